@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * `haloscope <command>`: one entry point for the toolkit. Each command lives in its own
+ * subsystem and is loaded only when asked for, so `haloscope halog` does not pay for the proxy.
+ */
+interface Command {
+  readonly summary: string;
+  readonly run: (args: string[]) => Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  halog: {
+    summary: 'halog-compatible log analyzer (same flags and output as HAProxy halog)',
+    run: async (args) => (await import('../halog/main.js')).main(args),
+  },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: haloscope <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun 'haloscope <command> --help' for a command's options.\n`;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`haloscope: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+dispatch(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`haloscope: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
