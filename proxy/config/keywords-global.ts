@@ -1,0 +1,65 @@
+/** Keywords of the `global` section. */
+import { ProxyErrorCode as E } from '../errors.js';
+import type { Keyword, UnsupportedKeyword } from './keyword.js';
+import { parseLogDirective } from './log-directive.js';
+import { parseUint } from './units.js';
+
+export const GLOBAL_KEYWORDS: readonly Keyword[] = [
+  {
+    section: 'global',
+    keyword: 'maxconn',
+    parse(ctx) {
+      const v = parseUint(ctx.args[1] ?? '');
+      if (v === null || v === 0) return ctx.error(E.E_CONFIG_BAD_VALUE, `'maxconn' expects a positive integer argument.`);
+      ctx.global.maxconn = v;
+    },
+  },
+  {
+    section: 'global',
+    keyword: 'nbthread',
+    parse(ctx) {
+      const v = parseUint(ctx.args[1] ?? '', 64);
+      if (v === null || v === 0) return ctx.error(E.E_CONFIG_BAD_VALUE, `'nbthread' expects an integer between 1 and 64.`);
+      ctx.global.nbthread = v;
+    },
+  },
+  {
+    section: 'global',
+    keyword: 'log',
+    parse(ctx) {
+      const r = parseLogDirective(ctx.args.slice(1));
+      if (!r.ok) return ctx.error(E.E_CONFIG_BAD_VALUE, r.error);
+      ctx.global.logs.push(r.target);
+    },
+  },
+  {
+    section: 'global',
+    keyword: 'log-tag',
+    parse(ctx) {
+      const tag = ctx.args[1];
+      if (!tag) return ctx.error(E.E_CONFIG_MISSING_ARG, `'log-tag' expects a tag for use in syslog.`);
+      ctx.global.logTag = tag;
+    },
+  },
+  {
+    section: 'global',
+    keyword: 'log-send-hostname',
+    parse(ctx) {
+      ctx.global.logSendHostname = ctx.args[1] ?? (process.env.HOSTNAME || 'localhost');
+    },
+  },
+];
+
+export const GLOBAL_UNSUPPORTED: readonly UnsupportedKeyword[] = [
+  ...['daemon', 'master-worker'].map((k) => ({ section: 'global' as const, keyword: k, hint: 'haloscope always runs in the foreground; remove it' })),
+  ...['user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'ulimit-n', 'node', 'description'].map((k) => ({
+    section: 'global' as const,
+    keyword: k,
+    hint: 'remove it (use your service manager for process settings)',
+  })),
+  ...['stats', 'cpu-map', 'nbproc', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-options', 'tune.bufsize', 'tune.ssl.default-dh-param', 'spread-checks', 'maxsslconn', 'hard-stop-after', 'lua-load'].map((k) => ({
+    section: 'global' as const,
+    keyword: k,
+    hint: 'not implemented by haloscope; remove it',
+  })),
+];

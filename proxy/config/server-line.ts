@@ -1,0 +1,40 @@
+/** `server <name> <addr>:<port> [weight N] [maxconn N] [backup] [disabled] [id N]`. */
+import type { ServerConfig } from './types.js';
+import { parseHostPort, parseUint } from './units.js';
+
+const UNSUPPORTED = ['check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'cookie', 'ssl', 'verify', 'sni', 'send-proxy', 'send-proxy-v2', 'track', 'agent-check', 'observe', 'slowstart', 'maxqueue', 'minconn', 'port', 'addr', 'resolvers', 'on-marked-down', 'on-marked-up', 'on-error', 'error-limit', 'init-addr', 'proto', 'alpn', 'ca-file', 'crt', 'source', 'redir'];
+
+export function parseServer(words: readonly string[], position: number): ServerConfig | string {
+  const [name, addr] = words;
+  if (!name || !addr) return `'server' expects <name> and <addr>[:<port>] as arguments.`;
+  const address = parseHostPort(addr);
+  if (!address || address.port === 0) return `'server ${name}' : invalid address '${addr}' (expected ipv4:port or [ipv6]:port)`;
+  if (address.host === '0.0.0.0' || address.host === '::') return `'server ${name}' : a real address is required, not '${addr}'`;
+  let weight = 1;
+  let maxconn = 0;
+  let backup = false;
+  let disabled = false;
+  let id = position;
+  for (let i = 2; i < words.length; i++) {
+    const w = words[i]!;
+    const num = (max: number): number | null => parseUint(words[++i] ?? '', max);
+    if (w === 'weight') {
+      const v = num(256);
+      if (v === null) return `'server ${name}' : 'weight' expects an integer between 0 and 256`;
+      weight = v;
+    } else if (w === 'maxconn') {
+      const v = num(2 ** 31 - 1);
+      if (v === null) return `'server ${name}' : 'maxconn' expects an integer`;
+      maxconn = v;
+    } else if (w === 'id') {
+      const v = num(2 ** 31 - 1);
+      if (v === null || v === 0) return `'server ${name}' : 'id' expects a positive integer`;
+      id = v;
+    } else if (w === 'backup') backup = true;
+    else if (w === 'disabled') disabled = true;
+    else if (w === 'enabled') disabled = false;
+    else if (UNSUPPORTED.includes(w)) return `'server ${name}' : '${w}' is not supported by haloscope (no health checks, cookies or TLS to servers yet); remove it`;
+    else return `'server ${name}' : unknown keyword '${w}'. Supported: weight, maxconn, backup, disabled, id`;
+  }
+  return { name, address, weight, maxconn, backup, disabled, id };
+}

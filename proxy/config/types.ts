@@ -1,0 +1,154 @@
+/**
+ * The validated configuration. `resolve()` builds these objects once and freezes them; the
+ * runtime only reads them.
+ */
+import type { HostPort } from './units.js';
+
+export type SyslogFormat = 'local' | 'rfc3164' | 'rfc5424' | 'short' | 'raw' | 'priority' | 'timed' | 'iso';
+
+export interface LogTarget {
+  readonly address: HostPort;
+  /** Maximum bytes of header + message (the LF is added after), default 1024. */
+  readonly len: number;
+  readonly format: SyslogFormat;
+  /** Facility code, 0..23. */
+  readonly facility: number;
+  /** Highest (least severe) level sent, 0..7. */
+  readonly level: number;
+  /** Most severe level sent: more severe messages are downgraded to it. */
+  readonly minLevel: number;
+}
+
+export type HttpConnMode = 'keep-alive' | 'server-close' | 'close';
+
+export interface Timeouts {
+  /** Milliseconds; 0 = not set (infinite). */
+  readonly client: number;
+  readonly server: number;
+  readonly connect: number;
+  readonly httpRequest: number;
+  readonly httpKeepAlive: number;
+  readonly queue: number;
+}
+
+export type AclCriterion =
+  | 'path'
+  | 'path_beg'
+  | 'path_end'
+  | 'path_sub'
+  | 'path_dir'
+  | 'url'
+  | 'url_beg'
+  | 'url_sub'
+  | 'hdr'
+  | 'hdr_beg'
+  | 'hdr_end'
+  | 'hdr_sub'
+  | 'hdr_dom'
+  | 'method'
+  | 'src'
+  | 'always_true'
+  | 'always_false';
+
+export interface AclTest {
+  readonly criterion: AclCriterion;
+  /** Header name (lower case) for the hdr* family. */
+  readonly header: string | null;
+  readonly ignoreCase: boolean;
+  readonly values: readonly string[];
+}
+
+/** A condition: OR of AND-terms; each term is an ACL (list of tests ORed) possibly negated. */
+export interface AclTerm {
+  readonly negate: boolean;
+  readonly name: string;
+  readonly tests: readonly AclTest[];
+}
+export interface Condition {
+  readonly unless: boolean;
+  readonly anyOf: readonly (readonly AclTerm[])[];
+}
+
+export type HttpRequestRule =
+  | { readonly action: 'allow'; readonly cond: Condition | null }
+  | { readonly action: 'deny'; readonly status: number; readonly cond: Condition | null }
+  | { readonly action: 'set-header' | 'add-header'; readonly name: string; readonly value: string; readonly cond: Condition | null }
+  | { readonly action: 'del-header'; readonly name: string; readonly cond: Condition | null }
+  | {
+      readonly action: 'redirect';
+      readonly kind: 'location' | 'scheme' | 'prefix';
+      readonly target: string;
+      readonly code: number;
+      readonly cond: Condition | null;
+    };
+
+export interface Capture {
+  readonly name: string;
+  readonly len: number;
+}
+
+export interface ServerConfig {
+  readonly name: string;
+  readonly address: HostPort;
+  readonly weight: number;
+  readonly maxconn: number;
+  readonly backup: boolean;
+  readonly disabled: boolean;
+  /** 1-based position in the backend, HAProxy's server id. */
+  readonly id: number;
+}
+
+export interface BalanceConfig {
+  readonly algorithm: string;
+  /** Header name for `hdr(<name>)`, parameter for `url_param`. */
+  readonly arg: string | null;
+}
+
+export interface BindConfig {
+  readonly address: HostPort;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface ProxyConfig {
+  readonly name: string;
+  readonly kind: 'frontend' | 'backend' | 'listen';
+  readonly file: string;
+  readonly line: number;
+  readonly mode: 'http';
+  readonly binds: readonly BindConfig[];
+  readonly maxconn: number;
+  readonly logs: readonly LogTarget[];
+  readonly logTag: string | null;
+  readonly httplog: boolean;
+  readonly dontlognull: boolean;
+  readonly forwardfor: { readonly header: string; readonly ifNone: boolean } | null;
+  readonly connMode: HttpConnMode;
+  readonly redispatch: boolean;
+  readonly retries: number;
+  readonly timeouts: Timeouts;
+  readonly defaultBackend: string | null;
+  readonly useBackends: readonly { readonly backend: string; readonly cond: Condition | null }[];
+  readonly httpRequestRules: readonly HttpRequestRule[];
+  readonly requestCaptures: readonly Capture[];
+  readonly responseCaptures: readonly Capture[];
+  readonly cookieCapture: Capture | null;
+  readonly balance: BalanceConfig;
+  readonly servers: readonly ServerConfig[];
+}
+
+export interface GlobalConfig {
+  readonly maxconn: number;
+  readonly nbthread: number;
+  readonly logs: readonly LogTarget[];
+  readonly logTag: string;
+  readonly logSendHostname: string | null;
+}
+
+export interface Config {
+  readonly global: GlobalConfig;
+  /** Proxies that accept traffic (frontend and listen). */
+  readonly frontends: readonly ProxyConfig[];
+  /** Proxies that have servers (backend and listen), by name. */
+  readonly backends: ReadonlyMap<string, ProxyConfig>;
+}

@@ -1,0 +1,91 @@
+/** Value parsers shared by the keyword table: times, sizes, integers, addresses. */
+
+const TIME_UNITS: Readonly<Record<string, number>> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** HAProxy time: a number with an optional unit (`us ms s m h d`), milliseconds by default. */
+export function parseTime(text: string): number | null {
+  const m = /^(\d+)(us|ms|s|m|h|d)?$/.exec(text);
+  if (!m) return null;
+  return Math.ceil(Number(m[1]) * TIME_UNITS[m[2] ?? 'ms']!);
+}
+
+export function parseUint(text: string, max = 2 ** 31 - 1): number | null {
+  if (!/^\d+$/.test(text)) return null;
+  const v = Number(text);
+  return v <= max ? v : null;
+}
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+}
+
+/**
+ * `ipv4:port`, `[ipv6]:port`, `ipv6:port` (the last colon separates the port, as in HAProxy),
+ * `*:port`, `:port`. Port may be missing when `defaultPort` is given.
+ */
+export function parseHostPort(text: string, defaultPort?: number): HostPort | null {
+  let host: string;
+  let portText: string | undefined;
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    if (end < 0) return null;
+    host = text.slice(1, end);
+    const rest = text.slice(end + 1);
+    if (rest !== '' && !rest.startsWith(':')) return null;
+    portText = rest === '' ? undefined : rest.slice(1);
+  } else {
+    const colon = text.lastIndexOf(':');
+    if (colon < 0) {
+      host = text;
+    } else {
+      host = text.slice(0, colon);
+      portText = text.slice(colon + 1);
+    }
+  }
+  if (portText === '' || portText === undefined) {
+    if (defaultPort === undefined) return null;
+    portText = String(defaultPort);
+  }
+  const port = parseUint(portText, 65535);
+  if (port === null) return null;
+  if (host === '' || host === '*' || host === '0.0.0.0') return { host: '0.0.0.0', port, family: 4 };
+  if (host === '::' || host === 'ipv6@::') return { host: '::', port, family: 6 };
+  if (host.startsWith('ipv4@')) host = host.slice(5);
+  if (host.startsWith('ipv6@')) host = host.slice(5);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return { host, port, family: 4 };
+  if (host.includes(':') && /^[0-9a-fA-F:.]+$/.test(host)) return { host, port, family: 6 };
+  if (host === 'localhost') return { host: '127.0.0.1', port, family: 4 };
+  return null;
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest candidate, if it is close enough to be a likely typo. */
+export function suggest(word: string, candidates: Iterable<string>): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  if (best === null) return null;
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
