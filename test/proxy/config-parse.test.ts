@@ -155,8 +155,8 @@ peers p
     'E_CONFIG_UNSUPPORTED',
     'E_CONFIG_NO_LISTENER', // the only bind was refused
   ]);
-  assert.match(got[3]!, /did you mean 'option dontlognull'\?/);
-  assert.match(got[4]!, /did you mean 'client'\?/);
+  assert.match(got[2]!, /did you mean 'option dontlognull'\?/);
+  assert.match(got[3]!, /did you mean 'client'\?/);
 });
 
 test('mode tcp, missing bind and no frontend are refused', () => {
