@@ -1,0 +1,18 @@
+/** `balance roundrobin`: weighted, dynamic (servers going down or up are taken into account at once). */
+import type { LbAlgorithm } from './types.js';
+import { WeightedRr } from './weighted-rr.js';
+
+export const roundrobin: LbAlgorithm = {
+  name: 'roundrobin',
+  hashBased: false,
+  init(servers) {
+    const rr = new WeightedRr(servers);
+    return {
+      pick: (_req, avoid) => rr.next(true, avoid),
+      onTake() {},
+      onRelease() {},
+      onUp: (s) => rr.reset(s),
+      onDown: (s) => rr.reset(s),
+    };
+  },
+};
