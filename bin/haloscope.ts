@@ -13,6 +13,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'halog-compatible log analyzer (same flags and output as HAProxy halog)',
     run: async (args) => (await import('../halog/main.js')).main(args),
   },
+  capture: {
+    summary: 'UDP syslog collector: writes lines halog reads, counts every loss (--live for a view)',
+    run: async (args) => (await import('../capture/main.js')).main(args),
+  },
   proxy: {
     summary: 'HTTP load balancer reading HAProxy configuration, logging like HAProxy',
     run: async (args) => (await import('../proxy/main.js')).main(args),

@@ -1,0 +1,214 @@
+/**
+ * A running collector: sockets, pipeline, sinks, timers (rotation, drop watch, stats file) and
+ * the orderly stop. main.ts adds the command line, signals and the live view around it; tests
+ * start it directly.
+ */
+import type { Counters } from './counters.js';
+import { newCounters } from './counters.js';
+import { RuntimeCode } from './errors.js';
+import { FileSink } from './file-sink.js';
+import { readSocketQueues } from './kernel-drops.js';
+import type { CaptureConfig } from './options.js';
+import { MAX_SPLIT_FILES, buildPipeline, outputPathFor, type Observe, type SinkSet } from './pipeline.js';
+import { openListeners, readRmemMax, type Listener } from './receiver.js';
+import { Reporter } from './reporter.js';
+import { Compressor, nextBoundary } from './rotate.js';
+import { StdoutSink, type LineSink } from './sink.js';
+import { formatStatsLine, snapshot, writeStatsFile, type ListenerStats, type StatsSnapshot } from './stats.js';
+
+export interface CaptureIo {
+  /** Where messages go (stderr in the CLI). */
+  readonly log: (text: string) => void;
+  readonly observe?: Observe | null;
+}
+
+class Sinks implements SinkSet {
+  readonly #make: (key: string) => LineSink;
+  readonly #byKey = new Map<string, LineSink>();
+
+  constructor(make: (key: string) => LineSink) {
+    this.#make = make;
+  }
+
+  get(key: string): LineSink {
+    let s = this.#byKey.get(key);
+    if (s === undefined) {
+      if (this.#byKey.size >= MAX_SPLIT_FILES) return this.get('other');
+      s = this.#make(key);
+      this.#byKey.set(key, s);
+    }
+    return s;
+  }
+
+  all(): Iterable<LineSink> {
+    return this.#byKey.values();
+  }
+}
+
+/** How long stop() keeps reading what the kernel still holds for us before closing the sockets. */
+const DRAIN_LIMIT_MS = 2000;
+
+export class Capture {
+  readonly config: CaptureConfig;
+  readonly counters: Counters;
+  readonly reporter: Reporter;
+  readonly compressor: Compressor;
+  readonly startedAt = Date.now();
+  #listeners: Listener[] = [];
+  readonly #sinks: Sinks;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #rotateTimer: NodeJS.Timeout | null = null;
+  #lastDrops = new Map<string, number>();
+  #stopping: Promise<StatsSnapshot> | null = null;
+
+  private constructor(config: CaptureConfig, io: CaptureIo) {
+    this.config = config;
+    this.counters = newCounters();
+    this.reporter = new Reporter(io.log);
+    this.compressor = new Compressor(this.reporter);
+    const make = (key: string): LineSink =>
+      config.out === '-'
+        ? new StdoutSink(this.counters, config.batchBytes, config.maxLine, config.backlogBytes)
+        : new FileSink(outputPathFor(config, key), {
+            counters: this.counters,
+            reporter: this.reporter,
+            batchBytes: config.batchBytes,
+            maxLine: config.maxLine,
+            rotateBytes: config.rotateBytes,
+            backlogBytes: config.backlogBytes,
+            compressor: config.gzip ? this.compressor : null,
+          });
+    this.#sinks = new Sinks(make);
+  }
+
+  /** Binds every --listen (throws BindError) and starts collecting. */
+  static async start(config: CaptureConfig, io: CaptureIo): Promise<Capture> {
+    const c = new Capture(config, io);
+    const onDatagram = buildPipeline(config, c.counters, c.#sinks, io.observe ?? null);
+    c.#listeners = await openListeners(config.listen, config.rcvbuf, onDatagram);
+    c.#checkRcvbuf();
+    if (config.rotateMs > 0) c.#scheduleRotation();
+    c.#timers.push(setInterval(() => c.#watchDrops(), 1000));
+    if (config.statsFile) c.#timers.push(setInterval(() => void c.writeStats(), config.statsIntervalMs));
+    return c;
+  }
+
+  get listeners(): readonly Listener[] {
+    return this.#listeners;
+  }
+
+  get files(): string[] {
+    return [...this.#sinks.all()].map((s) => s.path);
+  }
+
+  /** SIGHUP: reopen every output file at its path. */
+  reopen(): void {
+    for (const s of this.#sinks.all()) s.reopen();
+  }
+
+  /** Rotate every file now (the rotation timer calls it at interval boundaries). */
+  rotate(stampMs = Date.now()): void {
+    for (const s of this.#sinks.all()) s.rotate(stampMs);
+  }
+
+  /** Resolves when everything received so far is written or counted as unwritten. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.#sinks.all()].map((s) => s.drain()));
+  }
+
+  stats(): StatsSnapshot {
+    const queues = readSocketQueues(this.#listeners);
+    let drops = 0;
+    const ls: ListenerStats[] = this.#listeners.map((l, i) => {
+      const q = queues[i] ?? null;
+      drops += q?.drops ?? 0;
+      return { listen: l.address.text, type: l.type, port: l.port, rcvbuf: l.rcvbuf, kernelDropped: q ? q.drops : null, rxQueueBytes: q ? q.rxQueue : null };
+    });
+    // Sockets are gone after stop(): keep the last value read.
+    if (this.#listeners.length > 0 && queues.some((q) => q !== null)) this.counters.kernelDropped = drops;
+    return snapshot(this.counters, this.startedAt, ls, this.files, this.compressor.compressed);
+  }
+
+  statsLine(): string {
+    return formatStatsLine(this.stats());
+  }
+
+  async writeStats(s: StatsSnapshot = this.stats()): Promise<void> {
+    const path = this.config.statsFile;
+    if (!path) return;
+    try {
+      await writeStatsFile(path, s);
+    } catch (err) {
+      this.reporter.problem(RuntimeCode.stats, path, `cannot write stats to ${path}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Keeps reading until the kernel queues are empty (at most 2 s), closes the sockets, writes
+   * everything, waits for compression, and returns the final counters.
+   */
+  stop(): Promise<StatsSnapshot> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<StatsSnapshot> {
+    for (const t of this.#timers) clearInterval(t);
+    if (this.#rotateTimer) clearTimeout(this.#rotateTimer);
+    const until = Date.now() + DRAIN_LIMIT_MS;
+    for (;;) {
+      const queues = readSocketQueues(this.#listeners);
+      if (queues.every((q) => q === null || q.rxQueue === 0) || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const last = this.stats(); // kernel drop counts, while the sockets still exist
+    this.#watchDrops();
+    await Promise.all(this.#listeners.map((l) => new Promise<void>((r) => l.socket.close(() => r()))));
+    await Promise.all([...this.#sinks.all()].map((s) => s.close()));
+    await this.compressor.idle();
+    const final = snapshot(this.counters, this.startedAt, last.listeners, this.files, this.compressor.compressed);
+    await this.writeStats(final);
+    return final;
+  }
+
+  #checkRcvbuf(): void {
+    const asked = this.config.rcvbuf;
+    const rmemMax = readRmemMax();
+    for (const l of this.#listeners) {
+      // Linux reports twice the value set (the other half is bookkeeping overhead).
+      if (l.rcvbuf > 0 && l.rcvbuf < asked * 2) {
+        const hint = rmemMax !== null ? `the kernel caps it at 2 x net.core.rmem_max (${rmemMax}, /proc/sys/net/core/rmem_max); raise that with 'sysctl -w net.core.rmem_max=${asked}'` : 'the kernel capped it';
+        this.reporter.problem(RuntimeCode.rcvbufCapped, l.address.text, `receive buffer on ${l.type} ${l.address.text} is ${l.rcvbuf} bytes, not the ${asked} asked: ${hint}`);
+      }
+    }
+  }
+
+  #watchDrops(): void {
+    const queues = readSocketQueues(this.#listeners);
+    let total = 0;
+    this.#listeners.forEach((l, i) => {
+      const q = queues[i];
+      if (!q) return;
+      total += q.drops;
+      const key = `${l.type} ${l.port}`;
+      const before = this.#lastDrops.get(key) ?? 0;
+      if (q.drops > before) {
+        this.reporter.problem(
+          RuntimeCode.kernelDrops,
+          key,
+          `the kernel dropped ${q.drops - before} datagrams on ${l.type} ${l.address.text} (receive buffer full; ${q.drops} in total): raise --rcvbuf and net.core.rmem_max`,
+        );
+      }
+      this.#lastDrops.set(key, q.drops);
+    });
+    if (queues.some((q) => q !== null)) this.counters.kernelDropped = total;
+  }
+
+  #scheduleRotation(): void {
+    const at = nextBoundary(Date.now(), this.config.rotateMs);
+    this.#rotateTimer = setTimeout(() => {
+      this.rotate(at);
+      this.#scheduleRotation();
+    }, at - Date.now());
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * `haloscope capture` flags: one table drives parsing, every problem is collected, then the
+ * validated configuration is frozen (STYLE 10).
+ */
+import { ListenAddressError, OptionConflictError, OptionError, type CaptureError } from './errors.js';
+
+export type OutputFormat = 'keep' | 'rsyslog' | 'message';
+export type SplitBy = 'none' | 'tag' | 'host';
+
+export interface ListenAddress {
+  readonly type: 'udp4' | 'udp6';
+  readonly host: string;
+  readonly port: number;
+  /** As the user wrote it, for messages. */
+  readonly text: string;
+}
+
+export interface CaptureConfig {
+  readonly listen: readonly ListenAddress[];
+  /** `-` for stdout, else a path; `outIsDir` tells which kind. */
+  readonly out: string;
+  readonly outIsDir: boolean;
+  readonly format: OutputFormat;
+  readonly split: SplitBy;
+  readonly rcvbuf: number;
+  readonly maxLine: number;
+  readonly rotateBytes: number;
+  readonly rotateMs: number;
+  readonly gzip: boolean;
+  readonly statsFile: string | null;
+  readonly statsIntervalMs: number;
+  readonly live: boolean;
+  readonly batchBytes: number;
+  readonly backlogBytes: number;
+  readonly quiet: boolean;
+}
+
+export const DEFAULTS = {
+  format: 'keep' as OutputFormat,
+  split: 'none' as SplitBy,
+  // 32 MiB: 100,000 datagrams/s of 300 bytes fill it in about a second. Linux caps it at
+  // 2 x net.core.rmem_max (Debian: 212992 -> 416 KiB) and capture says so at start.
+  rcvbuf: 32 << 20,
+  // HAProxy's `len` goes up to 65535; a UDP datagram carries at most 65507 bytes.
+  maxLine: 65535,
+  // 256 KiB per write(): large enough that writes are rare at 100k datagrams/s, small enough
+  // to keep the file at most a few milliseconds behind.
+  batchBytes: 256 << 10,
+  backlogBytes: 256 << 20,
+  statsIntervalMs: 10_000,
+};
+
+export const USAGE = `Usage: haloscope capture --listen <addr:port> [--listen ...] --out <dir|file|-> [options]
+
+Receives syslog datagrams (RFC 3164, RFC 5424, HAProxy short/raw/timed/iso) over UDP and
+appends each as one line that halog reads (halog -s 0 for HAProxy's hostless datagrams).
+
+  --listen ADDR          127.0.0.1:514, [::1]:514, :514 (all IPv4), [::]:514 (all IPv6); repeatable
+  --out PATH             a directory (files <tag|host|capture>.log inside), a file, or - (stdout)
+  --format F             keep (default: the datagram as received, one trailing newline removed),
+                         rsyslog (Mmm dd HH:MM:SS host tag[pid]: msg, what halog reads without -s),
+                         message (the message without syslog header)
+  --split tag|host       one file per syslog tag or per sending address (needs a directory)
+  --rotate-size SIZE     rotate a file before it grows past SIZE (e.g. 100M)
+  --rotate-interval DUR  rotate every DUR, aligned to UTC (e.g. 1h, 10m)
+  --gzip                 compress rotated files in the background (.gz)
+  --max-line N           truncate longer messages to N bytes (default 65535), counted
+  --rcvbuf SIZE          socket receive buffer (default 32M; capped by net.core.rmem_max)
+  --stats FILE           write counters as JSON to FILE (every --stats-interval, on SIGUSR1, at exit)
+  --stats-interval DUR   default 10s
+  --live                 refresh a traffic summary every second on the terminal
+  --batch SIZE           bytes collected before a write (default 256K; also written every tick)
+  --quiet                no start-up lines on stderr
+  -h, --help
+
+Signals: SIGHUP reopens output files (logrotate), SIGUSR1 prints counters, SIGINT/SIGTERM stop
+after reading what the kernel has queued and writing it.
+`;
+
+type Setter = (value: string, draft: Draft, problems: CaptureError[]) => void;
+interface Flag {
+  readonly name: string;
+  readonly takesValue: boolean;
+  readonly set: Setter;
+}
+
+interface Draft {
+  listen: ListenAddress[];
+  out: string | null;
+  format: OutputFormat;
+  split: SplitBy;
+  rcvbuf: number;
+  maxLine: number;
+  rotateBytes: number;
+  rotateMs: number;
+  gzip: boolean;
+  statsFile: string | null;
+  statsIntervalMs: number;
+  live: boolean;
+  batchBytes: number;
+  quiet: boolean;
+  help: boolean;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+const TIME_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseSize(text: string): number | null {
+  const m = /^(\d+)\s*([kmg]?)(?:i?b)?$/i.exec(text.trim());
+  if (!m) return null;
+  return Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+}
+
+export function parseDuration(text: string): number | null {
+  const m = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return null;
+  return Number(m[1]) * TIME_UNITS[m[2] ?? 's']!;
+}
+
+export function parseListen(text: string): ListenAddress {
+  let host: string;
+  let portText: string;
+  let type: 'udp4' | 'udp6';
+  const v6 = /^\[([0-9a-fA-F:.%a-zA-Z]*)\]:(\d+)$/.exec(text);
+  if (v6) {
+    host = v6[1] === '' ? '::' : v6[1]!;
+    portText = v6[2]!;
+    type = 'udp6';
+  } else if (/^\d+$/.test(text)) {
+    host = '0.0.0.0';
+    portText = text;
+    type = 'udp4';
+  } else {
+    const i = text.lastIndexOf(':');
+    if (i < 0 || text.indexOf(':') !== i) {
+      const hint = text.includes(':') ? `; write IPv6 addresses in brackets, e.g. '[${text.slice(0, i)}]:${text.slice(i + 1)}'` : `; e.g. '127.0.0.1:514'`;
+      throw new ListenAddressError(`--listen '${text}': expected host:port${hint}`);
+    }
+    host = text.slice(0, i) === '' ? '0.0.0.0' : text.slice(0, i);
+    portText = text.slice(i + 1);
+    type = 'udp4';
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host !== 'localhost') {
+      throw new ListenAddressError(`--listen '${text}': '${host}' is not an IPv4 address; use a numeric address such as 127.0.0.1 or [::1]`);
+    }
+    if (host === 'localhost') host = '127.0.0.1';
+  }
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new ListenAddressError(`--listen '${text}': port '${portText}' is not 0..65535`);
+  }
+  return Object.freeze({ type, host, port, text });
+}
+
+function sizeSetter(key: 'rcvbuf' | 'maxLine' | 'rotateBytes' | 'batchBytes', flag: string, min: number): Setter {
+  return (v, d, problems) => {
+    const n = parseSize(v);
+    if (n === null || n < min) problems.push(new OptionError(`${flag} '${v}': expected a size of at least ${min} such as 64K, 100M, 1G`));
+    else d[key] = n;
+  };
+}
+
+function durationSetter(key: 'rotateMs' | 'statsIntervalMs', flag: string): Setter {
+  return (v, d, problems) => {
+    const n = parseDuration(v);
+    if (n === null || (n > 0 && n < 1000)) problems.push(new OptionError(`${flag} '${v}': expected a duration of at least 1s such as 30s, 10m, 1h, 1d`));
+    else d[key] = n;
+  };
+}
+
+function oneOf<K extends 'format' | 'split'>(key: K, flag: string, values: readonly Draft[K][]): Setter {
+  return (v, d, problems) => {
+    if ((values as readonly string[]).includes(v)) (d[key] as string) = v;
+    else problems.push(new OptionError(`${flag} '${v}': expected one of ${values.join(', ')}`));
+  };
+}
+
+const FLAGS: readonly Flag[] = [
+  {
+    name: '--listen',
+    takesValue: true,
+    set: (v, d, problems) => {
+      try {
+        d.listen.push(parseListen(v));
+      } catch (err) {
+        problems.push(err as CaptureError);
+      }
+    },
+  },
+  { name: '--out', takesValue: true, set: (v, d) => void (d.out = v) },
+  { name: '--format', takesValue: true, set: oneOf('format', '--format', ['keep', 'rsyslog', 'message']) },
+  { name: '--split', takesValue: true, set: oneOf('split', '--split', ['none', 'tag', 'host']) },
+  { name: '--rcvbuf', takesValue: true, set: sizeSetter('rcvbuf', '--rcvbuf', 1024) },
+  { name: '--max-line', takesValue: true, set: sizeSetter('maxLine', '--max-line', 16) },
+  { name: '--rotate-size', takesValue: true, set: sizeSetter('rotateBytes', '--rotate-size', 0) },
+  { name: '--rotate-interval', takesValue: true, set: durationSetter('rotateMs', '--rotate-interval') },
+  { name: '--gzip', takesValue: false, set: (_v, d) => void (d.gzip = true) },
+  { name: '--stats', takesValue: true, set: (v, d) => void (d.statsFile = v) },
+  { name: '--stats-interval', takesValue: true, set: durationSetter('statsIntervalMs', '--stats-interval') },
+  { name: '--live', takesValue: false, set: (_v, d) => void (d.live = true) },
+  { name: '--batch', takesValue: true, set: sizeSetter('batchBytes', '--batch', 4096) },
+  { name: '--quiet', takesValue: false, set: (_v, d) => void (d.quiet = true) },
+  { name: '--help', takesValue: false, set: (_v, d) => void (d.help = true) },
+  { name: '-h', takesValue: false, set: (_v, d) => void (d.help = true) },
+];
+
+function closest(name: string): string | null {
+  let best: string | null = null;
+  let bestScore = 3;
+  for (const f of FLAGS) {
+    const s = editDistance(name, f.name);
+    if (s < bestScore) {
+      bestScore = s;
+      best = f.name;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export interface ParsedOptions {
+  readonly config: CaptureConfig | null;
+  readonly help: boolean;
+  readonly problems: readonly CaptureError[];
+}
+
+/** `isDirectory(path)` says whether the output path is an existing directory. */
+export function parseOptions(args: readonly string[], isDirectory: (path: string) => boolean): ParsedOptions {
+  const d: Draft = {
+    listen: [],
+    out: null,
+    format: DEFAULTS.format,
+    split: DEFAULTS.split,
+    rcvbuf: DEFAULTS.rcvbuf,
+    maxLine: DEFAULTS.maxLine,
+    rotateBytes: 0,
+    rotateMs: 0,
+    gzip: false,
+    statsFile: null,
+    statsIntervalMs: DEFAULTS.statsIntervalMs,
+    live: false,
+    batchBytes: DEFAULTS.batchBytes,
+    quiet: false,
+    help: false,
+  };
+  const problems: CaptureError[] = [];
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i]!;
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const flag = FLAGS.find((f) => f.name === arg);
+    if (!flag) {
+      const hint = arg.startsWith('-') ? closest(arg) : null;
+      problems.push(new OptionError(`unknown option '${arg}'${hint ? `; did you mean '${hint}'?` : ''} (see --help)`));
+      continue;
+    }
+    let value = '';
+    if (flag.takesValue) {
+      const next = inline ?? args[++i];
+      if (next === undefined) {
+        problems.push(new OptionError(`${flag.name} needs a value`));
+        continue;
+      }
+      value = next;
+    }
+    flag.set(value, d, problems);
+  }
+  if (d.help) return { config: null, help: true, problems: [] };
+  if (d.listen.length === 0) problems.push(new OptionError(`--listen is required, e.g. --listen 127.0.0.1:5514`));
+  if (d.out === null) problems.push(new OptionError(`--out is required: a directory, a file, or - for stdout`));
+  const out = d.out ?? '-';
+  const outIsDir = out !== '-' && (out.endsWith('/') || isDirectory(out) || d.split !== 'none');
+  if (out === '-' && d.live) problems.push(new OptionConflictError(`--out - and --live both use stdout; write to a file or directory with --live`));
+  if (out === '-' && (d.rotateBytes > 0 || d.rotateMs > 0 || d.gzip)) {
+    problems.push(new OptionConflictError(`--rotate-size, --rotate-interval and --gzip need a file or directory, not --out -`));
+  }
+  if (out === '-' && d.split !== 'none') problems.push(new OptionConflictError(`--split ${d.split} needs a directory for --out, not -`));
+  if (d.gzip && d.rotateBytes === 0 && d.rotateMs === 0) {
+    problems.push(new OptionConflictError(`--gzip compresses rotated files: add --rotate-size or --rotate-interval`));
+  }
+  const seen = new Set<string>();
+  for (const l of d.listen) {
+    const key = `${l.type}/${l.host}/${l.port}`;
+    if (l.port !== 0 && seen.has(key)) problems.push(new OptionConflictError(`--listen ${l.text} given twice`));
+    seen.add(key);
+  }
+  if (problems.length > 0) return { config: null, help: false, problems };
+  const config: CaptureConfig = Object.freeze({
+    listen: Object.freeze(d.listen.slice()),
+    out,
+    outIsDir,
+    format: d.format,
+    split: d.split,
+    rcvbuf: d.rcvbuf,
+    maxLine: d.maxLine,
+    rotateBytes: d.rotateBytes,
+    rotateMs: d.rotateMs,
+    gzip: d.gzip,
+    statsFile: d.statsFile,
+    statsIntervalMs: d.statsIntervalMs,
+    live: d.live,
+    batchBytes: d.batchBytes,
+    backlogBytes: DEFAULTS.backlogBytes,
+    quiet: d.quiet,
+  });
+  return { config, help: false, problems: [] };
+}

@@ -1,0 +1,131 @@
+/**
+ * Where lines go. Each sink collects lines in a chunk and writes the chunk once per event-loop
+ * turn or when it reaches --batch bytes, so a burst of datagrams costs one write() and not one
+ * per datagram. Two implementations: FileSink (file-sink.ts) and StdoutSink (below).
+ */
+import type { Counters } from './counters.js';
+
+export interface LineSink {
+  /** Appends head[0, headLen) + body[start, end) + `\n`; embedded newlines become `#0A`. */
+  line(head: Buffer | null, headLen: number, body: Buffer, start: number, end: number): void;
+  /** Starts writing what is collected (called by the sink itself each turn). */
+  flush(): void;
+  /** Closes and opens the file again at the same path (SIGHUP, after logrotate renamed it). */
+  reopen(): void;
+  /** Renames the current file to its rotated name and starts a new one (if it is not empty). */
+  rotate(stampMs: number): void;
+  /** Resolves once everything appended so far is written or counted as unwritten. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+  readonly path: string;
+}
+
+const LF = 0x0a;
+const ESCAPED_LF = Buffer.from('#0A');
+
+/**
+ * A growable batch of lines in one Buffer. Capacity = batch + room for one maximal line
+ * (3x for escapes), so `put` never checks bounds per byte.
+ */
+export class Chunk {
+  buf: Buffer;
+  used = 0;
+  lines = 0;
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Returns the number of embedded newlines escaped. */
+  put(head: Buffer | null, headLen: number, body: Buffer, start: number, end: number): number {
+    const b = this.buf;
+    let u = this.used;
+    if (head !== null && headLen > 0) u += head.copy(b, u, 0, headLen);
+    let escaped = 0;
+    let nl = body.indexOf(LF, start);
+    if (nl < 0 || nl >= end) {
+      u += body.copy(b, u, start, end);
+    } else {
+      let s = start;
+      while (nl >= 0 && nl < end) {
+        u += body.copy(b, u, s, nl);
+        u += ESCAPED_LF.copy(b, u);
+        escaped++;
+        s = nl + 1;
+        nl = body.indexOf(LF, s);
+      }
+      u += body.copy(b, u, s, end);
+    }
+    b[u++] = LF;
+    this.used = u;
+    this.lines++;
+    return escaped;
+  }
+}
+
+export function chunkCapacity(batchBytes: number, maxLine: number): number {
+  return batchBytes + 3 * maxLine + 4096;
+}
+
+/** `--out -`: process.stdout, which Node writes in order; lines count as written on callback. */
+export class StdoutSink implements LineSink {
+  readonly path = '-';
+  readonly #counters: Counters;
+  readonly #capacity: number;
+  readonly #batchBytes: number;
+  readonly #backlogBytes: number;
+  #chunk: Chunk;
+  #scheduled = false;
+  #inFlight = 0;
+  #waiters: (() => void)[] = [];
+
+  constructor(counters: Counters, batchBytes: number, maxLine: number, backlogBytes: number) {
+    this.#counters = counters;
+    this.#batchBytes = batchBytes;
+    this.#backlogBytes = backlogBytes;
+    this.#capacity = chunkCapacity(batchBytes, maxLine);
+    this.#chunk = new Chunk(this.#capacity);
+  }
+
+  line(head: Buffer | null, headLen: number, body: Buffer, start: number, end: number): void {
+    this.#counters.newlinesEscaped += this.#chunk.put(head, headLen, body, start, end);
+    if (this.#chunk.used >= this.#batchBytes) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    const c = this.#chunk;
+    if (c.lines === 0) return;
+    this.#chunk = new Chunk(this.#capacity);
+    if (process.stdout.writableLength > this.#backlogBytes) {
+      this.#counters.unwritten += c.lines;
+      return;
+    }
+    this.#inFlight++;
+    process.stdout.write(c.buf.subarray(0, c.used), (err) => {
+      if (err) this.#counters.unwritten += c.lines;
+      else {
+        this.#counters.written += c.lines;
+        this.#counters.writtenBytes += c.used;
+      }
+      if (--this.#inFlight === 0) for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+
+  reopen(): void {}
+  rotate(): void {}
+
+  drain(): Promise<void> {
+    this.flush();
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  close(): Promise<void> {
+    return this.drain();
+  }
+}
