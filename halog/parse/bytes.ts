@@ -1,0 +1,154 @@
+/**
+ * Byte-level primitives that reproduce how HAProxy's halog 2.6 walks a log line.
+ *
+ * halog works on NUL-terminated C strings; here a line is `buf[start, end)` and any
+ * position at or past `end` reads as NUL. Each function mirrors one halog primitive
+ * exactly, quirks included, because the output must be byte-identical to the real tool.
+ * No regexes and no strings: these run once or more per line on multi-GB inputs.
+ */
+
+const SPACE = 0x20;
+
+/** Byte at `p`, or 0 past the end of the line (halog's terminating NUL). */
+export function at(buf: Uint8Array, p: number, end: number): number {
+  return p < end ? buf[p]! : 0;
+}
+
+/**
+ * Position of the `field`-th space-separated field counting the one at (or after the
+ * spaces at) `p` as field 1; `end` when the line ends first. Only 0x20 separates fields
+ * and runs of spaces count as one, like awk but without tabs.
+ */
+export function fieldStart(buf: Uint8Array, p: number, end: number, field: number): number {
+  for (;;) {
+    while (p < end && buf[p] === SPACE) p++;
+    if (p >= end) return end;
+    if (--field === 0) return p;
+    while (p < end && buf[p] !== SPACE) p++;
+    if (p >= end) return end;
+  }
+}
+
+/** First position after the field that starts at `p` (a space or the end of the line). */
+export function fieldStop(buf: Uint8Array, p: number, end: number): number {
+  while (p < end && buf[p] !== SPACE) p++;
+  return p;
+}
+
+/**
+ * halog's `str2ic`: an optional '-', then decimal digits up to the first non-digit,
+ * wrapping like a 32-bit C int (no overflow check). `+30` parses as 0.
+ */
+export function str2ic(buf: Uint8Array, p: number, end: number): number {
+  let i = 0;
+  if (p < end && buf[p] === 0x2d) {
+    p++;
+    while (p < end) {
+      const d = buf[p]! - 0x30;
+      if (d < 0 || d > 9) break;
+      i = (Math.imul(i, 10) - d) | 0;
+      p++;
+    }
+  } else {
+    while (p < end) {
+      const d = buf[p]! - 0x30;
+      if (d < 0 || d > 9) break;
+      i = (Math.imul(i, 10) + d) | 0;
+      p++;
+    }
+  }
+  return i;
+}
+
+/** Moves past the next '/' of a timer field, or stops on a separator (any byte <= ' '). */
+export function skipTimer(buf: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const c = buf[p]!;
+    if (c === 0x2f) return p + 1;
+    if (c <= SPACE) return p;
+    p++;
+  }
+  return p;
+}
+
+/** True when the byte at `p` ends a timer list (halog's `SEP`: any byte <= ' ', or NUL). */
+export function isSep(buf: Uint8Array, p: number, end: number): boolean {
+  return p >= end || buf[p]! <= SPACE;
+}
+
+/**
+ * Parses up to `max` '/'-separated timers starting at `p` into `out`, negative values
+ * clamped to -1. Returns how many were found, and sets `out[5]` to 1 when one was negative.
+ * `out[6]` receives the position of the last timer parsed (halog continues from there).
+ */
+export function parseTimers(buf: Uint8Array, p: number, end: number, max: number, out: Int32Array): number {
+  let f = 0;
+  let err = 0;
+  let last = p;
+  while (p < end && buf[p]! > SPACE) {
+    last = p;
+    let v = str2ic(buf, p, end);
+    if (v < 0) {
+      v = -1;
+      err = 1;
+    }
+    out[f] = v;
+    if (++f === max) break;
+    p = skipTimer(buf, p, end);
+  }
+  out[5] = err;
+  out[6] = last;
+  return f;
+}
+
+/** C `atol` followed by a store into a 32-bit int: leading blanks, sign, digits. */
+export function atol(text: string): number {
+  let i = 0;
+  while (i < text.length && (text[i] === ' ' || (text[i]! >= '\t' && text[i]! <= '\r'))) i++;
+  let neg = false;
+  if (text[i] === '-' || text[i] === '+') {
+    neg = text[i] === '-';
+    i++;
+  }
+  let v = 0n;
+  while (i < text.length && text[i]! >= '0' && text[i]! <= '9') {
+    v = v * 10n + BigInt(text.charCodeAt(i) - 48);
+    i++;
+  }
+  return Number(BigInt.asIntN(32, neg ? -v : v));
+}
+
+/**
+ * halog's `convert_date`: `[dd/Mon/yyyy:HH:MM:SS.mmm]` to milliseconds of the day; the date
+ * part is skipped, so multi-day logs wrap. -1 when the line ends inside the time.
+ */
+export function convertDate(buf: Uint8Array, p: number, end: number): number {
+  for (;;) {
+    const c = at(buf, p++, end);
+    if (c === 0x3a) break;
+    if (c === 0) return -1;
+  }
+  const parts = [0, 0, 0];
+  for (let k = 0; k < 3; k++) {
+    let v = 0;
+    let c: number;
+    for (;;) {
+      c = (at(buf, p++, end) - 0x30) & 0xff;
+      if (c > 9) break;
+      v = (v * 10 + c) >>> 0;
+    }
+    if (c === 0xd0) return -1;
+    parts[k] = v;
+    if (k === 2 && c === 0xfe) {
+      let ms = 0;
+      for (;;) {
+        c = (at(buf, p++, end) - 0x30) & 0xff;
+        if (c > 9) break;
+        ms = (ms * 10 + c) >>> 0;
+      }
+      if (c === 0xd0) return -1;
+      return ((((parts[0]! * 60 + parts[1]!) * 60 + parts[2]!) * 1000 + ms) | 0);
+    }
+  }
+  return (((parts[0]! * 60 + parts[1]!) * 60 + parts[2]!) * 1000) | 0;
+}

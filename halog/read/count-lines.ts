@@ -1,0 +1,74 @@
+import { readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { CHUNK_SIZE } from './chunks.js';
+import { HalogInputError } from './errors.js';
+import type { Source } from './sources.js';
+
+/**
+ * `-c` without filters: counts lines without parsing them (halog's fast path), a final line
+ * without a newline included. `max` >= 0 caps the count like `-m`.
+ */
+export async function countLines(sources: readonly Source[], max: number): Promise<number> {
+  let total = 0;
+  for (const s of sources) {
+    total += s.gzip ? await countGzip(s) : countFd(s);
+    if (max >= 0 && total >= max) return max;
+  }
+  return total;
+}
+
+function countIn(buf: Buffer, n: number): number {
+  let count = 0;
+  let p = buf.indexOf(0x0a);
+  while (p >= 0 && p < n) {
+    count++;
+    p = buf.indexOf(0x0a, p + 1);
+  }
+  return count;
+}
+
+function countFd(s: Source): number {
+  const buf = Buffer.allocUnsafe(CHUNK_SIZE);
+  let count = 0;
+  let pos = 0;
+  let lastByte = 0x0a;
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(s.fd, buf, 0, buf.length, s.seekable ? pos : null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw new HalogInputError('E_HALOG_INPUT_UNREADABLE', s.name, `cannot read '${s.name}': ${(err as Error).message}`);
+    }
+    if (n === 0) break;
+    pos += n;
+    // Stale bytes past n must not be counted: search a view of exactly n bytes.
+    count += countIn(n === buf.length ? buf : buf.subarray(0, n), n);
+    lastByte = buf[n - 1]!;
+  }
+  return count + (lastByte !== 0x0a ? 1 : 0);
+}
+
+async function countGzip(s: Source): Promise<number> {
+  let count = 0;
+  let lastByte = 0x0a;
+  const gunzip = createGunzip();
+  createReadStream('', { fd: s.fd, autoClose: false }).pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) {
+      const b = chunk as Buffer;
+      if (!b.length) continue;
+      count += countIn(b, b.length);
+      lastByte = b[b.length - 1]!;
+    }
+  } catch (err) {
+    throw new HalogInputError('E_HALOG_INPUT_GZIP', s.name, `cannot decompress '${s.name}': ${(err as Error).message} (is it a complete gzip file?)`);
+  }
+  return count + (lastByte !== 0x0a ? 1 : 0);
+}

@@ -1,0 +1,79 @@
+import { KeyTable, type KeyTableSnapshot } from './key-table.js';
+
+/** Columns of the per-URL and per-client tables (halog's `struct url_stat`). */
+export const UrlCol = { req: 0, err: 1, time: 2, timeOk: 3, bytes: 4 } as const;
+export const URL_COLUMNS = 5;
+
+/** Columns of the per-server table (halog's `struct srv_st`): status classes 0 (other) to 5. */
+export const SrvCol = { status0: 0, nbCt: 6, nbRt: 7, nbOk: 8, cumCt: 9, cumRt: 10 } as const;
+export const SRV_COLUMNS = 11;
+
+/** A warning halog prints on stderr while reading; kept with its line number for ordering. */
+export interface LineMessage {
+  readonly kind: 'truncated' | 'negative-data-time';
+  readonly line: number;
+  readonly text: string;
+}
+
+export interface AggregatesSnapshot {
+  readonly lineNum: number;
+  readonly parseErrors: number;
+  readonly linesOut: number;
+  readonly counts: Map<number, number>;
+  readonly timers: Map<number, number>[];
+  readonly urls: KeyTableSnapshot;
+  readonly servers: KeyTableSnapshot;
+  readonly messages: LineMessage[];
+}
+
+/**
+ * Everything a run accumulates. One instance per thread; partial results from worker
+ * threads are merged into the main one before the report is printed, and since every
+ * field is a sum or a count keyed by value, merging in any order gives the same report.
+ */
+export class Aggregates {
+  lineNum = 0;
+  parseErrors = 0;
+  linesOut = 0;
+  /** Counts keyed by a signed int: status (-st), code pair (-tc/-cc), ms of day (-ad/-ac). */
+  readonly counts = new Map<number, number>();
+  /** Value counts per timer series for -pct/-gt: 0 = error lines, 1 TR, 2 Tc, 3 Tr, 4 data. */
+  readonly timers: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  readonly urls = new KeyTable(URL_COLUMNS);
+  readonly servers = new KeyTable(SRV_COLUMNS);
+  readonly messages: LineMessage[] = [];
+
+  snapshot(): AggregatesSnapshot {
+    return {
+      lineNum: this.lineNum,
+      parseErrors: this.parseErrors,
+      linesOut: this.linesOut,
+      counts: this.counts,
+      timers: this.timers,
+      urls: this.urls.snapshot(),
+      servers: this.servers.snapshot(),
+      messages: this.messages,
+    };
+  }
+
+  /** Adds a partial result whose lines come after the ones already merged. */
+  merge(o: AggregatesSnapshot): void {
+    const base = this.lineNum;
+    for (const m of o.messages) this.messages.push({ kind: m.kind, line: m.line + base, text: m.text });
+    this.lineNum += o.lineNum;
+    this.parseErrors += o.parseErrors;
+    this.linesOut += o.linesOut;
+    for (const [k, v] of o.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+    for (let i = 0; i < 5; i++) {
+      const dst = this.timers[i]!;
+      for (const [k, v] of o.timers[i]!) dst.set(k, (dst.get(k) ?? 0) + v);
+    }
+    this.urls.merge(o.urls);
+    this.servers.merge(o.servers);
+  }
+}
+
+/** Increments `map[key]`; the hot paths' only Map write. */
+export function bump(map: Map<number, number>, key: number): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}

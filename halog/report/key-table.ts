@@ -1,0 +1,137 @@
+/**
+ * A hash table keyed by byte ranges of the input, with numeric columns per key.
+ *
+ * URLs, servers and client addresses are looked up once per line; building a JS string for
+ * each would allocate on the hot path. Keys are hashed and compared as bytes, and copied
+ * into an arena only the first time they are seen. Columns are Float64Arrays (exact
+ * integers up to 2^53) so a table can be shipped between threads and merged cheaply.
+ */
+export interface KeyTableSnapshot {
+  readonly columns: number;
+  readonly size: number;
+  readonly arena: Uint8Array;
+  readonly keyOffset: Int32Array;
+  readonly keyLength: Int32Array;
+  readonly values: Float64Array;
+}
+
+export class KeyTable {
+  readonly columns: number;
+  size = 0;
+  #arena: Uint8Array = new Uint8Array(1 << 16);
+  #arenaUsed = 0;
+  #keyOffset = new Int32Array(1024);
+  #keyLength = new Int32Array(1024);
+  #hashes = new Int32Array(1024);
+  /** Open addressing, linear probing; entry index + 1, 0 = empty. */
+  #slots = new Int32Array(2048);
+  #mask = 2047;
+  values: Float64Array;
+
+  constructor(columns: number) {
+    this.columns = columns;
+    this.values = new Float64Array(1024 * columns);
+  }
+
+  /** Index of the key `buf[start, end)`, inserted with zeroed columns when new. */
+  indexOf(buf: Uint8Array, start: number, end: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let p = start; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+    const len = end - start;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let s = h & mask;
+    for (;;) {
+      const e = slots[s]!;
+      if (e === 0) break;
+      const idx = e - 1;
+      if (this.#hashes[idx] === h && this.#keyLength[idx] === len && this.#sameKey(idx, buf, start, len)) return idx;
+      s = (s + 1) & mask;
+    }
+    return this.#insert(buf, start, len, h, s);
+  }
+
+  #sameKey(idx: number, buf: Uint8Array, start: number, len: number): boolean {
+    const arena = this.#arena;
+    const off = this.#keyOffset[idx]!;
+    for (let i = 0; i < len; i++) if (arena[off + i] !== buf[start + i]) return false;
+    return true;
+  }
+
+  #insert(buf: Uint8Array, start: number, len: number, h: number, slot: number): number {
+    const idx = this.size++;
+    if (idx >= this.#keyOffset.length) this.#growEntries();
+    if (this.#arenaUsed + len > this.#arena.length) {
+      const next = new Uint8Array(Math.max(this.#arena.length * 2, this.#arenaUsed + len));
+      next.set(this.#arena.subarray(0, this.#arenaUsed));
+      this.#arena = next;
+    }
+    this.#arena.set(buf.subarray(start, start + len), this.#arenaUsed);
+    this.#keyOffset[idx] = this.#arenaUsed;
+    this.#keyLength[idx] = len;
+    this.#hashes[idx] = h;
+    this.#arenaUsed += len;
+    this.#slots[slot] = idx + 1;
+    // Keep the load factor under 1/2 so probes stay short.
+    if (this.size * 2 > this.#slots.length) this.#rehash();
+    return idx;
+  }
+
+  #growEntries(): void {
+    const n = this.#keyOffset.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(a: T, len: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(len);
+      b.set(a);
+      return b;
+    };
+    this.#keyOffset = grow(this.#keyOffset, n);
+    this.#keyLength = grow(this.#keyLength, n);
+    this.#hashes = grow(this.#hashes, n);
+    this.values = grow(this.values, n * this.columns);
+  }
+
+  #rehash(): void {
+    const slots = new Int32Array(this.#slots.length * 2);
+    const mask = slots.length - 1;
+    for (let idx = 0; idx < this.size; idx++) {
+      let s = this.#hashes[idx]! & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = idx + 1;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
+  }
+
+  key(idx: number): Uint8Array {
+    const off = this.#keyOffset[idx]!;
+    return this.#arena.subarray(off, off + this.#keyLength[idx]!);
+  }
+
+  /** Compares two keys as unsigned bytes, like strcmp on the C strings halog keeps. */
+  compareKeys(a: number, b: number): number {
+    return Buffer.compare(this.key(a), this.key(b));
+  }
+
+  snapshot(): KeyTableSnapshot {
+    return {
+      columns: this.columns,
+      size: this.size,
+      arena: this.#arena.slice(0, this.#arenaUsed),
+      keyOffset: this.#keyOffset.slice(0, this.size),
+      keyLength: this.#keyLength.slice(0, this.size),
+      values: this.values.slice(0, this.size * this.columns),
+    };
+  }
+
+  /** Adds every row of `other` into this table, key by key. */
+  merge(other: KeyTableSnapshot): void {
+    const c = this.columns;
+    for (let i = 0; i < other.size; i++) {
+      const off = other.keyOffset[i]!;
+      const idx = this.indexOf(other.arena, off, off + other.keyLength[i]!);
+      const dst = idx * c;
+      const src = i * c;
+      for (let k = 0; k < c; k++) this.values[dst + k]! += other.values[src + k]!;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { at, fieldStart } from '../parse/bytes.js';
+import { Dist } from '../parse/layout.js';
+import type { LineContext } from '../parse/line-context.js';
+import type { LineEnv } from '../filter/types.js';
+import { bump } from './aggregates.js';
+import { reachedMax, sortedNumericKeys, type Printer } from './print-helpers.js';
+
+/**
+ * `-tc` counts the first two termination-state characters, `-cc` the last two (the cookie
+ * flags). The key is `256 * c1 + c2`, so the report sorts by those bytes.
+ */
+export function codePairLine(offset: 0 | 2) {
+  return (ctx: LineContext, env: LineEnv): void => {
+    const { buf, end } = ctx;
+    const b = ctx.time >= 0
+      ? fieldStart(buf, ctx.time, end, Dist.termFromTime)
+      : fieldStart(buf, ctx.accept, end, Dist.termFromAccept);
+    if (b >= end) {
+      env.truncated(ctx);
+      return;
+    }
+    // halog reads past a short field into the next bytes of the line, up to its NUL.
+    // halog's bytes are signed chars, which orders bytes >= 0x80 first.
+    bump(env.agg.counts, 256 * signedChar(at(buf, b + offset, end)) + signedChar(at(buf, b + offset + 1, end)));
+  };
+}
+
+function signedChar(c: number): number {
+  return c >= 128 ? c - 256 : c;
+}
+
+export const printCodePairs: Printer = (agg, out, linesMax) => {
+  for (const key of sortedNumericKeys(agg.counts)) {
+    out.text(`${String.fromCharCode((key >> 8) & 0xff, key & 0xff)} ${agg.counts.get(key)}\n`);
+    if (reachedMax(agg, linesMax)) break;
+  }
+};

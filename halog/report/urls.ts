@@ -1,0 +1,128 @@
+import { at, fieldStart, parseTimers, str2ic } from '../parse/bytes.js';
+import { Dist } from '../parse/layout.js';
+import type { LineContext } from '../parse/line-context.js';
+import type { LineEnv } from '../filter/types.js';
+import type { UrlSort } from '../cli/options.js';
+import type { KeyTable } from './key-table.js';
+import { UrlCol, URL_COLUMNS } from './aggregates.js';
+import { reachedMax, u64, type Printer } from './print-helpers.js';
+
+const timers = new Int32Array(7);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * `-u*`: per URL. The URL is the word after the quoted method, found by skipping capture
+ * blocks field by field (HAProxy encodes quotes inside captures, so a field starting with
+ * '"' is the request); without one (`"<BADREQ>"`) the quoted word itself is the key.
+ */
+export function urlLine(preserveQuery: boolean) {
+  return (ctx: LineContext, env: LineEnv): void => {
+    const { buf, end } = ctx;
+    if (ctx.time < 0) {
+      ctx.time = fieldStart(buf, ctx.accept, end, Dist.timeFromAccept);
+      if (ctx.time >= end) {
+        env.truncated(ctx);
+        return;
+      }
+    }
+    if (parseTimers(buf, ctx.time, end, 5, timers) < 5) {
+      env.agg.parseErrors++;
+      return;
+    }
+    let e = fieldStart(buf, timers[6]!, end, Dist.bytesFromTime);
+    const bytes = str2ic(buf, e, end);
+    e = fieldStart(buf, e, end, Dist.capturesFromBytes);
+    while (e < end && buf[e] !== QUOTE) {
+      // Some syslog servers escape quotes.
+      if (buf[e] === BACKSLASH && at(buf, e + 1, end) === QUOTE) break;
+      e = fieldStart(buf, e, end, 2);
+    }
+    if (e >= end) {
+      env.truncated(ctx);
+      return;
+    }
+    let b = fieldStart(buf, e, end, 2);
+    if (b >= end) b = e;
+    let k = b;
+    do {
+      const c = buf[k]!;
+      if (c === 0x20 || (!preserveQuery && (c === 0x3f || c === 0x3b))) break;
+      k++;
+    } while (k < end);
+    addRow(env.agg.urls, buf, b, k, timers[5]!, timers[3]! >= 0 ? timers[3]! : timers[4]!, timers[3]! >= 0 ? timers[3]! : 0, bytes);
+  };
+}
+
+/** Adds one request to a URL or client row (halog's `struct url_stat`). */
+export function addRow(
+  table: KeyTable, buf: Uint8Array, start: number, end: number,
+  err: number, time: number, timeOk: number, bytes: number,
+): void {
+  const r = table.indexOf(buf, start, end) * URL_COLUMNS;
+  const v = table.values;
+  v[r + UrlCol.req]!++;
+  v[r + UrlCol.err]! += err;
+  v[r + UrlCol.time]! += time;
+  v[r + UrlCol.timeOk]! += timeOk;
+  v[r + UrlCol.bytes]! += bytes;
+}
+
+/** The value a row is sorted on, as the unsigned 64-bit number halog compares. */
+function sortValue(v: Float64Array, r: number, sort: UrlSort): bigint {
+  const req = v[r + UrlCol.req]!;
+  const ok = req - v[r + UrlCol.err]!;
+  switch (sort) {
+    case 'uc': return BigInt(req);
+    case 'ue': return BigInt(v[r + UrlCol.err]!);
+    case 'ut': return u64(v[r + UrlCol.time]!);
+    case 'ua': return req ? u64(v[r + UrlCol.time]!) / BigInt(req) : 0n;
+    case 'uto': return u64(v[r + UrlCol.timeOk]!);
+    case 'uao': return ok ? u64(v[r + UrlCol.timeOk]!) / BigInt(ok) : 0n;
+    case 'uba': return req ? u64(v[r + UrlCol.bytes]!) / BigInt(req) : 0n;
+    case 'ubt': return u64(v[r + UrlCol.bytes]!);
+    case 'u': return 0n;
+  }
+}
+
+/** `a / b` for an unsigned 64-bit `a` held as an exact signed sum; 0 when b is 0. */
+function div(a: number, b: number): string {
+  if (!b) return '0';
+  if (a >= 0 && a <= Number.MAX_SAFE_INTEGER) return String(Math.floor(a / b));
+  return String(u64(a) / BigInt(b));
+}
+
+function u64s(a: number): string {
+  return a >= 0 ? String(a) : u64(a).toString();
+}
+
+/**
+ * Prints the `-u*` / `-ic` table. halog walks its tree from the last node back, so rows come
+ * out in descending order of the sort value, ties in descending byte order of the key;
+ * `-u` sorts on the key alone. The header always ends in `src` (a halog 2.6 quirk).
+ */
+export function printUrlTable(table: KeyTable, sort: UrlSort): Printer {
+  return (agg, out, linesMax) => {
+    const v = table.values;
+    const order = Array.from({ length: table.size }, (_, i) => i);
+    if (sort === 'u') order.sort((a, b) => table.compareKeys(a, b));
+    else {
+      const keys = order.map((i) => sortValue(v, i * URL_COLUMNS, sort));
+      order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : table.compareKeys(a, b)));
+    }
+    out.text('#req err ttot tavg oktot okavg bavg btot src\n');
+    for (let n = order.length - 1; n >= 0; n--) {
+      const i = order[n]!;
+      const r = i * URL_COLUMNS;
+      const req = v[r + UrlCol.req]!;
+      const err = v[r + UrlCol.err]!;
+      const time = v[r + UrlCol.time]!;
+      const timeOk = v[r + UrlCol.timeOk]!;
+      const bytes = v[r + UrlCol.bytes]!;
+      out.text(`${req} ${err} ${u64s(time)} ${div(time, req)} ${u64s(timeOk)} ${div(timeOk, req - err)} ${div(bytes, req)} ${u64s(bytes)} `);
+      out.bytes(table.key(i));
+      out.text('\n');
+      if (reachedMax(agg, linesMax)) break;
+    }
+  };
+}
