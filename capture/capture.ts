@@ -116,6 +116,26 @@ export class Capture {
     await Promise.all([...this.#sinks.all()].map((s) => s.drain()));
   }
 
+  /**
+   * Reads what the kernel holds for our sockets (until their queues are empty, at most 2 s),
+   * then drains: after it, every datagram the kernel accepted before the call is written,
+   * counted as unwritten, or counted as a kernel drop.
+   */
+  async catchUp(): Promise<void> {
+    await this.#readQueued();
+    await this.drain();
+  }
+
+  async #readQueued(): Promise<void> {
+    const until = Date.now() + DRAIN_LIMIT_MS;
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      const queues = readSocketQueues(this.#listeners);
+      if (queues.every((q) => q === null || q.rxQueue === 0) || Date.now() > until) return;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
   stats(): StatsSnapshot {
     const queues = readSocketQueues(this.#listeners);
     let drops = 0;
@@ -155,12 +175,7 @@ export class Capture {
   async #stop(): Promise<StatsSnapshot> {
     for (const t of this.#timers) clearInterval(t);
     if (this.#rotateTimer) clearTimeout(this.#rotateTimer);
-    const until = Date.now() + DRAIN_LIMIT_MS;
-    for (;;) {
-      const queues = readSocketQueues(this.#listeners);
-      if (queues.every((q) => q === null || q.rxQueue === 0) || Date.now() > until) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await this.#readQueued();
     const last = this.stats(); // kernel drop counts, while the sockets still exist
     this.#watchDrops();
     await Promise.all(this.#listeners.map((l) => new Promise<void>((r) => l.socket.close(() => r()))));

@@ -69,10 +69,17 @@ export async function sendAll(type: 'udp4' | 'udp6', port: number, datagrams: re
   }
 }
 
-/** Polls `check` until it returns true; fails with `what` after `limitMs` (a deadline, not an assertion on time). */
+/** Polls `check` until it returns true (a throw counts as false); fails with `what` after `limitMs` (a deadline, not an assertion on time). */
 export async function waitFor(check: () => boolean, what: string, limitMs = 8000): Promise<void> {
   const until = Date.now() + limitMs;
-  while (!check()) {
+  const ok = (): boolean => {
+    try {
+      return check();
+    } catch {
+      return false; // e.g. the file is not created yet
+    }
+  };
+  while (!ok()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
+
+test('an output directory that cannot be created: clear error, keeps receiving, counts unwritten, exit 3', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'file'), 'not a directory\n');
+  const out = join(dir, 'file', 'logs', 'capture.log');
+  const stats = join(dir, 'stats.json');
+  const cli = await spawnCli(['--listen', '127.0.0.1:0', '--out', out, '--stats', stats]);
+  t.after(() => void cli.stop('SIGKILL'));
+  await sendAll('udp4', cli.ports.udp4!, Array.from({ length: 50 }, (_, i) => `<134>Nov 24 17:10:49 haproxy[1]: ${i}`));
+  await waitFor(() => cli.stderr().includes('E_CAPTURE_OPEN'), 'the open error');
+  assert.match(cli.stderr(), new RegExp(`cannot open ${out.replace(/[/.]/g, '\\$&')} for appending: ENOTDIR`));
+  assert.equal(cli.child.exitCode, null, 'still running');
+  const code = await cli.stop();
+  assert.equal(code, 3);
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.received, 50);
+  assert.equal(s.written, 0);
+  assert.equal(s.unwritten, 50);
+  assert.equal(s.pending, 0);
+});
+
+test('a full disk (/dev/full): E_CAPTURE_WRITE once, throttled, lines counted as unwritten, no crash', async (t) => {
+  if (!existsSync('/dev/full')) return t.skip('no /dev/full on this system');
+  const dir = tempDir(t);
+  const stats = join(dir, 'stats.json');
+  const cli = await spawnCli(['--listen', '127.0.0.1:0', '--out', '/dev/full', '--stats', stats]);
+  t.after(() => void cli.stop('SIGKILL'));
+  for (let round = 0; round < 3; round++) {
+    await sendAll('udp4', cli.ports.udp4!, Array.from({ length: 100 }, (_, i) => `<134>Nov 24 17:10:49 haproxy[1]: ${round}/${i}`));
+  }
+  await waitFor(() => cli.stderr().includes('E_CAPTURE_WRITE'), 'the write error');
+  assert.match(cli.stderr(), /cannot write to \/dev\/full: ENOSPC/);
+  const code = await cli.stop();
+  assert.equal(code, 3);
+  assert.equal(cli.stderr().split('E_CAPTURE_WRITE').length - 1, 1, 'reported once per 10 s, not per batch');
+  const s = JSON.parse(readFileSync(stats, 'utf8'));
+  assert.equal(s.received, 300);
+  assert.equal(s.unwritten, 300);
+  assert.equal(s.written, 0);
+});
