@@ -282,7 +282,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     flag.set(value, d, problems);
   }
   if (d.help) return { config: null, help: true, problems: [] };
-  if (d.listen.length === 0) problems.push(new OptionError(`--listen is required, e.g. --listen 127.0.0.1:5514`));
+  if (!args.some((a) => a === '--listen' || a.startsWith('--listen='))) problems.push(new OptionError(`--listen is required, e.g. --listen 127.0.0.1:5514`));
   if (d.out === null) problems.push(new OptionError(`--out is required: a directory, a file, or - for stdout`));
   const out = d.out ?? '-';
   const outIsDir = out !== '-' && (out.endsWith('/') || isDirectory(out) || d.split !== 'none');
