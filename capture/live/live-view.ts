@@ -1,9 +1,57 @@
-/** Placeholder replaced in the --live step. */
+/**
+ * `--live`: every second, the last minute of traffic on stdout; a full screen when stdout is a
+ * terminal, one summary line per second otherwise (a pipe or a file keeps a readable record).
+ */
 import type { Capture } from '../capture.js';
+import { renderLine, renderScreen } from './render.js';
+import { newTrafficFields, readTrafficLine } from './traffic-line.js';
+import { LiveWindow } from './window.js';
 
 export class LiveView {
-  constructor(readonly out: NodeJS.WriteStream) {}
-  readonly observe = (_msg: Buffer, _start: number, _end: number): void => undefined;
-  start(_capture: Capture): void {}
-  stop(): void {}
+  readonly #out: NodeJS.WriteStream;
+  readonly #window = new LiveWindow();
+  readonly #fields = newTrafficFields();
+  /** Coarse clock (epoch seconds), refreshed every 100 ms rather than read per datagram. */
+  #second = Math.floor(Date.now() / 1000);
+  #clock: NodeJS.Timeout | null = null;
+  #refresh: NodeJS.Timeout | null = null;
+  #capture: Capture | null = null;
+
+  constructor(out: NodeJS.WriteStream) {
+    this.#out = out;
+  }
+
+  readonly observe = (msg: Buffer, start: number, end: number): void => {
+    const f = this.#fields;
+    if (!readTrafficLine(msg, start, end, f)) return;
+    const client = msg.toString('latin1', f.clientStart, f.clientEnd);
+    const url = f.urlStart >= 0 ? msg.toString('latin1', f.urlStart, f.urlEnd) : null;
+    this.#window.add(this.#second, client, url, f.status, f.totalMs, f.http);
+  };
+
+  start(capture: Capture): void {
+    this.#capture = capture;
+    this.#clock = setInterval(() => void (this.#second = Math.floor(Date.now() / 1000)), 100);
+    this.#refresh = setInterval(() => this.#draw(), 1000);
+    this.#clock.unref();
+    if (this.#out.isTTY) this.#out.write('\x1b[?25l'); // hide the cursor while redrawing
+  }
+
+  stop(): void {
+    if (this.#clock) clearInterval(this.#clock);
+    if (this.#refresh) clearInterval(this.#refresh);
+    this.#draw();
+    if (this.#out.isTTY) this.#out.write('\x1b[?25h');
+  }
+
+  #draw(): void {
+    const capture = this.#capture;
+    if (!capture) return;
+    const now = new Date();
+    const second = Math.floor(now.getTime() / 1000);
+    const summary = this.#window.summary(second);
+    const stats = capture.stats();
+    if (this.#out.isTTY) this.#out.write(`\x1b[H\x1b[J${renderScreen(summary, stats, now, this.#out.columns ?? 100)}`);
+    else this.#out.write(renderLine(summary, stats, now));
+  }
 }

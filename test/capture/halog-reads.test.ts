@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { corpusLines, portOf, readLines, sendAll, startCapture, tempDir } from './helpers.js';
-
-/** Real HAProxy halog: on PATH, or where Debian puts it. */
-function findHalog(): string | null {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin']) {
-    if (dir && existsSync(join(dir, 'halog'))) return join(dir, 'halog');
-  }
-  return null;
-}
-
-function halog(bin: string, args: string[], file: string): { out: string; err: string; status: number | null } {
-  const r = spawnSync('sh', ['-c', `exec "$0" "$@" < "${file}"`, bin, ...args], { encoding: 'latin1' });
-  return { out: r.stdout, err: r.stderr, status: r.status };
-}
-
-/** The corpus's HTTP traffic lines: halog counts TCP and non-traffic lines as parse errors by design. */
-const HTTP_LINE = /^<\d+>[A-Z][a-z]{2} [ \d]\d [\d:]{8} haproxy\[\d+\]: [0-9a-f:.]+:\d+ \[\S+\] (?!fe_tcp )/;
+import { HTTP_LINE, corpusLines, findHalog, halog, portOf, readLines, sendAll, startCapture, tempDir } from './helpers.js';
 
 test('real halog reads what capture wrote: -c counts every line, -srv has 0 parsing errors and matches the direct file', async (t) => {
   const bin = findHalog();

@@ -3,7 +3,7 @@
  * an in-process collector, a UDP sender that yields so an in-process receiver can keep up,
  * the real CLI as a child process, and the shared corpus.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,3 +123,19 @@ export async function spawnCli(args: string[]): Promise<CliRun> {
     },
   };
 }
+
+/** Real HAProxy halog: on PATH, or where Debian puts it (/usr/sbin). */
+export function findHalog(): string | null {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin']) {
+    if (dir && existsSync(join(dir, 'halog'))) return join(dir, 'halog');
+  }
+  return null;
+}
+
+export function halog(bin: string, args: string[], file: string): { out: string; err: string; status: number | null } {
+  const r = spawnSync('sh', ['-c', 'exec "$0" "$@" < "$HALOG_INPUT"', bin, ...args], { encoding: 'latin1', env: { ...process.env, HALOG_INPUT: file } });
+  return { out: r.stdout, err: r.stderr, status: r.status };
+}
+
+/** The corpus's HTTP traffic lines: halog counts TCP and non-traffic lines as parse errors by design. */
+export const HTTP_LINE = /^<\d+>[A-Z][a-z]{2} [ \d]\d [\d:]{8} haproxy\[\d+\]: [0-9a-f:.]+:\d+ \[\S+\] (?!fe_tcp )/;
