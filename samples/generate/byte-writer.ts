@@ -29,7 +29,7 @@ export class ByteWriter {
     const buf = this.buf;
     let p = this.pos;
     // Short pieces (most fields) copy faster in a loop than through the native memcpy call.
-    if (n < 24) {
+    if (n < 16) {
       for (let i = 0; i < n; i++) buf[p++] = bytes[i]!;
       this.pos = p;
     } else {

@@ -2,6 +2,7 @@
  * What the generated traffic is made of: proxies, servers, clients, user agents, pages. All of
  * it is turned into bytes once, here; the scenarios only pick indices.
  */
+import { NO_SERVER } from '../../proxy/log/format/fields.js';
 import { bytes } from './byte-writer.js';
 import { captureBytes, requestBytes } from './escape.js';
 import type { Prng } from './prng.js';
@@ -9,15 +10,35 @@ import type { Prng } from './prng.js';
 /** Capture lengths of the corpus configuration (`capture request header Host len 40`, ...). */
 export const CAPTURE_LEN = { host: 40, userAgent: 128, referer: 64, contentType: 32 } as const;
 
+/** A `backend/server` pair as logged (`bk_app/app1`, `fe_web/<NOSRV>`), with a small id for lookups. */
+export interface Server {
+  readonly id: number;
+  readonly text: Buffer;
+}
+
 export interface Backend {
   readonly name: Buffer;
-  readonly servers: readonly Buffer[];
+  readonly servers: readonly Server[];
+  /** `backend/<NOSRV>`: the backend was chosen but had no usable server. */
+  readonly nosrv: Server;
   /** `cookie SERVERID insert indirect nocache`: the 3rd/4th termination letters are used. */
   readonly cookie: boolean;
 }
 
+export interface Frontend {
+  readonly id: number;
+  readonly name: Buffer;
+  /** `frontend/<NOSRV>`: answered by the frontend itself (deny, tarpit, redirect, bad request). */
+  readonly nosrv: Server;
+}
+
+let serverCount = 0;
+function server(text: string): Server {
+  return { id: serverCount++, text: bytes(text) };
+}
+
 function backend(name: string, servers: string[], cookie = false): Backend {
-  return { name: bytes(name), servers: servers.map(bytes), cookie };
+  return { name: bytes(name), servers: servers.map((s) => server(`${name}/${s}`)), nosrv: server(`${name}/${NO_SERVER}`), cookie };
 }
 
 export const BACKENDS = {
@@ -30,22 +51,34 @@ export const BACKENDS = {
   tcp: backend('bk_tcp', ['tcp1', 'tcp2', 'tcp3']),
 } as const;
 
+let frontendCount = 0;
+/** `name~` marks an SSL listener (logformat.md, field 4); the `<NOSRV>` backend name has no `~`. */
+function frontend(name: string): Frontend {
+  return { id: frontendCount++, name: bytes(name), nosrv: server(`${name.replace(/~$/, '')}/${NO_SERVER}`) };
+}
+
 export const FRONTENDS = {
-  web: bytes('fe_web'),
-  /** `~` suffix: the request came in on an SSL listener (logformat.md, field 4). */
-  webSsl: bytes('fe_web~'),
-  api: bytes('fe_api'),
-  tcp: bytes('fe_tcp'),
+  web: frontend('fe_web'),
+  webSsl: frontend('fe_web~'),
+  api: frontend('fe_api'),
+  tcp: frontend('fe_tcp'),
 } as const;
 
-export const NOSRV = bytes('<NOSRV>');
+const routes: Buffer[] = [];
+/** ` frontend backend/server ` with both spaces, built once per pair. */
+export function routeBytes(fe: Frontend, srv: Server): Buffer {
+  const k = fe.id * 256 + srv.id;
+  let b = routes[k];
+  if (b === undefined) {
+    b = Buffer.concat([bytes(' '), fe.name, bytes(' '), srv.text, bytes(' ')]);
+    routes[k] = b;
+  }
+  return b;
+}
 
-export const HOSTS = {
-  www: captureBytes('www.shop.test', CAPTURE_LEN.host),
-  bare: captureBytes('shop.test', CAPTURE_LEN.host),
-  api: captureBytes('api.shop.test', CAPTURE_LEN.host),
-  ip: captureBytes('203.0.113.10:443', CAPTURE_LEN.host),
-} as const;
+/** Host header values, by index (HOST.www, ...). */
+const HOST_VALUES = ['www.shop.test', 'shop.test', 'api.shop.test', '203.0.113.10:443'];
+export const HOST = { www: 0, bare: 1, api: 2, ip: 3 } as const;
 
 /** Browsers, bots, tools; a few carry `"`, `#`, `|` that HAProxy escapes, and many exceed 128 bytes. */
 const USER_AGENTS = [
@@ -69,9 +102,11 @@ const USER_AGENTS = [
   '',
 ];
 
-export const USER_AGENT_BYTES = USER_AGENTS.map((ua) => captureBytes(ua, CAPTURE_LEN.userAgent));
-/** Indices of USER_AGENTS that real browsers use (most traffic), the rest are bots and tools. */
+/** The first BROWSER_UA_COUNT of USER_AGENTS are browsers (most traffic), the rest bots and tools. */
 export const BROWSER_UA_COUNT = 7;
+export const USER_AGENT_COUNT = USER_AGENTS.length;
+/** Index of the first API-client user agent (curl ... ShopApp). */
+export const API_UA_FIRST = 10;
 
 const REFERERS = [
   '',
@@ -82,22 +117,38 @@ const REFERERS = [
   'https://www.bing.com/search?q=shop%20test&form=QBLH#results',
   'https://news.example.org/a/very/long/path/to/an/article/about/shopping/that/gets/truncated?utm_source=x',
 ];
-export const REFERER_BYTES = REFERERS.map((r) => captureBytes(r, CAPTURE_LEN.referer));
+export const REFERER_COUNT = REFERERS.length;
 
+/**
+ * The request capture block is written in three precomputed pieces: `{host|user-agent|` (per
+ * host and user agent), `referer} {` (per referer) and `content-type} "` (per content type).
+ */
+export const CAPTURE_HEADS: readonly (readonly Buffer[])[] = HOST_VALUES.map((h) =>
+  USER_AGENTS.map((ua) =>
+    Buffer.concat([bytes('{'), captureBytes(h, CAPTURE_LEN.host), bytes('|'), captureBytes(ua, CAPTURE_LEN.userAgent), bytes('|')]),
+  ),
+);
+export const REFERER_TAILS: readonly Buffer[] = REFERERS.map((r) => Buffer.concat([captureBytes(r, CAPTURE_LEN.referer), bytes('} {')]));
+
+function contentType(v: string): Buffer {
+  return Buffer.concat([captureBytes(v, CAPTURE_LEN.contentType), bytes('} "')]);
+}
+
+/** Response `{Content-Type}` capture values, each with the `} "` that follows it. */
 export const CONTENT_TYPES = {
-  none: captureBytes('', CAPTURE_LEN.contentType),
-  html: captureBytes('text/html', CAPTURE_LEN.contentType),
-  htmlUtf8: captureBytes('text/html; charset=utf-8', CAPTURE_LEN.contentType),
-  css: captureBytes('text/css', CAPTURE_LEN.contentType),
-  js: captureBytes('application/javascript', CAPTURE_LEN.contentType),
-  png: captureBytes('image/png', CAPTURE_LEN.contentType),
-  jpeg: captureBytes('image/jpeg', CAPTURE_LEN.contentType),
-  icon: captureBytes('image/x-icon', CAPTURE_LEN.contentType),
-  text: captureBytes('text/plain', CAPTURE_LEN.contentType),
-  csv: captureBytes('text/csv', CAPTURE_LEN.contentType),
-  json: captureBytes('application/json', CAPTURE_LEN.contentType),
-  binary: captureBytes('application/octet-stream', CAPTURE_LEN.contentType),
-  longJson: captureBytes('application/vnd.shop.v2+json; charset=utf-8', CAPTURE_LEN.contentType),
+  none: contentType(''),
+  html: contentType('text/html'),
+  htmlUtf8: contentType('text/html; charset=utf-8'),
+  css: contentType('text/css'),
+  js: contentType('application/javascript'),
+  png: contentType('image/png'),
+  jpeg: contentType('image/jpeg'),
+  icon: contentType('image/x-icon'),
+  text: contentType('text/plain'),
+  csv: contentType('text/csv'),
+  json: contentType('application/json'),
+  binary: contentType('application/octet-stream'),
+  longJson: contentType('application/vnd.shop.v2+json; charset=utf-8'),
 } as const;
 
 /** Static files with a typical size; `/static/...` goes to bk_static. */
@@ -189,22 +240,33 @@ export const SEARCH_WORDS: readonly Buffer[] = [
 
 /** Client addresses: a Zipf-like pool, most traffic from few hosts, a long tail of one-timers. */
 export interface ClientPool {
+  /** `address:` (the port follows), per client. */
   readonly addresses: readonly Buffer[];
+  /** The user agent each client always sends (index into the capture tables). */
+  readonly userAgent: Uint8Array;
+  /** `SESSIONID=<22 hex>`, the application session of each client. */
+  readonly session: readonly Buffer[];
+}
+
+function hash(n: number, salt: number): number {
+  let h = Math.imul(n ^ salt, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
 }
 
 /**
- * `count` distinct addresses: IPv4 from the private/test ranges and every 16th one IPv6
- * (`2001:db8::a:b`, printed without brackets as HAProxy does). `::1` is included once.
+ * `count` distinct addresses: IPv4 from private/test ranges and every 16th one IPv6
+ * (`2001:db8::a:b`, printed without brackets as HAProxy does), `::1` first. 90 % of clients
+ * are browsers; the user agent and session id of a client never change.
  */
 export function clientPool(prng: Prng, count: number): ClientPool {
   const seen = new Set<string>();
-  const addresses: Buffer[] = [];
+  const names: string[] = ['::1'];
   const v4Prefixes = ['10', '172.16', '192.168', '198.51.100', '203.0.113', '100.64'];
   seen.add('::1');
-  addresses.push(bytes('::1'));
-  while (addresses.length < count) {
+  while (names.length < count) {
     let a: string;
-    if (addresses.length % 16 === 5) {
+    if (names.length % 16 === 5) {
       a = `2001:db8::${prng.below(65536).toString(16)}:${prng.below(65536).toString(16)}`;
     } else {
       const prefix = v4Prefixes[prng.below(v4Prefixes.length)]!;
@@ -214,7 +276,18 @@ export function clientPool(prng: Prng, count: number): ClientPool {
     }
     if (seen.has(a)) continue;
     seen.add(a);
-    addresses.push(bytes(a));
+    names.push(a);
   }
-  return { addresses };
+  const userAgent = new Uint8Array(count);
+  const session: Buffer[] = [];
+  // One backing Buffer for all session cookies: 50 000 small Buffers would be 50 000 allocations.
+  const sessions = Buffer.allocUnsafe(count * 32);
+  for (let i = 0; i < count; i++) {
+    const h = hash(i, 0x51ed);
+    userAgent[i] = h % 10 !== 0 ? h % BROWSER_UA_COUNT : BROWSER_UA_COUNT + (h % (USER_AGENT_COUNT - BROWSER_UA_COUNT));
+    const text = `SESSIONID=${hash(i, 1).toString(16).padStart(8, '0')}${hash(i, 2).toString(16).padStart(8, '0')}${hash(i, 3).toString(16).padStart(8, '0').slice(0, 6)}`;
+    sessions.write(text, i * 32, 'latin1');
+    session.push(sessions.subarray(i * 32, i * 32 + text.length));
+  }
+  return { addresses: names.map((a) => bytes(`${a}:`)), userAgent, session };
 }

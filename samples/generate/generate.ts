@@ -3,7 +3,7 @@
  * straight into a multi-MB Buffer and hands out whole chunks. Nothing per line allocates: every
  * constant is bytes from catalog.ts, dates and headers are cached per second (clock.ts).
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ByteWriter } from './byte-writer.js';
@@ -39,10 +39,18 @@ export class LogGenerator {
   readonly #meanGapUs: number;
   #emitUs: number;
   #done = false;
+  /** Reused chunk buffers (see `constructor`), or empty: a fresh Buffer per chunk. */
+  readonly #ring: Buffer[] = [];
+  #ringNext = 0;
   readonly stats: GenerateStats = { lines: 0, bytes: 0 };
 
-  constructor(options: GenerateOptions | ResolvedOptions) {
+  /**
+   * `reuseBuffers` > 0: cycle through that many chunk buffers instead of allocating one per
+   * chunk, for a caller that is done with a chunk before it asks for the `reuseBuffers`-th next.
+   */
+  constructor(options: GenerateOptions | ResolvedOptions, reuseBuffers = 0) {
     const o = 'startMs' in options ? options : resolveOptions(options);
+    for (let i = 0; i < reuseBuffers; i++) this.#ring.push(Buffer.allocUnsafe(o.chunkSize));
     this.#o = o;
     this.#prng = new Prng(o.seed);
     this.#out = new ByteWriter(o.chunkSize);
@@ -66,7 +74,13 @@ export class LogGenerator {
     if (this.#done) return null;
     const o = this.#o;
     const out = this.#out;
-    out.reset(o.chunkSize);
+    if (this.#ring.length > 0) {
+      out.buf = this.#ring[this.#ringNext]!;
+      out.pos = 0;
+      this.#ringNext = (this.#ringNext + 1) % this.#ring.length;
+    } else {
+      out.reset(o.chunkSize);
+    }
     const limit = o.chunkSize - LINE_RESERVE;
     const stats = this.stats;
     while (out.pos < limit) {
@@ -146,6 +160,14 @@ export class LogGenerator {
   }
 }
 
+/** FileHandle.write may write less than asked; loop until the chunk is out. */
+async function writeAll(fh: FileHandle, chunk: Buffer): Promise<void> {
+  for (let off = 0; off < chunk.length; ) {
+    const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+    off += bytesWritten;
+  }
+}
+
 /** The log as chunks of whole lines (each a fresh Buffer the consumer may keep). */
 export async function* generateLog(options: GenerateOptions): AsyncGenerator<Buffer, GenerateStats> {
   const g = new LogGenerator(options);
@@ -167,23 +189,27 @@ export function generateLogBuffer(options: GenerateOptions): Buffer {
  * overlap is what keeps the disk write off the generator's critical path.
  */
 export async function writeLog(options: GenerateOptions, dest: string | Writable): Promise<GenerateStats> {
-  const g = new LogGenerator(options);
   if (typeof dest === 'string') {
+    // Two buffers: one being written while the next is filled; a chunk is only refilled after
+    // its write has completed (the `await pending` below comes before the next-but-one `next()`).
+    const g = new LogGenerator(options, 2);
     const fh = await open(dest, 'w');
     try {
       let pending: Promise<unknown> = Promise.resolve();
       for (let chunk = g.next(); chunk !== null; chunk = g.next()) {
         await pending;
-        pending = fh.write(chunk);
+        pending = writeAll(fh, chunk);
       }
       await pending;
     } finally {
       await fh.close();
     }
+    return g.stats;
   } else {
+    const g = new LogGenerator(options);
     for (let chunk = g.next(); chunk !== null; chunk = g.next()) {
       if (!dest.write(chunk)) await once(dest, 'drain');
     }
+    return g.stats;
   }
-  return g.stats;
 }

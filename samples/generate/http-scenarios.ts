@@ -6,24 +6,24 @@
  * 504 with Tr = -1, `SC--` 503 with Tc = -1, `CR--` 400 `<BADREQ>` with -1/-1/-1/-1/Ta.
  */
 import { ClientCookieState, ServerCookieState, SessionState, TerminationCause } from '../../proxy/log/format/termination.js';
-import { NO_SERVER } from '../../proxy/log/format/fields.js';
 import { bytes } from './byte-writer.js';
 import {
+  API_UA_FIRST,
   APP_PAGES,
   BACKENDS,
   BROWSER_UA_COUNT,
   CONTENT_TYPES,
   DENIED_PATHS,
   FRONTENDS,
-  HOSTS,
+  HOST,
   NOT_FOUND_PATHS,
   PRODUCT_IMAGE,
-  REFERER_BYTES,
+  REFERER_COUNT,
   SEARCH_WORDS,
   STATIC_FILES,
   TARPIT_PATHS,
   TRAVERSAL_PATHS,
-  USER_AGENT_BYTES,
+  USER_AGENT_COUNT,
   type Backend,
   type ClientPool,
 } from './catalog.js';
@@ -47,21 +47,20 @@ const ALPHABETS = [TerminationCause, SessionState, ClientCookieState, ServerCook
 );
 const termCache = new Map<string, Buffer>();
 
-/** A 4-letter `%tsc`, checked against the alphabets of the log contract. */
+/** A 4-letter `%tsc` as ` XXXX ` (with the spaces around it), checked against the alphabets of the log contract. */
 export function term(code: string): Buffer {
   let b = termCache.get(code);
   if (b === undefined) {
     if (code.length !== 4 || [...code].some((ch, i) => !ALPHABETS[i]!.has(ch))) {
       throw new Error(`bug: '${code}' is not a termination state`);
     }
-    b = bytes(code);
+    b = bytes(` ${code} `);
     termCache.set(code, b);
   }
   return b;
 }
 
-const METHOD = { GET: bytes('GET'), POST: bytes('POST'), HEAD: bytes('HEAD'), PUT: bytes('PUT'), DELETE: bytes('DELETE') };
-const NOSRV = bytes(NO_SERVER);
+const METHOD = { GET: bytes('GET '), POST: bytes('POST '), HEAD: bytes('HEAD '), PUT: bytes('PUT '), DELETE: bytes('DELETE ') };
 const T = {
   normal: term('----'),
   newUser: term('--NI'),
@@ -117,27 +116,17 @@ const URL_PIECES = {
 
 // ---- who --------------------------------------------------------------------------------
 
-function hash(n: number, salt: number): number {
-  let h = Math.imul(n ^ salt, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
 /** A regular visitor: Zipf-like client choice, a stable user agent and session id per client. */
-function visitor(c: ScenarioContext, host: Buffer): void {
+function visitor(c: ScenarioContext, host: number): void {
   const { prng, r } = c;
-  const n = c.clients.addresses.length;
-  const idx = prng.skewed(n, 3);
-  r.client = c.clients.addresses[idx]!;
+  const clients = c.clients;
+  const idx = prng.skewed3(clients.addresses.length);
+  r.client = clients.addresses[idx]!;
   r.port = prng.range(1024, 65535);
-  const h = hash(idx, 0x51ed);
-  // 90 % of clients are browsers, the rest bots, apps and scripts.
-  r.userAgent = USER_AGENT_BYTES[h % 10 !== 0 ? h % BROWSER_UA_COUNT : BROWSER_UA_COUNT + (h % (USER_AGENT_BYTES.length - BROWSER_UA_COUNT))]!;
-  r.referer = REFERER_BYTES[prng.skewed(REFERER_BYTES.length, 2)]!;
+  r.userAgent = clients.userAgent[idx]!;
+  r.session = clients.session[idx]!;
+  r.referer = prng.skewed2(REFERER_COUNT);
   r.host = host;
-  r.session0 = hash(idx, 1);
-  r.session1 = hash(idx, 2);
-  r.session2 = hash(idx, 3);
   r.requestCookie = prng.chance(0.8);
   r.responseCookie = false;
   r.captures = true;
@@ -145,31 +134,27 @@ function visitor(c: ScenarioContext, host: Buffer): void {
   r.frontend = prng.chance(0.3) ? FRONTENDS.webSsl : FRONTENDS.web;
   r.version = prng.chance(0.9) ? 0 : prng.chance(0.5) ? 1 : 2;
   r.method = METHOD.GET;
-  r.url.pos = 0;
 }
 
 /** Scanners and probes: a few addresses near the head of the pool, tool user agents. */
 function scanner(c: ScenarioContext): void {
   const { prng, r } = c;
-  visitor(c, prng.chance(0.5) ? HOSTS.ip : HOSTS.www);
+  visitor(c, prng.chance(0.5) ? HOST.ip : HOST.www);
   r.client = c.clients.addresses[1 + prng.below(12)]!;
-  r.userAgent = USER_AGENT_BYTES[BROWSER_UA_COUNT + 1 + prng.below(USER_AGENT_BYTES.length - BROWSER_UA_COUNT - 1)]!;
+  r.userAgent = BROWSER_UA_COUNT + 1 + prng.below(USER_AGENT_COUNT - BROWSER_UA_COUNT - 1);
   r.requestCookie = false;
-  r.referer = REFERER_BYTES[0]!;
+  r.referer = 0;
 }
 
 // ---- where and when ---------------------------------------------------------------------
 
 function server(c: ScenarioContext, b: Backend): void {
-  c.r.backend = b.name;
   c.r.server = b.servers[c.prng.below(b.servers.length)]!;
 }
 
 /** Answered by the frontend itself (deny, tarpit, redirect, bad request): `fe/<NOSRV>`. */
 function frontendOnly(c: ScenarioContext): void {
-  const r = c.r;
-  r.backend = r.frontend[r.frontend.length - 1] === 0x7e ? r.frontend.subarray(0, r.frontend.length - 1) : r.frontend;
-  r.server = NOSRV;
+  c.r.server = c.r.frontend.nosrv;
 }
 
 /** Connection counters; `share` of the frontend's connections are on this backend. */
@@ -246,10 +231,10 @@ function appUrl(c: ScenarioContext): void {
   const u = r.url;
   const k = prng.below(20);
   if (k < 5) {
-    u.put(APP_PAGES[prng.skewed(APP_PAGES.length, 2)]!);
+    u.put(APP_PAGES[prng.skewed2(APP_PAGES.length)]!);
   } else if (k < 11) {
     u.put(URL_PIECES.productPrefix);
-    u.uint(1 + prng.skewed(5000, 2));
+    u.uint(1 + prng.skewed2(5000));
     u.put(URL_PIECES.html);
   } else if (k < 13) {
     u.put(URL_PIECES.blogPrefix);
@@ -259,7 +244,7 @@ function appUrl(c: ScenarioContext): void {
     u.put(URL_PIECES.search);
     u.put(SEARCH_WORDS[prng.below(SEARCH_WORDS.length)]!);
     u.put(URL_PIECES.page);
-    u.uint(1 + prng.skewed(20, 3));
+    u.uint(1 + prng.skewed3(20));
   } else if (k < 17) {
     u.put(prng.chance(0.6) ? URL_PIECES.cart : URL_PIECES.checkout);
     hexId(c);
@@ -279,13 +264,13 @@ function apiUrl(c: ScenarioContext): void {
   const k = prng.below(10);
   if (k < 4) {
     u.put(URL_PIECES.apiItem);
-    u.uint(1 + prng.skewed(100000, 2));
+    u.uint(1 + prng.skewed2(100000));
   } else if (k < 7) {
     u.put(URL_PIECES.apiItemsQuery);
-    u.uint(1 + prng.skewed(100000, 2));
+    u.uint(1 + prng.skewed2(100000));
   } else if (k < 9) {
     u.put(URL_PIECES.apiList);
-    u.uint(1 + prng.skewed(40, 3));
+    u.uint(1 + prng.skewed3(40));
     u.put(URL_PIECES.limit);
   } else {
     u.put(URL_PIECES.apiUser);
@@ -301,7 +286,7 @@ function apiUrl(c: ScenarioContext): void {
 
 function appPage(c: ScenarioContext): void {
   const r = c.r;
-  visitor(c, c.prng.chance(0.95) ? HOSTS.www : HOSTS.bare);
+  visitor(c, c.prng.chance(0.95) ? HOST.www : HOST.bare);
   server(c, BACKENDS.app);
   counters(c, 0.5, 4);
   timers(c, 25, 2);
@@ -316,7 +301,7 @@ function appPage(c: ScenarioContext): void {
 function appStatus(status: number, size: number, url: (c: ScenarioContext) => void, method = METHOD.GET): Scenario {
   return (c) => {
     const r = c.r;
-    visitor(c, HOSTS.www);
+    visitor(c, HOST.www);
     server(c, BACKENDS.app);
     counters(c, 0.5, 4);
     timers(c, status >= 500 ? 60 : 10, 0);
@@ -333,7 +318,7 @@ function appStatus(status: number, size: number, url: (c: ScenarioContext) => vo
 function staticFileScenario(status: 200 | 304): Scenario {
   return (c) => {
     const { prng, r } = c;
-    visitor(c, HOSTS.www);
+    visitor(c, HOST.www);
     server(c, BACKENDS.static);
     counters(c, 0.3, 2);
     timers(c, 1, status === 200 ? 3 : 0);
@@ -341,7 +326,7 @@ function staticFileScenario(status: 200 | 304): Scenario {
     let size: number;
     if (prng.chance(0.25)) {
       r.url.put(PRODUCT_IMAGE.prefix);
-      r.url.uint(1 + prng.skewed(5000, 2));
+      r.url.uint(1 + prng.skewed2(5000));
       r.url.put(PRODUCT_IMAGE.suffix);
       size = 20000 + prng.below(180000);
       r.contentType = CONTENT_TYPES.jpeg;
@@ -365,11 +350,11 @@ function staticFileScenario(status: 200 | 304): Scenario {
 function apiCall(status: number, method: Buffer, size: number): Scenario {
   return (c) => {
     const { prng, r } = c;
-    visitor(c, HOSTS.api);
+    visitor(c, HOST.api);
     r.frontend = FRONTENDS.api;
     // API clients are apps and scripts, not browsers.
-    r.userAgent = USER_AGENT_BYTES[10 + prng.below(5)]!;
-    r.referer = REFERER_BYTES[0]!;
+    r.userAgent = API_UA_FIRST + prng.below(5);
+    r.referer = 0;
     r.requestCookie = false;
     server(c, BACKENDS.api);
     counters(c, 0.4, 3);
@@ -392,15 +377,16 @@ function apiCall(status: number, method: Buffer, size: number): Scenario {
 function notFound(c: ScenarioContext): void {
   const { prng, r } = c;
   if (prng.chance(0.6)) scanner(c);
-  else visitor(c, HOSTS.www);
-  server(c, prng.chance(0.5) ? BACKENDS.app : BACKENDS.static);
+  else visitor(c, HOST.www);
+  const app = prng.chance(0.5);
+  server(c, app ? BACKENDS.app : BACKENDS.static);
   counters(c, 0.3, 2);
   timers(c, 2, 0);
   r.url.put(NOT_FOUND_PATHS[prng.below(NOT_FOUND_PATHS.length)]!);
   r.status = 404;
   r.bytesRead = sized(c, 270);
   r.contentType = CONTENT_TYPES.html;
-  r.termination = r.backend === BACKENDS.app.name ? (r.requestCookie ? T.knownUser : T.newUser) : T.normal;
+  r.termination = app ? (r.requestCookie ? T.knownUser : T.newUser) : T.normal;
   r.responseCookie = false;
 }
 
@@ -446,7 +432,7 @@ function tarpit(c: ScenarioContext): void {
 function localRedirect(status: 301 | 302): Scenario {
   return (c) => {
     const r = c.r;
-    visitor(c, HOSTS.www);
+    visitor(c, HOST.www);
     frontendOnly(c);
     counters(c, 0, 0);
     r.TR = 0;
@@ -467,7 +453,7 @@ function badRequest(status: 400 | 408): Scenario {
   return (c) => {
     const { prng, r } = c;
     if (prng.chance(0.5)) scanner(c);
-    else visitor(c, HOSTS.www);
+    else visitor(c, HOST.www);
     frontendOnly(c);
     counters(c, 0, 0);
     r.TR = -1;
@@ -486,7 +472,7 @@ function badRequest(status: 400 | 408): Scenario {
 
 function reportCall(c: ScenarioContext): void {
   const { prng, r } = c;
-  visitor(c, HOSTS.www);
+  visitor(c, HOST.www);
   server(c, BACKENDS.report);
   counters(c, 0.02, 1);
   r.url.put(URL_PIECES.report);
@@ -547,7 +533,7 @@ function report(kind: 'ok' | 'timeout' | 'broken' | 'stall'): Scenario {
 /** Nothing listens behind bk_legacy: connect refused 3 times (retries 3), 503 SC-- with Tc = -1. */
 function legacyRefused(c: ScenarioContext): void {
   const { prng, r } = c;
-  visitor(c, HOSTS.www);
+  visitor(c, HOST.www);
   server(c, BACKENDS.legacy);
   counters(c, 0.01, 1);
   r.rc = 3;
@@ -567,9 +553,8 @@ function legacyRefused(c: ScenarioContext): void {
 /** bk_old has no server up: `bk_old/<NOSRV>` 0/-1/-1/-1/0 503 SC--. */
 function noServer(c: ScenarioContext): void {
   const r = c.r;
-  visitor(c, HOSTS.www);
-  r.backend = BACKENDS.old.name;
-  r.server = NOSRV;
+  visitor(c, HOST.www);
+  r.server = BACKENDS.old.nosrv;
   counters(c, 0, 0);
   r.TR = 0;
   r.Tw = -1;
@@ -587,7 +572,7 @@ function noServer(c: ScenarioContext): void {
 function download(kind: 'abort' | 'timeout'): Scenario {
   return (c) => {
     const { prng, r } = c;
-    visitor(c, HOSTS.www);
+    visitor(c, HOST.www);
     server(c, BACKENDS.static);
     counters(c, 0.3, 2);
     timers(c, 1, 0);

@@ -63,6 +63,18 @@ export class Prng {
     return Math.floor(Math.pow(this.float(), k) * n);
   }
 
+  /** skewed(n, 2) without Math.pow. */
+  skewed2(n: number): number {
+    const f = this.float();
+    return Math.floor(f * f * n);
+  }
+
+  /** skewed(n, 3) without Math.pow. */
+  skewed3(n: number): number {
+    const f = this.float();
+    return Math.floor(f * f * f * n);
+  }
+
   /** Exponential with the given mean. */
   exp(mean: number): number {
     return -Math.log(1 - this.float()) * mean;

@@ -3,10 +3,9 @@
  * ac/fc/bc/sc/rc sq/bq`, nothing after the queues. Field order: TcpField in
  * proxy/log/format/fields.ts. The date is the accept date, Tt spans the whole connection.
  */
-import { NO_SERVER } from '../../proxy/log/format/fields.js';
 import { SessionState, TerminationCause } from '../../proxy/log/format/termination.js';
 import { bytes, type ByteWriter } from './byte-writer.js';
-import { BACKENDS, FRONTENDS, type ClientPool } from './catalog.js';
+import { BACKENDS, FRONTENDS, routeBytes, type ClientPool } from './catalog.js';
 import type { AcceptDates } from './clock.js';
 import { weightedTable, type Prng } from './prng.js';
 
@@ -43,7 +42,6 @@ const KINDS = weightedTable<TcpKind>([
   [{ state: ts('sD'), fill: (p, t) => ((t.Tw = 0), (t.Tc = 1), (t.Tt = 30000 + p.below(5)), (t.bytes = p.lognormal(900, 1))) }, 2],
 ]);
 
-const NOSRV = bytes(NO_SERVER);
 
 export class TcpLineWriter {
   readonly #t: TcpTimers = { Tw: 0, Tc: 0, Tt: 0, bytes: 0, rc: 0 };
@@ -62,19 +60,13 @@ export class TcpLineWriter {
     t.rc = 0;
     kind.fill(p, t);
     // A few dozen TCP clients (agents, database tools), not the web visitors' long tail.
-    out.put(this.clients.addresses[p.skewed(Math.min(64, this.clients.addresses.length), 2)]!);
-    out.byte(0x3a);
+    out.put(this.clients.addresses[p.skewed2(Math.min(64, this.clients.addresses.length))]!);
     out.uint(p.range(1024, 65535));
     out.byte(0x20);
     this.dates.write(out, endMs - t.Tt - p.below(2));
-    out.byte(0x20);
-    out.put(FRONTENDS.tcp);
-    out.byte(0x20);
-    out.put(BACKENDS.tcp.name);
-    out.byte(0x2f);
     // tcp3 has nothing listening: every refused connection is on it.
-    out.put(kind.nosrv ? NOSRV : t.Tc === -1 && t.rc > 0 ? BACKENDS.tcp.servers[2]! : BACKENDS.tcp.servers[p.below(2)]!);
-    out.byte(0x20);
+    const tcp = BACKENDS.tcp;
+    out.put(routeBytes(FRONTENDS.tcp, kind.nosrv ? tcp.nosrv : t.Tc === -1 && t.rc > 0 ? tcp.servers[2]! : tcp.servers[p.below(2)]!));
     out.int(t.Tw);
     out.byte(0x2f);
     out.int(t.Tc);
