@@ -1,0 +1,109 @@
+/**
+ * A backend at run time: servers, the balancer for active servers, backup selection, the
+ * backend queue and per-server queues. `assign()` returns an outcome value, never throws:
+ * `ok` (slot taken), `queued` (will be resolved later), `nosrv` (no usable server).
+ */
+import type { ProxyConfig } from '../config/types.js';
+import { algorithm } from '../lb/index.js';
+import { canTake, isFull, type Balancer, type LbRequest } from '../lb/types.js';
+import type { Waiter } from './queue.js';
+import { ServerState } from './server.js';
+
+export type Assignment =
+  | { readonly kind: 'ok'; readonly server: ServerState }
+  | {
+      readonly kind: 'queued';
+      readonly waiter: Promise<ServerState | null>;
+      /** Which queue it waits in (the log shows the position in `%sq` or `%bq`). */
+      readonly inServerQueue: boolean;
+      /** Requests dequeued from its queue while it waited, itself included (HAProxy's queue position). */
+      position(): number;
+      cancel(): void;
+    }
+  | { readonly kind: 'nosrv' };
+
+export class BackendRuntime {
+  readonly cfg: ProxyConfig;
+  readonly servers: readonly ServerState[];
+  readonly #active: ServerState[];
+  readonly #backups: ServerState[];
+  readonly #balancer: Balancer;
+  readonly #queue: Waiter[] = [];
+  /** Requests ever dequeued from the backend queue (positions are differences of this). */
+  #dequeued = 0;
+  /** Streams currently assigned to this backend (HAProxy's beconn). */
+  beconn = 0;
+
+  constructor(cfg: ProxyConfig) {
+    this.cfg = cfg;
+    this.servers = cfg.servers.map((s) => new ServerState(s));
+    this.#active = this.servers.filter((s) => !s.backup);
+    this.#backups = this.servers.filter((s) => s.backup);
+    this.#balancer = algorithm(cfg.balance.algorithm).init(this.#active, cfg.balance.arg);
+  }
+
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  #take(s: ServerState): void {
+    s.cur++;
+    this.#balancer.onTake(s);
+  }
+
+  /** The server that should take `req` now, a full hashed server, or null when all are full. */
+  #choose(req: LbRequest, avoid?: ServerState): ServerState | null | 'none' {
+    if (this.#active.some(canTake)) return this.#balancer.pick(req, avoid) as ServerState | null;
+    // Without `option allbackups`, HAProxy uses the first usable backup only.
+    const b = this.#backups.find(canTake);
+    if (!b) return 'none';
+    return b;
+  }
+
+  assign(req: LbRequest, queueTimeout: number, avoid?: ServerState): Assignment {
+    const s = this.#choose(req, avoid);
+    if (s === 'none') return { kind: 'nosrv' };
+    if (s !== null && !isFull(s)) {
+      this.#take(s);
+      return { kind: 'ok', server: s };
+    }
+    const list = s === null ? this.#queue : s.queue;
+    let waiter!: Waiter;
+    const promise = new Promise<ServerState | null>((resolve) => {
+      waiter = { resolve, timer: null, req, start: s === null ? this.#dequeued : s.dequeued, position: 0, inServerQueue: s !== null };
+    });
+    const remove = (): void => {
+      const i = list.indexOf(waiter);
+      if (i >= 0) list.splice(i, 1);
+      if (waiter.timer) clearTimeout(waiter.timer);
+    };
+    if (queueTimeout > 0)
+      waiter.timer = setTimeout(() => {
+        remove();
+        waiter.resolve(null);
+      }, queueTimeout);
+    list.push(waiter);
+    return { kind: 'queued', waiter: promise, cancel: remove, position: () => waiter.position, inServerQueue: s !== null };
+  }
+
+  /**
+   * A request finished on `s`: free its slot and hand it to the next waiter, if any. Returns
+   * true when the slot went to a waiter: HAProxy does not count that waiter as served until it
+   * runs, so a log written right now must not count it in `srv_conn` either.
+   */
+  release(s: ServerState): boolean {
+    s.cur--;
+    this.#balancer.onRelease(s);
+    if (!s.usable || isFull(s)) return false;
+    const fromServer = s.queue.length > 0;
+    const next = fromServer ? s.queue.shift() : this.#queue.shift();
+    if (!next) return false;
+    if (fromServer) s.dequeued++;
+    else this.#dequeued++;
+    next.position = (fromServer ? s.dequeued : this.#dequeued) - next.start;
+    if (next.timer) clearTimeout(next.timer);
+    this.#take(s);
+    next.resolve(s);
+    return true;
+  }
+}

@@ -1,0 +1,31 @@
+/** Run-time state of a frontend, shared by its sessions. */
+import type { HttpConnMode, ProxyConfig } from '../config/types.js';
+import type { BackendRuntime } from '../backend/backend.js';
+import type { Emit } from '../log/emitter.js';
+
+export interface ProcessCounters {
+  /** Current client connections of the process (HAProxy's actconn). */
+  actconn: number;
+  readonly maxconn: number;
+}
+
+export class FrontendRuntime {
+  readonly cfg: ProxyConfig;
+  readonly backends: ReadonlyMap<string, BackendRuntime>;
+  readonly emit: Emit;
+  readonly process: ProcessCounters;
+  feconn = 0;
+  constructor(cfg: ProxyConfig, backends: ReadonlyMap<string, BackendRuntime>, emit: Emit, process: ProcessCounters) {
+    this.cfg = cfg;
+    this.backends = backends;
+    this.emit = emit;
+    this.process = process;
+  }
+}
+
+/** HAProxy combines frontend and backend modes: close wins, then server-close, then keep-alive. */
+export function effectiveMode(fe: HttpConnMode, be: HttpConnMode): HttpConnMode {
+  if (fe === 'close' || be === 'close') return 'close';
+  if (fe === 'server-close' || be === 'server-close') return 'server-close';
+  return 'keep-alive';
+}

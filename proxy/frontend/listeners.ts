@@ -1,0 +1,73 @@
+/**
+ * Listening sockets of a frontend: one net.Server per `bind` address. Connections beyond the
+ * frontend's or the process's maxconn are held unread until a slot frees, like connections
+ * left in HAProxy's accept backlog.
+ */
+import net from 'node:net';
+import { ListenError } from '../errors.js';
+import { ClientSession } from '../session/client-session.js';
+import type { FrontendRuntime } from './frontend.js';
+
+export class Listeners {
+  readonly #servers: net.Server[] = [];
+  readonly #fe: FrontendRuntime;
+  readonly #held: net.Socket[] = [];
+
+  constructor(fe: FrontendRuntime) {
+    this.#fe = fe;
+  }
+
+  async start(): Promise<void> {
+    for (const b of this.#fe.cfg.binds) {
+      const srv = net.createServer({ noDelay: true, allowHalfOpen: true }, (sock) => this.#accept(sock));
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', (err: NodeJS.ErrnoException) =>
+          reject(new ListenError(`Starting frontend ${this.#fe.cfg.name}: cannot bind socket (${err.code ?? err.message}) [${b.address.family === 6 ? `[${b.address.host}]` : b.address.host}:${b.address.port}] (${b.file}:${b.line})`)),
+        );
+        srv.listen({ host: b.address.host, port: b.address.port, ipv6Only: b.address.family === 6, backlog: 1024 }, () => resolve());
+      });
+      this.#servers.push(srv);
+    }
+  }
+
+  #full(): boolean {
+    const fe = this.#fe;
+    const feMax = fe.cfg.maxconn || fe.process.maxconn;
+    return fe.feconn >= feMax || fe.process.actconn >= fe.process.maxconn;
+  }
+
+  #accept(sock: net.Socket): void {
+    if (this.#full()) {
+      sock.pause();
+      sock.on('error', () => {});
+      this.#held.push(sock);
+      return;
+    }
+    this.#admit(sock);
+  }
+
+  #admit(sock: net.Socket): void {
+    sock.on('close', () => this.#release());
+    new ClientSession(sock, this.#fe);
+  }
+
+  #release(): void {
+    setImmediate(() => {
+      while (this.#held.length && !this.#full()) {
+        const s = this.#held.shift()!;
+        if (s.destroyed) continue;
+        this.#admit(s);
+        s.resume();
+      }
+    });
+  }
+
+  /** Stop accepting; existing sessions continue (soft stop). */
+  stopAccepting(): Promise<void> {
+    return Promise.all(this.#servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {});
+  }
+
+  addresses(): net.AddressInfo[] {
+    return this.#servers.map((s) => s.address() as net.AddressInfo);
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * HTTP/1.x message heads, parsed from latin1 strings (one char per byte, so no byte is ever
+ * reinterpreted). As strict as llhttp/HAProxy on what makes a request invalid: token method,
+ * no control characters or spaces in the URI, version HTTP/1.0 or 1.1, header names are
+ * tokens with no space before the colon, no obsolete line folding, no NUL/CR in values,
+ * consistent Content-Length, Transfer-Encoding ending in chunked.
+ */
+
+export interface Header {
+  /** lower-case name */
+  readonly name: string;
+  readonly value: string;
+}
+
+export type Framing = { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' } | { readonly kind: 'close' };
+
+export interface RequestHead {
+  readonly method: string;
+  readonly uri: string;
+  /** 10 or 11 */
+  readonly version: number;
+  readonly headers: Header[];
+  readonly framing: Framing;
+  /** Client asked to keep the connection alive (per its version and Connection header). */
+  readonly keepAlive: boolean;
+  readonly expectContinue: boolean;
+}
+
+export interface ResponseHead {
+  readonly versionText: string;
+  readonly version: number;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: Header[];
+  /** Server intends to close after this response. */
+  readonly close: boolean;
+}
+
+/** Maximum size of a request or response head, like HAProxy's default tune.bufsize budget. */
+export const MAX_HEAD = 15 * 1024;
+
+/** Index just after the empty line ending a head (`\r\n\r\n` or bare `\n\n`), or -1. */
+export function headEnd(buf: Buffer, from = 0): number {
+  let i = buf.indexOf(10, from);
+  while (i >= 0) {
+    const n = buf[i + 1];
+    if (n === 10) return i + 2;
+    if (n === 13 && buf[i + 2] === 10) return i + 3;
+    i = buf.indexOf(10, i + 1);
+  }
+  return -1;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const BAD_URI = /[\x00-\x20\x7f-\xff]/;
+// eslint-disable-next-line no-control-regex
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+function splitLines(head: string): string[] {
+  const lines = head.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
+  }
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function parseHeaders(lines: string[]): Header[] | null {
+  const headers: Header[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    const c = l.indexOf(':');
+    if (c <= 0) return null;
+    const name = l.slice(0, c);
+    if (!TOKEN.test(name)) return null; // also rejects "Name :" and obs-fold lines
+    const value = l.slice(c + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (BAD_VALUE.test(value)) return null;
+    headers.push({ name: name.toLowerCase(), value });
+  }
+  return headers;
+}
+
+function connectionTokens(headers: Header[]): Set<string> {
+  const s = new Set<string>();
+  for (const h of headers) if (h.name === 'connection') for (const t of h.value.split(',')) s.add(t.trim().toLowerCase());
+  return s;
+}
+
+/** Body framing from Content-Length / Transfer-Encoding, or null when they are invalid. */
+function framing(headers: Header[], isRequest: boolean): Framing | null {
+  let te: string | null = null;
+  let cl: number | null = null;
+  for (const h of headers) {
+    if (h.name === 'transfer-encoding') te = te === null ? h.value : `${te}, ${h.value}`;
+    else if (h.name === 'content-length') {
+      for (const part of h.value.split(',')) {
+        const p = part.trim();
+        if (!/^\d{1,15}$/.test(p)) return null;
+        const v = Number(p);
+        if (cl !== null && cl !== v) return null;
+        cl = v;
+      }
+    }
+  }
+  if (te !== null) {
+    const codings = te.split(',').map((t) => t.trim().toLowerCase());
+    if (codings[codings.length - 1] !== 'chunked' || codings.slice(0, -1).includes('chunked')) return isRequest ? null : { kind: 'close' };
+    return { kind: 'chunked' };
+  }
+  if (cl !== null) return cl === 0 ? { kind: 'none' } : { kind: 'length', length: cl };
+  return isRequest ? { kind: 'none' } : { kind: 'close' };
+}
+
+export function parseRequestHead(head: string): RequestHead | null {
+  const lines = splitLines(head);
+  // HAProxy and llhttp skip empty lines before a request line.
+  while (lines.length && lines[0] === '') lines.shift();
+  const rl = lines[0];
+  if (rl === undefined) return null;
+  const parts = rl.split(' ');
+  if (parts.length !== 3) return null;
+  const [method, uri, ver] = parts as [string, string, string];
+  if (!TOKEN.test(method) || uri === '' || BAD_URI.test(uri)) return null;
+  if (ver !== 'HTTP/1.1' && ver !== 'HTTP/1.0') return null;
+  if (!(uri.startsWith('/') || uri === '*' || /^https?:\/\//i.test(uri) || method === 'CONNECT')) return null;
+  const headers = parseHeaders(lines);
+  if (!headers) return null;
+  const version = ver === 'HTTP/1.1' ? 11 : 10;
+  if (version === 11 && !headers.some((h) => h.name === 'host')) return null;
+  if (headers.filter((h) => h.name === 'host').length > 1) return null;
+  const f = framing(headers, true);
+  if (!f) return null;
+  const conn = connectionTokens(headers);
+  const keepAlive = version === 11 ? !conn.has('close') : conn.has('keep-alive');
+  const expectContinue = version === 11 && headers.some((h) => h.name === 'expect' && h.value.toLowerCase() === '100-continue');
+  return { method, uri, version, headers, framing: f, keepAlive, expectContinue };
+}
+
+export function parseResponseHead(head: string): ResponseHead | null {
+  const lines = splitLines(head);
+  const sl = lines[0];
+  if (sl === undefined) return null;
+  const m = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/.exec(sl);
+  if (!m) return null;
+  const headers = parseHeaders(lines);
+  if (!headers) return null;
+  const version = m[1] === 'HTTP/1.1' ? 11 : 10;
+  const conn = connectionTokens(headers);
+  return {
+    versionText: m[1]!,
+    version,
+    status: Number(m[2]),
+    reason: m[3] ?? '',
+    headers,
+    close: version === 11 ? conn.has('close') : !conn.has('keep-alive'),
+  };
+}
+
+/** Response body framing, given the request method and the status (RFC 9112 6.3). */
+export function responseFraming(method: string, head: ResponseHead): Framing | null {
+  if (method === 'HEAD' || head.status === 204 || head.status === 304 || head.status < 200) return { kind: 'none' };
+  return framing(head.headers, false);
+}
+
+/**
+ * Incremental scanner of a chunked body: finds where it ends without copying it, so that
+ * the raw bytes can be forwarded as they are. `payload` counts the chunk data bytes.
+ */
+export class ChunkedScanner {
+  #state: 'size' | 'ext' | 'sizeLf' | 'data' | 'dataCr' | 'dataLf' | 'trailer' | 'trailerLf' | 'trailerLine' | 'done' = 'size';
+  #remaining = 0;
+  #sizeDigits = 0;
+  #trailerEmpty = true;
+  payload = 0;
+  error = false;
+
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  /** Scans `buf` from `off`; returns the index just after the last byte of the body, or -1 if not finished. */
+  feed(buf: Buffer, off = 0): number {
+    let i = off;
+    const n = buf.length;
+    while (i < n && !this.error) {
+      const c = buf[i]!;
+      switch (this.#state) {
+        case 'size': {
+          const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+          if (d >= 0) {
+            if (++this.#sizeDigits > 12) this.error = true;
+            this.#remaining = this.#remaining * 16 + d;
+          } else if (this.#sizeDigits === 0) this.error = true;
+          else if (c === 13) this.#state = 'sizeLf';
+          else if (c === 10) this.#afterSize();
+          else if (c === 59 || c === 32 || c === 9) this.#state = 'ext';
+          else this.error = true;
+          i++;
+          break;
+        }
+        case 'ext':
+          if (c === 13) this.#state = 'sizeLf';
+          else if (c === 10) this.#afterSize();
+          i++;
+          break;
+        case 'sizeLf':
+          if (c !== 10) this.error = true;
+          else this.#afterSize();
+          i++;
+          break;
+        case 'data': {
+          const take = Math.min(this.#remaining, n - i);
+          this.#remaining -= take;
+          this.payload += take;
+          i += take;
+          if (this.#remaining === 0) this.#state = 'dataCr';
+          break;
+        }
+        case 'dataCr':
+          if (c === 13) this.#state = 'dataLf';
+          else if (c === 10) this.#state = 'size';
+          else this.error = true;
+          i++;
+          break;
+        case 'dataLf':
+          if (c !== 10) this.error = true;
+          this.#state = 'size';
+          i++;
+          break;
+        case 'trailer':
+          if (c === 13) this.#state = 'trailerLf';
+          else if (c === 10) {
+            if (this.#trailerEmpty) {
+              this.#state = 'done';
+              return i + 1;
+            }
+            this.#trailerEmpty = true;
+          } else {
+            this.#trailerEmpty = false;
+            this.#state = 'trailerLine';
+          }
+          i++;
+          break;
+        case 'trailerLine':
+          if (c === 10) {
+            this.#trailerEmpty = true;
+            this.#state = 'trailer';
+          }
+          i++;
+          break;
+        case 'trailerLf':
+          if (c !== 10) this.error = true;
+          i++;
+          if (this.#trailerEmpty) {
+            this.#state = 'done';
+            return i;
+          }
+          this.#trailerEmpty = true;
+          this.#state = 'trailer';
+          break;
+        case 'done':
+          return i;
+      }
+    }
+    return this.#state === 'done' ? i : -1;
+  }
+
+  #afterSize(): void {
+    this.#sizeDigits = 0;
+    if (this.#remaining === 0) {
+      this.#state = 'trailer';
+      this.#trailerEmpty = true;
+    } else this.#state = 'data';
+  }
+}

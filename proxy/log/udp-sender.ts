@@ -1,0 +1,64 @@
+/**
+ * Sends log messages over UDP, one datagram per message per logger, like HAProxy's
+ * __do_send_log(): header + message truncated to `len` bytes, then a LF. Never blocks and
+ * never retries: a failed send is counted and dropped (HAProxy's DroppedLogs).
+ */
+import dgram from 'node:dgram';
+import type { LogTarget } from '../config/types.js';
+import { headerBuilder, type HeaderBuilder } from './syslog-header.js';
+
+const LF = Buffer.from('\n');
+
+export interface LogSink {
+  /** `message` is the formatted log line without header or LF. */
+  send(level: number, message: Buffer): void;
+  close(): void;
+  readonly dropped: number;
+}
+
+interface Logger {
+  readonly target: LogTarget;
+  readonly header: HeaderBuilder;
+  readonly socket: dgram.Socket;
+}
+
+export function udpSink(targets: readonly LogTarget[], tag: string, pid: number, hostname: string | null, sockets: Map<number, dgram.Socket>): LogSink {
+  const socketFor = (family: 4 | 6): dgram.Socket => {
+    let s = sockets.get(family);
+    if (!s) {
+      s = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
+      s.on('error', () => {});
+      s.unref();
+      sockets.set(family, s);
+    }
+    return s;
+  };
+  const loggers: Logger[] = targets.map((t) => ({ target: t, header: headerBuilder(t, tag, pid, hostname), socket: socketFor(t.address.family) }));
+  let dropped = 0;
+  const onSent = (err: Error | null): void => {
+    if (err) dropped++;
+  };
+  return {
+    send(level, message) {
+      if (loggers.length === 0) return;
+      const now = Date.now();
+      const us = Math.floor((performance.now() * 1000) % 1000);
+      for (const l of loggers) {
+        if (level > l.target.level) continue;
+        const head = l.header.build(level, now, us);
+        const room = l.target.len - head.length;
+        let parts: Buffer[];
+        if (room <= 0) parts = [head.subarray(0, l.target.len), LF];
+        else parts = [head, message.length > room ? message.subarray(0, room) : message, LF];
+        l.socket.send(parts, l.target.address.port, l.target.address.host, onSent);
+      }
+    },
+    close() {
+      for (const s of sockets.values()) s.close();
+      sockets.clear();
+    },
+    get dropped() {
+      return dropped;
+    },
+  };
+}

@@ -1,0 +1,570 @@
+/**
+ * One client connection: reads requests (own HTTP/1.x parsing on the socket, so the first
+ * byte, the end of headers and who closed first are known exactly), applies the frontend's
+ * rules, hands the request to a backend and streams both ways. Every request ends in exactly
+ * one log record built from the events recorded here.
+ */
+import type net from 'node:net';
+import { nowMs } from '../clock.js';
+import type { HttpConnMode } from '../config/types.js';
+import type { BackendRuntime } from '../backend/backend.js';
+import { connect, putIdle } from '../backend/connect.js';
+import type { ServerState } from '../backend/server.js';
+import { evalCondition, type AclSubject } from '../frontend/acl.js';
+import { effectiveMode, type FrontendRuntime } from '../frontend/frontend.js';
+import { Exchange, type ExchangeFailure } from '../http/exchange.js';
+import { ChunkedScanner, MAX_HEAD, headEnd, parseRequestHead, type Framing, type Header, type RequestHead } from '../http/parser.js';
+import { errorResponse, rawErrorResponse, redirectResponse, serializeResponseHead } from '../http/responses.js';
+import type { SessionState, TerminationCause } from '../log/format/termination.js';
+import type { LbRequest } from '../lb/types.js';
+import { newRecord, type RequestRecord } from './record.js';
+
+type Phase = 'wait' | 'body' | 'respond' | 'closed';
+
+/** Pause reading the client when this much request body waits for the server connection. */
+const MAX_PENDING_BODY = 256 * 1024;
+
+export class ClientSession {
+  readonly #sock: net.Socket;
+  readonly #fe: FrontendRuntime;
+  readonly #ip: string;
+  readonly #port: number;
+  #phase: Phase = 'wait';
+  #buf: Buffer | null = null;
+  #rec: RequestRecord;
+  #first = true;
+  #timer: NodeJS.Timeout | null = null;
+  // current request
+  #head: RequestHead | null = null;
+  #be: BackendRuntime | null = null;
+  #server: ServerState | null = null;
+  #mode: HttpConnMode = 'keep-alive';
+  #clientKeepAlive = false;
+  #reqRemaining = 0;
+  #reqChunked: ChunkedScanner | null = null;
+  #reqDone = false;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #ex: Exchange | null = null;
+  #headSent = false;
+  #finished = false;
+  #cancelQueue: (() => void) | null = null;
+
+  constructor(sock: net.Socket, fe: FrontendRuntime) {
+    this.#sock = sock;
+    this.#fe = fe;
+    const ra = sock.remoteAddress ?? '';
+    this.#ip = ra.startsWith('::ffff:') && ra.includes('.') ? ra.slice(7) : ra;
+    this.#port = sock.remotePort ?? 0;
+    fe.feconn++;
+    fe.process.actconn++;
+    const t = nowMs();
+    this.#rec = newRecord(this.#ip, this.#port, fe.cfg.name, t, t);
+    sock.setNoDelay(true);
+    sock.on('data', (c: Buffer) => this.#onData(c));
+    sock.on('end', () => this.#onClientEnd());
+    sock.on('error', () => {}); // 'close' follows and decides
+    sock.on('close', () => this.#onClientClose());
+    this.#armRequestTimer(fe.cfg.timeouts.httpRequest);
+  }
+
+  // ---- timers -------------------------------------------------------------------------
+
+  #armRequestTimer(ms: number): void {
+    this.#clearTimer();
+    if (ms > 0) this.#timer = setTimeout(() => this.#onRequestTimeout(), ms);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #onRequestTimeout(): void {
+    this.#timer = null;
+    if (this.#phase !== 'wait') return;
+    if (!this.#first && this.#rec.tFirstByte < 0) return this.#close(); // idle keep-alive: silent
+    // 408 sent raw, counted as 0 bytes, termination cR
+    this.#rec.status = 408;
+    this.#endLocal('c', 'R', rawErrorResponse(408), 0, false);
+  }
+
+  // ---- client input -------------------------------------------------------------------
+
+  #onData(chunk: Buffer): void {
+    this.#rec.bytesIn += chunk.length;
+    switch (this.#phase) {
+      case 'wait': {
+        if (this.#rec.tFirstByte < 0) this.#markFirstByte();
+        this.#buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk;
+        this.#tryHead();
+        return;
+      }
+      case 'body':
+        return this.#reqBody(chunk);
+      case 'respond':
+        // pipelined bytes: keep them for the next request, stop reading meanwhile
+        this.#buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk;
+        this.#sock.pause();
+        return;
+      default:
+        return;
+    }
+  }
+
+  #markFirstByte(): void {
+    const t = nowMs();
+    this.#rec.tFirstByte = t;
+    this.#rec.dateMs = t;
+    if (!this.#first) this.#armRequestTimer(this.#fe.cfg.timeouts.httpRequest);
+  }
+
+  #tryHead(): void {
+    const buf = this.#buf!;
+    const end = headEnd(buf);
+    if (end < 0) {
+      if (buf.length > MAX_HEAD) this.#badRequest();
+      return;
+    }
+    const head = parseRequestHead(buf.toString('latin1', 0, end));
+    if (!head) return this.#badRequest();
+    this.#buf = null;
+    this.#rec.tRequest = nowMs();
+    this.#clearTimer();
+    this.#startRequest(head, buf.subarray(end));
+  }
+
+  #badRequest(): void {
+    // Like HAProxy: raw 400, 0 bytes, PR--, <BADREQ>, no captures, connection closed.
+    this.#rec.status = 400;
+    this.#endLocal('P', 'R', rawErrorResponse(400), 0, false);
+  }
+
+  #onClientEnd(): void {
+    this.#clientEnded = true;
+    if (this.#phase === 'closed' || this.#finished) return this.#close();
+    if (this.#phase === 'wait') {
+      if (!this.#first && this.#rec.tFirstByte < 0) return this.#close();
+      this.#rec.status = 400;
+      return this.#endLocal('C', 'R', null, 0, false);
+    }
+    if (this.#phase === 'body' && !this.#reqDone) return this.#abortByClient();
+    if (this.#phase === 'respond' && (this.#headSent || this.#sock.destroyed)) return this.#abortByClient();
+    // half-closed after a complete request: HAProxy keeps waiting for the response
+  }
+
+  #onClientClose(): void {
+    if (this.#phase !== 'closed' && !this.#finished && this.#phase !== 'wait') this.#abortByClient();
+    else if (this.#phase === 'wait' && (this.#first || this.#rec.tFirstByte >= 0) && !this.#finished) {
+      // HAProxy logs a connection closed before a complete request, even an empty one (CR, 400)
+      this.#rec.status = 400;
+      this.#endLocal('C', 'R', null, 0, false);
+    }
+    this.#teardown();
+  }
+
+  #abortByClient(): void {
+    if (this.#finished) return;
+    const state: SessionState = this.#headSent ? 'D' : this.#rec.tConnect >= 0 ? 'H' : this.#rec.tQueue >= 0 ? 'C' : this.#server ? 'C' : 'Q';
+    this.#cancelQueue?.();
+    if (this.#ex) {
+      this.#ex.detach();
+      this.#ex.sock.destroy();
+    }
+    this.#finish('C', state, false);
+  }
+
+  // ---- request processing ------------------------------------------------------------
+
+  #startRequest(head: RequestHead, rest: Buffer): void {
+    const fe = this.#fe.cfg;
+    const rec = this.#rec;
+    this.#head = head;
+    rec.requestLine = `${head.method} ${head.uri} HTTP/1.${head.version === 11 ? 1 : 0}`;
+    if (fe.requestCaptures.length) rec.reqCaptures = fe.requestCaptures.map((c) => lastHeader(head.headers, c.name)?.slice(0, c.len) ?? null);
+    if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map(() => null);
+    if (fe.cookieCapture) rec.reqCookie = findCookie(head.headers, 'cookie', fe.cookieCapture.name, fe.cookieCapture.len);
+    const q = head.uri.indexOf('?');
+    const path = q < 0 ? head.uri : head.uri.slice(0, q);
+    const subject: AclSubject = { method: head.method, path, uri: head.uri, src: this.#ip, headers: head.headers };
+    let headers = head.headers;
+    for (const rule of fe.httpRequestRules) {
+      if (!evalCondition(rule.cond, subject)) continue;
+      if (rule.action === 'allow') break;
+      if (rule.action === 'deny') return this.#localResponse(rule.status, 'P', rest);
+      if (rule.action === 'redirect') {
+        const loc = rule.kind === 'location' ? rule.target : rule.kind === 'prefix' ? rule.target + head.uri : `${rule.target}://${lastHeader(head.headers, 'host') ?? ''}${head.uri}`;
+        return this.#localRedirect(rule.code, loc, rest);
+      }
+      if (headers === head.headers) headers = [...headers];
+      const lname = rule.name.toLowerCase();
+      if (rule.action === 'del-header' || rule.action === 'set-header') headers = headers.filter((h) => h.name !== lname);
+      if (rule.action === 'set-header' || rule.action === 'add-header') headers.push({ name: lname, value: rule.value });
+    }
+    let beName: string | null = null;
+    for (const u of fe.useBackends) {
+      if (evalCondition(u.cond, subject)) {
+        beName = u.backend;
+        break;
+      }
+    }
+    beName ??= fe.defaultBackend;
+    const be = beName === null ? null : this.#fe.backends.get(beName) ?? null;
+    if (!be) return this.#localResponse(503, 'S', rest, 'C');
+    this.#be = be;
+    rec.backend = be.cfg.name;
+    be.beconn++;
+    this.#mode = effectiveMode(fe.connMode, be.cfg.connMode);
+    this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close';
+    this.#setupRequestBody(head.framing);
+    this.#phase = this.#reqDone ? 'respond' : 'body';
+    if (rest.length) this.#phase === 'body' ? this.#reqBody(rest) : (this.#buf = rest);
+    const lbReq: LbRequest = { src: this.#ip, path, query: q < 0 ? '' : head.uri.slice(q + 1), header: (n) => lastHeader(head.headers, n) };
+    void this.#toServer(be, lbReq, this.#serializeRequest(head, headers, be));
+  }
+
+  #setupRequestBody(f: Framing): void {
+    this.#reqRemaining = 0;
+    this.#reqChunked = null;
+    this.#reqDone = false;
+    if (f.kind === 'length') this.#reqRemaining = f.length;
+    else if (f.kind === 'chunked') this.#reqChunked = new ChunkedScanner();
+    else this.#reqDone = true;
+  }
+
+  #reqBody(chunk: Buffer): void {
+    let part = chunk;
+    let rest: Buffer | null = null;
+    if (this.#reqChunked) {
+      const end = this.#reqChunked.feed(chunk);
+      if (this.#reqChunked.error) {
+        this.#forwardBody(Buffer.alloc(0));
+        return this.#abortByClient();
+      }
+      if (end >= 0) {
+        this.#reqDone = true;
+        if (end < chunk.length) {
+          part = chunk.subarray(0, end);
+          rest = chunk.subarray(end);
+        }
+      }
+    } else {
+      const take = Math.min(this.#reqRemaining, chunk.length);
+      this.#reqRemaining -= take;
+      if (take < chunk.length) {
+        part = chunk.subarray(0, take);
+        rest = chunk.subarray(take);
+      }
+      if (this.#reqRemaining === 0) this.#reqDone = true;
+    }
+    this.#forwardBody(part);
+    if (this.#reqDone) {
+      this.#phase = 'respond';
+      if (this.#ex) this.#ex.requestComplete = true;
+      if (rest) {
+        this.#buf = rest;
+        this.#sock.pause();
+      }
+    }
+  }
+
+  #forwardBody(part: Buffer): void {
+    if (part.length === 0) return;
+    if (this.#ex) {
+      if (!this.#ex.write(part)) {
+        this.#sock.pause();
+        this.#ex.sock.once('drain', () => this.#phase === 'body' && this.#sock.resume());
+      }
+      return;
+    }
+    this.#pending.push(part);
+    this.#pendingBytes += part.length;
+    if (this.#pendingBytes > MAX_PENDING_BODY) this.#sock.pause();
+  }
+
+  #serializeRequest(head: RequestHead, headers: readonly Header[], be: BackendRuntime): Buffer {
+    let s = `${head.method} ${head.uri} HTTP/1.${head.version === 11 ? 1 : 0}\r\n`;
+    for (const h of headers) if (h.name !== 'connection') s += `${h.name}: ${h.value}\r\n`;
+    const ff = this.#fe.cfg.forwardfor ?? be.cfg.forwardfor;
+    if (ff && !(ff.ifNone && headers.some((h) => h.name === ff.header))) s += `${ff.header}: ${this.#ip}\r\n`;
+    const serverKeepAlive = this.#mode === 'keep-alive';
+    if (head.version === 11 && !serverKeepAlive) s += 'connection: close\r\n';
+    else if (head.version === 10 && serverKeepAlive) s += 'connection: keep-alive\r\n';
+    return Buffer.from(s + '\r\n', 'latin1');
+  }
+
+  // ---- server side -------------------------------------------------------------------
+
+  async #toServer(be: BackendRuntime, lbReq: LbRequest, reqHead: Buffer): Promise<void> {
+    const rec = this.#rec;
+    const t = be.cfg.timeouts;
+    const a = be.assign(lbReq, t.queue);
+    if (a.kind === 'nosrv') return this.#fail503('S', 'C');
+    let server: ServerState | null;
+    if (a.kind === 'queued') {
+      this.#cancelQueue = a.cancel;
+      server = await a.waiter;
+      this.#cancelQueue = null;
+      if (a.inServerQueue) rec.srvQueue = a.position();
+      else rec.bkQueue = a.position();
+      if (this.#finished) {
+        if (server) be.release(server);
+        return;
+      }
+      if (!server) return this.#fail503('s', 'Q');
+    } else server = a.server;
+    this.#server = server;
+    rec.server = server.name;
+    rec.tQueue = nowMs();
+    const reuse = this.#mode === 'keep-alive';
+    for (;;) {
+      const c = await connect(server, t.connect, reuse);
+      if (this.#finished) {
+        if (typeof c === 'object') c.sock.destroy();
+        return;
+      }
+      if (typeof c === 'object') {
+        rec.tConnect = nowMs();
+        this.#startExchange(c.sock, c.reused, reqHead);
+        return;
+      }
+      if (rec.retries >= be.cfg.retries) return this.#fail503(c === 'timeout' ? 's' : 'S', 'C');
+      rec.retries++;
+      // HAProxy waits a 1 s turn-around (bounded by timeout connect) after a refused connection.
+      if (c === 'refused') await sleep(Math.min(1000, t.connect || 1000));
+      if (this.#finished) return;
+      if (be.cfg.redispatch && rec.retries === be.cfg.retries) {
+        const other = be.assign(lbReq, 0, server);
+        if (other.kind === 'ok' && other.server !== server) {
+          be.release(server);
+          server = other.server;
+          this.#server = server;
+          rec.server = server.name;
+          rec.redispatched = true;
+        } else if (other.kind === 'ok') be.release(other.server);
+        else if (other.kind === 'queued') other.cancel();
+      }
+    }
+  }
+
+  #startExchange(sock: net.Socket, reused: boolean, reqHead: Buffer): void {
+    const be = this.#be!;
+    const server = this.#server!;
+    const replay: Buffer[] = [reqHead, ...this.#pending];
+    const ex = new Exchange(sock, this.#head!.method, be.cfg.timeouts.server, {
+      onInterim: (h) => {
+        if (h.status === 100 && this.#head?.expectContinue) this.#sock.write(`${h.versionText} 100 ${h.reason}\r\n\r\n`);
+      },
+      onHead: (h, framing) => {
+        const rec = this.#rec;
+        rec.tResponse = nowMs();
+        rec.status = h.status;
+        const fe = this.#fe.cfg;
+        if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
+        if (fe.cookieCapture) rec.resCookie = findCookie(h.headers, 'set-cookie', fe.cookieCapture.name, fe.cookieCapture.len);
+        if (framing.kind === 'close') this.#clientKeepAlive = false;
+        if (!this.#reqDone) this.#clientKeepAlive = false;
+        const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive);
+        rec.bytesOut += out.htxBytes;
+        this.#headSent = true;
+        this.#writeClient(out.wire);
+      },
+      onData: (chunk, payload) => {
+        this.#rec.bytesOut += payload;
+        this.#writeClient(chunk);
+      },
+      onEnd: (reusable) => {
+        this.#ex = null;
+        if (reusable && this.#mode === 'keep-alive') putIdle(server, sock);
+        else sock.destroy();
+        this.#finish('-', '-', this.#clientKeepAlive);
+      },
+      onFail: (kind, gotBytes) => this.#serverFailed(kind, gotBytes, reused, replay),
+    });
+    this.#ex = ex;
+    ex.requestComplete = this.#reqDone;
+    ex.write(reqHead);
+    for (const p of this.#pending) ex.write(p);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (this.#phase === 'body') this.#sock.resume();
+  }
+
+  #serverFailed(kind: ExchangeFailure, gotBytes: boolean, reused: boolean, replay: Buffer[]): void {
+    this.#ex = null;
+    if (kind === 'closed-before-head' && reused && !gotBytes && this.#reqDone) {
+      // An idle connection the server had already closed: replay on a fresh one, not a retry.
+      void connect(this.#server!, this.#be!.cfg.timeouts.connect, false).then((c) => {
+        if (this.#finished) return typeof c === 'object' && c.sock.destroy();
+        if (typeof c !== 'object') return this.#fail503(c === 'timeout' ? 's' : 'S', 'C');
+        this.#rec.tConnect = nowMs();
+        this.#pending = replay.slice(1);
+        this.#startExchange(c.sock, false, replay[0]!);
+      });
+      return;
+    }
+    switch (kind) {
+      case 'closed-before-head':
+        return this.#errorAfterConnect(502, 'S', 'H');
+      case 'bad-head':
+        return this.#errorAfterConnect(502, 'P', 'H');
+      case 'timeout-head':
+        return this.#errorAfterConnect(504, 's', 'H');
+      case 'timeout-data':
+        return this.#finish('s', 'D', false);
+      case 'aborted-data':
+        return this.#finish('S', 'D', false);
+    }
+  }
+
+  #errorAfterConnect(status: number, cause: TerminationCause, state: SessionState): void {
+    if (this.#headSent) return this.#finish(cause, 'D', false);
+    const keep = this.#clientKeepAlive && this.#reqDone;
+    const r = errorResponse(status, keep);
+    this.#rec.status = status;
+    this.#rec.bytesOut += r.htxBytes;
+    this.#writeClient(r.wire);
+    this.#finish(cause, state, keep);
+  }
+
+  #fail503(cause: TerminationCause, state: SessionState): void {
+    if (this.#finished) return;
+    const keep = this.#clientKeepAlive && this.#reqDone;
+    const r = errorResponse(503, keep);
+    this.#rec.status = 503;
+    this.#rec.bytesOut += r.htxBytes;
+    this.#writeClient(r.wire);
+    this.#finish(cause, state, keep);
+  }
+
+  #writeClient(buf: Buffer): void {
+    if (this.#sock.destroyed) return;
+    if (!this.#sock.write(buf) && this.#ex) {
+      const ex = this.#ex;
+      ex.sock.pause();
+      this.#sock.once('drain', () => ex.sock.resume());
+    }
+  }
+
+  // ---- local responses ----------------------------------------------------------------
+
+  #localResponse(status: number, cause: TerminationCause, rest: Buffer, state: SessionState = 'R'): void {
+    const head = this.#head!;
+    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none';
+    const r = errorResponse(status, keep);
+    this.#rec.status = status;
+    this.#rec.bytesOut = r.htxBytes;
+    this.#buf = rest.length ? rest : null;
+    this.#phase = 'respond';
+    this.#writeClient(r.wire);
+    this.#finish(cause, state, keep);
+  }
+
+  #localRedirect(code: number, location: string, rest: Buffer): void {
+    const head = this.#head!;
+    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none';
+    const r = redirectResponse(code, location, keep);
+    this.#rec.status = code;
+    this.#rec.bytesOut = r.htxBytes;
+    this.#buf = rest.length ? rest : null;
+    this.#phase = 'respond';
+    this.#writeClient(r.wire);
+    this.#finish('L', 'R', keep);
+  }
+
+  /** Ends the connection after an error seen before any request was parsed. */
+  #endLocal(cause: TerminationCause, state: SessionState, wire: Buffer | null, bytes: number, keep: boolean): void {
+    this.#rec.bytesOut = bytes;
+    this.#rec.reqCaptures = null;
+    this.#rec.resCaptures = null;
+    if (wire && !this.#sock.destroyed) this.#sock.write(wire);
+    this.#finish(cause, state, keep);
+  }
+
+  // ---- end of a request ---------------------------------------------------------------
+
+  #finish(cause: TerminationCause, state: SessionState, keepAlive: boolean): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#clearTimer();
+    const rec = this.#rec;
+    rec.tClose = nowMs();
+    rec.cause = cause;
+    rec.state = state;
+    const be = this.#be;
+    const handedOff = this.#server && be ? be.release(this.#server) : false;
+    if (be) be.beconn--;
+    rec.actconn = this.#fe.process.actconn;
+    rec.feconn = this.#fe.feconn;
+    rec.beconn = be ? be.beconn : 0;
+    rec.srvConn = this.#server ? this.#server.cur - (handedOff ? 1 : 0) : 0;
+    this.#fe.emit(rec);
+    if (keepAlive && !this.#clientEnded && !this.#sock.destroyed && this.#phase !== 'closed') this.#nextRequest();
+    else this.#close();
+  }
+
+  #nextRequest(): void {
+    const t = nowMs();
+    this.#rec = newRecord(this.#ip, this.#port, this.#fe.cfg.name, t, t);
+    this.#first = false;
+    this.#finished = false;
+    this.#head = null;
+    this.#be = null;
+    this.#server = null;
+    this.#ex = null;
+    this.#headSent = false;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#phase = 'wait';
+    this.#armRequestTimer(this.#fe.cfg.timeouts.httpKeepAlive);
+    const buf = this.#buf;
+    this.#buf = null;
+    this.#sock.resume();
+    if (buf && buf.length) {
+      this.#markFirstByte();
+      this.#rec.bytesIn += buf.length;
+      this.#buf = buf;
+      this.#tryHead();
+    }
+  }
+
+  #close(): void {
+    if (this.#phase === 'closed') return;
+    this.#phase = 'closed';
+    this.#clearTimer();
+    this.#sock.end();
+    this.#sock.destroySoon?.();
+  }
+
+  #teardown(): void {
+    if (this.#phase !== 'closed') this.#phase = 'closed';
+    this.#clearTimer();
+    if (!this.#counted) return;
+    this.#counted = false;
+    this.#fe.feconn--;
+    this.#fe.process.actconn--;
+  }
+  #counted = true;
+  /** The client sent its FIN: answer the request in flight, then close. */
+  #clientEnded = false;
+}
+
+function lastHeader(headers: readonly Header[], name: string): string | undefined {
+  for (let i = headers.length - 1; i >= 0; i--) if (headers[i]!.name === name) return headers[i]!.value;
+  return undefined;
+}
+
+/** `capture cookie <prefix> len <n>`: first `name=value` whose name starts with prefix. */
+function findCookie(headers: readonly Header[], header: 'cookie' | 'set-cookie', prefix: string, len: number): string | null {
+  for (const h of headers) {
+    if (h.name !== header) continue;
+    const parts = header === 'cookie' ? h.value.split(';') : [h.value.split(';')[0]!];
+    for (const p of parts) {
+      const c = p.trim();
+      if (c.startsWith(prefix) && c.includes('=')) return c.slice(0, len);
+    }
+  }
+  return null;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
