@@ -53,9 +53,9 @@ export function headEnd(buf: Buffer, from = 0): number {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // eslint-disable-next-line no-control-regex
-const BAD_URI = /[\x00-\x20\x7f-\xff]/;
+const BAD_URI = /[\x00-\x20#\x7f-\xff]/; // haproxy 2.6 also refuses '#' and non-ASCII bytes, accepts '"{|}\\^`<>'
 // eslint-disable-next-line no-control-regex
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const BAD_VALUE = /[\x00\r\n]/; // haproxy 2.6 forwards other control bytes in values (and escapes them in logs)
 
 function splitLines(head: string): string[] {
   const lines = head.split('\n');
