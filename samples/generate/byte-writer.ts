@@ -53,16 +53,25 @@ export class ByteWriter {
       buf[this.pos++] = 48 + n;
       return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    if (n >= 0x80000000) {
+      this.#bigUint(n);
+      return;
+    }
+    // int32 arithmetic (`| 0`) for the common case: every field but rare byte counts fits.
+    let digits = 2;
+    for (let t = (n / 100) | 0; t > 0; t = (t / 10) | 0) digits++;
     let p = this.pos + digits;
     this.pos = p;
-    while (n >= 10) {
-      const q = Math.floor(n / 10);
-      buf[--p] = 48 + (n - q * 10);
+    do {
+      const q = (n / 10) | 0;
+      buf[--p] = 48 + n - q * 10;
       n = q;
-    }
-    buf[--p] = 48 + n;
+    } while (n > 0);
+  }
+
+  #bigUint(n: number): void {
+    const text = String(n);
+    this.pos += this.buf.write(text, this.pos, 'latin1');
   }
 
   /** Integer that may be -1 (HAProxy's "did not happen"). */

@@ -6,14 +6,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateLog, generateLogBuffer, writeLog } from '../../samples/generate/generate.js';
 import { HALOG_SKIP, SYSLOG_FORMATS } from '../../samples/generate/clock.js';
 import { GeneratorOptionError, parseCli, parseSize } from '../../samples/generate/options.js';
+import { HTTP_TIMER_COUNT, HttpField, TCP_TIMER_COUNT, TcpField } from '../../proxy/log/format/fields.js';
 
 const HALOG = '/usr/bin/halog';
+/** dist/test/samples -> dist/samples/generate-log.js */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'samples', 'generate-log.js');
 
 /**
  * Real halog is the oracle. Without it: in CI that is a broken environment (fail loudly);
@@ -92,6 +96,26 @@ describe('generator determinism', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('generate-log CLI', () => {
+  test('writes the same bytes as the API to stdout and reports its speed on stderr', () => {
+    const r = spawnSync(process.execPath, [CLI, '--seed', '12', '--lines', '2500', '--tcp-rate', '0.05', '--format', 'rfc3164'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.ok(r.stdout.equals(generateLogBuffer({ seed: 12, lines: 2500, tcpRate: 0.05, format: 'rfc3164' })));
+    assert.match(r.stderr.toString(), /^generate-log: 2500 lines, \d+ bytes in [\d.]+ s \([\d.]+ MB\/s\)\n$/);
+  });
+
+  test('bad flags exit 2 with every problem and the usage', () => {
+    const r = spawnSync(process.execPath, [CLI, '--lines', 'x', '--format', 'json', '--bytes', '3Q'], { encoding: 'latin1' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--lines expects a number, got 'x'/);
+    assert.match(r.stderr, /invalid size '3Q'/);
+    assert.match(r.stderr, /--seed is required/);
+    assert.match(r.stderr, /Usage: generate-log/);
   });
 });
 
@@ -189,6 +213,36 @@ describe('generated traffic', () => {
     assert.ok(clients.size > 5000, `distinct clients: ${clients.size}`);
     assert.ok(ipv6 > 100, `IPv6 clients: ${ipv6}`);
     assert.ok(queued > 0, 'some requests queued');
+  });
+
+  test('fields sit where the log contract (proxy/log/format/fields.ts) says', () => {
+    let http = 0;
+    let tcp = 0;
+    for (const line of all.slice(0, 5000)) {
+      const f = body(line)!.split(' ');
+      if (f[HttpField.timers]!.split('/').length === HTTP_TIMER_COUNT) {
+        http++;
+        assert.match(f[HttpField.client]!, /^[0-9a-f.:]+:\d+$/);
+        assert.match(f[HttpField.acceptDate]!, /^\[\d\d\/\w{3}\/\d{4}(:\d\d){3}\.\d{3}\]$/);
+        assert.match(f[HttpField.frontend]!, /^fe_\w+~?$/);
+        assert.match(f[HttpField.backendServer]!, /^\w+\/(\w+|<NOSRV>)$/);
+        assert.match(f[HttpField.status]!, /^\d{3}$/);
+        assert.match(f[HttpField.bytesRead]!, /^\d+$/);
+        assert.match(f[HttpField.requestCookie]!, /^(-|SESSIONID=[0-9a-f]{22})$/);
+        assert.match(f[HttpField.responseCookie]!, /^(-|SESSIONID=[0-9a-f]{22})$/);
+        assert.match(f[HttpField.terminationState]!, /^[-LcCsSPRIDKU][-RQCHDLT][-NIDVEOU][-NPDIRU]$/);
+        assert.match(f[HttpField.connections]!, /^\d+\/\d+\/\d+\/\d+\/\d+$/);
+        assert.match(f[HttpField.queues]!, /^\d+\/\d+$/);
+        assert.match(f[HttpField.capturesOrRequest]!, /^[{"]/);
+      } else {
+        tcp++;
+        assert.equal(f[TcpField.timers]!.split('/').length, TCP_TIMER_COUNT);
+        assert.match(f[TcpField.terminationState]!, /^[-LcCsSPRIDKU][-RQCHDLT]$/);
+        assert.match(f[TcpField.queues]!, /^\d+\/\d+$/);
+        assert.equal(f.length, TcpField.queues + 1);
+      }
+    }
+    assert.ok(http > 4000 && tcp > 20, `${http} http, ${tcp} tcp`);
   });
 
   test('halog parses every HTTP line (halog -s 0 -H -c, -srv, -u, -st)', (t) => {
