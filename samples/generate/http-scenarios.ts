@@ -110,6 +110,7 @@ const URL_PIECES = {
   home: bytes('/home'),
   shop: bytes('/shop'),
   download: bytes('/download/archive.bin'),
+  health: bytes('/healthz'),
   firstOfMonth: bytes('-01'),
   endOfMonth: bytes('-28'),
 };
@@ -591,6 +592,26 @@ function download(kind: 'abort' | 'timeout'): Scenario {
   };
 }
 
+/** Monitoring: `HEAD /healthz` from two fixed addresses with curl, no session. */
+function healthCheck(c: ScenarioContext): void {
+  const { prng, r } = c;
+  visitor(c, HOST.www);
+  r.client = c.clients.addresses[13 + prng.below(2)]!;
+  r.userAgent = API_UA_FIRST;
+  r.referer = 0;
+  r.requestCookie = false;
+  r.frontend = FRONTENDS.web;
+  server(c, BACKENDS.app);
+  counters(c, 0.5, 4);
+  timers(c, 1, 0);
+  r.method = METHOD.HEAD;
+  r.url.put(URL_PIECES.health);
+  r.status = 200;
+  r.bytesRead = 150 + prng.below(10);
+  r.contentType = CONTENT_TYPES.text;
+  appCookie(c);
+}
+
 function loginUrl(c: ScenarioContext): void {
   c.r.url.put(URL_PIECES.login);
 }
@@ -608,6 +629,7 @@ export const HTTP_SCENARIOS: WeightedTable<Scenario> = weightedTable<Scenario>([
   [appPage, 400],
   [staticFileScenario(200), 200],
   [staticFileScenario(304), 80],
+  [healthCheck, 5],
   [apiCall(200, METHOD.GET, 900), 120],
   [apiCall(201, METHOD.POST, 139), 15],
   [apiCall(204, METHOD.DELETE, 0), 4],

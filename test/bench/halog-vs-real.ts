@@ -7,12 +7,13 @@
  * `npm run bench:halog` or `node dist/test/bench/halog-vs-real.js --help` (test/bench/README.md).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeLog } from '../../samples/generate/generate.js';
+import { generateLogBuffer, writeLog } from '../../samples/generate/generate.js';
 import { HALOG_SKIP } from '../../samples/generate/clock.js';
 import { parseSize } from '../../samples/generate/options.js';
 
@@ -21,11 +22,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..', '..');
 const DEFAULT_MODES = ['-c', '-st', '-srv', '-tc', '-pct', '-u', '-uto', '-ic'];
 const GNU_TIME = '/usr/bin/time';
-/**
- * Bump when the generator's output changes, so a cached log from an older generator is not
- * reused under the same seed/size name.
- */
-const GENERATOR_REVISION = 1;
+/** The generator options of the benchmark log (besides seed and size). */
+const LOG_SHAPE = { tcpRate: 0.01, malformedRate: 0.0005 } as const;
 
 interface BenchOptions {
   size: number;
@@ -136,7 +134,13 @@ async function ensureLog(o: BenchOptions): Promise<string> {
     if (!existsSync(o.file)) throw new Error(`--file ${o.file} does not exist`);
     return o.file;
   }
-  const path = join(tmpdir(), `haloscope-bench-r${GENERATOR_REVISION}-seed${o.seed}-${o.size}.log`);
+  // The name carries a fingerprint of the generator's output (the hash of its first 2000 lines),
+  // so a log cached by an older generator version is never taken for the current one.
+  const fingerprint = createHash('sha256')
+    .update(generateLogBuffer({ seed: o.seed, lines: 2000, ...LOG_SHAPE }))
+    .digest('hex')
+    .slice(0, 10);
+  const path = join(tmpdir(), `haloscope-bench-seed${o.seed}-${o.size}-${fingerprint}.log`);
   if (existsSync(path)) {
     log(`reusing ${path} (${mb(statSync(path).size)} MB)`);
     return path;
@@ -147,7 +151,7 @@ async function ensureLog(o: BenchOptions): Promise<string> {
   log(`generating ${mb(o.size)} MB log (seed ${o.seed}) -> ${path}`);
   const t0 = performance.now();
   try {
-    const stats = await writeLog({ seed: o.seed, bytes: o.size, tcpRate: 0.01, malformedRate: 0.0005 }, partial);
+    const stats = await writeLog({ seed: o.seed, bytes: o.size, ...LOG_SHAPE }, partial);
     const s = (performance.now() - t0) / 1000;
     log(`generated ${stats.lines} lines, ${mb(stats.bytes)} MB in ${s.toFixed(1)} s (${(stats.bytes / 1e6 / s).toFixed(0)} MB/s)`);
     await rename(partial, path);
