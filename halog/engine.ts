@@ -105,7 +105,7 @@ export class LineEngine implements LineEnv {
         lineEnd = nul;
         nul = nextNul(buf, nl + 1, end);
       }
-      if (!this.#line(buf, p, lineEnd)) {
+      if (!this.#line(buf, p, lineEnd, nl, end)) {
         this.stopped = true;
         return false;
       }
@@ -114,12 +114,14 @@ export class LineEngine implements LineEnv {
     return true;
   }
 
-  #line(buf: Buffer, start: number, end: number): boolean {
+  #line(buf: Buffer, start: number, end: number, newline: number, dataEnd: number): boolean {
     const ctx = this.#ctx;
     const agg = this.agg;
     ctx.buf = buf;
     ctx.start = start;
     ctx.end = end;
+    ctx.newline = newline;
+    ctx.dataEnd = dataEnd;
     ctx.lineNum = ++agg.lineNum;
     ctx.time = -1;
     let accept: number;

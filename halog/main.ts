@@ -20,8 +20,14 @@ import { runParallel } from './read/parallel.js';
 import { closeSources, openSources, type Source } from './read/sources.js';
 import { countLines } from './read/count-lines.js';
 
-/** Below this much input, starting worker threads costs more than it saves. */
-const PARALLEL_MIN_BYTES = 32 << 20;
+/**
+ * Below this much input, starting worker threads costs more than it saves.
+ * HALOG_PARALLEL_MIN_BYTES overrides it (tests use 0 to exercise the threaded path).
+ */
+function parallelMinBytes(): number {
+  const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
+  return Number.isFinite(env) && env >= 0 ? env : 32 << 20;
+}
 
 /** halog 2.6's final report, chosen in its priority order. */
 function choosePrinter(o: HalogOptions, agg: Aggregates): Printer | null {
@@ -53,7 +59,7 @@ function flushMessages(agg: Aggregates, err: OutBuffer): void {
 async function readAll(o: HalogOptions, sources: Source[], out: OutBuffer, err: OutBuffer): Promise<Aggregates> {
   const threads = threadCount();
   const total = sources.reduce((n, s) => n + s.size, 0);
-  if (threads > 1 && o.linesMax < 0 && !printsLines(o) && sources.every((s) => s.seekable) && total >= PARALLEL_MIN_BYTES) {
+  if (threads > 1 && o.linesMax < 0 && !printsLines(o) && sources.every((s) => s.seekable) && total >= parallelMinBytes()) {
     const agg = new Aggregates();
     for (const part of await runParallel(o, sources, threads)) agg.merge(part);
     return agg;

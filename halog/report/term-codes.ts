@@ -1,6 +1,6 @@
-import { at, fieldStart } from '../parse/bytes.js';
+import { fieldStart } from '../parse/bytes.js';
 import { Dist } from '../parse/layout.js';
-import type { LineContext } from '../parse/line-context.js';
+import { byteBeyond, type LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import { bump } from './aggregates.js';
 import { reachedMax, sortedNumericKeys, type Printer } from './print-helpers.js';
@@ -21,7 +21,7 @@ export function codePairLine(offset: 0 | 2) {
     }
     // halog reads past a short field into the next bytes of the line, up to its NUL.
     // halog's bytes are signed chars, which orders bytes >= 0x80 first.
-    bump(env.agg.counts, 256 * signedChar(at(buf, b + offset, end)) + signedChar(at(buf, b + offset + 1, end)));
+    bump(env.agg.counts, 256 * signedChar(byteBeyond(ctx, b + offset)) + signedChar(byteBeyond(ctx, b + offset + 1)));
   };
 }
 
