@@ -3,6 +3,7 @@
  * and listeners. SIGTERM/SIGINT stop at once; SIGUSR1 stops accepting and exits when the
  * sessions in flight are done (soft stop).
  */
+import cluster from 'node:cluster';
 import type dgram from 'node:dgram';
 import os from 'node:os';
 import { BackendRuntime } from './backend/backend.js';
@@ -50,6 +51,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     process: counters,
     async softStop() {
       await Promise.all(listeners.map((l) => l.stopAccepting()));
+      for (const l of listeners) l.drainSessions();
       while (counters.actconn > 0) await new Promise((r) => setTimeout(r, 50));
       stopAll();
     },
@@ -57,30 +59,88 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
   };
 }
 
+/**
+ * `nbthread N` > 1: N worker processes (node:cluster) accept on the same sockets, the kernel
+ * spreading connections (SCHED_NONE: no hand-off through the primary). Logs carry the
+ * primary's pid, like HAProxy's single process. Counters, queues and per-server maxconn are
+ * per worker (documented in docs/proxy.md).
+ */
+function runPrimary(workers: number): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let alive = 0;
+    let stopping: NodeJS.Signals | null = null;
+    const ready = new Set<number>();
+    for (let i = 0; i < workers; i++) {
+      cluster.fork({ HALOSCOPE_LOG_PID: String(process.pid) });
+      alive++;
+    }
+    // A worker gets a signal only once it listens (its handlers are installed by then);
+    // a signal that arrives earlier is delivered when it is ready.
+    cluster.on('listening', (w) => {
+      if (ready.has(w.id)) return;
+      ready.add(w.id);
+      if (stopping) w.process.kill(stopping);
+    });
+    cluster.on('exit', () => {
+      alive--;
+      if (!stopping) {
+        process.stderr.write('[ALERT] a worker exited unexpectedly; stopping.\n');
+        forward('SIGTERM');
+      }
+      if (alive === 0) resolve(0);
+    });
+    const forward = (sig: NodeJS.Signals): void => {
+      stopping = sig;
+      // SIGTERM may kill a worker still starting; SIGUSR1 must wait for its handler (else Node's inspector takes it)
+      for (const w of Object.values(cluster.workers ?? {})) if (w && (sig === 'SIGTERM' || ready.has(w.id))) w.process.kill(sig);
+    };
+    process.on('SIGTERM', () => forward('SIGTERM'));
+    process.on('SIGINT', () => forward('SIGTERM'));
+    process.on('SIGUSR1', () => forward('SIGUSR1'));
+  });
+}
+
 export async function run(config: Config): Promise<number> {
+  if (config.global.nbthread > 1 && cluster.isPrimary) {
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    process.stderr.write(`[NOTICE] haloscope proxy ${process.pid}: starting ${config.global.nbthread} workers\n`);
+    return runPrimary(config.global.nbthread);
+  }
+  // Handlers first, so that a signal during start-up is not lost (or taken by the inspector).
+  let requested: 'hard' | 'soft' | null = null;
+  let onSignal: (kind: 'hard' | 'soft', sig: string) => void = (kind) => {
+    requested ??= kind;
+  };
+  process.on('SIGTERM', () => onSignal('hard', 'SIGTERM'));
+  process.on('SIGINT', () => onSignal('hard', 'SIGINT'));
+  process.on('SIGUSR1', () => onSignal('soft', 'SIGUSR1'));
   let proxy: RunningProxy;
   try {
-    proxy = await startProxy(config);
+    proxy = await startProxy(config, Number(process.env.HALOSCOPE_LOG_PID) || process.pid);
   } catch (err) {
     process.stderr.write(`[ALERT] ${(err as Error).message}\n`);
+    if (cluster.isWorker) process.exit(1); // the IPC channel would keep a failed worker alive
     return 1;
   }
   process.stderr.write(`[NOTICE] haloscope proxy ${process.pid} started on ${os.hostname()} (${proxy.listeners.length} frontend(s))\n`);
   return new Promise<number>((resolve) => {
-    const hard = (sig: string): void => {
-      process.stderr.write(`[WARNING] Proxy stopped by signal ${sig}.\n`);
-      proxy.stop();
-      resolve(0);
-      setImmediate(() => process.exit(0));
-    };
-    process.once('SIGTERM', () => hard('SIGTERM'));
-    process.once('SIGINT', () => hard('SIGINT'));
-    process.once('SIGUSR1', () => {
+    let done = false;
+    onSignal = (kind, sig) => {
+      if (kind === 'hard') {
+        process.stderr.write(`[WARNING] Proxy stopped by signal ${sig}.\n`);
+        proxy.stop();
+        resolve(0);
+        setImmediate(() => process.exit(0));
+        return;
+      }
+      if (done) return;
+      done = true;
       process.stderr.write('[WARNING] Soft stop: no longer accepting connections, finishing sessions in flight.\n');
       void proxy.softStop().then(() => {
         resolve(0);
         setImmediate(() => process.exit(0));
       });
-    });
+    };
+    if (requested) onSignal(requested, 'early signal');
   });
 }

@@ -47,9 +47,14 @@ export class Listeners {
   }
 
   #admit(sock: net.Socket): void {
-    sock.on('close', () => this.#release());
-    new ClientSession(sock, this.#fe);
+    const session = new ClientSession(sock, this.#fe);
+    this.#sessions.add(session);
+    sock.on('close', () => {
+      this.#sessions.delete(session);
+      this.#release();
+    });
   }
+  readonly #sessions = new Set<ClientSession>();
 
   #release(): void {
     setImmediate(() => {
@@ -64,7 +69,13 @@ export class Listeners {
 
   /** Stop accepting; existing sessions continue (soft stop). */
   stopAccepting(): Promise<void> {
+    for (const s of this.#held.splice(0)) s.destroy();
     return Promise.all(this.#servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {});
+  }
+
+  /** Soft stop: idle keep-alive connections close now, busy ones after their current request. */
+  drainSessions(): void {
+    for (const s of this.#sessions) s.drain();
   }
 
   addresses(): net.AddressInfo[] {

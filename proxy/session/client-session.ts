@@ -68,6 +68,13 @@ export class ClientSession {
     this.#armRequestTimer(fe.cfg.timeouts.httpRequest);
   }
 
+  /** Soft stop: finish the request in flight (if any) without keep-alive; close if idle. */
+  drain(): void {
+    this.#draining = true;
+    if (this.#phase === 'wait' && this.#rec.tFirstByte < 0 && !this.#first) this.#close();
+  }
+  #draining = false;
+
   // ---- timers -------------------------------------------------------------------------
 
   #armRequestTimer(ms: number): void {
@@ -499,7 +506,7 @@ export class ClientSession {
     rec.beconn = be ? be.beconn : 0;
     rec.srvConn = this.#server ? this.#server.cur - (handedOff ? 1 : 0) : 0;
     this.#fe.emit(rec);
-    if (keepAlive && !this.#clientEnded && !this.#sock.destroyed && this.#phase !== 'closed') this.#nextRequest();
+    if (keepAlive && !this.#draining && !this.#clientEnded && !this.#sock.destroyed && this.#phase !== 'closed') this.#nextRequest();
     else this.#close();
   }
 
