@@ -1,0 +1,339 @@
+import { HTTP_TIMER_COUNT, TCP_TIMER_COUNT } from '../../proxy/log/format/fields.js';
+
+/**
+ * A full parse of one HAProxy traffic line (httplog or tcplog) into typed fields, for the
+ * reports, the detectors and the live view. Unlike the halog-compatible path, it finds the
+ * accept date by its shape, so it reads any syslog header (RFC 3164 with or without a
+ * hostname, RFC 5424, short, raw) without a `-s` offset.
+ *
+ * One record object is reused for every line: strings are byte ranges into the line's buffer,
+ * turned into JS strings only when a caller asks (`text()`), so a report that groups by status
+ * allocates nothing per line.
+ */
+export const RecordKind = { invalid: 0, http: 1, tcp: 2 } as const;
+export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
+
+/** A byte range of the current line. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+const span = (): Span => ({ start: 0, end: 0 });
+
+const MONTHS: Readonly<Record<string, number>> = {
+  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+};
+
+export class LogRecord {
+  buf: Buffer = Buffer.alloc(0);
+  lineStart = 0;
+  lineEnd = 0;
+  kind: RecordKind = RecordKind.invalid;
+  /** Why the line was rejected, for `--explain` and error counts. */
+  invalidReason = '';
+  readonly client = span();
+  /** Address without the port (IPv6 printed without brackets, as HAProxy does). */
+  readonly clientIp = span();
+  clientPort = 0;
+  /** Accept (tcplog) or request (httplog) date as written, in ms since the epoch, read as UTC. */
+  acceptMs = 0;
+  readonly frontend = span();
+  readonly backend = span();
+  readonly server = span();
+  /** httplog: TR, Tw, Tc, Tr, Ta; tcplog: -1, Tw, Tc, -1, Tt. -1 = not reached. */
+  readonly timers = new Int32Array(5);
+  /** Ta (httplog) or Tt (tcplog) carried a logasap `+`. */
+  logasap = false;
+  /** HTTP status; -1 for tcplog lines. */
+  status = -1;
+  bytesRead = 0;
+  readonly requestCookie = span();
+  readonly responseCookie = span();
+  /** 4 characters (httplog) or 2 (tcplog). */
+  readonly termination = span();
+  readonly connections = new Int32Array(5);
+  retriesRedispatched = false;
+  serverQueue = 0;
+  backendQueue = 0;
+  /** Contents of the `{...}` blocks without braces; empty spans when absent. */
+  readonly requestCaptures = span();
+  readonly responseCaptures = span();
+  captureBlocks = 0;
+  /** The quoted request without quotes, e.g. `GET /x HTTP/1.1` or `<BADREQ>`. */
+  readonly request = span();
+  readonly method = span();
+  readonly uri = span();
+  readonly version = span();
+  /** Bytes after the request (httpslog SSL fields, custom suffixes). */
+  readonly trailer = span();
+
+  text(s: Span): string {
+    return this.buf.toString('latin1', s.start, s.end);
+  }
+
+  /** The n-th (0-based) `|`-separated value of a capture block, or '' when absent. */
+  captureField(block: Span, n: number): string {
+    let p = block.start;
+    for (let i = 0; i < n; i++) {
+      const bar = this.buf.indexOf(0x7c, p);
+      if (bar < 0 || bar >= block.end) return '';
+      p = bar + 1;
+    }
+    let e = this.buf.indexOf(0x7c, p);
+    if (e < 0 || e > block.end) e = block.end;
+    return this.buf.toString('latin1', p, e);
+  }
+
+  termChar(i: number): number {
+    const p = this.termination.start + i;
+    return p < this.termination.end ? this.buf[p]! : 0x2d;
+  }
+
+  get isBadRequest(): boolean {
+    return this.method.start === this.method.end;
+  }
+}
+
+const SPACE = 0x20;
+
+function nextField(buf: Buffer, p: number, end: number): number {
+  while (p < end && buf[p] !== SPACE) p++;
+  while (p < end && buf[p] === SPACE) p++;
+  return p;
+}
+
+function fieldEnd(buf: Buffer, p: number, end: number): number {
+  while (p < end && buf[p] !== SPACE) p++;
+  return p;
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** Parses a signed decimal from `p` up to `end`; NaN when there is no digit. */
+function int(buf: Buffer, p: number, end: number): number {
+  let neg = false;
+  if (p < end && (buf[p] === 0x2d || buf[p] === 0x2b)) {
+    neg = buf[p] === 0x2d;
+    p++;
+  }
+  if (p >= end || !isDigit(buf[p])) return Number.NaN;
+  let v = 0;
+  while (p < end && isDigit(buf[p])) v = v * 10 + buf[p++]! - 0x30;
+  return neg ? -v : v;
+}
+
+/** Splits `a/b/c...` into `out`; returns the count, or -1 on a non-numeric part. */
+function slashInts(buf: Buffer, p: number, end: number, out: Int32Array | number[], max: number): number {
+  let n = 0;
+  while (p < end && n < max) {
+    let e = buf.indexOf(0x2f, p);
+    if (e < 0 || e > end) e = end;
+    const v = int(buf, p, e);
+    if (Number.isNaN(v)) return -1;
+    out[n++] = v;
+    p = e + 1;
+  }
+  return n;
+}
+
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** `[dd/Mon/yyyy:HH:MM:SS.mmm]` at `p` to epoch ms (UTC), or NaN. */
+export function parseAcceptDate(buf: Buffer, p: number, end: number): number {
+  if (end - p < 22 || buf[p] !== 0x5b) return Number.NaN;
+  const d2 = (i: number): number => (buf[p + i]! - 0x30) * 10 + buf[p + i + 1]! - 0x30;
+  const day = d2(1);
+  const mon = MONTHS[buf.toString('latin1', p + 4, p + 7)];
+  if (mon === undefined) return Number.NaN;
+  const year = d2(8) * 100 + d2(10);
+  const h = d2(13);
+  const m = d2(16);
+  const s = d2(19);
+  let ms = 0;
+  if (buf[p + 21] === 0x2e) ms = (buf[p + 22]! - 0x30) * 100 + (buf[p + 23]! - 0x30) * 10 + buf[p + 24]! - 0x30;
+  if (![day, year, h, m, s, ms].every(Number.isFinite) || day < 1 || day > 31 || h > 23 || m > 59 || s > 60) return Number.NaN;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const yd = DAYS_BEFORE_MONTH[mon]! + (leap && mon > 1 ? 1 : 0) + day - 1;
+  const y = year - 1970;
+  const days = y * 365 + Math.floor((year - 1969) / 4) - Math.floor((year - 1901) / 100) + Math.floor((year - 1601) / 400) + yd;
+  return ((days * 24 + h) * 60 + m) * 60000 + s * 1000 + ms;
+}
+
+/**
+ * Locates the accept date: the first field that starts with `[d` and follows a field that
+ * holds a ':' (the client `ip:port`). Looks at most 12 fields in, past any syslog header.
+ */
+function findAccept(buf: Buffer, start: number, end: number): number {
+  let prev = -1;
+  let p = start;
+  while (p < end && buf[p] === SPACE) p++;
+  for (let i = 0; i < 12 && p < end; i++) {
+    if (buf[p] === 0x5b && isDigit(buf[p + 1]) && prev >= 0) {
+      const colon = buf.indexOf(0x3a, prev);
+      if (colon >= 0 && colon < p) return p;
+    }
+    prev = p;
+    p = nextField(buf, p, end);
+  }
+  return -1;
+}
+
+function set(s: Span, start: number, end: number): void {
+  s.start = start;
+  s.end = end;
+}
+
+/** Fills `rec` from `buf[start, end)` (no newline). Returns false for a non-traffic or malformed line. */
+export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRecord): boolean {
+  rec.buf = buf;
+  rec.lineStart = start;
+  rec.lineEnd = end;
+  rec.kind = RecordKind.invalid;
+  const fail = (why: string): boolean => {
+    rec.invalidReason = why;
+    return false;
+  };
+  const accept = findAccept(buf, start, end);
+  if (accept < 0) return fail('no accept date after a client address');
+  // client = the field before the accept date
+  let c = accept - 1;
+  while (c > start && buf[c] === SPACE) c--;
+  const clientEnd = c + 1;
+  while (c > start && buf[c - 1] !== SPACE) c--;
+  // `format short`/`priority` glue `<PRI>` to the message.
+  if (buf[c] === 0x3c) {
+    const gt = buf.indexOf(0x3e, c);
+    if (gt > c && gt < clientEnd) c = gt + 1;
+  }
+  set(rec.client, c, clientEnd);
+  const colon = buf.lastIndexOf(0x3a, clientEnd - 1);
+  if (colon < c) return fail('client field has no port');
+  set(rec.clientIp, c, colon);
+  rec.clientPort = int(buf, colon + 1, clientEnd);
+  const acceptEnd = fieldEnd(buf, accept, end);
+  rec.acceptMs = parseAcceptDate(buf, accept, acceptEnd);
+  if (Number.isNaN(rec.acceptMs)) return fail('unreadable accept date');
+  let p = nextField(buf, accept, end);
+  let e = fieldEnd(buf, p, end);
+  set(rec.frontend, p, e);
+  p = nextField(buf, p, end);
+  e = fieldEnd(buf, p, end);
+  const slash = buf.indexOf(0x2f, p);
+  if (p >= end || slash < 0 || slash >= e) return fail('no backend/server field');
+  set(rec.backend, p, slash);
+  set(rec.server, slash + 1, e);
+  p = nextField(buf, p, end);
+  e = fieldEnd(buf, p, end);
+  const t: number[] = [0, 0, 0, 0, 0];
+  const n = slashInts(buf, p, e, t, 5);
+  rec.logasap = buf.lastIndexOf(0x2b, e - 1) > p;
+  if (n === HTTP_TIMER_COUNT) return parseHttpRest(buf, e, end, rec, t) || fail(rec.invalidReason);
+  if (n === TCP_TIMER_COUNT) return parseTcpRest(buf, e, end, rec, t) || fail(rec.invalidReason);
+  return fail('timer field is neither TR/Tw/Tc/Tr/Ta nor Tw/Tc/Tt');
+}
+
+function parseCounters(buf: Buffer, p: number, end: number, rec: LogRecord): number {
+  let e = fieldEnd(buf, p, end);
+  const conns: number[] = [0, 0, 0, 0, 0];
+  if (slashInts(buf, p, e, conns, 5) !== 5) return -1;
+  rec.connections.set(conns);
+  rec.retriesRedispatched = buf.lastIndexOf(0x2b, e - 1) > p;
+  p = nextField(buf, p, end);
+  e = fieldEnd(buf, p, end);
+  const q: number[] = [0, 0];
+  if (slashInts(buf, p, e, q, 2) !== 2) return -1;
+  rec.serverQueue = q[0]!;
+  rec.backendQueue = q[1]!;
+  return e;
+}
+
+function parseTcpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: number[]): boolean {
+  rec.timers[0] = -1;
+  rec.timers[1] = t[0]!;
+  rec.timers[2] = t[1]!;
+  rec.timers[3] = -1;
+  rec.timers[4] = t[2]!;
+  rec.status = -1;
+  p = nextField(buf, p, end);
+  rec.bytesRead = int(buf, p, fieldEnd(buf, p, end));
+  p = nextField(buf, p, end);
+  const e = fieldEnd(buf, p, end);
+  set(rec.termination, p, e);
+  if (e - p !== 2) return (rec.invalidReason = 'tcplog termination state is not 2 characters'), false;
+  p = nextField(buf, p, end);
+  if (parseCounters(buf, p, end, rec) < 0) return (rec.invalidReason = 'bad connection counters or queues'), false;
+  for (const s of [rec.requestCookie, rec.responseCookie, rec.requestCaptures, rec.responseCaptures, rec.request, rec.method, rec.uri, rec.version, rec.trailer]) set(s, 0, 0);
+  rec.captureBlocks = 0;
+  rec.kind = RecordKind.tcp;
+  return !Number.isNaN(rec.bytesRead);
+}
+
+function parseHttpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: number[]): boolean {
+  rec.timers.set(t);
+  p = nextField(buf, p, end);
+  rec.status = int(buf, p, fieldEnd(buf, p, end));
+  p = nextField(buf, p, end);
+  rec.bytesRead = int(buf, p, fieldEnd(buf, p, end));
+  if (Number.isNaN(rec.status) || Number.isNaN(rec.bytesRead)) return (rec.invalidReason = 'status or bytes not numeric'), false;
+  p = nextField(buf, p, end);
+  let e = fieldEnd(buf, p, end);
+  set(rec.requestCookie, p, e);
+  p = nextField(buf, p, end);
+  e = fieldEnd(buf, p, end);
+  set(rec.responseCookie, p, e);
+  p = nextField(buf, p, end);
+  e = fieldEnd(buf, p, end);
+  set(rec.termination, p, e);
+  if (e - p !== 4) return (rec.invalidReason = 'termination state is not 4 characters'), false;
+  p = nextField(buf, p, end);
+  e = parseCounters(buf, p, end, rec);
+  if (e < 0) return (rec.invalidReason = 'bad connection counters or queues'), false;
+  p = nextField(buf, e, end);
+  // Capture blocks: HAProxy encodes '"' and '{' '}' '|' are not escaped, but a block always
+  // ends with '}' followed by a space, and the request always starts with '"'.
+  set(rec.requestCaptures, 0, 0);
+  set(rec.responseCaptures, 0, 0);
+  rec.captureBlocks = 0;
+  while (p < end && buf[p] === 0x7b) {
+    let close = buf.indexOf('} ', p, 'latin1');
+    if (close < 0 || close >= end) close = buf[end - 1] === 0x7d ? end - 1 : -1;
+    if (close < 0) return (rec.invalidReason = 'unterminated capture block'), false;
+    if (rec.captureBlocks === 0) set(rec.requestCaptures, p + 1, close);
+    else set(rec.responseCaptures, p + 1, close);
+    rec.captureBlocks++;
+    p = close + 1;
+    while (p < end && buf[p] === SPACE) p++;
+  }
+  if (rec.captureBlocks === 1) {
+    // One block: request captures unless the frontend only captures responses; the log does
+    // not say which, and request headers (Host, User-Agent) are by far the common case.
+  }
+  if (p >= end || buf[p] !== 0x22) return (rec.invalidReason = 'no quoted request'), false;
+  let q = buf.indexOf(0x22, p + 1);
+  if (q < 0 || q > end) q = end; // truncated by the log length limit
+  set(rec.request, p + 1, q);
+  set(rec.trailer, Math.min(q + 2, end), end);
+  // Request line: METHOD SP URI [SP VERSION]
+  const rs = p + 1;
+  const sp1 = buf.indexOf(SPACE, rs);
+  if (buf[rs] === 0x3c /* '<' as in <BADREQ> */ || sp1 < 0 || sp1 >= q) {
+    set(rec.method, rs, rs);
+    set(rec.uri, rs, q);
+    set(rec.version, q, q);
+  } else {
+    set(rec.method, rs, sp1);
+    const sp2 = buf.lastIndexOf(SPACE, q - 1);
+    if (sp2 > sp1 && buf.toString('latin1', sp2 + 1, Math.min(sp2 + 6, q)) === 'HTTP/') {
+      set(rec.uri, sp1 + 1, sp2);
+      set(rec.version, sp2 + 1, q);
+    } else {
+      set(rec.uri, sp1 + 1, q);
+      set(rec.version, q, q);
+    }
+  }
+  rec.kind = RecordKind.http;
+  return true;
+}
