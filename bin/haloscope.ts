@@ -9,6 +9,10 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  demo: {
+    summary: 'run the whole toolkit on a built-in example and print a report',
+    run: async (args) => (await import('../samples/demo/run-demo.js')).main(args),
+  },
   halog: {
     summary: 'halog-compatible log analyzer (same flags and output as HAProxy halog)',
     run: async (args) => (await import('../halog/main.js')).main(args),
@@ -41,6 +45,12 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   return command.run(rest);
 }
+
+// `haloscope ... | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 dispatch(process.argv.slice(2)).then(
   (code) => {
