@@ -364,6 +364,9 @@ export class ClientSession {
       },
       onHead: (h, framing) => {
         const rec = this.#rec;
+        // head and the body bytes of the same server read leave in one writev (uncorked after this tick)
+        this.#sock.cork();
+        process.nextTick(uncork, this.#sock);
         rec.tResponse = nowMs();
         rec.status = h.status;
         const fe = this.#fe.cfg;
@@ -446,12 +449,17 @@ export class ClientSession {
 
   #writeClient(buf: Buffer): void {
     if (this.#sock.destroyed) return;
-    if (!this.#sock.write(buf) && this.#ex) {
+    if (!this.#sock.write(buf) && this.#ex && !this.#waitingDrain) {
       const ex = this.#ex;
+      this.#waitingDrain = true;
       ex.sock.pause();
-      this.#sock.once('drain', () => ex.sock.resume());
+      this.#sock.once('drain', () => {
+        this.#waitingDrain = false;
+        ex.sock.resume();
+      });
     }
   }
+  #waitingDrain = false;
 
   // ---- local responses ----------------------------------------------------------------
 
@@ -573,5 +581,9 @@ function findCookie(headers: readonly Header[], header: 'cookie' | 'set-cookie',
   }
   return null;
 }
+
+const uncork = (s: net.Socket): void => {
+  if (!s.destroyed) s.uncork();
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
