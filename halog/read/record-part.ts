@@ -1,0 +1,119 @@
+import { createReadStream, readSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { LogRecord, parseRecord } from '../parse/record.js';
+import { LineAssembler } from './chunks.js';
+import { HalogInputError } from './errors.js';
+import type { Source } from './sources.js';
+
+/** Line counts of one part (summed over parts; see record-reader.ts). */
+export interface ReadStats {
+  /** Non-empty lines seen. */
+  lines: number;
+  /** Lines parseRecord() accepted (httplog or tcplog). */
+  records: number;
+  /** Lines it rejected (non-traffic, malformed). */
+  invalid: number;
+  /** Input bytes consumed (compressed bytes for .gz). */
+  bytes: number;
+}
+
+export const emptyStats = (): ReadStats => ({ lines: 0, records: 0, invalid: 0, bytes: 0 });
+
+export function addStats(a: ReadStats, b: ReadStats): void {
+  a.lines += b.lines;
+  a.records += b.records;
+  a.invalid += b.invalid;
+  a.bytes += b.bytes;
+}
+
+/** Byte ranges of the inputs; `end` -1 = to EOF (the only form used for gzip and stdin). */
+export interface PartSpec {
+  ranges: { sourceIndex: number; start: number; end: number }[];
+}
+
+/** The subset of RecordJob the reading loop calls (record-reader.ts has the full interface). */
+interface Sink {
+  onRecord(rec: LogRecord): void;
+  onInvalid?(rec: LogRecord): void;
+}
+
+function lineHandler(job: Sink, stats: ReadStats): (buf: Buffer, end: number) => boolean {
+  const rec = new LogRecord();
+  const onInvalid = job.onInvalid ? job.onInvalid.bind(job) : null;
+  return (buf, end) => {
+    let p = 0;
+    while (p < end) {
+      let nl = buf.indexOf(0x0a, p);
+      if (nl < 0 || nl >= end) nl = end;
+      let e = nl;
+      if (e > p && buf[e - 1] === 0x0d) e--;
+      if (e > p) {
+        stats.lines++;
+        if (parseRecord(buf, p, e, rec)) {
+          stats.records++;
+          job.onRecord(rec);
+        } else {
+          stats.invalid++;
+          onInvalid?.(rec);
+        }
+      }
+      p = nl + 1;
+    }
+    return true;
+  };
+}
+
+/** Reads one part into `job` synchronously (gzip asynchronously); `progress(n)` after each read. */
+export async function readPart(sources: readonly Source[], part: PartSpec, job: Sink, progress?: (bytes: number) => void): Promise<ReadStats> {
+  const stats = emptyStats();
+  const asm = new LineAssembler(lineHandler(job, stats));
+  for (const r of part.ranges) {
+    const src = sources[r.sourceIndex]!;
+    if (src.gzip) await readGzipCounted(src, asm, stats, progress);
+    else readRangeCounted(src, r.start, r.end, asm, stats, progress);
+  }
+  return stats;
+}
+
+function readRangeCounted(src: Source, start: number, end: number, asm: LineAssembler, stats: ReadStats, progress?: (n: number) => void): void {
+  let pos = start;
+  for (;;) {
+    const space = asm.space();
+    const want = end < 0 ? space.length : Math.min(space.length, end - pos);
+    if (want <= 0) break;
+    let n: number;
+    try {
+      n = readSync(src.fd, space, 0, want, src.seekable ? pos : null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw new HalogInputError('E_HALOG_INPUT_UNREADABLE', src.name, `cannot read '${src.name}': ${(err as Error).message}`);
+    }
+    if (n === 0) break;
+    pos += n;
+    stats.bytes += n;
+    asm.commit(n);
+    progress?.(n);
+  }
+  asm.end();
+}
+
+async function readGzipCounted(src: Source, asm: LineAssembler, stats: ReadStats, progress?: (n: number) => void): Promise<void> {
+  const input = createReadStream('', { fd: src.fd, autoClose: false, start: src.size >= 0 ? 0 : undefined });
+  input.on('data', (c) => {
+    stats.bytes += c.length;
+    progress?.(c.length);
+  });
+  const gunzip = createGunzip();
+  input.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) asm.push(chunk as Buffer);
+  } catch (err) {
+    throw new HalogInputError('E_HALOG_INPUT_GZIP', src.name, `cannot decompress '${src.name}': ${(err as Error).message} (is it a complete gzip file?)`);
+  }
+  asm.end();
+}

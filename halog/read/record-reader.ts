@@ -1,0 +1,166 @@
+/**
+ * Generic parallel reading of parsed log records, for reports (halog/analyze/) and detectors
+ * (halog/detect/).
+ *
+ * API (everything a caller needs):
+ *
+ *   // my-job.ts — a module that exports `create`:
+ *   export function create(options: MyOptions): RecordJob<MySnapshot> {
+ *     return {
+ *       onRecord(rec) { ... },          // every valid httplog/tcplog line (rec is reused: copy what you keep)
+ *       onInvalid(rec) { ... },         // optional: lines parseRecord() rejected (rec.invalidReason)
+ *       snapshot() { return ...; },     // structured-clonable partial result (Maps, typed arrays ok)
+ *       merge(s) { ... },               // adds a snapshot of the lines that come AFTER those seen so far
+ *     };
+ *   }
+ *
+ *   // caller:
+ *   const sources = openSources(files);                       // halog/read/sources.ts
+ *   const { job, stats } = await readRecords(sources, new URL('./my-job.js', import.meta.url), options);
+ *   // `job` is a fresh create(options) into which every part was merged in input order.
+ *
+ * How it runs: regular uncompressed files are split at line boundaries (split.ts) into one
+ * part per thread; each gzip file is one part; parts run on a pool of `threads` worker
+ * threads (default: all cores), each with its own `create(options)`; the main thread then
+ * merges the snapshots in input order. stdin is read on the main thread. With `threads: 1`,
+ * or when the input is smaller than `parallelMinBytes`, everything runs on the main thread
+ * into the same job instance (no snapshot round trip). A job whose merge is exact (counts,
+ * sums, histograms) therefore gives identical results either way.
+ *
+ * `options` must be structured-clonable (no functions): it is sent to every worker.
+ * `onProgress(bytesDone, bytesTotal)` is called on the main thread as input is consumed
+ * (compressed bytes for .gz; total -1 when unknown, e.g. stdin).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { LogRecord } from '../parse/record.js';
+import type { Source } from './sources.js';
+import { splitRanges, type Range } from './split.js';
+import { readPart, type ReadStats, emptyStats, addStats, type PartSpec } from './record-part.js';
+
+export type { ReadStats } from './record-part.js';
+
+export interface RecordJob<S = unknown> {
+  onRecord(rec: LogRecord): void;
+  onInvalid?(rec: LogRecord): void;
+  snapshot(): S;
+  merge(snapshot: S): void;
+}
+
+/** What a job module must export. */
+export interface RecordJobModule<O = unknown, S = unknown> {
+  create(options: O): RecordJob<S>;
+}
+
+export interface ReadRecordsOptions {
+  /** Worker threads; default HALOG_THREADS or all cores. 1 = main thread only. */
+  threads?: number;
+  /** Below this many input bytes everything runs on the main thread (default 8 MiB, env HALOG_PARALLEL_MIN_BYTES). */
+  parallelMinBytes?: number;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+export interface ReadRecordsResult<S> {
+  job: RecordJob<S>;
+  stats: ReadStats;
+  /** Worker threads actually used (0 = main thread only). */
+  threadsUsed: number;
+}
+
+function defaultThreads(): number {
+  const env = Number.parseInt(process.env.HALOG_THREADS ?? '', 10);
+  return Number.isFinite(env) && env > 0 ? env : availableParallelism();
+}
+
+function defaultMinBytes(): number {
+  const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
+  return Number.isFinite(env) && env >= 0 ? env : 8 << 20;
+}
+
+/** Plans the parts: ranges of regular files (split for `threads`), then one part per gzip file. */
+function planParts(sources: readonly Source[], threads: number): PartSpec[] {
+  const parts: PartSpec[] = [];
+  // Keep input order: consecutive seekable files are split together, a gzip file is its own part.
+  let run: number[] = [];
+  const flush = (): void => {
+    if (!run.length) return;
+    const sub = run.map((i) => sources[i]!);
+    for (const ranges of splitRanges(sub, threads)) {
+      parts.push({ ranges: ranges.map((r: Range) => ({ sourceIndex: run[r.sourceIndex]!, start: r.start, end: r.end })) });
+    }
+    run = [];
+  };
+  sources.forEach((s, i) => {
+    if (s.seekable) run.push(i);
+    else {
+      flush();
+      parts.push({ ranges: [{ sourceIndex: i, start: 0, end: -1 }] });
+    }
+  });
+  flush();
+  return parts;
+}
+
+export async function readRecords<O, S>(
+  sources: readonly Source[],
+  jobModule: URL | string,
+  options: O,
+  ro: ReadRecordsOptions = {},
+): Promise<ReadRecordsResult<S>> {
+  const mod = (await import(String(jobModule))) as RecordJobModule<O, S>;
+  const job = mod.create(options);
+  const threads = ro.threads ?? defaultThreads();
+  const known = sources.every((s) => s.size >= 0);
+  const total = known ? sources.reduce((n, s) => n + s.size, 0) : -1;
+  let done = 0;
+  const progress = ro.onProgress
+    ? (n: number): void => {
+        done += n;
+        ro.onProgress!(done, total);
+      }
+    : undefined;
+  const hasStdin = sources.some((s) => s.size < 0);
+  const minBytes = ro.parallelMinBytes ?? defaultMinBytes();
+  if (threads <= 1 || hasStdin || total < minBytes) {
+    const stats = emptyStats();
+    for (let i = 0; i < sources.length; i++) {
+      addStats(stats, await readPart(sources, { ranges: [{ sourceIndex: i, start: 0, end: -1 }] }, job, progress));
+    }
+    return { job, stats, threadsUsed: 0 };
+  }
+  const parts = planParts(sources, threads);
+  const results: { snapshot: S; stats: ReadStats }[] = new Array(parts.length);
+  const workerUrl = new URL('./record-worker.js', import.meta.url);
+  let next = 0;
+  const runWorker = async (): Promise<void> => {
+    while (next < parts.length) {
+      const idx = next++;
+      results[idx] = await new Promise((resolve, reject) => {
+        const w = new Worker(workerUrl, { workerData: { jobModule: String(jobModule), options, sources, part: parts[idx] } });
+        let settled = false;
+        w.on('message', (m: { type: 'progress'; bytes: number } | { type: 'done'; snapshot: S; stats: ReadStats }) => {
+          if (m.type === 'progress') progress?.(m.bytes);
+          else {
+            settled = true;
+            resolve({ snapshot: m.snapshot, stats: m.stats });
+          }
+        });
+        w.once('error', (e) => {
+          settled = true;
+          reject(e);
+        });
+        w.once('exit', (code) => {
+          if (!settled) reject(new Error(`record worker exited with code ${code} before finishing`));
+        });
+      });
+    }
+  };
+  const pool = Math.min(threads, parts.length);
+  await Promise.all(Array.from({ length: pool }, runWorker));
+  const stats = emptyStats();
+  for (const r of results) {
+    job.merge(r.snapshot);
+    addStats(stats, r.stats);
+  }
+  return { job, stats, threadsUsed: pool };
+}
