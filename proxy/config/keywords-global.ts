@@ -60,6 +60,6 @@ export const GLOBAL_UNSUPPORTED: readonly UnsupportedKeyword[] = [
   ...['stats', 'cpu-map', 'nbproc', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-options', 'tune.bufsize', 'tune.ssl.default-dh-param', 'spread-checks', 'maxsslconn', 'hard-stop-after', 'lua-load'].map((k) => ({
     section: 'global' as const,
     keyword: k,
-    hint: 'not implemented by haloscope; remove it',
+    hint: 'remove it (see docs/configuration.md for what is supported)',
   })),
 ];

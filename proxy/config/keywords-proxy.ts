@@ -307,6 +307,6 @@ export const PROXY_UNSUPPORTED: readonly UnsupportedKeyword[] = [
   ...['cookie', 'stats', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'http-check', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
     section: 'proxy' as const,
     keyword: k,
-    hint: 'not implemented by haloscope; remove it (see docs/configuration.md for what is supported)',
+    hint: 'remove it (see docs/configuration.md for what is supported)',
   })),
 ];

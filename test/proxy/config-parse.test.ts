@@ -164,3 +164,21 @@ test('mode tcp, missing bind and no frontend are refused', () => {
   assert.match(alerts(BASE + `frontend f\n`)[0]!, /^E_CONFIG_NO_LISTENER parsing \[h.cfg:11\] : frontend 'f' has no 'bind'/);
   assert.match(alerts(BASE + `backend b\n`)[0]!, /^E_CONFIG_NO_LISTENER .*no listener/);
 });
+
+test('every samples/proxy-*.cfg is a valid configuration', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const { resolveFiles } = await import('../../proxy/config/resolve.js');
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../samples');
+  const files = fs.readdirSync(dir).filter((f) => /^proxy-.*\.cfg$/.test(f));
+  assert.ok(files.length >= 2);
+  for (const f of files) {
+    const r = resolveFiles([path.join(dir, f)]);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.level === 'alert').map((d) => (d.level === 'alert' ? d.error.message : '')),
+      [],
+      f,
+    );
+  }
+});
