@@ -3,6 +3,7 @@
  * `generate-log`: writes a synthetic HAProxy 2.6 log (httplog + tcplog, optional malformed
  * lines) for halog benchmarks and tests. See docs/generator.md.
  */
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { writeLog } from './generate/generate.js';
 import { GeneratorOptionError, parseCli, usage } from './generate/options.js';
@@ -45,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Run only as a program, not when imported by a test or the benchmark.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// realpath: started through a symlink (npm bin, ln -s) it is still the program.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -233,6 +233,16 @@ function runOnce(impl: Impl, flags: string[], input: string, stdoutPath: string,
   });
 }
 
+/**
+ * The line of stderr that says why a run failed: a Node crash ends with a stack and a
+ * `Node.js vX` banner, so prefer the `SomethingError: message` line; else the last line that is
+ * not halog's per-line `Truncated line N:` noise.
+ */
+function failureReason(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Truncated line '));
+  return lines.find((l) => /^\w*Error\b|^error:/i.test(l)) ?? lines.filter((l) => !/^Node\.js v\d/.test(l)).at(-1) ?? '(no stderr)';
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -255,10 +265,7 @@ async function measure(impl: Impl, flags: string[], input: string, size: number,
     const r = await runOnce(impl, flags, input, join(dir, `${name}.${i}.out`), o, withTime);
     first ??= r;
     if (r.signal !== null) return { mbs: null, rssMb: NaN, problem: `killed by ${r.signal}${r.signal === 'SIGKILL' ? ` (timeout ${o.timeoutS} s?)` : ''}`, first };
-    if (r.exit !== 0) {
-      const why = r.stderr.trim().split('\n').slice(-1)[0] ?? '';
-      return { mbs: null, rssMb: NaN, problem: `exit ${r.exit}: ${why.slice(0, 160)}`, first };
-    }
+    if (r.exit !== 0) return { mbs: null, rssMb: NaN, problem: `exit ${r.exit}: ${failureReason(r.stderr).slice(0, 200)}`, first };
     times.push(r.seconds);
     rss.push(r.rssMb);
     if (i > 0) await rm(r.stdoutPath, { force: true });
