@@ -31,7 +31,7 @@ export class LogGenerator {
   readonly #prng: Prng;
   readonly #out: ByteWriter;
   readonly #header: HeaderWriter;
-  /** For "no header" malformed lines in raw mode: a header where none is expected. */
+  /** For "no header" malformed lines: none, or in `raw` format a `local` header where none is expected. */
   readonly #otherHeader: HeaderWriter;
   readonly #dates = new AcceptDates();
   readonly #ctx: ScenarioContext;
@@ -53,7 +53,8 @@ export class LogGenerator {
     for (let i = 0; i < reuseBuffers; i++) this.#ring.push(Buffer.allocUnsafe(o.chunkSize));
     this.#o = o;
     this.#prng = new Prng(o.seed);
-    this.#out = new ByteWriter(o.chunkSize);
+    // Sized by next(): either a ring buffer or a fresh one per chunk.
+    this.#out = new ByteWriter(0);
     const h = { hostname: o.hostname, tag: 'haproxy', pid: o.pid };
     this.#header = headerWriter({ ...h, format: o.format });
     this.#otherHeader = headerWriter({ ...h, format: o.format === 'raw' ? 'local' : 'raw' });
