@@ -27,7 +27,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
   const backends = new Map<string, BackendRuntime>();
   for (const [name, cfg] of config.backends) backends.set(name, new BackendRuntime(cfg));
   const counters: ProcessCounters = { actconn: 0, maxconn: config.global.maxconn };
-  const sockets = new Map<number, dgram.Socket>();
+  const sockets = new Map<string, dgram.Socket>();
   const sinks: LogSink[] = [];
   const frontends: FrontendRuntime[] = [];
   const listeners: Listeners[] = [];

@@ -4,10 +4,18 @@ export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', '
 const p2 = (n: number): string => (n < 10 ? '0' : '') + n;
 const p3 = (n: number): string => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 
-/** `06/Feb/2009:12:14:14.655` (the `[%tr]` field). */
+let cachedSecond = -1;
+let cachedPrefix = '';
+
+/** `06/Feb/2009:12:14:14.655` (the `[%tr]` field); the part up to the second is cached. */
 export function logDate(ms: number): string {
-  const d = new Date(ms);
-  return `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${p3(d.getMilliseconds())}`;
+  const sec = Math.floor(ms / 1000);
+  if (sec !== cachedSecond) {
+    const d = new Date(sec * 1000);
+    cachedPrefix = `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`;
+    cachedSecond = sec;
+  }
+  return cachedPrefix + p3(ms - sec * 1000);
 }
 
 /** `Feb  6 12:14:14 ` (legacy syslog timestamp, day space-padded, trailing space). */

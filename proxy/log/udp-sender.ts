@@ -22,18 +22,25 @@ interface Logger {
   readonly socket: dgram.Socket;
 }
 
-export function udpSink(targets: readonly LogTarget[], tag: string, pid: number, hostname: string | null, sockets: Map<number, dgram.Socket>): LogSink {
-  const socketFor = (family: 4 | 6): dgram.Socket => {
-    let s = sockets.get(family);
+/**
+ * One connected UDP socket per target address: `send()` without an address skips the
+ * per-datagram address lookup that dgram does otherwise. Sockets are shared by frontends
+ * logging to the same address.
+ */
+export function udpSink(targets: readonly LogTarget[], tag: string, pid: number, hostname: string | null, sockets: Map<string, dgram.Socket>): LogSink {
+  const socketFor = (t: LogTarget): dgram.Socket => {
+    const key = `${t.address.host}|${t.address.port}`;
+    let s = sockets.get(key);
     if (!s) {
-      s = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
-      s.on('error', () => {});
-      s.unref();
-      sockets.set(family, s);
+      const sock = dgram.createSocket(t.address.family === 4 ? 'udp4' : 'udp6');
+      sock.on('error', () => {});
+      sock.connect(t.address.port, t.address.host);
+      sock.unref();
+      sockets.set(key, (s = sock));
     }
     return s;
   };
-  const loggers: Logger[] = targets.map((t) => ({ target: t, header: headerBuilder(t, tag, pid, hostname), socket: socketFor(t.address.family) }));
+  const loggers: Logger[] = targets.map((t) => ({ target: t, header: headerBuilder(t, tag, pid, hostname), socket: socketFor(t) }));
   let dropped = 0;
   const onSent = (err: Error | null): void => {
     if (err) dropped++;
@@ -50,7 +57,7 @@ export function udpSink(targets: readonly LogTarget[], tag: string, pid: number,
         let parts: Buffer[];
         if (room <= 0) parts = [head.subarray(0, l.target.len), LF];
         else parts = [head, message.length > room ? message.subarray(0, room) : message, LF];
-        l.socket.send(parts, l.target.address.port, l.target.address.host, onSent);
+        l.socket.send(parts, onSent);
       }
     },
     close() {

@@ -364,9 +364,6 @@ export class ClientSession {
       },
       onHead: (h, framing) => {
         const rec = this.#rec;
-        // head and the body bytes of the same server read leave in one writev (uncorked after this tick)
-        this.#sock.cork();
-        process.nextTick(uncork, this.#sock);
         rec.tResponse = nowMs();
         rec.status = h.status;
         const fe = this.#fe.cfg;
@@ -377,7 +374,10 @@ export class ClientSession {
         const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive);
         rec.bytesOut += out.htxBytes;
         this.#headSent = true;
-        this.#writeClient(out.wire);
+        // held until the body bytes of the same server read arrive (or this tick ends), then
+        // written together: one write(2) per small response instead of two
+        this.#held = out.wire;
+        process.nextTick(flushHeld, this);
       },
       onData: (chunk, payload) => {
         this.#rec.bytesOut += payload;
@@ -447,8 +447,20 @@ export class ClientSession {
     this.#finish(cause, state, keep);
   }
 
-  #writeClient(buf: Buffer): void {
-    if (this.#sock.destroyed) return;
+  /** A response head waiting to be written with the first body bytes. */
+  #held: Buffer | null = null;
+
+  flushHeld(): void {
+    if (this.#held) this.#writeClient(Buffer.alloc(0));
+  }
+
+  #writeClient(data: Buffer): void {
+    let buf = data;
+    if (this.#held) {
+      buf = buf.length ? Buffer.concat([this.#held, buf]) : this.#held;
+      this.#held = null;
+    }
+    if (this.#sock.destroyed || buf.length === 0) return;
     if (!this.#sock.write(buf) && this.#ex && !this.#waitingDrain) {
       const ex = this.#ex;
       this.#waitingDrain = true;
@@ -500,6 +512,7 @@ export class ClientSession {
 
   #finish(cause: TerminationCause, state: SessionState, keepAlive: boolean): void {
     if (this.#finished) return;
+    this.flushHeld();
     this.#finished = true;
     this.#clearTimer();
     const rec = this.#rec;
@@ -582,8 +595,6 @@ function findCookie(headers: readonly Header[], header: 'cookie' | 'set-cookie',
   return null;
 }
 
-const uncork = (s: net.Socket): void => {
-  if (!s.destroyed) s.uncork();
-};
+const flushHeld = (s: ClientSession): void => s.flushHeld();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
