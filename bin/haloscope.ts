@@ -17,6 +17,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'halog-compatible log analyzer (same flags and output as HAProxy halog)',
     run: async (args) => (await import('../halog/main.js')).main(args),
   },
+  report: {
+    summary: 'latency percentiles, time series, CSV/TSV/JSON/NDJSON/HTML reports over many files (halog beyond halog)',
+    run: async (args) => (await import('../halog/report-cli.js')).reportMain(args),
+  },
+  merge: {
+    summary: "merge 'report --summary' files from many machines into one report",
+    run: async (args) => (await import('../halog/report-cli.js')).mergeMain(args),
+  },
   capture: {
     summary: 'UDP syslog collector: writes lines halog reads, counts every loss (--live for a view)',
     run: async (args) => (await import('../capture/main.js')).main(args),

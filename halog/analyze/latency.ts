@@ -1,0 +1,242 @@
+import * as hdr from 'hdr-histogram-js';
+
+/**
+ * Latency distributions of one report row: one series per timer, percentiles through
+ * hdr-histogram-js.
+ *
+ * Precision: histograms keep 3 significant digits (HdrHistogram `numberOfSignificantValueDigits
+ * = 3`, ms units). Every value below 2048 ms has its own bucket, so percentiles of such values
+ * are exact; above, a bucket spans at most 1/1024 of its values, and a reported percentile is
+ * the upper end of the bucket holding the exact one, capped by the exact max:
+ * exact <= reported <= min(max, exact + exact/1024).
+ * `max`, `mean` and counts are exact. The percentile is the nearest-rank one: the smallest
+ * recorded value v such that at least p% of the values are <= v (HdrHistogram's definition).
+ *
+ * Memory: a series keeps its first RAW_MAX values in a plain array and only then allocates a
+ * histogram (~9 KB each), so the long tail of rows seen a few times costs ~100 bytes per
+ * series. Percentiles computed from the raw values use the same buckets, so a row gives the
+ * same numbers whichever form it is in (this is what makes 1-thread and N-thread runs equal).
+ */
+export const TIMERS = ['TR', 'Tw', 'Tc', 'Tr', 'Ta', 'Tt'] as const;
+export type TimerName = (typeof TIMERS)[number];
+export const TIMER_INDEX: Readonly<Record<TimerName, number>> = { TR: 0, Tw: 1, Tc: 2, Tr: 3, Ta: 4, Tt: 5 };
+
+export const PERCENTILES = [50, 75, 90, 95, 99, 99.9] as const;
+export const PCT_NAMES = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9'] as const;
+
+const RAW_MAX = 32;
+const SIGNIFICANT_DIGITS = 3;
+/** Estimated bytes of a histogram with values under 2048 ms (measured: 9.2 KB, Int32 counts). */
+export const HISTOGRAM_BYTES = 9300;
+export const RAW_SERIES_BYTES = 120;
+
+function newHistogram(): hdr.Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 2048,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+}
+
+/** The internals of JsHistogram we walk to get every percentile in one pass over the counts. */
+interface JsHistogramInternals {
+  countsArrayLength: number;
+  totalCount: number;
+  getCountAtIndex(i: number): number;
+  valueFromIndex(i: number): number;
+  highestEquivalentValue(v: number): number;
+  lowestEquivalentValue(v: number): number;
+}
+
+const PROTO = newHistogram() as unknown as JsHistogramInternals;
+const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
+
+/** HdrHistogram's rank for percentile p of n values (1-based), including its ulp guard. */
+export function rankOf(p: number, n: number): number {
+  const fp = (Math.min(p, 100) / 100) * n;
+  return Math.max(Math.ceil(fp - (fp > 0 ? ulp(fp) : 0)), 1);
+}
+
+/** The value HdrHistogram reports for a value in its bucket (the bucket's upper end). */
+export function bucketTop(v: number): number {
+  return PROTO.highestEquivalentValue(v);
+}
+
+export interface SeriesStats {
+  count: number;
+  mean: number;
+  max: number;
+  /** In PERCENTILES order. */
+  pct: number[];
+}
+
+/** Serialized series: exact count/sum/max plus raw values or sparse `[index, count, ...]` pairs or an encoded histogram. */
+export interface SeriesSnapshot {
+  n: number;
+  sum: number;
+  max: number;
+  raw?: number[];
+  pairs?: number[];
+  /** HdrHistogram V2 compressed base64 (readable by any HdrHistogram implementation). */
+  hdr?: string;
+}
+
+export class LatencySeries {
+  n = 0;
+  sum = 0;
+  max = 0;
+  raw: number[] | null = null;
+  h: hdr.Histogram | null = null;
+
+  record(v: number): void {
+    this.n++;
+    this.sum += v;
+    if (v > this.max) this.max = v;
+    if (this.h !== null) {
+      this.h.recordValue(v);
+      return;
+    }
+    if (this.raw === null) this.raw = [v];
+    else {
+      this.raw.push(v);
+      if (this.raw.length > RAW_MAX) this.#promote();
+    }
+  }
+
+  #promote(): void {
+    const h = newHistogram();
+    for (const v of this.raw!) h.recordValue(v);
+    this.raw = null;
+    this.h = h;
+  }
+
+  bytes(): number {
+    return this.h ? HISTOGRAM_BYTES : this.raw ? RAW_SERIES_BYTES : 0;
+  }
+
+  stats(): SeriesStats {
+    const pct = new Array<number>(PERCENTILES.length).fill(0);
+    if (this.n === 0) return { count: 0, mean: 0, max: 0, pct };
+    if (this.h === null) {
+      const sorted = this.raw!.slice().sort((a, b) => a - b);
+      PERCENTILES.forEach((p, i) => (pct[i] = bucketTop(sorted[rankOf(p, sorted.length) - 1]!)));
+    } else {
+      const h = this.h as unknown as JsHistogramInternals;
+      const total = h.totalCount;
+      const ranks = PERCENTILES.map((p) => rankOf(p, total));
+      let k = 0;
+      let acc = 0;
+      for (let i = 0; i < h.countsArrayLength && k < ranks.length; i++) {
+        const c = h.getCountAtIndex(i);
+        if (c === 0) continue;
+        acc += c;
+        while (k < ranks.length && acc >= ranks[k]!) pct[k++] = h.highestEquivalentValue(h.valueFromIndex(i));
+      }
+    }
+    // A bucket's top can pass the exact max (3006 -> 3007): the max bounds every percentile.
+    for (let i = 0; i < pct.length; i++) if (pct[i]! > this.max) pct[i] = this.max;
+    return { count: this.n, mean: this.sum / this.n, max: this.max, pct };
+  }
+
+  /** Adds another series (exact: buckets add up). */
+  mergeSeries(o: LatencySeries): void {
+    if (o.n === 0) return;
+    if (o.h !== null) {
+      if (this.h === null) {
+        const h = newHistogram();
+        if (this.raw) for (const v of this.raw) h.recordValue(v);
+        this.raw = null;
+        this.h = h;
+      }
+      this.h.add(o.h);
+    } else {
+      for (const v of o.raw!) {
+        if (this.h !== null) this.h.recordValue(v);
+        else {
+          (this.raw ??= []).push(v);
+          if (this.raw.length > RAW_MAX) this.#promote();
+        }
+      }
+    }
+    this.n += o.n;
+    this.sum += o.sum;
+    if (o.max > this.max) this.max = o.max;
+  }
+
+  snapshot(encoded: boolean): SeriesSnapshot {
+    const s: SeriesSnapshot = { n: this.n, sum: this.sum, max: this.max };
+    if (this.raw) s.raw = this.raw.slice();
+    else if (this.h) {
+      if (encoded) s.hdr = hdr.encodeIntoCompressedBase64(this.h);
+      else {
+        const h = this.h as unknown as JsHistogramInternals;
+        const pairs: number[] = [];
+        for (let i = 0; i < h.countsArrayLength; i++) {
+          const c = h.getCountAtIndex(i);
+          if (c !== 0) pairs.push(h.valueFromIndex(i), c);
+        }
+        s.pairs = pairs;
+      }
+    }
+    return s;
+  }
+
+  static from(s: SeriesSnapshot): LatencySeries {
+    const l = new LatencySeries();
+    l.n = s.n;
+    l.sum = s.sum;
+    l.max = s.max;
+    if (s.raw) l.raw = s.raw.slice();
+    else if (s.pairs) {
+      const h = newHistogram();
+      for (let i = 0; i < s.pairs.length; i += 2) h.recordValueWithCount(s.pairs[i]!, s.pairs[i + 1]!);
+      l.h = h;
+    } else if (s.hdr) {
+      const h = newHistogram();
+      const decoded = hdr.decodeFromCompressedBase64(s.hdr, 32, false);
+      h.add(decoded);
+      l.h = h;
+    }
+    return l;
+  }
+}
+
+/** The six series of a row, created on first use. */
+export class LatencySet {
+  readonly series: (LatencySeries | null)[] = [null, null, null, null, null, null];
+
+  record(t: number, v: number): void {
+    (this.series[t] ??= new LatencySeries()).record(v);
+  }
+
+  get(t: number): LatencySeries | null {
+    return this.series[t]!;
+  }
+
+  bytes(): number {
+    let b = 0;
+    for (const s of this.series) if (s) b += s.bytes();
+    return b;
+  }
+
+  merge(o: LatencySet): void {
+    o.series.forEach((s, i) => {
+      if (s) (this.series[i] ??= new LatencySeries()).mergeSeries(s);
+    });
+  }
+
+  snapshot(encoded: boolean): (SeriesSnapshot | null)[] {
+    return this.series.map((s) => (s ? s.snapshot(encoded) : null));
+  }
+
+  static from(snaps: (SeriesSnapshot | null)[]): LatencySet {
+    const l = new LatencySet();
+    snaps.forEach((s, i) => {
+      if (s) l.series[i] = LatencySeries.from(s);
+    });
+    return l;
+  }
+}

@@ -1,0 +1,114 @@
+import { isMainThread } from 'node:worker_threads';
+import { RecordKind, type LogRecord } from '../parse/record.js';
+import type { RecordJob } from '../read/record-reader.js';
+import { buildFilter, type FilterSpec } from './filters.js';
+import { Col, GroupTable, type TableSnapshot } from './group-table.js';
+import { keyFunction, type KindSpec, type UrlNormalization } from './kinds.js';
+
+/**
+ * The record job of `haloscope report` (see halog/read/record-reader.ts): one GroupTable per
+ * requested kind, filled from each kept record. Its snapshot is the partial aggregate that
+ * workers send back and that `--summary` writes (summary.ts wraps it in a versioned document).
+ */
+export interface AnalyzeOptions {
+  kinds: KindSpec[];
+  intervalMs: number;
+  norm: UrlNormalization;
+  filter: FilterSpec;
+  /** Memory budget of all tables of one run (bytes); split evenly between tables and worker threads. */
+  capBytes: number;
+  threads: number;
+}
+
+export interface AnalyzeSnapshot {
+  tables: TableSnapshot[];
+  /** Records kept by the filters / dropped by them. */
+  kept: number;
+  filtered: number;
+  /** Accept date range of kept records (ms), or null when none. */
+  firstMs: number | null;
+  lastMs: number | null;
+}
+
+/** Whether a record counts as an error in our reports (documented in docs/reports.md). */
+export function isError(rec: LogRecord): boolean {
+  if (rec.kind === RecordKind.tcp) return rec.termChar(0) !== 0x2d;
+  return rec.status >= 500 || rec.status < 100;
+}
+
+/** Records a record into a row. Exported for tests that build tables by hand. */
+export class Analyzer implements RecordJob<AnalyzeSnapshot> {
+  readonly options: AnalyzeOptions;
+  readonly tables: GroupTable[];
+  readonly #keys: ((rec: LogRecord) => string)[];
+  readonly #filter: ((rec: LogRecord) => boolean) | null;
+  kept = 0;
+  filtered = 0;
+  firstMs = Number.POSITIVE_INFINITY;
+  lastMs = Number.NEGATIVE_INFINITY;
+
+  constructor(options: AnalyzeOptions, capBytes = options.capBytes) {
+    this.options = options;
+    const perTable = Math.max(1 << 20, Math.floor(capBytes / Math.max(1, options.kinds.length)));
+    this.tables = options.kinds.map(() => new GroupTable(perTable));
+    this.#keys = options.kinds.map((k) => keyFunction(k, options.norm, options.intervalMs));
+    this.#filter = buildFilter(options.filter);
+  }
+
+  onRecord(rec: LogRecord): void {
+    if (this.#filter !== null && !this.#filter(rec)) {
+      this.filtered++;
+      return;
+    }
+    this.kept++;
+    if (rec.acceptMs < this.firstMs) this.firstMs = rec.acceptMs;
+    if (rec.acceptMs > this.lastMs) this.lastMs = rec.acceptMs;
+    const tcp = rec.kind === RecordKind.tcp;
+    const err = isError(rec);
+    const st = rec.status;
+    const statusCol = tcp || st < 100 || st > 599 ? Col.other : Col.s1xx + Math.floor(st / 100) - 1;
+    const t = rec.timers;
+    for (let i = 0; i < this.tables.length; i++) {
+      const table = this.tables[i]!;
+      const row = table.row(this.#keys[i]!(rec));
+      const c = row.c;
+      c[Col.req]++;
+      if (err) c[Col.err]++;
+      c[statusCol]++;
+      c[Col.bytes] += rec.bytesRead;
+      const lat = row.lat;
+      if (tcp) {
+        if (t[1]! >= 0) lat.record(1, t[1]!);
+        if (t[2]! >= 0) lat.record(2, t[2]!);
+        if (t[4]! >= 0) lat.record(5, t[4]!);
+      } else {
+        for (let k = 0; k < 5; k++) if (t[k]! >= 0) lat.record(k, t[k]!);
+      }
+      table.counted(row);
+    }
+    if ((this.kept & 0xffff) === 0) for (const table of this.tables) table.checkBudget();
+  }
+
+  snapshot(encoded = false): AnalyzeSnapshot {
+    return {
+      tables: this.tables.map((t) => t.snapshot(encoded)),
+      kept: this.kept,
+      filtered: this.filtered,
+      firstMs: this.kept ? this.firstMs : null,
+      lastMs: this.kept ? this.lastMs : null,
+    };
+  }
+
+  merge(s: AnalyzeSnapshot): void {
+    s.tables.forEach((t, i) => this.tables[i]!.merge(t));
+    this.kept += s.kept;
+    this.filtered += s.filtered;
+    if (s.firstMs !== null && s.firstMs < this.firstMs) this.firstMs = s.firstMs;
+    if (s.lastMs !== null && s.lastMs > this.lastMs) this.lastMs = s.lastMs;
+  }
+}
+
+/** The job entry point for readRecords(): workers get their share of the memory budget. */
+export function create(options: AnalyzeOptions): Analyzer {
+  return new Analyzer(options, isMainThread ? options.capBytes : Math.floor(options.capBytes / Math.max(1, options.threads)));
+}
