@@ -10,7 +10,7 @@ import { FileSink } from './file-sink.js';
 import { readSocketQueues } from './kernel-drops.js';
 import type { CaptureConfig } from './options.js';
 import { MAX_SPLIT_FILES, buildPipeline, outputPathFor, type Observe, type SinkSet } from './pipeline.js';
-import { openListeners, readRmemMax, type Listener } from './receiver.js';
+import { openListeners, readRmemMax, type Listener, type Receivers } from './receiver.js';
 import { Reporter } from './reporter.js';
 import { Compressor, nextBoundary } from './rotate.js';
 import { StdoutSink, type LineSink } from './sink.js';
@@ -54,7 +54,8 @@ export class Capture {
   readonly reporter: Reporter;
   readonly compressor: Compressor;
   readonly startedAt = Date.now();
-  #listeners: Listener[] = [];
+  #listeners: readonly Listener[] = [];
+  #receivers: Receivers | null = null;
   readonly #sinks: Sinks;
   readonly #timers: NodeJS.Timeout[] = [];
   #rotateTimer: NodeJS.Timeout | null = null;
@@ -85,7 +86,11 @@ export class Capture {
   static async start(config: CaptureConfig, io: CaptureIo): Promise<Capture> {
     const c = new Capture(config, io);
     const onDatagram = buildPipeline(config, c.counters, c.#sinks, io.observe ?? null);
-    c.#listeners = await openListeners(config.listen, config.rcvbuf, onDatagram);
+    c.#receivers =
+      config.workers > 1
+        ? await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram)
+        : await openListeners(config.listen, config.rcvbuf, onDatagram);
+    c.#listeners = c.#receivers.listeners;
     c.#checkRcvbuf();
     if (config.rotateMs > 0) c.#scheduleRotation();
     c.#timers.push(setInterval(() => c.#watchDrops(), 1000));
@@ -178,7 +183,7 @@ export class Capture {
     await this.#readQueued();
     const last = this.stats(); // kernel drop counts, while the sockets still exist
     this.#watchDrops();
-    await Promise.all(this.#listeners.map((l) => new Promise<void>((r) => l.socket.close(() => r()))));
+    await this.#receivers?.close();
     await Promise.all([...this.#sinks.all()].map((s) => s.close()));
     await this.compressor.idle();
     const final = snapshot(this.counters, this.startedAt, last.listeners, this.files, this.compressor.compressed);

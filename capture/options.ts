@@ -33,6 +33,8 @@ export interface CaptureConfig {
   readonly batchBytes: number;
   readonly backlogBytes: number;
   readonly quiet: boolean;
+  /** 1: read the sockets in this process; N > 1: N worker processes share each socket. */
+  readonly workers: number;
 }
 
 export const DEFAULTS = {
@@ -70,6 +72,8 @@ appends each as one line that halog reads (halog -s 0 for HAProxy's hostless dat
   --stats-interval DUR   default 10s
   --live                 refresh a traffic summary every second on the terminal
   --batch SIZE           bytes collected before a write (default 256K; also written every tick)
+  --workers N            N processes read each socket (default 1); more than 1 takes higher rates
+                         on several cores, lines from different workers interleave by batch
   --quiet                no start-up lines on stderr
   -h, --help
 
@@ -99,6 +103,7 @@ interface Draft {
   live: boolean;
   batchBytes: number;
   quiet: boolean;
+  workers: number;
   help: boolean;
 }
 
@@ -199,6 +204,15 @@ const FLAGS: readonly Flag[] = [
   { name: '--live', takesValue: false, set: (_v, d) => void (d.live = true) },
   { name: '--batch', takesValue: true, set: sizeSetter('batchBytes', '--batch', 4096) },
   { name: '--quiet', takesValue: false, set: (_v, d) => void (d.quiet = true) },
+  {
+    name: '--workers',
+    takesValue: true,
+    set: (v, d, problems) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1 || n > 64) problems.push(new OptionError(`--workers '${v}': expected 1 to 64 processes`));
+      else d.workers = n;
+    },
+  },
   { name: '--help', takesValue: false, set: (_v, d) => void (d.help = true) },
   { name: '-h', takesValue: false, set: (_v, d) => void (d.help = true) },
 ];
@@ -253,6 +267,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     live: false,
     batchBytes: DEFAULTS.batchBytes,
     quiet: false,
+    workers: 1,
     help: false,
   };
   const problems: CaptureError[] = [];
@@ -318,6 +333,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     batchBytes: d.batchBytes,
     backlogBytes: DEFAULTS.backlogBytes,
     quiet: d.quiet,
+    workers: d.workers,
   });
   return { config, help: false, problems: [] };
 }

@@ -3,11 +3,11 @@
  * (format), cap it (--max-line), hand it to a sink, and let the live view look at it.
  * Each choice is made once here, when the pipeline is built (STYLE 6).
  */
-import type { RemoteInfo } from 'node:dgram';
 import { join } from 'node:path';
 import type { Counters } from './counters.js';
 import { classify, newEnvelope, type Envelope } from './envelope.js';
 import type { CaptureConfig } from './options.js';
+import type { OnDatagram, Sender } from './receiver.js';
 import type { LineSink } from './sink.js';
 
 /** Live view hook: the message bytes [start, end) of a datagram (header already skipped). */
@@ -52,9 +52,9 @@ function makeLegacyClock(): () => string {
   };
 }
 
-type Emit = (sink: LineSink, msg: Buffer, env: Envelope, end: number, rinfo: RemoteInfo) => void;
+type Emit = (sink: LineSink, msg: Buffer, env: Envelope, end: number, rinfo: Sender) => void;
 
-export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: SinkSet, observe: Observe | null): (msg: Buffer, rinfo: RemoteInfo) => void {
+export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: SinkSet, observe: Observe | null): OnDatagram {
   const env = newEnvelope();
   const maxLine = config.maxLine;
   const kinds = counters.kinds;
@@ -118,7 +118,7 @@ export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: 
       break;
   }
 
-  let pick: (msg: Buffer, e: Envelope, rinfo: RemoteInfo) => LineSink;
+  let pick: (msg: Buffer, e: Envelope, rinfo: Sender) => LineSink;
   if (config.split === 'none') {
     const only = sinks.get('');
     pick = () => only;

@@ -9,7 +9,6 @@ import type { ListenAddress } from './options.js';
 
 export interface Listener {
   readonly address: ListenAddress;
-  readonly socket: dgram.Socket;
   /** The bound port (differs from address.port when that was 0). */
   readonly port: number;
   readonly type: 'udp4' | 'udp6';
@@ -17,9 +16,20 @@ export interface Listener {
   readonly rcvbuf: number;
 }
 
-export type OnDatagram = (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
+/** What the pipeline needs of the sender. */
+export interface Sender {
+  readonly address: string;
+}
+export type OnDatagram = (msg: Buffer, rinfo: Sender) => void;
 
-function bindOne(address: ListenAddress, rcvbuf: number, onDatagram: OnDatagram): Promise<Listener> {
+/** The sockets, read in this process (below) or by worker processes (workers.ts). */
+export interface Receivers {
+  readonly listeners: readonly Listener[];
+  /** Stops reading and closes the sockets; resolves when every datagram read was handed over. */
+  close(): Promise<void>;
+}
+
+function bindOne(address: ListenAddress, rcvbuf: number, onDatagram: OnDatagram): Promise<Listener & { socket: dgram.Socket }> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({ type: address.type, ipv6Only: address.type === 'udp6', recvBufferSize: rcvbuf });
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -42,15 +52,19 @@ function bindOne(address: ListenAddress, rcvbuf: number, onDatagram: OnDatagram)
   });
 }
 
-export async function openListeners(addresses: readonly ListenAddress[], rcvbuf: number, onDatagram: OnDatagram): Promise<Listener[]> {
+/** Reads every socket on this process's event loop: datagrams keep their arrival order. */
+export async function openListeners(addresses: readonly ListenAddress[], rcvbuf: number, onDatagram: OnDatagram): Promise<Receivers> {
   const results = await Promise.allSettled(addresses.map((a) => bindOne(a, rcvbuf, onDatagram)));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  const ok = results.filter((r): r is PromiseFulfilledResult<Listener> => r.status === 'fulfilled').map((r) => r.value);
+  const ok = results.filter((r): r is PromiseFulfilledResult<Listener & { socket: dgram.Socket }> => r.status === 'fulfilled').map((r) => r.value);
   if (failed.length > 0) {
     for (const l of ok) l.socket.close();
     throw failed[0]!.reason;
   }
-  return ok;
+  return {
+    listeners: ok,
+    close: () => Promise.all(ok.map((l) => new Promise<void>((r) => l.socket.close(() => r())))).then(() => undefined),
+  };
 }
 
 /** net.core.rmem_max, the ceiling for SO_RCVBUF without CAP_NET_ADMIN, or null off Linux. */

@@ -9,7 +9,8 @@
  *     --paced-seconds S  paced run duration (default 30; 0 skips the paced run)
  *     --steps LIST       optional stepped paced runs, e.g. 50000,100000,150000 (5 s each):
  *                        the highest rate each collector takes without loss
- *     --only LIST        haloscope,rsyslog,socat (default all that are installed)
+ *     --only LIST        haloscope,haloscope-w2,rsyslog,socat (default: all that are installed;
+ *                        haloscope-w2 is capture with --workers 2)
  *
  * Datagrams are real HAProxy lines from shared/corpus/access.log, sent as HAProxy sends them
  * (with a trailing newline) by a separate sender process: in the burst run as fast as it can,
@@ -72,14 +73,18 @@ async function runSender(port: number, count: number, rate: number, seconds: num
 function portQueue(port: number): { drops: number; rxQueue: number } | null {
   const text = readFileSync('/proc/net/udp', 'latin1');
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let found: { drops: number; rxQueue: number } | null = null;
+  let seen = false;
+  let drops = 0;
+  let rxQueue = 0;
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 13 || !f[1]!.endsWith(hex) || f[2] !== '00000000:0000') continue;
     const q = f[4]!;
-    found = { drops: (found?.drops ?? 0) + Number(f[12]), rxQueue: (found?.rxQueue ?? 0) + parseInt(q.slice(q.indexOf(':') + 1), 16) };
+    seen = true;
+    drops += Number(f[12]);
+    rxQueue += parseInt(q.slice(q.indexOf(':') + 1), 16);
   }
-  return found;
+  return seen ? { drops, rxQueue } : null;
 }
 
 async function freePort(): Promise<number> {
@@ -142,12 +147,19 @@ function rmemMax(): number {
 /** What SO_RCVBUF gives capture's 32 MiB request: the others get the same. */
 const RCVBUF = Math.min(32 << 20, rmemMax());
 
-const COLLECTORS: Record<string, Collector> = {
-  haloscope: {
-    name: 'haloscope',
+function haloscope(name: string, workers: number): Collector {
+  return {
+    name,
     start: (port, out, work) =>
-      spawn(process.execPath, [CLI, 'capture', '--quiet', '--listen', `127.0.0.1:${port}`, '--out', out, '--stats', join(work, 'stats.json')], { stdio: ['ignore', 'ignore', 'pipe'] }),
-  },
+      spawn(process.execPath, [CLI, 'capture', '--quiet', '--workers', String(workers), '--listen', `127.0.0.1:${port}`, '--out', out, '--stats', join(work, 'stats.json')], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }),
+  };
+}
+
+const COLLECTORS: Record<string, Collector> = {
+  haloscope: haloscope('haloscope', 1),
+  'haloscope-w2': haloscope('haloscope-w2', 2),
   rsyslog: {
     name: 'rsyslog',
     start: (port, out, work) => {
@@ -175,7 +187,7 @@ const COLLECTORS: Record<string, Collector> = {
 };
 
 function installed(name: string): boolean {
-  if (name === 'haloscope') return existsSync(CLI);
+  if (name.startsWith('haloscope')) return existsSync(CLI);
   const bin = name === 'rsyslog' ? 'rsyslogd' : name;
   return spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status === 0;
 }
@@ -230,7 +242,7 @@ async function runOnce(c: Collector, count: number, rate: number, seconds: numbe
     child.kill('SIGTERM');
     await exited;
     let received: number | null = null;
-    if (c.name === 'haloscope' && existsSync(join(work, 'stats.json'))) received = JSON.parse(readFileSync(join(work, 'stats.json'), 'utf8')).received;
+    if (c.name.startsWith('haloscope') && existsSync(join(work, 'stats.json'))) received = JSON.parse(readFileSync(join(work, 'stats.json'), 'utf8')).received;
     const written = countLines(out);
     return {
       sent: s.sent,
@@ -271,7 +283,7 @@ async function main(): Promise<void> {
   const rate = Number(flag('--rate', '100000'));
   const pacedSeconds = Number(flag('--paced-seconds', '30'));
   const steps = flag('--steps', '').split(',').filter(Boolean).map(Number);
-  const wanted = flag('--only', 'haloscope,rsyslog,socat').split(',');
+  const wanted = flag('--only', 'haloscope,haloscope-w2,rsyslog,socat').split(',');
   const collectors = wanted.filter((n) => {
     const ok = n in COLLECTORS && installed(n);
     if (!ok) console.log(`skipping ${n}: not installed (apt-get install -y rsyslog socat)`);
@@ -295,12 +307,14 @@ async function main(): Promise<void> {
     rows.push([name, fmt(median(rs.map((x) => x.sendRate))), rec, fmt(median(rs.map((x) => x.written))), fmt(median(rs.map((x) => x.writtenRate))), fmt(median(rs.map((x) => x.kernelDrops))), fmt(median(rs.map((x) => x.lost))), pct(median(rs.map((x) => x.lost)), count)]);
   }
   console.log(table(rows));
-  const ours = burst.get('haloscope');
-  for (const other of ['rsyslog', 'socat']) {
-    const o = burst.get(other);
-    if (ours && o) {
-      const w = median(ours.map((x) => x.written)) / Math.max(1, median(o.map((x) => x.written)));
-      console.log(`  haloscope/${other}: ${w.toFixed(2)}x the datagrams written in the burst`);
+  for (const oursName of ['haloscope', 'haloscope-w2']) {
+    const ours = burst.get(oursName);
+    for (const other of ['rsyslog', 'socat']) {
+      const o = burst.get(other);
+      if (ours && o) {
+        const w = median(ours.map((x) => x.written)) / Math.max(1, median(o.map((x) => x.written)));
+        console.log(`  ${oursName}/${other}: ${w.toFixed(2)}x the datagrams written in the burst`);
+      }
     }
   }
 

@@ -1,0 +1,73 @@
+/**
+ * A capture worker process (`--workers N`): binds each --listen with a socket shared through the
+ * cluster primary (`exclusive: false`, so all workers read the same kernel socket and the kernel
+ * hands each datagram to one of them), and forwards datagrams in batches to the primary, which
+ * classifies, counts and writes them. A worker obeys only the primary: terminal signals are
+ * ignored so that Ctrl-C stops capture in order, and it exits when the primary goes away.
+ */
+import dgram from 'node:dgram';
+import type { ListenAddress } from './options.js';
+import { BatchWriter } from './worker-batch.js';
+
+export interface WorkerSpec {
+  readonly listen: readonly ListenAddress[];
+  readonly rcvbuf: number;
+  readonly batchBytes: number;
+}
+
+export type FromWorker =
+  | { readonly t: 'bound'; readonly i: number; readonly port: number; readonly rcvbuf: number }
+  | { readonly t: 'error'; readonly i: number; readonly code: string; readonly message: string }
+  | { readonly t: 'batch'; readonly b: Uint8Array }
+  | { readonly t: 'done' };
+
+export type ToWorker = { readonly t: 'stop' };
+
+function send(m: FromWorker, cb?: () => void): void {
+  process.send!(m, undefined, undefined, cb ? () => cb() : undefined);
+}
+
+function run(spec: WorkerSpec): void {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const) process.on(sig, () => undefined);
+  process.on('disconnect', () => process.exit(0));
+
+  const batch = new BatchWriter(spec.batchBytes);
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (!batch.empty) send({ t: 'batch', b: batch.take() });
+  };
+  const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    if (batch.add(msg, rinfo.address)) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+
+  const sockets = spec.listen.map((a, i) => {
+    const s = dgram.createSocket({ type: a.type, ipv6Only: a.type === 'udp6', recvBufferSize: spec.rcvbuf });
+    s.once('error', (err: NodeJS.ErrnoException) => send({ t: 'error', i, code: err.code ?? '', message: err.message }));
+    s.on('message', onMessage);
+    s.bind({ port: a.port, address: a.host, exclusive: false }, () => {
+      let rcvbuf = 0;
+      try {
+        rcvbuf = s.getRecvBufferSize();
+      } catch {
+        rcvbuf = 0;
+      }
+      send({ t: 'bound', i, port: s.address().port, rcvbuf });
+    });
+    return s;
+  });
+
+  process.on('message', (m: ToWorker) => {
+    if (m.t !== 'stop') return;
+    for (const s of sockets) s.close();
+    flush();
+    send({ t: 'done' }, () => process.disconnect());
+  });
+}
+
+const spec = process.env.HALOSCOPE_CAPTURE_WORKER;
+if (spec && process.send) run(JSON.parse(spec) as WorkerSpec);
