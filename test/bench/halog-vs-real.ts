@@ -44,7 +44,7 @@ const HELP = `Usage: node dist/test/bench/halog-vs-real.js [options]
   --runs N        runs per implementation and mode, median reported (default 3)
   --modes LIST    comma-separated halog output flags (default ${DEFAULT_MODES.join(',')});
                   a mode may hold several flags separated by spaces, e.g. "-H -c,-e -st"
-  --real PATH     real halog (default /usr/bin/halog)
+  --real PATH     real halog (default /usr/bin/halog, else /usr/sbin/halog)
   --ours PATH     our halog entry point (default dist/halog/main.js)
   --file PATH     benchmark this existing log instead of generating one (must be in the
                   UDP 'local' header format, read with -s 0)
@@ -58,7 +58,7 @@ function parseArgs(argv: string[]): BenchOptions {
     seed: 1,
     runs: 3,
     modes: DEFAULT_MODES,
-    real: '/usr/bin/halog',
+    real: ['/usr/bin/halog', '/usr/sbin/halog'].find((p) => existsSync(p)) ?? '/usr/bin/halog',
     ours: join(ROOT, 'dist', 'halog', 'main.js'),
     file: null,
     timeoutS: 600,

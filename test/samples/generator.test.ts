@@ -15,7 +15,9 @@ import { HALOG_SKIP, SYSLOG_FORMATS } from '../../samples/generate/clock.js';
 import { GeneratorOptionError, parseCli, parseSize } from '../../samples/generate/options.js';
 import { HTTP_TIMER_COUNT, HttpField, TCP_TIMER_COUNT, TcpField } from '../../proxy/log/format/fields.js';
 
-const HALOG = '/usr/bin/halog';
+/** Real halog: $HALOG, else where the Debian package puts it (both paths on Debian 12). */
+const HALOG_CANDIDATES = [process.env.HALOG, '/usr/bin/halog', '/usr/sbin/halog'].filter((p): p is string => !!p);
+const HALOG = HALOG_CANDIDATES.find((p) => existsSync(p)) ?? HALOG_CANDIDATES[0]!;
 /** dist/test/samples -> dist/samples/generate-log.js */
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'samples', 'generate-log.js');
 
@@ -26,9 +28,11 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'samples',
 function halogSkip(): string | false {
   if (existsSync(HALOG)) return false;
   if (process.env.CI) {
-    throw new Error(`${HALOG} is missing; CI must install the HAProxy halog tool (Debian package 'haproxy') to run the generator oracle tests`);
+    throw new Error(
+      `real halog not found (looked at ${HALOG_CANDIDATES.join(', ')}); CI must install it (Debian package 'haproxy', see .ci/run) to run the generator oracle tests`,
+    );
   }
-  return `${HALOG} not installed (set CI=1 to make this a failure)`;
+  return `real halog not installed (looked at ${HALOG_CANDIDATES.join(', ')}; set CI=1 to make this a failure)`;
 }
 
 function halog(flags: string[], input: Buffer): { stdout: string; stderr: string; status: number | null } {
@@ -323,7 +327,7 @@ describe('halog oracle availability', () => {
       return;
     }
     process.env.CI = '1';
-    assert.throws(() => halogSkip(), /missing/);
+    assert.throws(() => halogSkip(), /real halog not found/);
     delete process.env.CI;
     assert.match(String(halogSkip()), /not installed/);
   });
