@@ -29,6 +29,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'UDP syslog collector: writes lines halog reads, counts every loss (--live for a view)',
     run: async (args) => (await import('../capture/main.js')).main(args),
   },
+  detect: {
+    summary: 'flag attacking/probing clients in HAProxy logs, with the rules and log lines as evidence',
+    run: async (args) => (await import('../halog/detect/cli.js')).main(args),
+  },
   proxy: {
     summary: 'HTTP load balancer reading HAProxy configuration, logging like HAProxy',
     run: async (args) => (await import('../proxy/main.js')).main(args),

@@ -1,0 +1,205 @@
+/**
+ * The built-in rule set: plain data, the same shape as a `--rules` file (docs/detection.md
+ * documents every field; `haloscope detect --print-rules` prints this as JSON to start from).
+ *
+ * Scores add up per client: >= verdicts.suspicious flags it, >= verdicts.malicious calls it
+ * malicious. A rule's score is chosen so that what is an attack on its own (a flood, a brute
+ * force, a slowloris) reaches "malicious" alone, a single strong probe family reaches
+ * "suspicious", and weak hints (an admin URL, a few denies) only count together with others.
+ */
+import type { DetectRules } from './rules.js';
+
+export const DEFAULT_RULES: DetectRules = {
+  verdicts: { suspicious: 5, malicious: 10 },
+  evidencePerRule: 3,
+  staticExtensions: [
+    '.css', '.js', '.mjs', '.map', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.ico', '.webp', '.avif', '.bmp',
+    '.woff', '.woff2', '.ttf', '.otf', '.eot', '.mp3', '.mp4', '.wav', '.webm',
+  ],
+  captures: ['Host', 'User-Agent', 'Referer'],
+  rules: {
+    'scan.paths': {
+      enabled: true,
+      score: 6,
+      // Distinct paths answered 400/403/404/405 (or denied/tarpitted by HAProxy).
+      minDistinct: 20,
+      // ... and at least this share of the client's HTTP requests were such errors.
+      minErrorRatio: 0.3,
+      statuses: [400, 403, 404, 405],
+    },
+    'crawl.aggressive': {
+      enabled: true,
+      score: 5,
+      // New distinct non-static paths within any window of this many seconds.
+      windowSeconds: 10,
+      minDistinct: 40,
+    },
+    'probe.sensitive-files': {
+      enabled: true,
+      score: 5,
+      target: 'path',
+      minDistinct: 2,
+      patterns: [
+        '/.env$', '/.env.', '/.git/', '/.git$', '/.svn/', '/.hg/', '/.bzr/', '/.ds_store', '/.aws/', '/.ssh/', 'id_rsa',
+        'id_dsa', '/.htpasswd', '/.htaccess', '/.npmrc', '/.dockerenv', '/.docker/', '/.kube/', '/.bash_history',
+        '/wp-config.php', 'web.config', '/.vscode/', '/.idea/', '/docker-compose.yml', '/config.php.bak', '.sql$',
+        '.sql.gz', '.sql.zip', '.bak$', '.old$', '.swp$', '~$', '/backup.zip', '/backup.tar', '/www.zip', '/site.zip',
+        '/dump.rdb', '/.well-known/../', '/etc/passwd', '/etc/shadow', '/proc/self/', '/credentials$', '/secrets.',
+        '/phpinfo.php', '/info.php', '/server-info', '/.terraform',
+      ],
+    },
+    'probe.path-traversal': {
+      enabled: true,
+      score: 6,
+      target: 'full',
+      minDistinct: 2,
+      patterns: [
+        '../', '/..$', '..;/', '/etc/passwd', '/etc/shadow', '/etc/hosts', 'boot.ini', 'win.ini', '/proc/self/environ',
+        'c:/windows', '\u0000', 'file://', 'php://filter', 'php://input', 'zip://', 'expect://', 'data://text',
+      ],
+    },
+    'probe.sqli': {
+      enabled: true,
+      score: 6,
+      target: 'full',
+      minDistinct: 2,
+      patterns: [
+        'union select', 'union all select', 'union distinct select', 'select * from', ' from dual', 'information_schema',
+        'sleep(', 'pg_sleep', 'benchmark(', 'waitfor delay', 'dbms_pipe', 'extractvalue(', 'updatexml(', 'xmltype(',
+        'utl_inaddr', 'load_file(', 'into outfile', 'into dumpfile', '@@version', 'xp_cmdshell', 'sysobjects',
+        "' or '", "' or 1", '" or "', ' or 1=1', "' and '", ' and 1=1', ' and 1=2', 'order by 1--', "'--", "')--", ')--',
+        '/**/', ';select ', '; select ', 'chr(', 'char(', 'concat(0x', 'case when', 'cast((', "'=", '(select ',
+      ],
+    },
+    'probe.xss': {
+      enabled: true,
+      score: 6,
+      target: 'full',
+      minDistinct: 2,
+      patterns: [
+        '<script', '</script', 'javascript:', 'vbscript:', 'onerror=', 'onload=', 'onmouseover=', 'onfocus=', 'onclick=',
+        '<img', '<svg', '<iframe', '<body', '<object', '<embed', 'alert(', 'prompt(', 'confirm(', 'document.cookie',
+        'document.domain', 'string.fromcharcode', "'><", '"><', 'expression(',
+      ],
+    },
+    'probe.cmd-injection': {
+      enabled: true,
+      score: 6,
+      target: 'full',
+      minDistinct: 2,
+      patterns: [
+        ';id;', ';id$', '|id$', '|id;', '`id`', '$(id)', ';uname', '|uname', '$(uname', '`uname', ';cat ', '|cat ', 'cat /etc/',
+        ';wget ', 'wget http', 'curl http', ';curl ', '|curl ', '/bin/sh', '/bin/bash', 'cmd.exe', 'powershell', 'nc -e',
+        ';ls ', '|ls ', '&& ', '${ifs}', 'cd /tmp', 'cd+/tmp', 'chmod 777', 'chmod +x', '${jndi:', 'xp_cmdshell',
+        'system(', 'passthru(', 'shell_exec(', 'eval(', 'base64_decode(', '() {',
+      ],
+    },
+    'probe.backdoor': {
+      enabled: true,
+      score: 6,
+      target: 'path',
+      minDistinct: 1,
+      patterns: [
+        '/shell.php', '/shell.jsp', '/shell.aspx', '/cmd.php', '/cmd.jsp', '/c99.php', '/r57.php', '/wso.php', '/wso2.php',
+        '/alfa.php', '/b374k', '/webshell', '/up.php', '/upload.php$', '/uploader.php', '/indoxploit', '/mini.php',
+        '/wp-content/plugins/hellopress/', '/eval-stdin.php', '/1.php', '/x.php', '/z.php', '/bypass.php', '/sh.php',
+        '/leaf.php', '/adminer.php', '/fm.php', '/filemanager.php', '/0x.php', '/wp-content/uploads/shell',
+      ],
+    },
+    'probe.admin': {
+      enabled: true,
+      score: 3,
+      target: 'path',
+      minDistinct: 2,
+      patterns: [
+        '^/admin', '^/administrator', '/wp-admin', '/wp-login.php', '/xmlrpc.php', '/phpmyadmin', '/pma/', '/myadmin',
+        '/mysqladmin', '/adminer', '/manager/html', '/host-manager', '/console$', '/jmx-console', '/web-console',
+        '/solr/admin', '/server-status', '/server-info', '/cpanel', '/webadmin', '/admin.php', '/admin/config.php',
+        '/_profiler', '/actuator', '/jenkins', '/script$', '/user/login', '/typo3', '/joomla', '/administrator/',
+        '/login.action', '/owa/', '/ecp/', '/remote/login', '/boaform/admin', '/setup.php', '/install.php',
+      ],
+    },
+    'probe.cve': {
+      enabled: true,
+      score: 6,
+      target: 'full',
+      minDistinct: 1,
+      patterns: [
+        '/vendor/phpunit/phpunit/src/util/php/eval-stdin.php', '/boaform/admin/formlogin', '/hnap1', '/cgi-bin/luci',
+        '/owa/auth/logon.aspx', '/autodiscover/autodiscover.json', '/ecp/default.flt', '/solr/admin/info/system',
+        '/actuator/env', '/actuator/gateway/routes', '/api/v1/pods', '/remote/login', '/remote/fgt_lang', '/shell?cd ',
+        '/cgi-bin/./../', '/cgi-bin/../', '/icons/./../', '/_ignition/execute-solution', '/mgmt/tm/util/bash',
+        '/wls-wsat/', '/_async/asyncresponseservice', '/console/css/../console.portal', '/struts2-showcase', '.action?', 'class.module.classloader',
+        '${jndi:', '/setup.cgi?next_file=netgear.cfg', '/gponform/diag_form', '/tmui/login.jsp', '/vpn/../vpns/',
+        '/+cscoe+/', '/dana-na/', '/sslvpn_logon', '/global-protect/login.esp', '/ui/vropspluginui/',
+        '/cgi-bin/kerbynet', '/goform/', '/picsdesc.xml', '/device.rsp', '/cgi-bin/config.exp', '/wp-content/plugins/wp-file-manager/',
+        '/jars/upload', '/nice ports,/trinity.txt.bak', '/sdk$', '/evox/about',
+        '/geoserver/web/', '/druid/index.html', '/hudson', '/invoker/jmxinvokerservlet', '/cgi-bin/php', '/php-cgi/php-cgi.exe',
+      ],
+    },
+    'bruteforce.auth': {
+      enabled: true,
+      score: 10,
+      // Authentication failures (these statuses) within any window of this many seconds.
+      windowSeconds: 60,
+      minFailures: 20,
+      statuses: [401, 407],
+      // A 403 counts as an auth failure only when a server sent it (HAProxy's own denies are
+      // policy, counted by proxy.denied).
+      serverForbiddenCounts: true,
+    },
+    'flood.requests': {
+      enabled: true,
+      score: 10,
+      windowSeconds: 10,
+      // New connections (a client port not seen within connectionReuseSeconds) per window:
+      // a request flood without keep-alive opens one connection per request.
+      minNewConnections: 500,
+      // Requests per window whatever the connection reuse: only floods far above what any
+      // keep-alive API client does.
+      minRequests: 5000,
+      connectionReuseSeconds: 30,
+    },
+    'slow.client': {
+      enabled: true,
+      score: 8,
+      // Requests that never completed: timed out (cR, 408) or abandoned after slowMs (CR).
+      minCount: 10,
+      minRatio: 0.5,
+      slowMs: 500,
+    },
+    'proto.bad-requests': {
+      enabled: true,
+      score: 6,
+      // <BADREQ> connections closed at once (CR, Ta < slow.client.slowMs), 400s from the proxy
+      // that are not denies, invalid HTTP versions, and empty TCP sessions closed by the client.
+      minCount: 10,
+      minRatio: 0.5,
+    },
+    'proto.open-proxy': {
+      enabled: true,
+      score: 6,
+      minCount: 1,
+    },
+    'ua.scanner': {
+      enabled: true,
+      // Below verdicts.suspicious on purpose: a user agent is trivially forged (and some
+      // monitoring sets tool names); alone it does not flag, with any other rule it does.
+      score: 4,
+      patterns: [
+        'sqlmap', 'nikto', 'gobuster', 'dirbuster', 'dirb/', '(dirb', 'wfuzz', 'ffuf', 'feroxbuster', 'nmap', 'masscan',
+        'zgrab', 'nuclei', 'hydra', 'medusa', 'acunetix', 'nessus', 'openvas', 'w3af', 'whatweb', 'wpscan', 'joomscan',
+        'arachni', 'skipfish', 'zmeu', 'morfeus', 'jorgee', 'netsparker', 'appscan', 'burpcollaborator', 'commix',
+        'xsstrike', 'fimap', 'havij', 'pangolin', 'nmap scripting engine', 'internet-measurement',
+        'l9explore', 'l9tcpid', 'censysinspect', 'expanse', 'zoomeye',
+      ],
+    },
+    'proxy.denied': {
+      enabled: true,
+      score: 4,
+      // Requests HAProxy itself denied (PR) or tarpitted (PT).
+      minCount: 5,
+      minRatio: 0.1,
+    },
+  },
+};

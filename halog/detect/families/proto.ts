@@ -1,0 +1,69 @@
+/**
+ * Protocol abuse. `proto.bad-requests`: connections that never carried a request (HTTP
+ * `<BADREQ>` closed at once, `CR` with Ta below slow.client's slowMs: a port scan or a
+ * health-less prober), requests HAProxy could not parse, invalid HTTP versions, and empty TCP
+ * sessions (0 bytes, closed by the client) on `mode tcp` frontends. `proto.open-proxy`:
+ * CONNECT or absolute-form requests (`GET http://other.site/`), CrowdSec's http-open-proxy.
+ */
+import type { DetectRules } from '../rules.js';
+import { addHit, type ClientState, type LineContext } from '../state.js';
+import { pct, ratio, type Decision, type Family } from './family.js';
+
+const VALID_VERSIONS = new Set(['HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0', 'HTTP/2', 'HTTP/3', 'HTTP/3.0']);
+
+export function createProtoFamily(rules: Readonly<DetectRules>): Family {
+  const bad = rules.rules['proto.bad-requests'];
+  const proxy = rules.rules['proto.open-proxy'];
+  const slowMs = rules.rules['slow.client'].slowMs;
+  const evidence = rules.evidencePerRule;
+  return {
+    name: 'proto',
+    ids: [...(bad.enabled ? (['proto.bad-requests'] as const) : []), ...(proxy.enabled ? (['proto.open-proxy'] as const) : [])],
+    onRecord(ctx: LineContext, st: ClientState): void {
+      const rec = ctx.rec;
+      if (bad.enabled) {
+        let why = '';
+        if (!ctx.http) {
+          const c0 = rec.termChar(0);
+          if (rec.bytesRead === 0 && (c0 === 0x43 || c0 === 0x2d)) why = `empty TCP session closed by the client (${rec.text(rec.termination)}, 0 bytes)`;
+        } else if (rec.isBadRequest) {
+          const c0 = rec.termChar(0);
+          const r = rec.termChar(1) === 0x52;
+          if (c0 === 0x43 && r) {
+            if (rec.timers[4]! < slowMs) why = 'connection closed without a request (<BADREQ> CR)';
+          } else if (c0 !== 0x63) why = `request HAProxy could not parse (<BADREQ>, ${rec.text(rec.termination)})`;
+        } else if (rec.version.end > rec.version.start && !VALID_VERSIONS.has(rec.text(rec.version))) {
+          why = `invalid HTTP version '${rec.text(rec.version)}'`;
+        } else if (rec.version.end === rec.version.start) {
+          why = 'request line without an HTTP version';
+        }
+        if (why) addHit(st, 'proto.bad-requests', ctx, evidence, undefined, why);
+      }
+      if (proxy.enabled && ctx.http && !rec.isBadRequest) {
+        const b = rec.buf;
+        const u = rec.uri.start;
+        let absolute = false;
+        // HTTP/2 requests are logged in absolute form by HAProxy 2.x: only HTTP/1.x counts.
+        if ((b[u] === 0x68 || b[u] === 0x48) && rec.uri.end - u > 8 && rec.version.end - rec.version.start === 8 && b[rec.version.start + 5] === 0x31) {
+          const head = b.toString('latin1', u, u + 8).toLowerCase();
+          absolute = head.startsWith('http://') || head.startsWith('https://');
+        }
+        const connect = rec.method.end - rec.method.start === 7 && rec.text(rec.method) === 'CONNECT';
+        if (connect || absolute) addHit(st, 'proto.open-proxy', ctx, evidence, rec.text(rec.uri), connect ? 'CONNECT request' : 'absolute-form HTTP/1.x request (proxy request)');
+      }
+    },
+    decide(st: ClientState): Decision[] {
+      const out: Decision[] = [];
+      if (bad.enabled) {
+        const n = st.hits.get('proto.bad-requests')?.count ?? 0;
+        const q = ratio(n, st.total);
+        out.push({ id: 'proto.bad-requests', fired: n >= bad.minCount && q >= bad.minRatio, why: `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` });
+      }
+      if (proxy.enabled) {
+        const n = st.hits.get('proto.open-proxy')?.count ?? 0;
+        out.push({ id: 'proto.open-proxy', fired: n >= proxy.minCount, why: `${n} proxy requests (need >= ${proxy.minCount})` });
+      }
+      return out;
+    },
+  };
+}

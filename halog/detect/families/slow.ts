@@ -1,0 +1,36 @@
+/**
+ * `slow.client` (slowloris and kin; CrowdSec has no equivalent, it cannot see them): requests
+ * that never completed. HAProxy says so in the termination state: `cR` = the client timed out
+ * before sending a whole request (408), `CR` after `slowMs` = it sent part of one and gave
+ * up; a request whose headers took `slowMs` or more (TR) counts too. Counted against the
+ * client's lines so a mobile user with one stalled request never adds up.
+ */
+import type { DetectRules } from '../rules.js';
+import { addHit, type ClientState, type LineContext } from '../state.js';
+import { pct, ratio, type Decision, type Family } from './family.js';
+
+export function createSlowFamily(rules: Readonly<DetectRules>): Family {
+  const r = rules.rules['slow.client'];
+  const evidence = rules.evidencePerRule;
+  return {
+    name: 'slow',
+    ids: r.enabled ? ['slow.client'] : [],
+    onRecord(ctx: LineContext, st: ClientState): void {
+      if (!r.enabled || !ctx.http) return;
+      const rec = ctx.rec;
+      const c0 = rec.termChar(0);
+      const requestPhase = rec.termChar(1) === 0x52; // 'R'
+      let why = '';
+      if (requestPhase && c0 === 0x63) why = 'client timed out before sending a complete request (cR)';
+      else if (requestPhase && c0 === 0x43 && rec.timers[4]! >= r.slowMs) why = `client abandoned an incomplete request after ${rec.timers[4]} ms (CR)`;
+      else if (rec.timers[0]! >= r.slowMs) why = `request headers took ${rec.timers[0]} ms (TR)`;
+      if (why) addHit(st, 'slow.client', ctx, evidence, undefined, why);
+    },
+    decide(st: ClientState): Decision[] {
+      if (!r.enabled) return [];
+      const n = st.hits.get('slow.client')?.count ?? 0;
+      const q = ratio(n, st.http);
+      return [{ id: 'slow.client', fired: n >= r.minCount && q >= r.minRatio, why: `${n} slow/incomplete requests (need >= ${r.minCount}), ${pct(q)} of HTTP lines (need >= ${pct(r.minRatio)})` }];
+    },
+  };
+}

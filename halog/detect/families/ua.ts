@@ -1,0 +1,39 @@
+/**
+ * `ua.scanner` (CrowdSec's http-bad-user-agent, which never fires on HAProxy logs because its
+ * parser leaves the capture block unsplit): the User-Agent captured in `{...|...}` matched
+ * against a table of attack-tool names. Generic libraries (curl, python-requests, ApacheBench)
+ * are not in it: legitimate scripts and partners use them every day.
+ */
+import { NeedleList } from '../needles.js';
+import type { DetectRules } from '../rules.js';
+import { addHit, type ClientState, type LineContext } from '../state.js';
+import type { Decision, Family } from './family.js';
+
+const CACHE_MAX = 10_000;
+
+export function createUaFamily(rules: Readonly<DetectRules>): Family {
+  const r = rules.rules['ua.scanner'];
+  const needles = new NeedleList(r.patterns);
+  const evidence = rules.evidencePerRule;
+  // A log repeats a few hundred user agents: match each once.
+  const cache = new Map<string, string | null>();
+  return {
+    name: 'ua',
+    ids: r.enabled ? ['ua.scanner'] : [],
+    onRecord(ctx: LineContext, st: ClientState): void {
+      if (!r.enabled || ctx.ua === '') return;
+      let m = cache.get(ctx.ua);
+      if (m === undefined) {
+        m = needles.match(ctx.ua.toLowerCase());
+        if (cache.size >= CACHE_MAX) cache.clear();
+        cache.set(ctx.ua, m);
+      }
+      if (m !== null) addHit(st, 'ua.scanner', ctx, evidence, ctx.ua, `user agent matches '${m}'`);
+    },
+    decide(st: ClientState): Decision[] {
+      if (!r.enabled) return [];
+      const h = st.hits.get('ua.scanner');
+      return [{ id: 'ua.scanner', fired: (h?.count ?? 0) > 0, why: h ? `attack-tool user agent(s): ${[...h.distinct].slice(0, 3).join(', ')}` : 'no attack-tool user agent' }];
+    },
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Per-client state of the detectors. Plain objects, Maps and Sets only, so that a worker's
+ * state is structured-clonable as a snapshot and states of consecutive parts of a log merge
+ * exactly (counts add, windows add per second, sets unite, evidence keeps the first lines).
+ */
+import type { LogRecord } from '../parse/record.js';
+import type { DecodedTarget } from './decode.js';
+import type { RuleId } from './rules.js';
+
+/** Distinct values kept per rule and client: far above every threshold, bounded for memory. */
+export const DISTINCT_CAP = 4096;
+
+export interface RuleHits {
+  count: number;
+  /** Accept dates (ms) of the first and last counted line. */
+  first: number;
+  last: number;
+  evidence: string[];
+  distinct: Set<string>;
+}
+
+export interface ClientState {
+  key: string;
+  total: number;
+  http: number;
+  tcp: number;
+  c4xx: number;
+  c5xx: number;
+  /** Denied (PR) or tarpitted (PT) by HAProxy. */
+  denied: number;
+  first: number;
+  last: number;
+  hits: Map<string, RuleHits>;
+  /** Per-second event counts, by series name (`requests`, `conns`, `authfail`, `pages`). */
+  windows: Map<string, Map<number, number>>;
+  /** Sets that are not evidence (e.g. every non-static path seen, to find new ones). */
+  sets: Map<string, Set<string>>;
+  /** Client port -> last accept ms, to tell a new connection from a reused one. */
+  ports: Map<number, number>;
+  /** `--explain`: one entry per line of this client with the decisions taken on it. */
+  explain: string[] | null;
+}
+
+export function newClient(key: string, explain: boolean): ClientState {
+  return {
+    key,
+    total: 0,
+    http: 0,
+    tcp: 0,
+    c4xx: 0,
+    c5xx: 0,
+    denied: 0,
+    first: Number.POSITIVE_INFINITY,
+    last: Number.NEGATIVE_INFINITY,
+    hits: new Map(),
+    windows: new Map(),
+    sets: new Map(),
+    ports: new Map(),
+    explain: explain ? [] : null,
+  };
+}
+
+/** What every family sees of the current line; built once per line by the detector. */
+export interface LineContext {
+  readonly rec: LogRecord;
+  readonly http: boolean;
+  /** Decoded request target; null for tcplog lines and `<BADREQ>`. */
+  readonly target: DecodedTarget | null;
+  /** The path has a static-asset extension (CrowdSec's `static_ressource`). */
+  readonly isStatic: boolean;
+  /** Captured User-Agent ('' when not captured). */
+  readonly ua: string;
+  /** Accept time in whole seconds. */
+  readonly sec: number;
+  /** The raw log line (made on demand). */
+  line(): string;
+  /** Explain mode for this client: the family says what it decided on this line. */
+  readonly note: ((id: RuleId, why: string) => void) | null;
+}
+
+/** Counts one line for rule `id`, keeps it as evidence while there is room. */
+export function addHit(st: ClientState, id: RuleId, ctx: LineContext, evidenceMax: number, distinct?: string, why?: string): RuleHits {
+  let h = st.hits.get(id);
+  if (!h) {
+    h = { count: 0, first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY, evidence: [], distinct: new Set() };
+    st.hits.set(id, h);
+  }
+  h.count++;
+  const t = ctx.rec.acceptMs;
+  if (t < h.first) h.first = t;
+  if (t > h.last) h.last = t;
+  if (distinct !== undefined && h.distinct.size < DISTINCT_CAP) h.distinct.add(distinct);
+  if (h.evidence.length < evidenceMax) h.evidence.push(ctx.line());
+  if (ctx.note) ctx.note(id, why ?? 'counted');
+  return h;
+}
+
+export function bump(st: ClientState, series: string, sec: number, n = 1): void {
+  let w = st.windows.get(series);
+  if (!w) {
+    w = new Map();
+    st.windows.set(series, w);
+  }
+  w.set(sec, (w.get(sec) ?? 0) + n);
+}
+
+export function setOf(st: ClientState, name: string): Set<string> {
+  let s = st.sets.get(name);
+  if (!s) {
+    s = new Set();
+    st.sets.set(name, s);
+  }
+  return s;
+}
+
+export interface WindowPeak {
+  /** Largest sum over any `seconds`-long window. */
+  count: number;
+  /** Start of that window, in seconds. */
+  start: number;
+}
+
+/** Highest count over any window of `seconds` consecutive seconds (two pointers over sorted keys). */
+export function windowPeak(w: Map<number, number> | undefined, seconds: number): WindowPeak {
+  if (!w || w.size === 0) return { count: 0, start: 0 };
+  const keys = [...w.keys()].sort((a, b) => a - b);
+  let best = 0;
+  let bestStart = keys[0]!;
+  let sum = 0;
+  let lo = 0;
+  for (let hi = 0; hi < keys.length; hi++) {
+    sum += w.get(keys[hi]!)!;
+    while (keys[hi]! - keys[lo]! >= seconds) sum -= w.get(keys[lo++]!)!;
+    if (sum > best) {
+      best = sum;
+      bestStart = keys[lo]!;
+    }
+  }
+  return { count: best, start: bestStart };
+}
+
+function mergeHits(into: RuleHits, from: RuleHits, evidenceMax: number): void {
+  into.count += from.count;
+  into.first = Math.min(into.first, from.first);
+  into.last = Math.max(into.last, from.last);
+  for (const e of from.evidence) {
+    if (into.evidence.length >= evidenceMax) break;
+    into.evidence.push(e);
+  }
+  for (const d of from.distinct) {
+    if (into.distinct.size >= DISTINCT_CAP) break;
+    into.distinct.add(d);
+  }
+}
+
+/** Adds `from` (the state of later lines) into `into`. */
+export function mergeClient(into: ClientState, from: ClientState, evidenceMax: number): void {
+  into.total += from.total;
+  into.http += from.http;
+  into.tcp += from.tcp;
+  into.c4xx += from.c4xx;
+  into.c5xx += from.c5xx;
+  into.denied += from.denied;
+  into.first = Math.min(into.first, from.first);
+  into.last = Math.max(into.last, from.last);
+  for (const [id, h] of from.hits) {
+    const mine = into.hits.get(id);
+    if (mine) mergeHits(mine, h, evidenceMax);
+    else into.hits.set(id, h);
+  }
+  for (const [name, w] of from.windows) {
+    const mine = into.windows.get(name);
+    if (!mine) into.windows.set(name, w);
+    else for (const [s, n] of w) mine.set(s, (mine.get(s) ?? 0) + n);
+  }
+  for (const [name, set] of from.sets) {
+    const mine = into.sets.get(name);
+    if (!mine) into.sets.set(name, set);
+    else for (const v of set) if (mine.size < DISTINCT_CAP) mine.add(v);
+  }
+  for (const [p, t] of from.ports) into.ports.set(p, Math.max(t, into.ports.get(p) ?? 0));
+  if (into.explain && from.explain) into.explain.push(...from.explain);
+}
