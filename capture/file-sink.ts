@@ -17,7 +17,7 @@ import type { Counters } from './counters.js';
 import { RuntimeCode } from './errors.js';
 import type { Reporter } from './reporter.js';
 import { freeRotatedName, type Compressor } from './rotate.js';
-import { Chunk, chunkCapacity, type LineSink } from './sink.js';
+import { Chunk, FLUSH_DELAY_MS, chunkCapacity, type LineSink } from './sink.js';
 
 export interface FileSinkOptions {
   readonly counters: Counters;
@@ -74,7 +74,7 @@ export class FileSink implements LineSink {
     if (this.#chunk.used >= o.batchBytes) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.flush());
+      setTimeout(() => this.flush(), FLUSH_DELAY_MS);
     }
   }
 

@@ -7,6 +7,7 @@
  */
 import dgram from 'node:dgram';
 import type { ListenAddress } from './options.js';
+import { FLUSH_DELAY_MS } from './sink.js';
 import { BatchWriter } from './worker-batch.js';
 
 export interface WorkerSpec {
@@ -41,7 +42,7 @@ function run(spec: WorkerSpec): void {
     if (batch.add(msg, rinfo.address)) flush();
     else if (!scheduled) {
       scheduled = true;
-      setImmediate(flush);
+      setTimeout(flush, FLUSH_DELAY_MS);
     }
   };
 
