@@ -246,6 +246,8 @@ export interface ClientPool {
   readonly userAgent: Uint8Array;
   /** `SESSIONID=<22 hex>`, the application session of each client. */
   readonly session: readonly Buffer[];
+  /** Source port of each client's current keep-alive connection (changed by the scenarios). */
+  readonly port: Uint16Array;
 }
 
 function hash(n: number, salt: number): number {
@@ -289,5 +291,7 @@ export function clientPool(prng: Prng, count: number): ClientPool {
     sessions.write(text, i * 32, 'latin1');
     session.push(sessions.subarray(i * 32, i * 32 + text.length));
   }
-  return { addresses: names.map((a) => bytes(`${a}:`)), userAgent, session };
+  const port = new Uint16Array(count);
+  for (let i = 0; i < count; i++) port[i] = prng.range(1024, 65535);
+  return { addresses: names.map((a) => bytes(`${a}:`)), userAgent, session, port };
 }

@@ -123,7 +123,9 @@ function visitor(c: ScenarioContext, host: number): void {
   const clients = c.clients;
   const idx = prng.skewed3(clients.addresses.length);
   r.client = clients.addresses[idx]!;
-  r.port = prng.range(1024, 65535);
+  // Keep-alive: a client's requests share a connection (and source port) until it reconnects.
+  if (prng.chance(0.3)) clients.port[idx] = prng.range(1024, 65535);
+  r.port = clients.port[idx]!;
   r.userAgent = clients.userAgent[idx]!;
   r.session = clients.session[idx]!;
   r.referer = prng.skewed2(REFERER_COUNT);
