@@ -16,7 +16,7 @@ export type Assignment =
       readonly waiter: Promise<ServerState | null>;
       /** Which queue it waits in (the log shows the position in `%sq` or `%bq`). */
       readonly inServerQueue: boolean;
-      /** Requests dequeued from its queue while it waited, itself included (HAProxy's queue position). */
+      /** Requests that left its queue while it waited, plus one (HAProxy's queue position). */
       position(): number;
       cancel(): void;
     }
@@ -77,9 +77,12 @@ export class BackendRuntime {
       if (i >= 0) list.splice(i, 1);
       if (waiter.timer) clearTimeout(waiter.timer);
     };
+    const owner = s;
     if (queueTimeout > 0)
       waiter.timer = setTimeout(() => {
         remove();
+        // position as HAProxy counts it: requests that left this queue meanwhile, plus one
+        waiter.position = (owner === null ? this.#dequeued : owner.dequeued) - waiter.start + 1;
         waiter.resolve(null);
       }, queueTimeout);
     list.push(waiter);
@@ -98,9 +101,9 @@ export class BackendRuntime {
     const fromServer = s.queue.length > 0;
     const next = fromServer ? s.queue.shift() : this.#queue.shift();
     if (!next) return false;
+    next.position = (fromServer ? s.dequeued : this.#dequeued) - next.start + 1;
     if (fromServer) s.dequeued++;
     else this.#dequeued++;
-    next.position = (fromServer ? s.dequeued : this.#dequeued) - next.start;
     if (next.timer) clearTimeout(next.timer);
     this.#take(s);
     next.resolve(s);

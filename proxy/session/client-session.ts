@@ -74,6 +74,8 @@ export class ClientSession {
     if (this.#phase === 'wait' && this.#rec.tFirstByte < 0 && !this.#first) this.#close();
   }
   #draining = false;
+  /** The client closed while the response was being forwarded (noticed at the next write). */
+  #clientGone = false;
 
   // ---- timers -------------------------------------------------------------------------
 
@@ -149,6 +151,7 @@ export class ClientSession {
 
   #onClientEnd(): void {
     this.#clientEnded = true;
+    if (this.#clientGone) return;
     if (this.#phase === 'closed' || this.#finished) return this.#close();
     if (this.#phase === 'wait') {
       if (!this.#first && this.#rec.tFirstByte < 0) return this.#close();
@@ -156,11 +159,18 @@ export class ClientSession {
       return this.#endLocal('C', 'R', null, 0, false);
     }
     if (this.#phase === 'body' && !this.#reqDone) return this.#abortByClient();
-    if (this.#phase === 'respond' && (this.#headSent || this.#sock.destroyed)) return this.#abortByClient();
+    if (this.#phase === 'respond' && this.#sock.destroyed) return this.#abortByClient();
     // half-closed after a complete request: HAProxy keeps waiting for the response
   }
 
   #onClientClose(): void {
+    if (this.#phase === 'respond' && this.#headSent && this.#ex && !this.#finished) {
+      // Like HAProxy, a client gone during the response is noticed at the next write toward
+      // it (CD), unless the server times out first (sD): keep the exchange running until then.
+      this.#clientGone = true;
+      this.#teardown();
+      return;
+    }
     if (this.#phase !== 'closed' && !this.#finished && this.#phase !== 'wait') this.#abortByClient();
     else if (this.#phase === 'wait' && (this.#first || this.#rec.tFirstByte >= 0) && !this.#finished) {
       // HAProxy logs a connection closed before a complete request, even an empty one (CR, 400)
@@ -318,7 +328,10 @@ export class ClientSession {
         if (server) be.release(server);
         return;
       }
-      if (!server) return this.#fail503('s', 'Q');
+      if (!server) {
+        rec.tQueue = nowMs(); // HAProxy logs the time spent in queue (Tw) even on a queue timeout
+        return this.#fail503('s', 'Q');
+      }
     } else server = a.server;
     this.#server = server;
     rec.server = server.name;
@@ -337,10 +350,12 @@ export class ClientSession {
       }
       if (rec.retries >= be.cfg.retries) return this.#fail503(c === 'timeout' ? 's' : 'S', 'C');
       rec.retries++;
-      // HAProxy waits a 1 s turn-around (bounded by timeout connect) after a refused connection.
-      if (c === 'refused') await sleep(Math.min(1000, t.connect || 1000));
+      const redispatch = be.cfg.redispatch && rec.retries === be.cfg.retries;
+      // HAProxy waits a 1 s turn-around (bounded by timeout connect) after a refused connection,
+      // except when the retry goes to another server (redispatch on the last retry).
+      if (c === 'refused' && !redispatch) await sleep(Math.min(1000, t.connect || 1000));
       if (this.#finished) return;
-      if (be.cfg.redispatch && rec.retries === be.cfg.retries) {
+      if (redispatch) {
         const other = be.assign(lbReq, 0, server);
         if (other.kind === 'ok' && other.server !== server) {
           be.release(server);
@@ -348,6 +363,7 @@ export class ClientSession {
           this.#server = server;
           rec.server = server.name;
           rec.redispatched = true;
+          rec.tQueue = nowMs(); // a new assignment: Tc counts from it
         } else if (other.kind === 'ok') be.release(other.server);
         else if (other.kind === 'queued') other.cancel();
       }
@@ -360,7 +376,11 @@ export class ClientSession {
     const replay: Buffer[] = [reqHead, ...this.#pending];
     const ex = new Exchange(sock, this.#head!.method, be.cfg.timeouts.server, {
       onInterim: (h) => {
-        if (h.status === 100 && this.#head?.expectContinue) this.#sock.write(`${h.versionText} 100 ${h.reason}\r\n\r\n`);
+        // 1xx go to HTTP/1.1 clients (HAProxy forwards them, and counts them in %B)
+        if (this.#head?.version !== 11) return;
+        const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, true);
+        this.#rec.bytesOut += out.htxBytes;
+        this.#writeClient(out.wire);
       },
       onHead: (h, framing) => {
         const rec = this.#rec;
@@ -380,10 +400,12 @@ export class ClientSession {
         process.nextTick(flushHeld, this);
       },
       onData: (chunk, payload) => {
+        if (this.#clientGone) return this.#abortByClient();
         this.#rec.bytesOut += payload;
         this.#writeClient(chunk);
       },
       onEnd: (reusable) => {
+        if (this.#clientGone) return this.#abortByClient();
         this.#ex = null;
         if (reusable && this.#mode === 'keep-alive') putIdle(server, sock);
         else sock.destroy();
