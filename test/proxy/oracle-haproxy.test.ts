@@ -126,7 +126,7 @@ const SCENARIOS: Scenario[] = [
     run: async (p) => {
       const a = raw(p, [GET('/qt/1')], { idleMs: 1500 });
       await new Promise((r) => setTimeout(r, 50));
-      await Promise.all([a, raw(p, [GET('/qt/2')])]);
+      await Promise.all([a, raw(p, [GET('/qt/2', 'Connection: close\r\n')])]); // closed right after its 503
     },
   },
   {
