@@ -83,7 +83,8 @@ export function percentDecodeOnce(s: string, plusIsSpace: boolean): string {
 /** Decodes until stable, at most `rounds` times (2 covers double encoding; 3 is the default). */
 export function percentDecode(s: string, plusIsSpace: boolean, rounds = 3): string {
   for (let r = 0; r < rounds; r++) {
-    const d = percentDecodeOnce(s, plusIsSpace);
+    // `+` means a space only as sent: a `+` that decoding produced (%2B) is a plus sign.
+    const d = percentDecodeOnce(s, plusIsSpace && r === 0);
     if (d === s) return d;
     s = d;
   }

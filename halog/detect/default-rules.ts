@@ -33,6 +33,10 @@ export const DEFAULT_RULES: DetectRules = {
       // New distinct non-static paths within any window of this many seconds.
       windowSeconds: 10,
       minDistinct: 40,
+      // ... and at most this share of its requests were static assets: a browser (or many
+      // browsers behind one NAT) loads the CSS, scripts and images of the pages it reads; a
+      // crawler or a scanner does not.
+      maxStaticRatio: 0.1,
     },
     'probe.sensitive-files': {
       enabled: true,

@@ -155,11 +155,13 @@ export class Detector {
     this.#currentLine = null;
     const explaining = st.explain !== null;
     if (explaining) this.#notes = [];
+    const isStatic = target !== null && this.#isStatic(target);
+    if (isStatic) st.statics++;
     const ctx: LineContext = {
       rec,
       http,
       target,
-      isStatic: target !== null && this.#isStatic(target),
+      isStatic,
       ua: http && this.#uaIndex >= 0 && rec.captureBlocks > 0 ? unescapeHaproxy(rec.captureField(rec.requestCaptures, this.#uaIndex)) : '',
       sec: Math.floor(t / 1000),
       line: this.#line,

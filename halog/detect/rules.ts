@@ -28,7 +28,7 @@ export interface DetectRules {
   captures: string[];
   rules: {
     'scan.paths': Base & { minDistinct: number; minErrorRatio: number; statuses: number[] };
-    'crawl.aggressive': Base & { windowSeconds: number; minDistinct: number };
+    'crawl.aggressive': Base & { windowSeconds: number; minDistinct: number; maxStaticRatio: number };
     'probe.sensitive-files': ContentRule;
     'probe.path-traversal': ContentRule;
     'probe.sqli': ContentRule;

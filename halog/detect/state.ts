@@ -28,6 +28,8 @@ export interface ClientState {
   c5xx: number;
   /** Denied (PR) or tarpitted (PT) by HAProxy. */
   denied: number;
+  /** Requests for static assets (the rules' staticExtensions). */
+  statics: number;
   first: number;
   last: number;
   hits: Map<string, RuleHits>;
@@ -50,6 +52,7 @@ export function newClient(key: string, explain: boolean): ClientState {
     c4xx: 0,
     c5xx: 0,
     denied: 0,
+    statics: 0,
     first: Number.POSITIVE_INFINITY,
     last: Number.NEGATIVE_INFINITY,
     hits: new Map(),
@@ -161,6 +164,7 @@ export function mergeClient(into: ClientState, from: ClientState, evidenceMax: n
   into.c4xx += from.c4xx;
   into.c5xx += from.c5xx;
   into.denied += from.denied;
+  into.statics += from.statics;
   into.first = Math.min(into.first, from.first);
   into.last = Math.max(into.last, from.last);
   for (const [id, h] of from.hits) {

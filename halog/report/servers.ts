@@ -57,7 +57,8 @@ export function countServerLine(ctx: LineContext, env: LineEnv): void {
 export const printServers: Printer = (agg, out, linesMax) => {
   out.text('#srv_name 1xx 2xx 3xx 4xx 5xx other tot_req req_ok pct_ok avg_ct avg_rt\n');
   const t = agg.servers;
-  const order = Array.from({ length: t.size }, (_, i) => i).sort((a, b) => t.compareKeys(a, b));
+  const names = t.keyStrings();
+  const order = Array.from({ length: t.size }, (_, i) => i).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
   for (const i of order) {
     const v = t.values;
     const r = i * SRV_COLUMNS;

@@ -68,20 +68,29 @@ export function addRow(
   v[r + UrlCol.bytes]! += bytes;
 }
 
-/** The value a row is sorted on, as the unsigned 64-bit number halog compares. */
-function sortValue(v: Float64Array, r: number, sort: UrlSort): bigint {
+/**
+ * The value a row is sorted on, as the unsigned 64-bit number halog compares: a plain
+ * number when exact, a bigint only for sums that wrapped below zero (negative timers).
+ */
+function sortValue(v: Float64Array, r: number, sort: UrlSort): number | bigint {
   const req = v[r + UrlCol.req]!;
   const ok = req - v[r + UrlCol.err]!;
+  const uval = (x: number): number | bigint => (x >= 0 && x <= Number.MAX_SAFE_INTEGER ? x : u64(x));
+  const avg = (x: number, n: number): number | bigint => {
+    if (!n) return 0;
+    const u = uval(x);
+    return typeof u === 'number' ? Math.floor(u / n) : u / BigInt(n);
+  };
   switch (sort) {
-    case 'uc': return BigInt(req);
-    case 'ue': return BigInt(v[r + UrlCol.err]!);
-    case 'ut': return u64(v[r + UrlCol.time]!);
-    case 'ua': return req ? u64(v[r + UrlCol.time]!) / BigInt(req) : 0n;
-    case 'uto': return u64(v[r + UrlCol.timeOk]!);
-    case 'uao': return ok ? u64(v[r + UrlCol.timeOk]!) / BigInt(ok) : 0n;
-    case 'uba': return req ? u64(v[r + UrlCol.bytes]!) / BigInt(req) : 0n;
-    case 'ubt': return u64(v[r + UrlCol.bytes]!);
-    case 'u': return 0n;
+    case 'uc': return req;
+    case 'ue': return v[r + UrlCol.err]!;
+    case 'ut': return uval(v[r + UrlCol.time]!);
+    case 'ua': return avg(v[r + UrlCol.time]!, req);
+    case 'uto': return uval(v[r + UrlCol.timeOk]!);
+    case 'uao': return avg(v[r + UrlCol.timeOk]!, ok);
+    case 'uba': return avg(v[r + UrlCol.bytes]!, req);
+    case 'ubt': return uval(v[r + UrlCol.bytes]!);
+    case 'u': return 0;
   }
 }
 
@@ -105,10 +114,12 @@ export function printUrlTable(table: KeyTable, sort: UrlSort): Printer {
   return (agg, out, linesMax) => {
     const v = table.values;
     const order = Array.from({ length: table.size }, (_, i) => i);
-    if (sort === 'u') order.sort((a, b) => table.compareKeys(a, b));
+    const names = table.keyStrings();
+    const byName = (a: number, b: number): number => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0);
+    if (sort === 'u') order.sort(byName);
     else {
       const keys = order.map((i) => sortValue(v, i * URL_COLUMNS, sort));
-      order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : table.compareKeys(a, b)));
+      order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : byName(a, b)));
     }
     out.text('#req err ttot tavg oktot okavg bavg btot src\n');
     for (let n = order.length - 1; n >= 0; n--) {

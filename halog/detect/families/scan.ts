@@ -46,10 +46,11 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       }
       if (crawl.enabled) {
         const p = windowPeak(st.windows.get('pages'), crawl.windowSeconds);
+        const s = ratio(st.statics, st.http);
         out.push({
           id: 'crawl.aggressive',
-          fired: p.count >= crawl.minDistinct,
-          why: `at most ${p.count} new non-static paths in ${crawl.windowSeconds}s (need >= ${crawl.minDistinct})`,
+          fired: p.count >= crawl.minDistinct && s <= crawl.maxStaticRatio,
+          why: `at most ${p.count} new non-static paths in ${crawl.windowSeconds}s (need >= ${crawl.minDistinct}), ${pct(s)} static requests (need <= ${pct(crawl.maxStaticRatio)})`,
           count: p.count,
         });
       }
