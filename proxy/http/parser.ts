@@ -17,8 +17,10 @@ export type Framing = { readonly kind: 'none' } | { readonly kind: 'length'; rea
 export interface RequestHead {
   readonly method: string;
   readonly uri: string;
-  /** 10 or 11 */
+  /** 10 or 11 (any other HTTP/d.d is handled as 1.1) */
   readonly version: number;
+  /** As received, for the log: `HTTP/1.1` */
+  readonly versionText: string;
   readonly headers: Header[];
   readonly framing: Framing;
   /** Client asked to keep the connection alive (per its version and Connection header). */
@@ -57,7 +59,9 @@ const BAD_URI = /[\x00-\x20#\x7f-\xff]/; // haproxy 2.6 also refuses '#' and non
 // eslint-disable-next-line no-control-regex
 const BAD_VALUE = /[\x00\r\n]/; // haproxy 2.6 forwards other control bytes in values (and escapes them in logs)
 
-function splitLines(head: string): string[] {
+function splitLines(raw: string): string[] {
+  // obsolete line folding: HAProxy 2.6 turns the CR and LF before the continuation into spaces
+  const head = raw.includes('\n ') || raw.includes('\n\t') ? raw.replace(/\r?\n(?=[ \t])/g, (m) => ' '.repeat(m.length)) : raw;
   const lines = head.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
@@ -123,19 +127,21 @@ export function parseRequestHead(head: string): RequestHead | null {
   if (parts.length !== 3) return null;
   const [method, uri, ver] = parts as [string, string, string];
   if (!TOKEN.test(method) || uri === '' || BAD_URI.test(uri)) return null;
-  if (ver !== 'HTTP/1.1' && ver !== 'HTTP/1.0') return null;
+  // HAProxy 2.6 accepts any HTTP/d.d on an HTTP/1 connection (checked: "HTTP/2.0" is served)
+  if (!/^HTTP\/\d\.\d$/.test(ver) || ver < 'HTTP/1.0') return null;
   if (!(uri.startsWith('/') || uri === '*' || /^https?:\/\//i.test(uri) || method === 'CONNECT')) return null;
   const headers = parseHeaders(lines);
   if (!headers) return null;
-  const version = ver === 'HTTP/1.1' ? 11 : 10;
-  if (version === 11 && !headers.some((h) => h.name === 'host')) return null;
-  if (headers.filter((h) => h.name === 'host').length > 1) return null;
+  const version = ver === 'HTTP/1.0' ? 10 : 11;
+  // HAProxy 2.6 accepts HTTP/1.1 without Host (checked), but not two different Host values.
+  const hosts = headers.filter((h) => h.name === 'host');
+  if (hosts.length > 1 && hosts.some((h) => h.value.toLowerCase() !== hosts[0]!.value.toLowerCase())) return null;
   const f = framing(headers, true);
   if (!f) return null;
   const conn = connectionTokens(headers);
   const keepAlive = version === 11 ? !conn.has('close') : conn.has('keep-alive');
   const expectContinue = version === 11 && headers.some((h) => h.name === 'expect' && h.value.toLowerCase() === '100-continue');
-  return { method, uri, version, headers, framing: f, keepAlive, expectContinue };
+  return { method, uri, version, versionText: ver, headers, framing: f, keepAlive, expectContinue };
 }
 
 export function parseResponseHead(head: string): ResponseHead | null {

@@ -197,7 +197,7 @@ export class ClientSession {
     const fe = this.#fe.cfg;
     const rec = this.#rec;
     this.#head = head;
-    rec.requestLine = `${head.method} ${head.uri} HTTP/1.${head.version === 11 ? 1 : 0}`;
+    rec.requestLine = `${head.method} ${head.uri} ${head.versionText}`;
     if (fe.requestCaptures.length) rec.reqCaptures = fe.requestCaptures.map((c) => lastHeader(head.headers, c.name)?.slice(0, c.len) ?? null);
     if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map(() => null);
     if (fe.cookieCapture) rec.reqCookie = findCookie(head.headers, 'cookie', fe.cookieCapture.name, fe.cookieCapture.len);
@@ -301,7 +301,10 @@ export class ClientSession {
 
   #serializeRequest(head: RequestHead, headers: readonly Header[], be: BackendRuntime): Buffer {
     let s = `${head.method} ${head.uri} HTTP/1.${head.version === 11 ? 1 : 0}\r\n`;
-    for (const h of headers) if (h.name !== 'connection') s += `${h.name}: ${h.value}\r\n`;
+    // With Transfer-Encoding, Content-Length is dropped (RFC 9112 6.3; HAProxy does the same),
+    // so that the server cannot frame the body differently from us (request smuggling).
+    const chunked = head.framing.kind === 'chunked';
+    for (const h of headers) if (h.name !== 'connection' && !(chunked && h.name === 'content-length')) s += `${h.name}: ${h.value}\r\n`;
     const ff = this.#fe.cfg.forwardfor ?? be.cfg.forwardfor;
     if (ff && !(ff.ifNone && headers.some((h) => h.name === ff.header))) s += `${ff.header}: ${this.#ip}\r\n`;
     const serverKeepAlive = this.#mode === 'keep-alive';
@@ -390,6 +393,7 @@ export class ClientSession {
         if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
         if (fe.cookieCapture) rec.resCookie = findCookie(h.headers, 'set-cookie', fe.cookieCapture.name, fe.cookieCapture.len);
         if (framing.kind === 'close') this.#clientKeepAlive = false;
+        this.#respChunked = framing.kind === 'chunked';
         if (!this.#reqDone) this.#clientKeepAlive = false;
         const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive);
         rec.bytesOut += out.htxBytes;
@@ -406,6 +410,8 @@ export class ClientSession {
       },
       onEnd: (reusable) => {
         if (this.#clientGone) return this.#abortByClient();
+        // a complete chunked message ends with HTX's end-of-trailers block: 1 byte in %B
+        if (this.#respChunked) this.#rec.bytesOut += 1;
         this.#ex = null;
         if (reusable && this.#mode === 'keep-alive') putIdle(server, sock);
         else sock.destroy();
@@ -494,6 +500,7 @@ export class ClientSession {
     }
   }
   #waitingDrain = false;
+  #respChunked = false;
 
   // ---- local responses ----------------------------------------------------------------
 

@@ -90,6 +90,12 @@ const SCENARIOS: Scenario[] = [
   { name: 'normal request with captures', logs: 1, run: (p) => raw(p, [GET('/', `User-Agent: ${ua}\r\nCookie: a=1; SID=0123456789abcdefgh; b=2\r\n`)]) },
   { name: 'quotes in the URI, control and 8-bit bytes in captured headers', logs: 1, run: (p) => raw(p, [GET('/q?a="b"&c={|}', `User-Agent: a\x01b\x7fc\td"e#f\xe9\r\nCookie: SID=zz"y\xe9\r\n`)]) },
   { name: 'fragment in the URI is refused', logs: 1, run: (p) => raw(p, [GET('/a#b')]) },
+  { name: 'conflicting Content-Length is refused', logs: 1, run: (p) => raw(p, ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd']) },
+  {
+    name: 'folded header, bare LF, HTTP/2.0 version, no Host',
+    logs: 4,
+    run: (p) => raw(p, [GET('/fold', 'User-Agent: a\r\n b\r\n'), 'GET /lf HTTP/1.1\nHost: x\n\n', 'GET /v2 HTTP/2.0\r\nHost: x\r\n\r\n', 'GET /nohost HTTP/1.1\r\n\r\n'], { gapMs: 80 }),
+  },
   { name: 'keep-alive sequence with a 404', logs: 2, run: (p) => raw(p, [GET('/a'), GET('/404')], { gapMs: 100 }) },
   { name: 'POST with content-length', logs: 1, run: (p) => raw(p, [`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world`]) },
   { name: 'POST chunked', logs: 1, run: (p) => raw(p, [`POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`]) },

@@ -1,0 +1,60 @@
+/** Request framing and strictness: what becomes a 400, smuggling defences, pipelining. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { freePort, raw, startBackend, startOurs, startSyslog, splitSyslog } from './helpers/proxy-harness.js';
+
+test('invalid requests get a raw 400 and a <BADREQ> PR-- line; TE+CL drops CL; pipelined requests in order', async () => {
+  const be = await startBackend((req, res, body) => res.end(`${req.url}:${req.headers['content-length'] ?? '-'}:${body}`));
+  const sys = await startSyslog();
+  const port = await freePort();
+  const p = await startOurs(`
+global
+  log 127.0.0.1:${sys.port} local0
+defaults
+  mode http
+  log global
+  option httplog
+  timeout client 5s
+  timeout server 5s
+  timeout connect 1s
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend b
+backend b
+  server s 127.0.0.1:${be.port}
+`);
+  try {
+    const bad = [
+      'GET / HTTP/1.1\r\nHost: x\r\nBad Header: v\r\n\r\n', // space in name
+      'GET / HTTP/1.1\r\nHost: x\r\nX-Y : v\r\n\r\n', // space before the colon
+      'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd', // conflicting lengths
+      'GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n', // not chunked last
+      'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', // two different Host values
+      'get / HTTP/1.1x\r\nHost: x\r\n\r\n',
+      'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n',
+    ];
+    for (const req of bad) {
+      const r = await raw(port, [req]);
+      assert.match(r.text, /^HTTP\/1\.1 400 Bad request\r\nContent-length: 90\r\n/, JSON.stringify(req));
+    }
+    const lines = (await sys.waitFor(bad.length)).map((m) => splitSyslog(m).message);
+    for (const l of lines) assert.match(l, / fe fe\/<NOSRV> -1\/-1\/-1\/-1\/\d+ 400 0 - - PR-- .* "<BADREQ>"$/);
+    assert.equal(be.seen.length, 0, 'no invalid request reached the server');
+
+    // accepted like HAProxy 2.6 does: obsolete folding (unfolded), bare LF, HTTP/2.0 on HTTP/1
+    const folded = await raw(port, ['GET /fold HTTP/1.1\r\nHost: x\r\nX-A: v\r\n folded\r\n\r\n', 'GET /lf HTTP/1.1\nHost: x\n\n', 'GET /v2 HTTP/2.0\r\nHost: x\r\n\r\n'], { gapMs: 50 });
+    assert.equal(folded.text.match(/200 OK/g)?.length, 3, folded.text);
+    assert.equal(be.seen.find((s) => s.url === '/fold')!.headers['x-a'], 'v   folded'); // CR LF become spaces, like HAProxy
+
+    const te = await raw(port, ['POST /te HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n']);
+    assert.match(te.text, /\/te:-:hello$/, 'server saw the chunked body and no Content-Length');
+
+    const piped = await raw(port, ['GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nokGET /3 HTTP/1.1\r\nHost: x\r\n\r\n']);
+    const bodies = [...piped.text.matchAll(/\r\n\r\n(\/\d:[^H]*)/g)].map((m) => m[1]);
+    assert.deepEqual(bodies, ['/1:-:', '/2:2:ok', '/3:-:']);
+  } finally {
+    p.stop();
+    sys.close();
+    await be.close();
+  }
+});
