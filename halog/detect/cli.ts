@@ -8,10 +8,10 @@ import { HalogInputError } from '../read/errors.js';
 import { openSources } from '../read/sources.js';
 import { parseCidr } from './cidr.js';
 import { DEFAULT_RULES } from './default-rules.js';
-import { Detector } from './detector.js';
+import type { DetectOptions, Detector, DetectSnapshot } from './detector.js';
 import { DetectUsageError } from './errors.js';
 import { formatCsv, formatJson, formatNdjson, formatText, type OutputFormat, type ReportStats } from './output.js';
-import { feedSources } from './read.js';
+import { readRecords } from '../read/record-reader.js';
 import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules } from './rules.js';
 import { judge, suspects, toSuspect } from './verdict.js';
 
@@ -25,6 +25,8 @@ export interface DetectCliOptions {
   exclude: string[];
   by: 'src' | 'xff';
   captures: string[] | null;
+  /** Worker threads (default: HALOG_THREADS or all cores; small inputs stay on one thread). */
+  threads: number | undefined;
   files: string[];
   help: boolean;
 }
@@ -44,6 +46,7 @@ malicious), score, the rules that fired, first/last seen, counts and up to 3 log
   --by src|xff       key clients on the source address (default) or on the captured
                      X-Forwarded-For (needs it in --captures); falls back to the source
   --captures LIST    names of the request capture fields, in order (default Host,User-Agent,Referer)
+  --threads N        worker threads (default: HALOG_THREADS or all cores; inputs under 8 MiB use one)
   -h, --help         this help
 
 Exit status: 0 (flagged or not), 2 on bad usage, bad rules or unreadable input.
@@ -76,7 +79,7 @@ export function parseTime(text: string): number {
 }
 
 export function parseArgs(argv: readonly string[]): DetectCliOptions {
-  const o: DetectCliOptions = { format: 'text', rulesFile: null, printRules: false, explain: null, sinceMs: undefined, untilMs: undefined, exclude: [], by: 'src', captures: null, files: [], help: false };
+  const o: DetectCliOptions = { format: 'text', rulesFile: null, printRules: false, explain: null, sinceMs: undefined, untilMs: undefined, exclude: [], by: 'src', captures: null, threads: undefined, files: [], help: false };
   const problems: string[] = [];
   const formats: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -147,6 +150,14 @@ export function parseArgs(argv: readonly string[]): DetectCliOptions {
         else if (v !== undefined) problems.push(`--by: expected 'src' or 'xff', got '${v}'`);
         break;
       }
+      case '--threads': {
+        const v = value();
+        if (v === undefined) break;
+        const n = Number(v);
+        if (Number.isInteger(n) && n >= 1 && n <= 256) o.threads = n;
+        else problems.push(`--threads: expected an integer from 1 to 256, got '${v}'`);
+        break;
+      }
       case '--captures': {
         const v = value();
         if (v !== undefined) o.captures = v.split(',').map((s) => s.trim());
@@ -154,7 +165,7 @@ export function parseArgs(argv: readonly string[]): DetectCliOptions {
       }
       default:
         if (a.startsWith('-') && a !== '-') {
-          const known = ['--json', '--csv', '--ndjson', '--rules', '--print-rules', '--explain', '--since', '--until', '--exclude', '--by', '--captures', '--help'];
+          const known = ['--json', '--csv', '--ndjson', '--rules', '--print-rules', '--explain', '--since', '--until', '--exclude', '--by', '--captures', '--threads', '--help'];
           const near = known.find((k) => k.startsWith(name.slice(0, 4)) && name.startsWith('--'));
           problems.push(`unknown option '${a}'${near ? `; did you mean '${near}'?` : ''}`);
         } else if (a === '-') o.files.push('/dev/stdin');
@@ -204,8 +215,11 @@ export async function runDetect(argv: readonly string[], out: (s: string) => voi
     return 0;
   }
   const sources = openSources(o.files);
-  const d = new Detector({ rules, by: o.by, exclude: o.exclude, sinceMs: o.sinceMs, untilMs: o.untilMs, explain: o.explain });
-  await feedSources(d, sources);
+  const options: DetectOptions = { rules, by: o.by, exclude: o.exclude, sinceMs: o.sinceMs, untilMs: o.untilMs, explain: o.explain };
+  // Each worker runs its own Detector over a line-aligned part; their per-client states merge
+  // in input order (detector.ts, state.ts).
+  const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, o.threads !== undefined ? { threads: o.threads } : {});
+  const d = job as Detector;
   if (o.explain !== null) {
     out(explainText(d, o.explain));
     return 0;
