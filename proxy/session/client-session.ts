@@ -6,7 +6,7 @@
  */
 import type net from 'node:net';
 import { nowMs } from '../clock.js';
-import type { HttpConnMode } from '../config/types.js';
+import type { HttpConnMode, HttpRequestRule } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import { connect, putIdle } from '../backend/connect.js';
 import type { ServerState } from '../backend/server.js';
@@ -203,21 +203,8 @@ export class ClientSession {
     if (fe.cookieCapture) rec.reqCookie = findCookie(head.headers, 'cookie', fe.cookieCapture.name, fe.cookieCapture.len);
     const q = head.uri.indexOf('?');
     const path = q < 0 ? head.uri : head.uri.slice(0, q);
-    const subject: AclSubject = { method: head.method, path, uri: head.uri, src: this.#ip, headers: head.headers };
-    let headers = head.headers;
-    for (const rule of fe.httpRequestRules) {
-      if (!evalCondition(rule.cond, subject)) continue;
-      if (rule.action === 'allow') break;
-      if (rule.action === 'deny') return this.#localResponse(rule.status, 'P', rest);
-      if (rule.action === 'redirect') {
-        const loc = rule.kind === 'location' ? rule.target : rule.kind === 'prefix' ? rule.target + head.uri : `${rule.target}://${lastHeader(head.headers, 'host') ?? ''}${head.uri}`;
-        return this.#localRedirect(rule.code, loc, rest);
-      }
-      if (headers === head.headers) headers = [...headers];
-      const lname = rule.name.toLowerCase();
-      if (rule.action === 'del-header' || rule.action === 'set-header') headers = headers.filter((h) => h.name !== lname);
-      if (rule.action === 'set-header' || rule.action === 'add-header') headers.push({ name: lname, value: rule.value });
-    }
+    const subject: { -readonly [K in keyof AclSubject]: AclSubject[K] } = { method: head.method, path, uri: head.uri, src: this.#ip, headers: head.headers };
+    if (!this.#applyRules(fe.httpRequestRules, subject, head, rest)) return;
     let beName: string | null = null;
     for (const u of fe.useBackends) {
       if (evalCondition(u.cond, subject)) {
@@ -231,6 +218,9 @@ export class ClientSession {
     this.#be = be;
     rec.backend = be.cfg.name;
     be.beconn++;
+    // a backend's own http-request rules run after the frontend's (not twice for a listen)
+    if (be.cfg !== fe && !this.#applyRules(be.cfg.httpRequestRules, subject, head, rest)) return;
+    const headers = subject.headers;
     this.#mode = effectiveMode(fe.connMode, be.cfg.connMode);
     this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close';
     this.#setupRequestBody(head.framing);
@@ -238,6 +228,32 @@ export class ClientSession {
     if (rest.length) this.#phase === 'body' ? this.#reqBody(rest) : (this.#buf = rest);
     const lbReq: LbRequest = { src: this.#ip, path, query: q < 0 ? '' : head.uri.slice(q + 1), header: (n) => lastHeader(head.headers, n) };
     void this.#toServer(be, lbReq, this.#serializeRequest(head, headers, be));
+  }
+
+  /**
+   * Applies http-request rules in order; header rules rewrite `subject.headers` (later rules
+   * see the rewritten headers). Returns false when a rule produced the response itself.
+   */
+  #applyRules(rules: readonly HttpRequestRule[], subject: { headers: readonly Header[] }, head: RequestHead, rest: Buffer): boolean {
+    for (const rule of rules) {
+      if (!evalCondition(rule.cond, subject as AclSubject)) continue;
+      if (rule.action === 'allow') break;
+      if (rule.action === 'deny') {
+        this.#localResponse(rule.status, 'P', rest);
+        return false;
+      }
+      if (rule.action === 'redirect') {
+        const loc = rule.kind === 'location' ? rule.target : rule.kind === 'prefix' ? rule.target + head.uri : `${rule.target}://${lastHeader(subject.headers, 'host') ?? ''}${head.uri}`;
+        this.#localRedirect(rule.code, loc, rest);
+        return false;
+      }
+      const lname = rule.name.toLowerCase();
+      let headers = [...subject.headers];
+      if (rule.action === 'del-header' || rule.action === 'set-header') headers = headers.filter((h) => h.name !== lname);
+      if (rule.action === 'set-header' || rule.action === 'add-header') headers.push({ name: lname, value: rule.value });
+      subject.headers = headers;
+    }
+    return true;
   }
 
   #setupRequestBody(f: Framing): void {

@@ -52,6 +52,10 @@ frontend fe
   acl is_admin path_beg -i /admin
   http-request deny if is_admin
   http-request redirect location /new code 302 if { path /old }
+  http-request redirect scheme https code 301 if { path_beg /secure }
+  http-request redirect prefix /v2 code 307 if { path_beg /pfx }
+  http-request deny deny_status 404 if { path_beg /hidden }
+  http-request set-header X-Fe 1
   use_backend dead if { path_beg /dead }
   use_backend none if { path_beg /none }
   use_backend queue if { path_beg /queue }
@@ -61,6 +65,10 @@ frontend fe
   default_backend app
 backend app
   option forwardfor
+  acl limited path_beg /limited
+  http-request deny deny_status 429 if limited
+  http-request deny deny_status 500 if { path_beg /broken }
+  http-request deny deny_status 405 if { method DELETE }
   server a1 127.0.0.1:${be}
 backend dead
   server d1 127.0.0.1:${dead}
@@ -103,6 +111,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'HEAD and 204 and 304', logs: 3, run: (p) => raw(p, [`HEAD / HTTP/1.1\r\nHost: x\r\n\r\n`, GET('/204'), GET('/304')], { gapMs: 80 }) },
   { name: 'denied request', logs: 1, run: (p) => raw(p, [GET('/ADMIN/x')]) },
   { name: 'redirect', logs: 1, run: (p) => raw(p, [GET('/old')]) },
+  { name: 'redirect scheme and prefix', logs: 2, run: (p) => raw(p, [GET('/secure/x?y=1'), GET('/pfx/a')], { gapMs: 80 }) },
+  { name: 'deny_status 404, and backend rules 429, 500, 405', logs: 4, run: (p) => raw(p, [GET('/hidden'), GET('/limited'), GET('/broken'), 'DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n'], { gapMs: 80 }) },
   { name: 'malformed request', logs: 1, run: (p) => raw(p, ['GET /x y HTTP/1.1\r\n\r\n']) },
   { name: 'refused server', logs: 1, run: (p) => raw(p, [GET('/dead')]) },
   { name: 'no usable server', logs: 1, run: (p) => raw(p, [GET('/none')]) },
