@@ -4,6 +4,7 @@
  * merges. See docs/reports.md. `halog` itself keeps its exact flags and output.
  */
 import { writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ReportError } from './analyze/errors.js';
 import type { FilterSpec } from './analyze/filters.js';
 import { clientBlockList } from './analyze/filters.js';
@@ -287,6 +288,18 @@ function writeAllSync(fd: number, text: string): void {
   }
 }
 
+/** What the record job of a run gets (also used by tests to analyze a buffer in-process). */
+export function analyzeOptions(cli: ReportCli, threads: number): AnalyzeOptions {
+  return {
+    kinds: kindsFor(cli),
+    intervalMs: cli.intervalMs,
+    norm: { keepQuery: cli.keepQuery, collapseIds: cli.collapseIds },
+    filter: cli.filter,
+    capBytes: cli.capBytes,
+    threads,
+  };
+}
+
 /** The kinds one run records: the asked one first, then what the HTML report draws. */
 function kindsFor(cli: ReportCli): KindSpec[] {
   const kinds: KindSpec[] = [cli.kind!];
@@ -325,15 +338,7 @@ export async function reportMain(argv: string[]): Promise<number> {
     return fail(e);
   }
   try {
-    const threads = cli.threads ?? undefined;
-    const options: AnalyzeOptions = {
-      kinds: kindsFor(cli),
-      intervalMs: cli.intervalMs,
-      norm: { keepQuery: cli.keepQuery, collapseIds: cli.collapseIds },
-      filter: cli.filter,
-      capBytes: cli.capBytes,
-      threads: threads ?? (Number.parseInt(process.env.HALOG_THREADS ?? '', 10) || (await import('node:os')).availableParallelism()),
-    };
+    const options = analyzeOptions(cli, cli.threads ?? (Number.parseInt(process.env.HALOG_THREADS ?? '', 10) || availableParallelism()));
     const bar = progressBar(process.stderr, sources.every((s) => s.size >= 0), cli.progress);
     const { job, stats } = await readRecords(sources, new URL('./analyze/report-job.js', import.meta.url), options, {
       threads: options.threads,

@@ -73,7 +73,9 @@ export class GroupTable {
     r = new Row(key);
     this.rows.set(key, r);
     this.#bytes += ROW_BYTES + 2 * key.length;
-    if (++this.#sinceCheck >= 1024) this.checkBudget();
+    // Re-estimating walks every row: do it after a number of new rows that grows with the
+    // table, so the total cost stays linear in the number of rows.
+    if (this.#bytes + this.#latBytes > this.capBytes || ++this.#sinceCheck >= Math.max(1024, this.rows.size >> 2)) this.checkBudget();
     return r;
   }
 

@@ -70,6 +70,7 @@ export async function readPart(sources: readonly Source[], part: PartSpec, job: 
   for (const r of part.ranges) {
     const src = sources[r.sourceIndex]!;
     if (src.gzip) await readGzipCounted(src, asm, stats, progress);
+    else if (src.size < 0) await readPipe(src, asm, stats, progress);
     else readRangeCounted(src, r.start, r.end, asm, stats, progress);
   }
   return stats;
@@ -114,6 +115,44 @@ async function readGzipCounted(src: Source, asm: LineAssembler, stats: ReadStats
     for await (const chunk of gunzip) asm.push(chunk as Buffer);
   } catch (err) {
     throw new HalogInputError('E_HALOG_INPUT_GZIP', src.name, `cannot decompress '${src.name}': ${(err as Error).message} (is it a complete gzip file?)`);
+  }
+  asm.end();
+}
+
+/** A pipe (stdin): gzip is recognized by its magic bytes, since there is no file name to go by. */
+async function readPipe(src: Source, asm: LineAssembler, stats: ReadStats, progress?: (n: number) => void): Promise<void> {
+  const input = createReadStream('', { fd: src.fd, autoClose: false });
+  let gunzip: ReturnType<typeof createGunzip> | null = null;
+  let first = true;
+  const decoded: Buffer[] = [];
+  try {
+    for await (const c of input) {
+      const chunk = c as Buffer;
+      stats.bytes += chunk.length;
+      progress?.(chunk.length);
+      if (first) {
+        first = false;
+        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+          gunzip = createGunzip();
+          gunzip.on('data', (d: Buffer) => decoded.push(d));
+        }
+      }
+      if (gunzip) {
+        if (!gunzip.write(chunk)) await new Promise((r) => gunzip!.once('drain', r));
+        for (const d of decoded.splice(0)) asm.push(d);
+      } else asm.push(chunk);
+    }
+    if (gunzip) {
+      const g = gunzip;
+      await new Promise<void>((resolve, reject) => {
+        g.once('end', resolve);
+        g.once('error', reject);
+        g.end();
+      });
+      for (const d of decoded.splice(0)) asm.push(d);
+    }
+  } catch (err) {
+    throw new HalogInputError('E_HALOG_INPUT_GZIP', src.name, `cannot decompress '${src.name}': ${(err as Error).message} (is it a complete gzip stream?)`);
   }
   asm.end();
 }

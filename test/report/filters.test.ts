@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { normalizeUrl } from '../../halog/analyze/kinds.js';
 import { LogRecord, parseRecord, RecordKind } from '../../halog/parse/record.js';
 import { CORPUS } from '../helpers/paths.js';
-import { haloscope, jsonReport } from './run-report.js';
+import { haloscope, reportInProcess } from './run-report.js';
 
 const LOG = join(CORPUS, 'access.log');
-const kept = (args: string[]): number => jsonReport(['status', ...args, LOG]).input.kept;
+const BUF = readFileSync(LOG);
+const kept = (args: string[]): number => reportInProcess(['status', ...args], BUF).input.kept;
 const halogCount = (name: string): number => Number(readFileSync(join(CORPUS, 'halog', `${name}.txt`), 'latin1').trim());
 
 test('report filters: halog input filters keep the lines real halog -c counts (HTTP lines, -H)', () => {
@@ -77,13 +78,13 @@ test('report urls: --collapse-ids and --keep-query change the URL key; --top and
   assert.equal(normalizeUrl('/o/550e8400-e29b-41d4-a716-446655440000', n), '/o/:id');
   assert.equal(normalizeUrl('/v2/item-15.html', n), '/v2/item-15.html');
   assert.equal(normalizeUrl('/a/1?id=22', { keepQuery: true, collapseIds: true }), '/a/:n?id=22');
-  const plain = jsonReport(['urls', LOG]);
-  const collapsed = jsonReport(['urls', '--collapse-ids', LOG]);
+  const plain = reportInProcess(['urls'], BUF);
+  const collapsed = reportInProcess(['urls', '--collapse-ids'], BUF);
   assert.ok(collapsed.rows.length <= plain.rows.length);
-  const q = jsonReport(['urls', '--keep-query', LOG]);
+  const q = reportInProcess(['urls', '--keep-query'], BUF);
   assert.ok(q.rows.some((r) => (r.url as string).includes('?id=')));
   assert.ok(q.rows.length > plain.rows.length);
-  const top = jsonReport(['urls', '--top', '5', '--sort', 'Ta.p99', LOG]);
+  const top = reportInProcess(['urls', '--top', '5', '--sort', 'Ta.p99'], BUF);
   assert.equal(top.rows.length, 5);
   assert.equal(top.totalRows, plain.rows.length);
   const p99 = top.rows.map((r) => r['Ta_p99'] as number);

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogRecord, parseRecord } from '../../halog/parse/record.js';
 import { CORPUS } from '../helpers/paths.js';
-import { jsonReport, type JsonReport } from './run-report.js';
+import { jsonReport as cliReport, reportInProcess, type JsonReport } from './run-report.js';
 
 const LOG = join(CORPUS, 'access.log');
+const BUF = readFileSync(LOG);
 
 interface Observed {
   log_lines: number;
@@ -25,6 +26,9 @@ function sum(pick: (o: Observed) => Record<string, number> | undefined): Map<str
   return m;
 }
 
+/** In-process report over the corpus; one case per test also runs the CLI. */
+const jsonReport = (args: string[]): JsonReport => reportInProcess(args.filter((a) => a !== LOG), BUF);
+
 function rowMap(r: JsonReport, col = 'req'): Map<string, number> {
   const key = r.columns[0]!.name;
   return new Map(r.rows.map((row) => [String(row[key]), row[col] as number]));
@@ -33,6 +37,7 @@ function rowMap(r: JsonReport, col = 'req'): Map<string, number> {
 test('report urls: request and byte counts equal real halog -uc on the corpus (HTTP URLs)', () => {
   const halog = readFileSync(join(CORPUS, 'halog', 'uc.txt'), 'latin1').trim().split('\n').slice(1);
   const r = jsonReport(['urls', LOG]);
+  assert.deepEqual(cliReport(['urls', LOG]).rows, r.rows, 'the CLI gives the same rows');
   const req = rowMap(r);
   const bytes = rowMap(r, 'bytes');
   for (const line of halog) {
