@@ -192,13 +192,14 @@ export class Capture {
   }
 
   #checkRcvbuf(): void {
+    const bound = (l: Listener): string => (l.type === 'udp6' ? `[${l.address.host}]:${l.port}` : `${l.address.host}:${l.port}`);
     const asked = this.config.rcvbuf;
     const rmemMax = readRmemMax();
     for (const l of this.#listeners) {
       // Linux reports twice the value set (the other half is bookkeeping overhead).
       if (l.rcvbuf > 0 && l.rcvbuf < asked * 2) {
         const hint = rmemMax !== null ? `the kernel caps it at 2 x net.core.rmem_max (${rmemMax}, /proc/sys/net/core/rmem_max); raise that with 'sysctl -w net.core.rmem_max=${asked}'` : 'the kernel capped it';
-        this.reporter.problem(RuntimeCode.rcvbufCapped, l.address.text, `receive buffer on ${l.type} ${l.address.text} is ${l.rcvbuf} bytes, not the ${asked} asked: ${hint}`);
+        this.reporter.problem(RuntimeCode.rcvbufCapped, l.address.text, `receive buffer on ${l.type} ${bound(l)} is ${l.rcvbuf} bytes, not the ${asked} asked: ${hint}`);
       }
     }
   }
@@ -216,7 +217,7 @@ export class Capture {
         this.reporter.problem(
           RuntimeCode.kernelDrops,
           key,
-          `the kernel dropped ${q.drops - before} datagrams on ${l.type} ${l.address.text} (receive buffer full; ${q.drops} in total): raise --rcvbuf and net.core.rmem_max`,
+          `the kernel dropped ${q.drops - before} datagrams on ${l.type} ${l.type === 'udp6' ? `[${l.address.host}]` : l.address.host}:${l.port} (receive buffer full; ${q.drops} in total): raise --rcvbuf and net.core.rmem_max`,
         );
       }
       this.#lastDrops.set(key, q.drops);

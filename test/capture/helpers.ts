@@ -103,8 +103,13 @@ export interface CliRun {
 }
 
 /** Starts `haloscope capture ARGS` and waits until its sockets are bound. */
-export async function spawnCli(args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, [CLI, 'capture', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnCli(args: string[], options: { fileSizeLimitKiB?: number } = {}): Promise<CliRun> {
+  // `ulimit -f` (bash: KiB) makes write() past the limit fail with EFBIG after a short write:
+  // a real partial write on a real file, to test that capture cuts the file back.
+  const child =
+    options.fileSizeLimitKiB === undefined
+      ? spawn(process.execPath, [CLI, 'capture', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('bash', ['-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, CLI, 'capture', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdout!.resume();
