@@ -71,3 +71,21 @@ test('rotation by time renames at the boundary given, once per file, and skips e
   assert.deepEqual(readLines(join(dir, 'tag', 'a.log')), ['<134>Nov 24 17:10:49 a[1]: z']);
   assert.deepEqual(readLines(join(dir, 'tag', 'b.log')), []);
 });
+
+test('--rotate-interval 1s: the timer rotates at whole UTC seconds, named by the boundary', async (t) => {
+  const dir = tempDir(t);
+  const { capture } = await startCapture(['--listen', '127.0.0.1:0', '--out', `${dir}/`, '--rotate-interval', '1s']);
+  await sendAll('udp4', portOf(capture), ['<134>Nov 24 17:10:49 haproxy[1]: before']);
+  const rotated = (): string[] => readdirSync(dir).filter((f) => f !== 'capture.log');
+  const until = Date.now() + 5000;
+  while (rotated().length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await sendAll('udp4', portOf(capture), ['<134>Nov 24 17:10:49 haproxy[1]: after']);
+  await capture.stop();
+  // A slow machine may pass another boundary after 'after' was written: allow it, check the stream.
+  const names = rotated().sort();
+  assert.ok(names.length >= 1, readdirSync(dir).join(' '));
+  for (const n of names) assert.match(n, /^capture\.\d{8}T\d{6}Z\.001\.log$/);
+  assert.deepEqual(readLines(join(dir, names[0]!)), ['<134>Nov 24 17:10:49 haproxy[1]: before']);
+  const all = [...names.flatMap((n) => readLines(join(dir, n))), ...readLines(join(dir, 'capture.log'))];
+  assert.deepEqual(all, ['<134>Nov 24 17:10:49 haproxy[1]: before', '<134>Nov 24 17:10:49 haproxy[1]: after']);
+});
