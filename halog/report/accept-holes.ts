@@ -2,8 +2,7 @@ import { convertDate } from '../parse/bytes.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import { pad } from '../output/c-format.js';
-import { bump } from './aggregates.js';
-import { reachedMax, sortedNumericKeys, type Printer } from './print-helpers.js';
+import { reachedMax, type Printer } from './print-helpers.js';
 
 /** `-ad`/`-ac`: accepts per millisecond of the day, to spot silences followed by bursts. */
 export function acceptHoleLine(ctx: LineContext, env: LineEnv): void {
@@ -12,15 +11,15 @@ export function acceptHoleLine(ctx: LineContext, env: LineEnv): void {
     env.truncated(ctx);
     return;
   }
-  bump(env.agg.counts, ms);
+  env.agg.counts.add(ms);
 }
 
 export function printAcceptHoles(delay: number, countMin: number): Printer {
   return (agg, out, linesMax) => {
-    const keys = sortedNumericKeys(agg.counts);
+    const keys = agg.counts.sortedKeys();
     let last = keys.length ? keys[0]! : 0;
     for (const key of keys) {
-      const count = agg.counts.get(key)!;
+      const count = agg.counts.get(key);
       let h = key >>> 0;
       const d = (h - last) >>> 0;
       last = h;

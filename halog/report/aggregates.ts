@@ -1,3 +1,4 @@
+import { IntCounts, type IntCountsSnapshot } from './int-counts.js';
 import { KeyTable, type KeyTableSnapshot } from './key-table.js';
 
 /** Columns of the per-URL and per-client tables (halog's `struct url_stat`). */
@@ -19,8 +20,8 @@ export interface AggregatesSnapshot {
   readonly lineNum: number;
   readonly parseErrors: number;
   readonly linesOut: number;
-  readonly counts: Map<number, number>;
-  readonly timers: Map<number, number>[];
+  readonly counts: IntCountsSnapshot;
+  readonly timers: IntCountsSnapshot[];
   readonly urls: KeyTableSnapshot;
   readonly servers: KeyTableSnapshot;
   readonly messages: LineMessage[];
@@ -36,9 +37,9 @@ export class Aggregates {
   parseErrors = 0;
   linesOut = 0;
   /** Counts keyed by a signed int: status (-st), code pair (-tc/-cc), ms of day (-ad/-ac). */
-  readonly counts = new Map<number, number>();
+  readonly counts = new IntCounts();
   /** Value counts per timer series for -pct/-gt: 0 = error lines, 1 TR, 2 Tc, 3 Tr, 4 data. */
-  readonly timers: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  readonly timers: IntCounts[] = [new IntCounts(), new IntCounts(), new IntCounts(), new IntCounts(), new IntCounts()];
   readonly urls = new KeyTable(URL_COLUMNS);
   readonly servers = new KeyTable(SRV_COLUMNS);
   readonly messages: LineMessage[] = [];
@@ -48,8 +49,8 @@ export class Aggregates {
       lineNum: this.lineNum,
       parseErrors: this.parseErrors,
       linesOut: this.linesOut,
-      counts: this.counts,
-      timers: this.timers,
+      counts: this.counts.snapshot(),
+      timers: this.timers.map((t) => t.snapshot()),
       urls: this.urls.snapshot(),
       servers: this.servers.snapshot(),
       messages: this.messages,
@@ -63,17 +64,9 @@ export class Aggregates {
     this.lineNum += o.lineNum;
     this.parseErrors += o.parseErrors;
     this.linesOut += o.linesOut;
-    for (const [k, v] of o.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
-    for (let i = 0; i < 5; i++) {
-      const dst = this.timers[i]!;
-      for (const [k, v] of o.timers[i]!) dst.set(k, (dst.get(k) ?? 0) + v);
-    }
+    this.counts.merge(o.counts);
+    for (let i = 0; i < 5; i++) this.timers[i]!.merge(o.timers[i]!);
     this.urls.merge(o.urls);
     this.servers.merge(o.servers);
   }
-}
-
-/** Increments `map[key]`; the hot paths' only Map write. */
-export function bump(map: Map<number, number>, key: number): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
 }

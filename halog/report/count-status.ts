@@ -3,8 +3,8 @@ import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import type { OutBuffer } from '../output/out-buffer.js';
-import { bump, type Aggregates } from './aggregates.js';
-import { reachedMax, sortedNumericKeys, type Printer } from './print-helpers.js';
+import type { Aggregates } from './aggregates.js';
+import { reachedMax, type Printer } from './print-helpers.js';
 
 /** `-st`: requests per status value (a tcplog line's byte count lands here too, as in halog). */
 export function countStatusLine(ctx: LineContext, env: LineEnv): void {
@@ -16,11 +16,11 @@ export function countStatusLine(ctx: LineContext, env: LineEnv): void {
     env.truncated(ctx);
     return;
   }
-  bump(env.agg.counts, str2ic(buf, b, end));
+  env.agg.counts.add(str2ic(buf, b, end));
 }
 
 export const printStatusCounts: Printer = (agg: Aggregates, out: OutBuffer, linesMax: number) => {
-  for (const key of sortedNumericKeys(agg.counts)) {
+  for (const key of agg.counts.sortedKeys()) {
     out.text(`${key} ${agg.counts.get(key)}\n`);
     if (reachedMax(agg, linesMax)) break;
   }

@@ -4,10 +4,6 @@ import type { Aggregates } from './aggregates.js';
 /** Prints a final report; stops after `linesMax` rows counting `agg.linesOut` (-1 = no limit). */
 export type Printer = (agg: Aggregates, out: OutBuffer, linesMax: number) => void;
 
-export function sortedNumericKeys(map: Map<number, number>): number[] {
-  return [...map.keys()].sort((a, b) => a - b);
-}
-
 /** An unsigned 64-bit C value held as a (possibly negative) exact JS sum, as halog prints it. */
 export function u64(v: number): bigint {
   return BigInt.asUintN(64, BigInt(v));

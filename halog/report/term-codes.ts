@@ -2,8 +2,7 @@ import { fieldStart } from '../parse/bytes.js';
 import { Dist } from '../parse/layout.js';
 import { byteBeyond, type LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
-import { bump } from './aggregates.js';
-import { reachedMax, sortedNumericKeys, type Printer } from './print-helpers.js';
+import { reachedMax, type Printer } from './print-helpers.js';
 
 /**
  * `-tc` counts the first two termination-state characters, `-cc` the last two (the cookie
@@ -21,7 +20,7 @@ export function codePairLine(offset: 0 | 2) {
     }
     // halog reads past a short field into the next bytes of the line, up to its NUL.
     // halog's bytes are signed chars, which orders bytes >= 0x80 first.
-    bump(env.agg.counts, 256 * signedChar(byteBeyond(ctx, b + offset)) + signedChar(byteBeyond(ctx, b + offset + 1)));
+    env.agg.counts.add(256 * signedChar(byteBeyond(ctx, b + offset)) + signedChar(byteBeyond(ctx, b + offset + 1)));
   };
 }
 
@@ -30,7 +29,7 @@ function signedChar(c: number): number {
 }
 
 export const printCodePairs: Printer = (agg, out, linesMax) => {
-  for (const key of sortedNumericKeys(agg.counts)) {
+  for (const key of agg.counts.sortedKeys()) {
     out.text(`${String.fromCharCode((key >> 8) & 0xff, key & 0xff)} ${agg.counts.get(key)}\n`);
     if (reachedMax(agg, linesMax)) break;
   }

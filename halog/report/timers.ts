@@ -3,8 +3,7 @@ import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import { formatFixed } from '../output/c-format.js';
-import { bump } from './aggregates.js';
-import { sortedNumericKeys, type Printer } from './print-helpers.js';
+import type { Printer } from './print-helpers.js';
 
 const timers = new Int32Array(7);
 const QBITS = 4;
@@ -44,12 +43,12 @@ export function timerLine(graph: boolean) {
     }
     const t = env.agg.timers;
     if (timers[5]) {
-      bump(t[0]!, key(timers[4]!));
+      t[0]!.add(key(timers[4]!));
       return;
     }
-    bump(t[1]!, key(timers[0]!));
-    bump(t[2]!, key(timers[2]!));
-    bump(t[3]!, key(timers[3]!));
+    t[1]!.add(key(timers[0]!));
+    t[2]!.add(key(timers[2]!));
+    t[3]!.add(key(timers[3]!));
     const data = (timers[4]! - timers[0]! - timers[1]! - timers[2]! - timers[3]!) | 0;
     if (data < 0 && !env.options.quiet) {
       env.agg.messages.push({
@@ -58,7 +57,7 @@ export function timerLine(graph: boolean) {
         text: `ERR: ${Buffer.from(buf.subarray(ctx.start, ctx.end)).toString('latin1')} (${timers[0]} ${timers[1]} ${timers[2]} ${timers[3]} ${timers[4]} => ${data})`,
       });
     }
-    bump(t[4]!, key(data));
+    t[4]!.add(key(data));
     env.agg.linesOut++;
   };
 }
@@ -72,16 +71,16 @@ export const printPercentiles: Printer = (agg, out) => {
   if (!n) return;
   const series = [1, 2, 3, 4].map((f) => {
     const m = agg.timers[f]!;
-    return { keys: sortedNumericKeys(m), counts: m, pos: 0, cum: 0 };
+    return { keys: m.sortedKeys(), counts: m, pos: 0, cum: 0 };
   });
-  for (const s of series) s.cum = s.counts.get(s.keys[0]!) ?? 0;
+  for (const s of series) s.cum = s.counts.get(s.keys[0]!);
   for (let step = 1; step <= 1000;) {
     const thres = Math.floor(n * (step / 1000.0)) >>> 0;
     let line = `${(step / 10.0).toFixed(1)} ${thres} `;
     for (const s of series) {
       while (s.cum < thres && s.pos + 1 < s.keys.length) {
         s.pos++;
-        s.cum += s.counts.get(s.keys[s.pos]!)!;
+        s.cum += s.counts.get(s.keys[s.pos]!);
       }
       line += `${s.keys[s.pos]} `;
     }
@@ -96,8 +95,8 @@ export const printPercentiles: Printer = (agg, out) => {
 export const printGraph: Printer = (agg, out) => {
   for (let f = 0; f < 5; f++) {
     const m = agg.timers[f]!;
-    for (const key of sortedNumericKeys(m)) {
-      const count = m.get(key)!;
+    for (const key of m.sortedKeys()) {
+      const count = m.get(key);
       const i = fls(key < 0 ? -key >>> 0 : key) - QBITS;
       const d = i > 0 ? count / 2 ** i : count;
       if (d > 0) out.text(`${f} ${key} ${formatFixed(d + 1.0, 6)}\n`);
