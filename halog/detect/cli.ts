@@ -3,7 +3,11 @@
  * rules that fired and the log lines that made them fire. Exit 0 whether or not anything was
  * flagged, 2 on bad usage or unreadable input.
  */
+import { readSync } from 'node:fs';
+import { constants as zconst, gunzipSync } from 'node:zlib';
 import { parseAcceptDate } from '../parse/record.js';
+import type { Source } from '../read/sources.js';
+import { inferCaptures } from './captures.js';
 import { HalogInputError } from '../read/errors.js';
 import { openSources } from '../read/sources.js';
 import { parseCidr } from './cidr.js';
@@ -181,20 +185,43 @@ export function parseArgs(argv: readonly string[]): DetectCliOptions {
 function effectiveRules(o: DetectCliOptions): Readonly<DetectRules> {
   let rules = o.rulesFile ? loadRulesFile(o.rulesFile) : BUILTIN_RULES;
   if (o.captures) rules = resolveRules({ ...structuredClone(rules), captures: o.captures }, '--captures');
-  if (o.by === 'xff' && !rules.captures.some((c) => c.toLowerCase() === 'x-forwarded-for')) {
-    throw new DetectUsageError(
-      'E_DETECT_USAGE',
-      `--by xff needs the position of X-Forwarded-For among the request captures; captures are ${rules.captures.join(',')}; add it, e.g. --captures 'Host,User-Agent,Referer,X-Forwarded-For'`,
-    );
-  }
   return rules;
+}
+
+/** Up to 1 MiB of whole lines from the start of a file input (not stdin: it cannot be re-read). */
+function head(s: Source): Buffer | null {
+  if (s.size < 0) return null;
+  const raw = Buffer.alloc(s.gzip ? 256 << 10 : 1 << 20);
+  const n = readSync(s.fd, raw, 0, raw.length, 0);
+  let b = raw.subarray(0, n);
+  if (s.gzip) {
+    try {
+      b = gunzipSync(b, { finishFlush: zconst.Z_SYNC_FLUSH });
+    } catch {
+      return null;
+    }
+  }
+  const nl = b.lastIndexOf(0x0a);
+  return nl < 0 ? null : b.subarray(0, nl + 1);
+}
+
+/**
+ * The capture layout: --captures, else the rules file's if it sets one, else inferred from the
+ * first input's values (inferCaptures), else the built-in Host,User-Agent,Referer.
+ */
+function withCaptures(rules: Readonly<DetectRules>, o: DetectCliOptions, sources: readonly Source[]): Readonly<DetectRules> {
+  if (o.captures || rules.captures.join() !== BUILTIN_RULES.captures.join() || sources.length === 0) return rules;
+  const sample = head(sources[0]!);
+  const names = sample ? inferCaptures(sample) : null;
+  if (!names || !names.includes('User-Agent')) return rules;
+  return resolveRules({ ...structuredClone(rules), captures: names }, 'inferred captures');
 }
 
 function explainText(d: Detector, key: string): string {
   const st = d.clients.get(key);
   if (!st) return `explain ${key}: no traffic line from this client in the input${d.stats.excluded > 0 ? ' (or it was excluded)' : ''}\n`;
   const j = judge(d, st);
-  const out = [`explain ${key}: ${st.total} lines (${st.http} http, ${st.tcp} tcp)`, '', 'line decisions:'];
+  const out = [`explain ${key}: ${st.total} lines (${st.http} http, ${st.tcp} tcp); request captures read as {${d.rules.captures.join('|')}}`, '', 'line decisions:'];
   for (const e of st.explain ?? []) out.push(`  ${e}`);
   out.push('', 'rule decisions:');
   for (const x of j.decisions) out.push(`  ${x.fired ? 'FIRED' : 'no   '} ${x.id.padEnd(22)} ${x.fired ? `+${d.rules.rules[x.id].score}` : '  '}  ${x.why}`);
@@ -215,7 +242,11 @@ export async function runDetect(argv: readonly string[], out: (s: string) => voi
     return 0;
   }
   const sources = openSources(o.files);
-  const options: DetectOptions = { rules, by: o.by, exclude: o.exclude, sinceMs: o.sinceMs, untilMs: o.untilMs, explain: o.explain };
+  const layout = withCaptures(rules, o, sources);
+  if (o.by === 'xff' && !layout.captures.some((c) => c.toLowerCase() === 'x-forwarded-for')) {
+    throw new DetectUsageError('E_DETECT_USAGE', `--by xff: no X-Forwarded-For among the request captures (${layout.captures.join(',')}); name it with --captures, e.g. --captures 'Host,User-Agent,Referer,X-Forwarded-For'`);
+  }
+  const options: DetectOptions = { rules: layout, by: o.by, exclude: o.exclude, sinceMs: o.sinceMs, untilMs: o.untilMs, explain: o.explain };
   // Each worker runs its own Detector over a line-aligned part; their per-client states merge
   // in input order (detector.ts, state.ts).
   const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, o.threads !== undefined ? { threads: o.threads } : {});
@@ -227,6 +258,7 @@ export async function runDetect(argv: readonly string[], out: (s: string) => voi
   const list = suspects(d);
   const stats: ReportStats = {
     ...d.stats,
+    captures: [...d.rules.captures],
     clients: d.clients.size,
     flagged: list.length,
     suspicious: list.filter((s) => s.verdict === 'suspicious').length,

@@ -5,6 +5,8 @@ import type { Suspect } from './verdict.js';
 export type OutputFormat = 'text' | 'json' | 'csv' | 'ndjson';
 
 export interface ReportStats extends DetectStats {
+  /** Names given to the request capture fields (--captures, rules, or inferred). */
+  captures: string[];
   clients: number;
   flagged: number;
   suspicious: number;
@@ -55,7 +57,7 @@ export function formatText(suspects: readonly Suspect[], stats: ReportStats): st
     }
   }
   out.push(
-    `# ${stats.flagged} flagged (${stats.malicious} malicious, ${stats.suspicious} suspicious) of ${stats.clients} clients; ${stats.lines} lines: ${stats.http} http, ${stats.tcp} tcp, ${stats.invalid} skipped as not traffic, ${stats.excluded} excluded, ${stats.outOfRange} out of the time range`,
+    `# ${stats.flagged} flagged (${stats.malicious} malicious, ${stats.suspicious} suspicious) of ${stats.clients} clients; ${stats.lines} lines: ${stats.http} http, ${stats.tcp} tcp, ${stats.invalid} skipped as not traffic, ${stats.excluded} excluded, ${stats.outOfRange} out of the time range; captures {${stats.captures.join('|')}}`,
   );
   return `${out.join('\n')}\n`;
 }

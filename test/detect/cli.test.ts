@@ -244,3 +244,30 @@ test('cli --help lists every option the parser accepts', async () => {
   for (const o of ['--json', '--csv', '--ndjson', '--rules', '--print-rules', '--explain', '--since', '--until', '--exclude', '--by', '--captures']) assert.ok(r.out.includes(o), o);
   assert.ok(readFileSync(BIN, 'utf8').includes("'detect'") || readFileSync(BIN, 'utf8').includes('detect:'));
 });
+
+test('cli: the capture layout is inferred from the values when not given', async () => {
+  // {User-Agent|X-Forwarded-For|Host} instead of the default {Host|User-Agent|Referer}.
+  const lines = times(25, (i) =>
+    http({ ip: '10.0.0.1', port: 30000 + i, uri: `/x?id=${i}%20union%20select%20null--`, ms: T0 + i * 100 }).replace(
+      '{www.shop.test|Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0|}',
+      `{sqlmap/1.7.2#23stable (https://sqlmap.org)|203.0.113.${i % 2}, 10.0.0.1|www.shop.test}`,
+    ),
+  );
+  assert.ok(lines[0]!.includes('{sqlmap/'));
+  const dir = tmp();
+  try {
+    const f = join(dir, 'layout.log');
+    writeFileSync(f, `${lines.join('\n')}\n`);
+    const inferred = JSON.parse((await detect(['--json', f])).out) as JsonDoc & { stats: { captures: string[] } };
+    assert.deepEqual(inferred.stats.captures, ['User-Agent', 'X-Forwarded-For', 'Host']);
+    assert.deepEqual(inferred.suspects[0]?.rules.map((r) => r.id), ['probe.sqli', 'ua.scanner']);
+    // Given explicitly (wrongly), the user agent is not where we look: only the probe fires.
+    const given = JSON.parse((await detect(['--json', '--captures', 'Host,User-Agent,Referer', f])).out) as JsonDoc;
+    assert.deepEqual(given.suspects[0]?.rules.map((r) => r.id), ['probe.sqli']);
+    // --by xff works with the inferred layout: two clients behind 10.0.0.1.
+    const byXff = JSON.parse((await detect(['--json', '--by', 'xff', f])).out) as JsonDoc;
+    assert.deepEqual(byXff.suspects.map((s) => [s.client, s.counts.total]).sort(), [['203.0.113.0', 13], ['203.0.113.1', 12]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,72 @@
+/**
+ * Infers which request capture field holds which header, from the values themselves: HAProxy
+ * logs `{v1|v2|...}` without the names, and the order is whatever `capture request header`
+ * lines the configuration has. A User-Agent looks like `Name/1.2 (...)`, a Referer is a URL, a
+ * Host has no spaces or slashes, an X-Forwarded-For is a list of addresses.
+ */
+import { LogRecord, parseRecord, RecordKind } from '../parse/record.js';
+import { unescapeHaproxy } from './decode.js';
+import { parseIp } from './cidr.js';
+
+type Kind = 'User-Agent' | 'Referer' | 'Host' | 'X-Forwarded-For';
+
+function classify(v: string): Kind | null {
+  if (v === '' || v === '-') return null;
+  const lower = v.toLowerCase();
+  if (lower.startsWith('http://') || lower.startsWith('https://')) return 'Referer';
+  const parts = v.split(',');
+  if (parts.every((p) => parseIp(p.trim()) !== null)) return 'X-Forwarded-For';
+  if (lower.indexOf('mozilla/') >= 0 || v.indexOf(' ') >= 0 || v.indexOf('(') >= 0) return 'User-Agent';
+  const slash = v.indexOf('/');
+  if (slash > 0 && slash + 1 < v.length && v.charCodeAt(slash + 1) >= 0x30 && v.charCodeAt(slash + 1) <= 0x39) return 'User-Agent';
+  if (slash < 0) return 'Host';
+  return null;
+}
+
+const MAX_FIELDS = 16;
+
+/**
+ * Names for the request capture fields seen in `buf` (whole lines), or null when no line has
+ * a capture block. Unrecognised fields are named `capture<N>`.
+ */
+export function inferCaptures(buf: Buffer, end = buf.length, maxLines = 2000): string[] | null {
+  const rec = new LogRecord();
+  const votes: Map<Kind, number>[] = [];
+  const filled: number[] = [];
+  let fields = 0;
+  let lines = 0;
+  for (let p = 0; p < end && lines < maxLines;) {
+    let nl = buf.indexOf(0x0a, p);
+    if (nl < 0 || nl > end) nl = end;
+    if (parseRecord(buf, p, nl, rec) && rec.kind === RecordKind.http && rec.captureBlocks > 0) {
+      lines++;
+      const block = rec.text(rec.requestCaptures);
+      const values = block.split('|');
+      fields = Math.max(fields, Math.min(values.length, MAX_FIELDS));
+      for (let i = 0; i < values.length && i < MAX_FIELDS; i++) {
+        const k = classify(unescapeHaproxy(values[i]!));
+        if (!votes[i]) votes[i] = new Map();
+        if (k === null) continue;
+        filled[i] = (filled[i] ?? 0) + 1;
+        votes[i]!.set(k, (votes[i]!.get(k) ?? 0) + 1);
+      }
+    }
+    p = nl + 1;
+  }
+  if (lines === 0) return null;
+  // Each kind goes to the field where it has the most votes, if they are a majority there.
+  const names: string[] = Array.from({ length: fields }, (_, i) => `capture${i + 1}`);
+  for (const kind of ['User-Agent', 'Referer', 'X-Forwarded-For', 'Host'] as Kind[]) {
+    let best = -1;
+    let bestVotes = 0;
+    for (let i = 0; i < fields; i++) {
+      const n = votes[i]?.get(kind) ?? 0;
+      if (n > bestVotes && n * 2 >= (filled[i] ?? 0) && names[i]!.startsWith('capture')) {
+        best = i;
+        bestVotes = n;
+      }
+    }
+    if (best >= 0) names[best] = kind;
+  }
+  return names;
+}
