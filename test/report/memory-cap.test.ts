@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { haloscope, reportInProcess } from './run-report.js';
+
+/** 15 000 lines: 12 000 distinct one-hit URLs and three heavy hitters, interleaved. */
+function hostileLog(): { buf: Buffer; hot: Map<string, number> } {
+  const hot = new Map([['/hot/a', 1500], ['/hot/b', 1000], ['/hot/c', 500]]);
+  const urls: string[] = [];
+  for (const [u, n] of hot) for (let i = 0; i < n; i++) urls.push(u);
+  for (let i = 0; i < 12000; i++) urls.push(`/scan/${i.toString(36)}/${(i * 7919).toString(16)}.php`);
+  // Deterministic shuffle so the heavy hitters arrive spread over the whole log.
+  let s = 12345;
+  for (let i = urls.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    [urls[i], urls[j]] = [urls[j]!, urls[i]!];
+  }
+  const lines = urls.map((u, i) => `<134>Nov 24 17:10:49 haproxy[1]: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1000 [24/Nov/2026:17:10:${String(i % 60).padStart(2, '0')}.931] fe_web bk_app/app1 0/0/0/${i % 50}/${i % 50} 200 10 - - ---- 1/1/1/1/0 0/0 "GET ${u} HTTP/1.1"`);
+  return { buf: Buffer.from(lines.join('\n') + '\n', 'latin1'), hot };
+}
+
+test('memory cap: past --max-memory, urls become a space-saving sketch that still finds the heavy hitters within its stated error', () => {
+  const { buf, hot } = hostileLog();
+  const exact = reportInProcess(['urls', '--top', '1'], buf);
+  assert.equal(exact.approximate, false);
+  assert.equal(exact.totalRows, 12003);
+  const r = reportInProcess(['urls', '--max-memory', '1M', '--top', '10'], buf);
+  assert.equal(r.approximate, true);
+  assert.ok(r.totalRows < 12003 / 4, `table bounded: ${r.totalRows} rows`);
+  assert.ok(r.columns.some((c) => c.name === 'req_err'));
+  const rows = new Map(r.rows.map((row) => [row.url as string, row]));
+  for (const [u, n] of hot) {
+    const row = rows.get(u);
+    assert.ok(row, `heavy hitter ${u} kept`);
+    const c = row.req as number;
+    const e = row.req_err as number;
+    assert.ok(c >= n && c - e <= n, `${u}: true count ${n} within [${c - e}, ${c}]`);
+    assert.ok(e <= r.errorBound);
+  }
+  assert.deepEqual(r.rows.slice(0, 3).map((x) => x.url), ['/hot/a', '/hot/b', '/hot/c']);
+  // Space-saving bound: over-count <= N / rows.
+  assert.ok(r.errorBound <= Math.ceil(buf.toString('latin1').split('\n').length / r.totalRows) + 1);
+});
+
+test('memory cap: the CLI says the report is approximate and by how much', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h6-cap-'));
+  try {
+    const f = join(dir, 'hostile.log');
+    writeFileSync(f, hostileLog().buf);
+    const text = haloscope(['report', 'urls', '--max-memory', '1M', '--top', '3', f], { HALOG_THREADS: '1' });
+    assert.match(text.out, /# approximate: memory cap reached, \d+ keys evicted; req may over-count by up to \d+ \(column req_err per row\)/);
+    const csv = haloscope(['report', 'urls', '--max-memory', '1M', '--top', '3', '--csv', f], { HALOG_THREADS: '2', HALOG_PARALLEL_MIN_BYTES: '0' });
+    assert.match(csv.err, /approximate: memory cap reached, req may over-count by up to \d+/);
+    assert.match(csv.out.split('\r\n')[1]!, /^\/hot\/a,/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
