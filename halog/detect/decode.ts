@@ -110,10 +110,29 @@ function normalize(s: string): string {
 }
 
 /**
+ * Nothing to decode or normalize: no `%`, `#`, `+`, `\\`, upper-case letter or non-ASCII, and
+ * not absolute-form. Most request targets are; they are then used as they are (no copies).
+ */
+function isPlain(s: string): boolean {
+  if (s.charCodeAt(0) !== 0x2f) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 || c === 0x23 || c === 0x2b || c === 0x5c || (c >= 0x41 && c <= 0x5a) || c > 0x7e || c < 0x20) return false;
+  }
+  return true;
+}
+
+/**
  * Splits at the first raw `?` (an encoded `%3f` belongs to the path, as for the server),
  * strips an absolute-form `scheme://host` prefix, then decodes each part.
  */
 export function decodeTarget(uri: string): DecodedTarget {
+  if (isPlain(uri)) {
+    const q = uri.indexOf('?');
+    if (q < 0) return { path: uri, query: '', full: uri, rawPath: uri };
+    const path = uri.slice(0, q);
+    return { path, query: uri.slice(q + 1), full: uri, rawPath: path };
+  }
   let u = unescapeHaproxy(uri);
   const scheme = u.indexOf('://');
   if (scheme > 0 && scheme < 8 && u.charCodeAt(0) !== 0x2f) {

@@ -46,6 +46,8 @@ export interface DetectSnapshot {
 
 const STATIC_EXT_MAX = 6;
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function findCapture(names: readonly string[], wanted: string): number {
   const w = wanted.toLowerCase();
   return names.findIndex((n) => n.toLowerCase() === w);
@@ -66,6 +68,10 @@ export class Detector {
   #current: LogRecord | null = null;
   #currentLine: string | null = null;
   #notes: string[] = [];
+  readonly #note = (id: RuleId, why: string): void => {
+    this.#notes.push(`${id}: ${why}`);
+  };
+  readonly #ctx: Mutable<LineContext>;
 
   constructor(o: DetectOptions = {}) {
     this.rules = o.rules ?? BUILTIN_RULES;
@@ -82,6 +88,7 @@ export class Detector {
     this.#uaIndex = findCapture(this.rules.captures, 'User-Agent');
     this.#xffIndex = o.by === 'xff' ? findCapture(this.rules.captures, 'X-Forwarded-For') : -1;
     this.#static = new Set(this.rules.staticExtensions.map((e) => e.toLowerCase()));
+    this.#ctx = { rec: null as unknown as LogRecord, http: false, target: null, isStatic: false, ua: '', sec: 0, line: this.#line, note: null };
   }
 
   onInvalid(_rec: LogRecord): void {
@@ -157,16 +164,15 @@ export class Detector {
     if (explaining) this.#notes = [];
     const isStatic = target !== null && this.#isStatic(target);
     if (isStatic) st.statics++;
-    const ctx: LineContext = {
-      rec,
-      http,
-      target,
-      isStatic,
-      ua: http && this.#uaIndex >= 0 && rec.captureBlocks > 0 ? unescapeHaproxy(rec.captureField(rec.requestCaptures, this.#uaIndex)) : '',
-      sec: Math.floor(t / 1000),
-      line: this.#line,
-      note: explaining ? (id: RuleId, why: string) => this.#notes.push(`${id}: ${why}`) : null,
-    };
+    // One context object for every line (the families must not keep it).
+    const ctx = this.#ctx;
+    ctx.rec = rec;
+    ctx.http = http;
+    ctx.target = target;
+    ctx.isStatic = isStatic;
+    ctx.ua = http && this.#uaIndex >= 0 && rec.captureBlocks > 0 ? unescapeHaproxy(rec.captureField(rec.requestCaptures, this.#uaIndex)) : '';
+    ctx.sec = Math.floor(t / 1000);
+    ctx.note = explaining ? this.#note : null;
     for (const f of this.families) f.onRecord(ctx, st);
     if (explaining) {
       st.explain!.push(`${new Date(t).toISOString()} ${this.#line()}\n    ${this.#notes.length > 0 ? this.#notes.join('\n    ') : 'no rule counted this line'}`);

@@ -1,26 +1,36 @@
 /**
- * Pattern tables matched with `indexOf` only: each pattern costs O(input length x pattern
- * length) at worst, with no backtracking, so a hostile 8 KB URI costs the same as a benign one.
+ * Pattern tables, matched in one left-to-right pass over the input with an Aho-Corasick
+ * automaton compiled to a full transition table (a DFA): the cost is one table lookup per
+ * input character whatever the number of patterns, and there is no backtracking, so a hostile
+ * 8 KB URI costs the same per byte as a benign one. (The first version called `indexOf` per
+ * pattern: ~250 scans per request line, 20% of detect's time on a generated log.)
  *
  * A pattern is lower-case text with two optional anchors:
  *   `^text`  the input must start with `text`;
  *   `text$`  `text` must end the input or be followed by `/`, `;` or `?` (a whole path segment).
  * Everything else is a plain substring (`..`, `<script`, `union select`).
+ *
+ * Inputs are JS strings; characters above 0xFF (from `%uXXXX`) take a catch-all column that no
+ * pattern uses unless a pattern has such a character, in which case that pattern is matched by
+ * `indexOf` instead (rare, slow path).
  */
-interface Needle {
+interface Pattern {
   readonly source: string;
   readonly text: string;
   readonly start: boolean;
   readonly end: boolean;
+  /** Which list it came from (MultiNeedles) and its rank there (first listed wins). */
+  readonly list: number;
+  readonly rank: number;
 }
 
-function compile(p: string): Needle {
+function compile(p: string, list: number, rank: number): Pattern {
   let text = p.toLowerCase();
   const start = text.startsWith('^');
   if (start) text = text.slice(1);
   const end = text.length > 1 && text.endsWith('$');
   if (end) text = text.slice(0, -1);
-  return { source: p, text, start, end };
+  return { source: p, text, start, end, list, rank };
 }
 
 function endsSegment(s: string, at: number): boolean {
@@ -29,34 +39,133 @@ function endsSegment(s: string, at: number): boolean {
   return c === 0x2f || c === 0x3b || c === 0x3f;
 }
 
-export class NeedleList {
-  readonly #needles: readonly Needle[];
+/** 256 byte values + 1 column for every character above 0xFF. */
+const COLS = 257;
 
-  constructor(patterns: readonly string[]) {
-    this.#needles = patterns.filter((p) => p.length > 0).map(compile);
-  }
+/** Several pattern lists matched together: `scan()` gives, per list, its first matching pattern. */
+export class MultiNeedles {
+  readonly lists: number;
+  readonly #delta: Int32Array;
+  /** Per state: patterns that end here (own and via failure links), or null. */
+  readonly #out: (readonly Pattern[] | null)[];
+  readonly #slow: readonly Pattern[];
+  readonly #found: (Pattern | null)[];
+  readonly #result: (string | null)[];
 
-  get size(): number {
-    return this.#needles.length;
-  }
-
-  /** The first pattern (as written in the rules) found in `s`, or null. */
-  match(s: string): string | null {
-    for (const n of this.#needles) {
-      if (n.start) {
-        if (s.startsWith(n.text) && (!n.end || endsSegment(s, n.text.length))) return n.source;
-        continue;
+  constructor(lists: readonly (readonly string[])[]) {
+    this.lists = lists.length;
+    const all: Pattern[] = [];
+    lists.forEach((l, li) => l.forEach((p, r) => p.length > 0 && all.push(compile(p, li, r))));
+    const fast = all.filter((p) => p.text.length > 0 && [...p.text].every((c) => c.charCodeAt(0) < 256));
+    this.#slow = all.filter((p) => !fast.includes(p));
+    // Trie
+    const next: Map<number, number>[] = [new Map()];
+    const own: Pattern[][] = [[]];
+    for (const p of fast) {
+      let s = 0;
+      for (let i = 0; i < p.text.length; i++) {
+        const c = p.text.charCodeAt(i);
+        let t = next[s]!.get(c);
+        if (t === undefined) {
+          t = next.length;
+          next.push(new Map());
+          own.push([]);
+          next[s]!.set(c, t);
+        }
+        s = t;
       }
-      let i = s.indexOf(n.text);
-      if (!n.end) {
-        if (i >= 0) return n.source;
-        continue;
-      }
-      while (i >= 0) {
-        if (endsSegment(s, i + n.text.length)) return n.source;
-        i = s.indexOf(n.text, i + 1);
+      own[s]!.push(p);
+    }
+    // Breadth-first: failure links, outputs and the full transition table.
+    const n = next.length;
+    const delta = new Int32Array(n * COLS);
+    const fail = new Int32Array(n);
+    const out: (Pattern[] | null)[] = new Array(n).fill(null);
+    const queue: number[] = [];
+    for (let c = 0; c < COLS; c++) {
+      const t = next[0]!.get(c);
+      delta[c] = t ?? 0;
+      if (t !== undefined) queue.push(t);
+    }
+    out[0] = own[0]!.length ? own[0]! : null;
+    for (let qi = 0; qi < queue.length; qi++) {
+      const s = queue[qi]!;
+      const f = fail[s]!;
+      const merged = [...own[s]!, ...(out[f] ?? [])];
+      out[s] = merged.length ? merged : null;
+      for (let c = 0; c < COLS; c++) {
+        const t = next[s]!.get(c);
+        if (t !== undefined) {
+          fail[t] = delta[f * COLS + c]!;
+          delta[s * COLS + c] = t;
+          queue.push(t);
+        } else delta[s * COLS + c] = delta[f * COLS + c]!;
       }
     }
-    return null;
+    this.#delta = delta;
+    this.#out = out;
+    this.#found = new Array(this.lists).fill(null);
+    this.#result = new Array(this.lists).fill(null);
+  }
+
+  /**
+   * Matches `s` once; returns an array (reused: copy what you keep) with, per list, the
+   * matching pattern listed first in that list, or null.
+   */
+  scan(s: string): readonly (string | null)[] {
+    const found = this.#found;
+    found.fill(null);
+    const delta = this.#delta;
+    const out = this.#out;
+    let state = 0;
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c > 0xff) c = 0x100;
+      state = delta[state * COLS + c]!;
+      const o = out[state];
+      if (o === null) continue;
+      for (const p of o) {
+        const prev = found[p.list];
+        if (prev && prev.rank <= p.rank) continue;
+        if (p.start && i + 1 !== p.text.length) continue;
+        if (p.end && !endsSegment(s, i + 1)) continue;
+        found[p.list] = p;
+      }
+    }
+    for (const p of this.#slow) {
+      const prev = found[p.list];
+      if (prev && prev.rank <= p.rank) continue;
+      if (matchOne(p, s)) found[p.list] = p;
+    }
+    const result = this.#result;
+    for (let l = 0; l < found.length; l++) result[l] = found[l] ? found[l]!.source : null;
+    return result;
+  }
+}
+
+function matchOne(n: Pattern, s: string): boolean {
+  if (n.start) return s.startsWith(n.text) && (!n.end || endsSegment(s, n.text.length));
+  let i = s.indexOf(n.text);
+  if (!n.end) return i >= 0;
+  while (i >= 0) {
+    if (endsSegment(s, i + n.text.length)) return true;
+    i = s.indexOf(n.text, i + 1);
+  }
+  return false;
+}
+
+/** One pattern list. */
+export class NeedleList {
+  readonly #m: MultiNeedles;
+  readonly size: number;
+
+  constructor(patterns: readonly string[]) {
+    this.#m = new MultiNeedles([patterns]);
+    this.size = patterns.filter((p) => p.length > 0).length;
+  }
+
+  /** The first pattern (in list order) found in `s`, or null. */
+  match(s: string): string | null {
+    return this.#m.scan(s)[0]!;
   }
 }

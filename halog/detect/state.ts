@@ -34,8 +34,12 @@ export interface ClientState {
   first: number;
   last: number;
   hits: Map<string, RuleHits>;
-  /** Per-second event counts, by series name (`requests`, `conns`, `authfail`, `pages`). */
-  windows: Map<string, Map<number, number>>;
+  /**
+   * Per-second event counts, by series name (`requests`, `conns`, `authfail`, `pages`), as flat
+   * `[second, count, second, count, ...]` arrays: a client's lines come nearly in time order,
+   * so a bump is almost always "same second as last" or an append (cheaper than a Map).
+   */
+  windows: Map<string, number[]>;
   /** Sets that are not evidence (e.g. every non-static path seen, to find new ones). */
   sets: Map<string, Set<string>>;
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
@@ -108,13 +112,23 @@ export function addHit(st: ClientState, id: RuleId, ctx: LineContext, evidenceMa
   return h;
 }
 
+/** Lines are ordered by end time, accept dates a little less: look back this far for the second. */
+const LOOK_BACK = 8;
+
 export function bump(st: ClientState, series: string, sec: number, n = 1): void {
   let w = st.windows.get(series);
   if (!w) {
-    w = new Map();
+    w = [];
     st.windows.set(series, w);
   }
-  w.set(sec, (w.get(sec) ?? 0) + n);
+  const stop = Math.max(0, w.length - 2 * LOOK_BACK);
+  for (let i = w.length - 2; i >= stop; i -= 2) {
+    if (w[i] === sec) {
+      w[i + 1]! += n;
+      return;
+    }
+  }
+  w.push(sec, n);
 }
 
 export function setOf(st: ClientState, name: string): Set<string> {
@@ -134,8 +148,10 @@ export interface WindowPeak {
 }
 
 /** Highest count over any window of `seconds` consecutive seconds (two pointers over sorted keys). */
-export function windowPeak(w: Map<number, number> | undefined, seconds: number): WindowPeak {
-  if (!w || w.size === 0) return { count: 0, start: 0 };
+export function windowPeak(series: readonly number[] | undefined, seconds: number): WindowPeak {
+  if (!series || series.length === 0) return { count: 0, start: 0 };
+  const w = new Map<number, number>();
+  for (let i = 0; i < series.length; i += 2) w.set(series[i]!, (w.get(series[i]!) ?? 0) + series[i + 1]!);
   const keys = [...w.keys()].sort((a, b) => a - b);
   let best = 0;
   let bestStart = keys[0]!;
@@ -188,7 +204,7 @@ export function mergeClient(into: ClientState, from: ClientState, evidenceMax: n
   for (const [name, w] of from.windows) {
     const mine = into.windows.get(name);
     if (!mine) into.windows.set(name, w);
-    else for (const [s, n] of w) mine.set(s, (mine.get(s) ?? 0) + n);
+    else for (let i = 0; i < w.length; i++) mine.push(w[i]!);
   }
   for (const [name, set] of from.sets) {
     const mine = into.sets.get(name);

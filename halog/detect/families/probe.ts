@@ -2,35 +2,50 @@
  * Content probes (CrowdSec's http-sensitive-files, http-path-traversal-probing,
  * http-sqli-probing, http-xss-probing, http-backdoors-attempts, http-admin-interface-probing,
  * http-cve-probing and their kin): pattern tables over the decoded path (and query string),
- * counted by distinct target so that a user reloading one odd URL never adds up.
+ * counted by distinct target so that a user reloading one odd URL never adds up. All the
+ * `path` rules share one automaton and all the `full` rules another: two passes per request.
  */
-import { NeedleList } from '../needles.js';
-import { CONTENT_RULE_IDS, type DetectRules } from '../rules.js';
+import { MultiNeedles } from '../needles.js';
+import { CONTENT_RULE_IDS, type DetectRules, type RuleId } from '../rules.js';
 import { addHit, type ClientState, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
 
+interface Group {
+  readonly ids: readonly RuleId[];
+  readonly needles: MultiNeedles;
+}
+
 export function createProbeFamily(rules: Readonly<DetectRules>): Family {
-  const active = CONTENT_RULE_IDS.filter((id) => rules.rules[id].enabled).map((id) => {
-    const r = rules.rules[id];
-    return { id, full: r.target === 'full', needles: new NeedleList(r.patterns), minDistinct: r.minDistinct };
-  });
+  const active = CONTENT_RULE_IDS.filter((id) => rules.rules[id].enabled);
+  const group = (full: boolean): Group => {
+    const ids = active.filter((id) => (rules.rules[id].target === 'full') === full);
+    return { ids, needles: new MultiNeedles(ids.map((id) => rules.rules[id].patterns)) };
+  };
+  const onPath = group(false);
+  const onFull = group(true);
   const evidence = rules.evidencePerRule;
+  const run = (g: Group, where: string, what: string, ctx: LineContext, st: ClientState): void => {
+    if (g.ids.length === 0) return;
+    const found = g.needles.scan(where);
+    for (let i = 0; i < found.length; i++) {
+      const m = found[i];
+      if (m !== null && m !== undefined) addHit(st, g.ids[i]!, ctx, evidence, where, `matched '${m}' in the decoded ${what}`);
+    }
+  };
   return {
     name: 'probe',
-    ids: active.map((a) => a.id),
+    ids: active,
     onRecord(ctx: LineContext, st: ClientState): void {
       const t = ctx.target;
       if (t === null) return;
-      for (const a of active) {
-        const where = a.full ? t.full : t.path;
-        const m = a.needles.match(where);
-        if (m !== null) addHit(st, a.id, ctx, evidence, where, `matched '${m}' in the decoded ${a.full ? 'target' : 'path'}`);
-      }
+      run(onPath, t.path, 'path', ctx, st);
+      run(onFull, t.full, 'target', ctx, st);
     },
     decide(st: ClientState): Decision[] {
-      return active.map((a) => {
-        const n = st.hits.get(a.id)?.distinct?.size ?? 0;
-        return { id: a.id, fired: n >= a.minDistinct, why: `${n} distinct matching target(s), need >= ${a.minDistinct}` };
+      return active.map((id) => {
+        const min = rules.rules[id].minDistinct;
+        const n = st.hits.get(id)?.distinct?.size ?? 0;
+        return { id, fired: n >= min, why: `${n} distinct matching target(s), need >= ${min}` };
       });
     },
   };
