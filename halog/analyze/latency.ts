@@ -166,6 +166,20 @@ export class LatencySeries {
     if (o.max > this.max) this.max = o.max;
   }
 
+  /** Calls `fn(value, count)` per distinct value (raw) or per histogram bucket (its lowest value), ascending. */
+  forEachValue(fn: (value: number, count: number) => void): void {
+    if (this.raw) {
+      const sorted = this.raw.slice().sort((a, b) => a - b);
+      for (const v of sorted) fn(v, 1);
+    } else if (this.h) {
+      const h = this.h as unknown as JsHistogramInternals;
+      for (let i = 0; i < h.countsArrayLength; i++) {
+        const c = h.getCountAtIndex(i);
+        if (c !== 0) fn(h.valueFromIndex(i), c);
+      }
+    }
+  }
+
   snapshot(encoded: boolean): SeriesSnapshot {
     const s: SeriesSnapshot = { n: this.n, sum: this.sum, max: this.max };
     if (this.raw) s.raw = this.raw.slice();
