@@ -42,6 +42,7 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 5,
       target: 'path',
+      onlyErrors: false,
       minDistinct: 2,
       patterns: [
         '/.env$', '/.env.', '/.git/', '/.git$', '/.svn/', '/.hg/', '/.bzr/', '/.ds_store', '/.aws/', '/.ssh/', 'id_rsa',
@@ -56,6 +57,7 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 6,
       target: 'full',
+      onlyErrors: false,
       minDistinct: 2,
       patterns: [
         '../', '/..$', '..;/', '/etc/passwd', '/etc/shadow', '/etc/hosts', 'boot.ini', 'win.ini', '/proc/self/environ',
@@ -66,6 +68,7 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 6,
       target: 'full',
+      onlyErrors: false,
       minDistinct: 2,
       patterns: [
         'union select', 'union all select', 'union distinct select', 'select * from', ' from dual', 'information_schema',
@@ -79,6 +82,7 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 6,
       target: 'full',
+      onlyErrors: false,
       minDistinct: 2,
       patterns: [
         '<script', '</script', 'javascript:', 'vbscript:', 'onerror=', 'onload=', 'onmouseover=', 'onfocus=', 'onclick=',
@@ -90,6 +94,7 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 6,
       target: 'full',
+      onlyErrors: false,
       minDistinct: 2,
       patterns: [
         ';id;', ';id$', '|id$', '|id;', '`id`', '$(id)', ';uname', '|uname', '$(uname', '`uname', ';cat ', '|cat ', 'cat /etc/',
@@ -102,6 +107,7 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 6,
       target: 'path',
+      onlyErrors: false,
       minDistinct: 1,
       patterns: [
         '/shell.php', '/shell.jsp', '/shell.aspx', '/cmd.php', '/cmd.jsp', '/c99.php', '/r57.php', '/wso.php', '/wso2.php',
@@ -114,6 +120,8 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 3,
       target: 'path',
+      // Staff use their admin pages: a 2xx/3xx there is not a probe (CrowdSec: 403/404 only).
+      onlyErrors: true,
       minDistinct: 2,
       patterns: [
         '^/admin', '^/administrator', '/wp-admin', '/wp-login.php', '/xmlrpc.php', '/phpmyadmin', '/pma/', '/myadmin',
@@ -127,6 +135,7 @@ export const DEFAULT_RULES: DetectRules = {
       enabled: true,
       score: 6,
       target: 'full',
+      onlyErrors: false,
       minDistinct: 1,
       patterns: [
         '/vendor/phpunit/phpunit/src/util/php/eval-stdin.php', '/boaform/admin/formlogin', '/hnap1', '/cgi-bin/luci',

@@ -18,6 +18,8 @@ export interface ContentRule extends Base {
   /** `path`: the decoded path only; `full`: decoded path and query string. */
   target: ContentTarget;
   minDistinct: number;
+  /** Count only requests that failed (status >= 400) or that HAProxy denied or tarpitted. */
+  onlyErrors: boolean;
   patterns: string[];
 }
 export interface DetectRules {

@@ -68,6 +68,7 @@ const CASES: readonly Case[] = [
   { name: 'shellfish is not a shell', rule: 'probe.backdoor', fires: false, lines: each(['/shellfish.html', '/blog/webinar.html']) },
   // probe.admin
   { name: 'admin interfaces', rule: 'probe.admin', fires: true, lines: each(['/phpmyadmin/', '/wp-admin/setup-config.php']) },
+  { name: 'staff using their admin pages (200s: onlyErrors)', rule: 'probe.admin', fires: false, lines: each(['/admin/users', '/admin/orders', '/wp-admin/edit.php'], { status: 200 }) },
   { name: 'admin words elsewhere in the path', rule: 'probe.admin', fires: false, lines: each(['/blog/admin-tips.html', '/help/phpmyadmin-guide.html'.replace('phpmyadmin', 'php-my-ad')]) },
   // probe.cve
   { name: 'phpunit eval-stdin (CVE-2017-9841)', rule: 'probe.cve', fires: true, lines: each(['/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php']) },
@@ -154,4 +155,30 @@ test('evidence: at most 3 log lines per rule, the first ones, verbatim', async (
   assert.ok(r);
   assert.equal(r.count, 30);
   assert.deepEqual(r.evidence, lines.slice(0, 3));
+});
+
+test('merge: two parts snapshotted, structured-cloned and merged give the verdicts of one pass', async () => {
+  const { Detector } = await import('../../halog/detect/detector.js');
+  const { suspects } = await import('../../halog/detect/verdict.js');
+  const { detect } = await import('./log-lines.js');
+  // 24 auth failures within 60 s, a scan of 30 paths and 600 new connections in 6 s.
+  const lines = [
+    ...times(24, (i) => http({ ip: '192.0.2.1', port: 40000, uri: '/login', status: 401, ms: T0 + i * 2000 })),
+    ...times(30, (i) => get(`/w${i}`, { ip: '192.0.2.2', ms: T0 + i * 100 })),
+    ...times(600, (i) => http({ ip: '192.0.2.3', port: 10000 + i, ms: T0 + i * 10 })),
+  ].sort((a, b) => (a.slice(a.indexOf('[')) < b.slice(b.indexOf('[')) ? -1 : 1)); // by accept date
+  const whole = suspects(detect(lines));
+  // Every other line: each part holds half of every attack (counts merge whatever the order).
+  const a = detect(lines.filter((_, i) => i % 2 === 0));
+  const b = detect(lines.filter((_, i) => i % 2 === 1));
+  const merged = new Detector();
+  merged.merge(structuredClone(a.snapshot()));
+  merged.merge(structuredClone(b.snapshot()));
+  const parts = suspects(merged);
+  assert.deepEqual(parts.map((s) => [s.client, s.verdict, s.rules.map((r) => r.id)]), whole.map((s) => [s.client, s.verdict, s.rules.map((r) => r.id)]));
+  assert.equal(parts.length, 3);
+  // Each part alone sees too little of the brute force and of the flood.
+  for (const part of [a, b]) assert.deepEqual(suspects(part).map((s) => s.client), []);
+  assert.equal(merged.stats.lines, lines.length);
+  assert.equal(merged.stats.http, lines.length);
 });

@@ -12,14 +12,20 @@ import type { Decision, Family } from './family.js';
 
 interface Group {
   readonly ids: readonly RuleId[];
+  readonly onlyErrors: readonly boolean[];
   readonly needles: MultiNeedles;
+}
+
+/** Status >= 400, or denied/tarpitted by HAProxy. */
+function failed(ctx: LineContext): boolean {
+  return ctx.rec.status >= 400 || ctx.rec.termChar(0) === 0x50;
 }
 
 export function createProbeFamily(rules: Readonly<DetectRules>): Family {
   const active = CONTENT_RULE_IDS.filter((id) => rules.rules[id].enabled);
   const group = (full: boolean): Group => {
     const ids = active.filter((id) => (rules.rules[id].target === 'full') === full);
-    return { ids, needles: new MultiNeedles(ids.map((id) => rules.rules[id].patterns)) };
+    return { ids, onlyErrors: ids.map((id) => rules.rules[id].onlyErrors), needles: new MultiNeedles(ids.map((id) => rules.rules[id].patterns)) };
   };
   const onPath = group(false);
   const onFull = group(true);
@@ -29,7 +35,12 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
     const found = g.needles.scan(where);
     for (let i = 0; i < found.length; i++) {
       const m = found[i];
-      if (m !== null && m !== undefined) addHit(st, g.ids[i]!, ctx, evidence, where, `matched '${m}' in the decoded ${what}`);
+      if (m === null || m === undefined) continue;
+      if (g.onlyErrors[i] && !failed(ctx)) {
+        ctx.note?.(g.ids[i]!, `matched '${m}' but answered ${ctx.rec.status}: not counted (onlyErrors)`);
+        continue;
+      }
+      addHit(st, g.ids[i]!, ctx, evidence, where, `matched '${m}' in the decoded ${what}`);
     }
   };
   return {
