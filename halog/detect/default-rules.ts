@@ -180,6 +180,9 @@ export const DEFAULT_RULES: DetectRules = {
       minCount: 10,
       minRatio: 0.5,
       slowMs: 500,
+      // Complete requests whose headers took this long (TR) count too; far above what a slow
+      // mobile link needs for one packet of headers.
+      slowHeadersMs: 5000,
     },
     'proto.bad-requests': {
       enabled: true,

@@ -41,7 +41,7 @@ export interface DetectRules {
     'probe.cve': ContentRule;
     'bruteforce.auth': Base & { windowSeconds: number; minFailures: number; statuses: number[]; serverForbiddenCounts: boolean };
     'flood.requests': Base & { windowSeconds: number; minNewConnections: number; minRequests: number; connectionReuseSeconds: number };
-    'slow.client': Base & { minCount: number; minRatio: number; slowMs: number };
+    'slow.client': Base & { minCount: number; minRatio: number; slowMs: number; slowHeadersMs: number };
     'proto.bad-requests': Base & { minCount: number; minRatio: number };
     'proto.open-proxy': Base & { minCount: number };
     'ua.scanner': Base & { patterns: string[] };

@@ -87,6 +87,8 @@ const CASES: readonly Case[] = [
   // slow.client
   { name: '12 request timeouts (408 cR)', rule: 'slow.client', fires: true, lines: times(12, (i) => http({ request: '<BADREQ>', status: 408, term: 'cR--', timers: '-1/-1/-1/-1/2000', port: 20000 + i, ms: T0 + i * 100 })) },
   { name: '12 partial requests abandoned after 1 s (CR)', rule: 'slow.client', fires: true, lines: times(12, (i) => http({ request: '<BADREQ>', term: 'CR--', timers: '-1/-1/-1/-1/1000', port: 20000 + i, ms: T0 + i * 100 })) },
+  { name: '12 complete requests whose headers took 6 s (TR)', rule: 'slow.client', fires: true, lines: times(12, (i) => http({ timers: '6000/0/0/1/6001', port: 20000 + i, ms: T0 + i * 100 })) },
+  { name: '12 requests with 800 ms headers (a slow mobile link)', rule: 'slow.client', fires: false, lines: times(12, (i) => http({ timers: '800/0/0/1/801', ms: T0 + i * 1000 })) },
   {
     name: '2 timeouts among 50 requests',
     rule: 'slow.client',

@@ -2,7 +2,7 @@
  * `slow.client` (slowloris and kin; CrowdSec has no equivalent, it cannot see them): requests
  * that never completed. HAProxy says so in the termination state: `cR` = the client timed out
  * before sending a whole request (408), `CR` after `slowMs` = it sent part of one and gave
- * up; a request whose headers took `slowMs` or more (TR) counts too. Counted against the
+ * up; a request whose headers took `slowHeadersMs` or more (TR) counts too. Counted against the
  * client's lines so a mobile user with one stalled request never adds up.
  */
 import type { DetectRules } from '../rules.js';
@@ -23,7 +23,7 @@ export function createSlowFamily(rules: Readonly<DetectRules>): Family {
       let why = '';
       if (requestPhase && c0 === 0x63) why = 'client timed out before sending a complete request (cR)';
       else if (requestPhase && c0 === 0x43 && rec.timers[4]! >= r.slowMs) why = `client abandoned an incomplete request after ${rec.timers[4]} ms (CR)`;
-      else if (rec.timers[0]! >= r.slowMs) why = `request headers took ${rec.timers[0]} ms (TR)`;
+      else if (rec.timers[0]! >= r.slowHeadersMs) why = `request headers took ${rec.timers[0]} ms (TR)`;
       if (why) addHit(st, 'slow.client', ctx, evidence, undefined, why);
     },
     decide(st: ClientState): Decision[] {
