@@ -160,6 +160,13 @@ export const DEFAULT_RULES: DetectRules = {
       // A 403 counts as an auth failure only when a server sent it (HAProxy's own denies are
       // policy, counted by proxy.denied).
       serverForbiddenCounts: true,
+      // POSTs to these login endpoints (patterns, as for probes) within the window, whatever the
+      // status: form logins answer 200/302 to a wrong password.
+      authPaths: [
+        '/wp-login.php', '/xmlrpc.php', '^/login$', '^/signin$', '^/user/login', '^/users/sign_in', '^/account/login',
+        '^/api/login', '^/api/auth', '^/auth/login', '^/session$', '^/oauth/token', '/administrator/index.php', '/j_security_check',
+      ],
+      minLoginPosts: 30,
     },
     'flood.requests': {
       enabled: true,

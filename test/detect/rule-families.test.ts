@@ -78,6 +78,8 @@ const CASES: readonly Case[] = [
   { name: '25 x 401 in 30 s', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/login', status: 401, ms: T0 + i * 1200 })) },
   { name: '25 x 401 at one a minute', rule: 'bruteforce.auth', fires: false, lines: times(25, (i) => http({ uri: '/login', status: 401, ms: T0 + i * 61000 })) },
   { name: '25 x 403 denied by HAProxy (policy, not auth)', rule: 'bruteforce.auth', fires: false, lines: times(25, (i) => http({ uri: '/admin', status: 403, term: 'PR--', server: 'fe_web/<NOSRV>', timers: '0/-1/-1/-1/0', ms: T0 + i * 100 })) },
+  { name: '40 POSTs to /wp-login.php answered 200 in 40 s', rule: 'bruteforce.auth', fires: true, lines: times(40, (i) => http({ request: 'POST /wp-login.php HTTP/1.1', ms: T0 + i * 1000 })) },
+  { name: '5 POSTs to /login and 40 POSTs to /api/cart', rule: 'bruteforce.auth', fires: false, lines: [...times(5, (i) => http({ request: 'POST /login HTTP/1.1', status: 302, ms: T0 + i * 1000 })), ...times(40, (i) => http({ request: 'POST /api/cart HTTP/1.1', status: 201, ms: T0 + i * 500 }))] },
   { name: '25 x 403 from the application', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/wp-login.php', status: 403, ms: T0 + i * 100 })) },
   // flood.requests
   { name: '600 requests on 600 new connections in 6 s', rule: 'flood.requests', fires: true, lines: times(600, (i) => http({ port: 20000 + i, ms: T0 + i * 10 })) },
