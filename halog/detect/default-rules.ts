@@ -17,6 +17,9 @@ export const DEFAULT_RULES: DetectRules = {
     '.woff', '.woff2', '.ttf', '.otf', '.eot', '.mp3', '.mp4', '.wav', '.webm',
   ],
   captures: ['Host', 'User-Agent', 'Referer'],
+  // Memory is bounded by the clients active in the last hour: longer than every window and
+  // than the gaps of a low-and-slow prober (corpus: one request every ~6 s).
+  evictIdleSeconds: 3600,
   rules: {
     'scan.paths': {
       enabled: true,

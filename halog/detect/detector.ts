@@ -10,6 +10,7 @@ import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
 import { mergeClient, newClient, type ClientState, type LineContext } from './state.js';
+import { judge } from './verdict.js';
 
 export interface DetectOptions {
   /** Validated rules (BUILTIN_RULES by default). Structured-clonable. */
@@ -37,6 +38,8 @@ export interface DetectStats {
   outOfRange: number;
   /** Clients keyed on X-Forwarded-For (with --by xff). */
   keyedByXff: number;
+  /** Idle clients judged clean and dropped (rules.evictIdleSeconds); a returning one starts over. */
+  evicted: number;
 }
 
 export interface DetectSnapshot {
@@ -56,7 +59,7 @@ function findCapture(names: readonly string[], wanted: string): number {
 export class Detector {
   readonly rules: Readonly<DetectRules>;
   readonly clients = new Map<string, ClientState>();
-  readonly stats: DetectStats = { lines: 0, http: 0, tcp: 0, invalid: 0, excluded: 0, outOfRange: 0, keyedByXff: 0 };
+  readonly stats: DetectStats = { lines: 0, http: 0, tcp: 0, invalid: 0, excluded: 0, outOfRange: 0, keyedByXff: 0, evicted: 0 };
   readonly families: readonly Family[];
   readonly #exclude: CidrSet;
   readonly #since: number;
@@ -65,6 +68,10 @@ export class Detector {
   readonly #uaIndex: number;
   readonly #xffIndex: number;
   readonly #static: Set<string>;
+  readonly #idleMs: number;
+  /** Latest accept date seen, and when idle clients were last looked for. */
+  #now = Number.NEGATIVE_INFINITY;
+  #lastSweep = Number.NEGATIVE_INFINITY;
   #current: LogRecord | null = null;
   #currentLine: string | null = null;
   #notes: string[] = [];
@@ -88,6 +95,7 @@ export class Detector {
     this.#uaIndex = findCapture(this.rules.captures, 'User-Agent');
     this.#xffIndex = o.by === 'xff' ? findCapture(this.rules.captures, 'X-Forwarded-For') : -1;
     this.#static = new Set(this.rules.staticExtensions.map((e) => e.toLowerCase()));
+    this.#idleMs = this.rules.evictIdleSeconds * 1000;
     this.#ctx = { rec: null as unknown as LogRecord, http: false, target: null, isStatic: false, ua: '', sec: 0, line: this.#line, note: null };
   }
 
@@ -142,13 +150,18 @@ export class Detector {
       stats.excluded++;
       return;
     }
+    const t = rec.acceptMs;
+    if (t > this.#now) {
+      this.#now = t;
+      // Look for idle clients a few times per idle period: O(clients) each time.
+      if (this.#idleMs > 0 && t - this.#lastSweep >= this.#idleMs / 4) this.#evictIdle();
+    }
     let st = this.clients.get(key);
     if (!st) {
       st = newClient(key, key === this.#explain);
       this.clients.set(key, st);
     }
     st.total++;
-    const t = rec.acceptMs;
     if (t < st.first) st.first = t;
     if (t > st.last) st.last = t;
     if (http) {
@@ -176,6 +189,27 @@ export class Detector {
     for (const f of this.families) f.onRecord(ctx, st);
     if (explaining) {
       st.explain!.push(`${new Date(t).toISOString()} ${this.#line()}\n    ${this.#notes.length > 0 ? this.#notes.join('\n    ') : 'no rule counted this line'}`);
+    }
+  }
+
+  /**
+   * Judges every client idle for rules.evictIdleSeconds: clean ones are dropped, flagged ones
+   * are kept (they are few, and they must be reported). Memory is then bounded by the clients
+   * active within that period, plus the flagged ones.
+   */
+  #evictIdle(): void {
+    if (this.#lastSweep === Number.NEGATIVE_INFINITY) {
+      this.#lastSweep = this.#now;
+      return;
+    }
+    this.#lastSweep = this.#now;
+    const before = this.#now - this.#idleMs;
+    for (const [key, st] of this.clients) {
+      if (st.last >= before || st.explain !== null) continue;
+      if (judge(this, st).verdict === 'clean') {
+        this.clients.delete(key);
+        this.stats.evicted++;
+      }
     }
   }
 

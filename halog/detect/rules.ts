@@ -28,6 +28,8 @@ export interface DetectRules {
   staticExtensions: string[];
   /** Names of the request capture fields, in order (`capture request header` lines). */
   captures: string[];
+  /** A client idle this long (accept dates) is judged; if clean, its state is dropped (0 = never). */
+  evictIdleSeconds: number;
   rules: {
     'scan.paths': Base & { minDistinct: number; minErrorRatio: number; statuses: number[] };
     'crawl.aggressive': Base & { windowSeconds: number; minDistinct: number; maxStaticRatio: number };

@@ -186,3 +186,22 @@ test('merge: two parts snapshotted, structured-cloned and merged give the verdic
   assert.equal(merged.stats.lines, lines.length);
   assert.equal(merged.stats.http, lines.length);
 });
+
+test('memory: clean clients idle for evictIdleSeconds are dropped, flagged ones are kept', async () => {
+  const { detect } = await import('./log-lines.js');
+  const { suspects } = await import('../../halog/detect/verdict.js');
+  const H = 3600_000;
+  // A prober in the first minute, then 2000 one-request visitors spread over 3 hours.
+  const lines = [
+    ...each(['/.env', '/.git/config', '/wp-config.php.bak', '/.aws/credentials'], { ip: '192.0.2.66' }),
+    ...times(2000, (i) => http({ ip: `10.${(i >> 8) & 255}.${i & 255}.1`, uri: '/', ms: T0 + 60_000 + Math.floor((i * 3 * H) / 2000) })),
+  ];
+  const d = detect(lines);
+  assert.ok(d.stats.evicted > 1000, `${d.stats.evicted} evicted`);
+  assert.ok(d.clients.size < 1000, `${d.clients.size} states kept`);
+  assert.deepEqual(suspects(d).map((s) => [s.client, s.rules.map((r) => r.id)]), [['192.0.2.66', ['probe.sensitive-files']]]);
+  const { resolveRules } = await import('../../halog/detect/rules.js');
+  const keepAll = detect(lines, { rules: resolveRules({ evictIdleSeconds: 0 }) });
+  assert.equal(keepAll.stats.evicted, 0);
+  assert.equal(keepAll.clients.size, 2001);
+});
