@@ -1,4 +1,4 @@
-import { LatencySet, type SeriesSnapshot } from './latency.js';
+import { F64Writer, LatencySet, type SeriesSnapshot } from './latency.js';
 
 /**
  * One report's rows, keyed by a string (URL, server, client, interval...), with a memory
@@ -45,6 +45,23 @@ export interface TableSnapshot {
   rows: RowSnapshot[];
   sketch: boolean;
   /** Smallest count in the table when it became a sketch (0 when exact). */
+  minCount: number;
+  evictions: number;
+  capBytes: number;
+}
+
+/** The same content as TableSnapshot in a few flat arrays: what worker threads send back (cheap to clone). */
+export interface PackedTable {
+  packed: true;
+  /** All keys concatenated; `keyLens[i]` is the length of key i. */
+  keys: string;
+  keyLens: Uint32Array;
+  /** NCOLS counters per row. */
+  counts: Float64Array;
+  errs: Float64Array;
+  /** Six packed series per row (LatencySet.pack). */
+  lat: Float64Array;
+  sketch: boolean;
   minCount: number;
   evictions: number;
   capBytes: number;
@@ -172,25 +189,64 @@ export class GroupTable {
    * from a sketched side may have been counted there up to that side's minimum count, so
    * count and error both grow by it (mergeable summaries, Agarwal et al. 2012).
    */
-  merge(o: TableSnapshot): void {
+  pack(): PackedTable {
+    const n = this.rows.size;
+    const keyLens = new Uint32Array(n);
+    const counts = new Float64Array(n * NCOLS);
+    const errs = new Float64Array(n);
+    const keys: string[] = [];
+    const w = new F64Writer();
+    let i = 0;
+    for (const r of this.rows.values()) {
+      keys.push(r.key);
+      keyLens[i] = r.key.length;
+      counts.set(r.c, i * NCOLS);
+      errs[i] = r.err;
+      r.lat.pack(w);
+      i++;
+    }
+    return { packed: true, keys: keys.join(''), keyLens, counts, errs, lat: w.finish(), sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
+  }
+
+  #mergeRow(key: string, mineSketch: boolean, myMin: number): Row {
+    let r = this.rows.get(key);
+    if (r === undefined) {
+      r = new Row(key);
+      this.rows.set(key, r);
+      this.#bytes += ROW_BYTES + 2 * key.length;
+      if (mineSketch) {
+        r.c[Col.req] = myMin;
+        r.err = myMin;
+      }
+    }
+    return r;
+  }
+
+  merge(o: TableSnapshot | PackedTable): void {
     const mineSketch = this.sketch;
     const myMin = this.minCount();
     const seen = new Set<string>();
-    for (const rs of o.rows) {
-      seen.add(rs.k);
-      let r = this.rows.get(rs.k);
-      if (r === undefined) {
-        r = new Row(rs.k);
-        this.rows.set(rs.k, r);
-        this.#bytes += ROW_BYTES + 2 * rs.k.length;
-        if (mineSketch) {
-          r.c[Col.req] = myMin;
-          r.err = myMin;
-        }
+    if ('packed' in o) {
+      let kp = 0;
+      let lp = 0;
+      for (let i = 0; i < o.keyLens.length; i++) {
+        const key = o.keys.slice(kp, kp + o.keyLens[i]!);
+        kp += o.keyLens[i]!;
+        if (o.sketch || mineSketch) seen.add(key);
+        const r = this.#mergeRow(key, mineSketch, myMin);
+        const base = i * NCOLS;
+        for (let c = 0; c < NCOLS; c++) r.c[c] = r.c[c]! + o.counts[base + c]!;
+        r.err += o.errs[i]!;
+        lp = r.lat.addPacked(o.lat, lp);
       }
-      for (let i = 0; i < NCOLS; i++) r.c[i] = r.c[i]! + rs.c[i]!;
-      r.err += rs.e;
-      r.lat.merge(LatencySet.from(rs.l));
+    } else {
+      for (const rs of o.rows) {
+        seen.add(rs.k);
+        const r = this.#mergeRow(rs.k, mineSketch, myMin);
+        for (let i = 0; i < NCOLS; i++) r.c[i] = r.c[i]! + rs.c[i]!;
+        r.err += rs.e;
+        r.lat.merge(LatencySet.from(rs.l));
+      }
     }
     if (o.sketch) {
       for (const r of this.rows.values()) {
@@ -208,7 +264,7 @@ export class GroupTable {
     this.checkBudget();
   }
 
-  static from(s: TableSnapshot, capBytes: number): GroupTable {
+  static from(s: TableSnapshot | PackedTable, capBytes: number): GroupTable {
     const t = new GroupTable(capBytes);
     t.merge(s);
     return t;

@@ -95,6 +95,10 @@ export class LatencySeries {
     this.n++;
     this.sum += v;
     if (v > this.max) this.max = v;
+    this.#push(v);
+  }
+
+  #push(v: number): void {
     if (this.h !== null) {
       this.h.recordValue(v);
       return;
@@ -104,6 +108,63 @@ export class LatencySeries {
       this.raw.push(v);
       if (this.raw.length > RAW_MAX) this.#promote();
     }
+  }
+
+  /**
+   * Adds a packed partial series (worker results): exact n/sum/max plus `data[start, end)`,
+   * raw values or (value, count) pairs, recorded straight into this series.
+   */
+  addPacked(n: number, sum: number, max: number, data: Float64Array, start: number, end: number, pairs: boolean): void {
+    if (n === 0) return;
+    if (pairs) {
+      if (this.h === null) {
+        const h = newHistogram();
+        if (this.raw) for (const v of this.raw) h.recordValue(v);
+        this.raw = null;
+        this.h = h;
+      }
+      for (let i = start; i < end; i += 2) this.h.recordValueWithCount(data[i]!, data[i + 1]!);
+    } else {
+      for (let i = start; i < end; i++) this.#push(data[i]!);
+    }
+    this.n += n;
+    this.sum += sum;
+    if (max > this.max) this.max = max;
+  }
+
+  /** Appends this series to a packed stream: tag (0 none, 1 raw, 2 pairs), n, sum, max, length, data. */
+  pack(w: F64Writer): void {
+    if (this.n === 0) {
+      w.push(0);
+      return;
+    }
+    if (this.h === null) {
+      const raw = this.raw!;
+      w.push(1);
+      w.push(this.n);
+      w.push(this.sum);
+      w.push(this.max);
+      w.push(raw.length);
+      for (const v of raw) w.push(v);
+      return;
+    }
+    const h = this.h as unknown as JsHistogramInternals;
+    w.push(2);
+    w.push(this.n);
+    w.push(this.sum);
+    w.push(this.max);
+    const lenAt = w.length;
+    w.push(0);
+    let len = 0;
+    for (let i = 0; i < h.countsArrayLength; i++) {
+      const c = h.getCountAtIndex(i);
+      if (c !== 0) {
+        w.push(h.valueFromIndex(i));
+        w.push(c);
+        len += 2;
+      }
+    }
+    w.set(lenAt, len);
   }
 
   #promote(): void {
@@ -218,6 +279,29 @@ export class LatencySeries {
   }
 }
 
+/** A growable Float64Array (packed worker snapshots: one buffer instead of many small objects). */
+export class F64Writer {
+  buf = new Float64Array(1 << 16);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.buf.length) {
+      const b = new Float64Array(this.buf.length * 2);
+      b.set(this.buf);
+      this.buf = b;
+    }
+    this.buf[this.length++] = v;
+  }
+
+  set(i: number, v: number): void {
+    this.buf[i] = v;
+  }
+
+  finish(): Float64Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
 /** The six series of a row, created on first use. */
 export class LatencySet {
   readonly series: (LatencySeries | null)[] = [null, null, null, null, null, null];
@@ -244,6 +328,29 @@ export class LatencySet {
 
   snapshot(encoded: boolean): (SeriesSnapshot | null)[] {
     return this.series.map((s) => (s ? s.snapshot(encoded) : null));
+  }
+
+  pack(w: F64Writer): void {
+    for (const s of this.series) {
+      if (s) s.pack(w);
+      else w.push(0);
+    }
+  }
+
+  /** Reads six packed series from `data` at `p` into this set; returns the position after them. */
+  addPacked(data: Float64Array, p: number): number {
+    for (let i = 0; i < 6; i++) {
+      const tag = data[p++]!;
+      if (tag === 0) continue;
+      const n = data[p]!;
+      const sum = data[p + 1]!;
+      const max = data[p + 2]!;
+      const len = data[p + 3]!;
+      p += 4;
+      (this.series[i] ??= new LatencySeries()).addPacked(n, sum, max, data, p, p + len, tag === 2);
+      p += len;
+    }
+    return p;
   }
 
   static from(snaps: (SeriesSnapshot | null)[]): LatencySet {

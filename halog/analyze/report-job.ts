@@ -2,7 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import { RecordKind, type LogRecord } from '../parse/record.js';
 import type { RecordJob } from '../read/record-reader.js';
 import { buildFilter, type FilterSpec } from './filters.js';
-import { Col, GroupTable, type TableSnapshot } from './group-table.js';
+import { Col, GroupTable, type PackedTable, type TableSnapshot } from './group-table.js';
 import { keyFunction, type KindSpec, type UrlNormalization } from './kinds.js';
 
 /**
@@ -21,7 +21,8 @@ export interface AnalyzeOptions {
 }
 
 export interface AnalyzeSnapshot {
-  tables: TableSnapshot[];
+  /** JSON rows in summaries; packed arrays between threads. */
+  tables: (TableSnapshot | PackedTable)[];
   /** Records kept by the filters / dropped by them. */
   kept: number;
   filtered: number;
@@ -89,9 +90,10 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     if ((this.kept & 0xffff) === 0) for (const table of this.tables) table.checkBudget();
   }
 
+  /** `encoded`: JSON rows with HdrHistogram base64 (summaries); otherwise packed arrays (worker threads). */
   snapshot(encoded = false): AnalyzeSnapshot {
     return {
-      tables: this.tables.map((t) => t.snapshot(encoded)),
+      tables: this.tables.map((t) => (encoded ? t.snapshot(true) : t.pack())),
       kept: this.kept,
       filtered: this.filtered,
       firstMs: this.kept ? this.firstMs : null,

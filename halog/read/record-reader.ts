@@ -129,13 +129,25 @@ export async function readRecords<O, S>(
     return { job, stats, threadsUsed: 0 };
   }
   const parts = planParts(sources, threads);
-  const results: { snapshot: S; stats: ReadStats }[] = new Array(parts.length);
+  const results: ({ snapshot: S; stats: ReadStats } | undefined)[] = new Array(parts.length);
+  const stats = emptyStats();
+  // Merge each part as soon as every part before it is in: input order is kept, and the main
+  // thread merges part 1 while the workers still read the later parts.
+  let merged = 0;
+  const mergeReady = (): void => {
+    while (merged < parts.length && results[merged] !== undefined) {
+      const r = results[merged]!;
+      job.merge(r.snapshot);
+      addStats(stats, r.stats);
+      results[merged++] = undefined;
+    }
+  };
   const workerUrl = new URL('./record-worker.js', import.meta.url);
   let next = 0;
   const runWorker = async (): Promise<void> => {
     while (next < parts.length) {
       const idx = next++;
-      results[idx] = await new Promise((resolve, reject) => {
+      results[idx] = await new Promise<{ snapshot: S; stats: ReadStats }>((resolve, reject) => {
         const w = new Worker(workerUrl, { workerData: { jobModule: String(jobModule), options, sources, part: parts[idx] } });
         let settled = false;
         w.on('message', (m: { type: 'progress'; bytes: number } | { type: 'done'; snapshot: S; stats: ReadStats }) => {
@@ -153,14 +165,11 @@ export async function readRecords<O, S>(
           if (!settled) reject(new Error(`record worker exited with code ${code} before finishing`));
         });
       });
+      mergeReady();
     }
   };
   const pool = Math.min(threads, parts.length);
   await Promise.all(Array.from({ length: pool }, runWorker));
-  const stats = emptyStats();
-  for (const r of results) {
-    job.merge(r.snapshot);
-    addStats(stats, r.stats);
-  }
+  mergeReady();
   return { job, stats, threadsUsed: pool };
 }
