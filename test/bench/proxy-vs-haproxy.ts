@@ -68,8 +68,8 @@ function unit(v: string): number {
 }
 
 /** Async: the backend and the log sink live in this process and must keep running. */
-async function wrk(port: number, path: string, close: boolean): Promise<Result> {
-  const args = ['-t1', `-c${CONNS}`, `-d${SECONDS}s`, '--latency', ...(close ? ['-H', 'Connection: close'] : []), `http://127.0.0.1:${port}${path}`];
+async function wrk(port: number, path: string, close: boolean, seconds = SECONDS): Promise<Result> {
+  const args = ['-t1', `-c${CONNS}`, `-d${seconds}s`, '--latency', ...(close ? ['-H', 'Connection: close'] : []), `http://127.0.0.1:${port}${path}`];
   const child = spawn('wrk', args);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   for (const c of cases) {
     const hp = await freePort();
     const h = await startHaproxy(cfg(hp, c.be.port, sink.address().port), hp);
+    await wrk(hp, '/', c.close, 2); // warm-up, same for both
     const theirs = await wrk(hp, '/', c.close);
     await h.stop();
     // our proxy in a child process so that it has its own CPU, like haproxy
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
       if (up) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    await wrk(op, '/', c.close, 2); // warm-up: lets V8 optimize the hot path
     const ours = await wrk(op, '/', c.close);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
