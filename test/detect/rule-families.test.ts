@@ -97,7 +97,9 @@ const CASES: readonly Case[] = [
     fires: false,
     lines: [...times(2, (i) => http({ request: '<BADREQ>', status: 408, term: 'cR--', timers: '-1/-1/-1/-1/2000', ms: T0 + i })), ...times(48, (i) => http({ ms: T0 + i * 1000 }))],
   },
-  { name: 'client-side aborts during the response (CD, cD)', rule: 'slow.client', fires: false, lines: times(12, (i) => http({ term: i % 2 ? 'CD--' : 'cD--', ms: T0 + i * 1000 })) },
+  { name: '12 aborted downloads (CD)', rule: 'slow.client', fires: false, lines: times(12, (i) => http({ term: 'CD--', ms: T0 + i * 1000 })) },
+  { name: '12 slow reads (cD)', rule: 'slow.client', fires: true, lines: times(12, (i) => http({ term: 'cD--', port: 20000 + i, ms: T0 + i * 1000 })) },
+  { name: '3 stalled downloads (cD) among 30 requests (a mobile user)', rule: 'slow.client', fires: false, lines: times(30, (i) => http({ term: i < 3 ? 'cD--' : '----', ms: T0 + i * 1000 })) },
   // proto.bad-requests
   { name: '15 connections closed without a request', rule: 'proto.bad-requests', fires: true, lines: times(15, (i) => http({ request: '<BADREQ>', port: 20000 + i, ms: T0 + i * 100 })) },
   { name: '15 empty TCP sessions closed by the client', rule: 'proto.bad-requests', fires: true, lines: times(15, (i) => tcp({ term: i % 2 ? 'CD' : 'CR', port: 20000 + i, ms: T0 + i * 100 })) },

@@ -2,7 +2,8 @@
  * `slow.client` (slowloris and kin; CrowdSec has no equivalent, it cannot see them): requests
  * that never completed. HAProxy says so in the termination state: `cR` = the client timed out
  * before sending a whole request (408), `CR` after `slowMs` = it sent part of one and gave
- * up; a request whose headers took `slowHeadersMs` or more (TR) counts too. Counted against the
+ * up; a request whose headers took `slowHeadersMs` or more (TR) counts too, and so does a
+ * client that timed out while *reading* the response (`cD`: slow-read attacks). Counted against the
  * client's lines so a mobile user with one stalled request never adds up.
  */
 import type { DetectRules } from '../rules.js';
@@ -24,6 +25,7 @@ export function createSlowFamily(rules: Readonly<DetectRules>): Family {
       if (requestPhase && c0 === 0x63) why = 'client timed out before sending a complete request (cR)';
       else if (requestPhase && c0 === 0x43 && rec.timers[4]! >= r.slowMs) why = `client abandoned an incomplete request after ${rec.timers[4]} ms (CR)`;
       else if (rec.timers[0]! >= r.slowHeadersMs) why = `request headers took ${rec.timers[0]} ms (TR)`;
+      else if (c0 === 0x63 && rec.termChar(1) === 0x44) why = 'client too slow to read the response: timed out during the data phase (cD, slow read)';
       if (why) addHit(st, 'slow.client', ctx, evidence, undefined, why);
     },
     decide(st: ClientState): Decision[] {
