@@ -80,3 +80,18 @@ test('generated traffic with attacks mixed in at known positions: each attack is
   }
   assert.deepEqual(list.filter((s) => s.counts.denied === 0 && !(s.client in attacks)).map((s) => s.client), []);
 });
+
+test('generated traffic: the same clients are flagged whatever the syslog header format', async () => {
+  const { SYSLOG_FORMATS } = await import('../../samples/generate/clock.js');
+  const flagged = new Map<string, string>();
+  for (const format of SYSLOG_FORMATS) {
+    const d = new Detector();
+    feed(d, await generateLogBuffer({ seed: 3, lines: 8000, format, malformedRate: 0.01 }));
+    assert.ok(d.stats.http > 7500, `${format}: ${d.stats.http} http lines`);
+    flagged.set(format, suspects(d).map((s) => `${s.client} ${s.verdict}`).sort().join(', '));
+  }
+  const [first, ...rest] = [...flagged.values()];
+  assert.ok(first!.length > 0);
+  for (const [format, v] of flagged) assert.equal(v, first, format);
+  assert.equal(rest.length, SYSLOG_FORMATS.length - 1);
+});
