@@ -16,7 +16,7 @@ import { printGraph, printPercentiles } from './report/timers.js';
 import { printUrlTable } from './report/urls.js';
 import { LineAssembler, readGzip, readRange } from './read/chunks.js';
 import { HalogInputError } from './read/errors.js';
-import { runParallel } from './read/parallel.js';
+import { countParallel, runParallel } from './read/parallel.js';
 import { closeSources, openSources, type Source } from './read/sources.js';
 import { countLines } from './read/count-lines.js';
 
@@ -56,10 +56,24 @@ function flushMessages(agg: Aggregates, err: OutBuffer): void {
   agg.messages.length = 0;
 }
 
-async function readAll(o: HalogOptions, sources: Source[], out: OutBuffer, err: OutBuffer): Promise<Aggregates> {
+/** Worker threads to use on these inputs: 1 unless they are big regular files. */
+function threadsFor(sources: readonly Source[]): number {
   const threads = threadCount();
   const total = sources.reduce((n, s) => n + s.size, 0);
-  if (threads > 1 && o.linesMax < 0 && !printsLines(o) && sources.every((s) => s.seekable) && total >= parallelMinBytes()) {
+  return threads > 1 && sources.every((s) => s.seekable) && total >= parallelMinBytes() ? threads : 1;
+}
+
+/** halog's `-c` without filters: lines counted, not parsed; -m caps the count. */
+async function countOnly(o: HalogOptions, sources: Source[]): Promise<number> {
+  if (o.invert) return 0;
+  const threads = threadsFor(sources);
+  const n = threads > 1 ? await countParallel(o, sources, threads) : await countLines(sources, -1);
+  return o.linesMax >= 0 ? Math.min(n, o.linesMax) : n;
+}
+
+async function readAll(o: HalogOptions, sources: Source[], out: OutBuffer, err: OutBuffer): Promise<Aggregates> {
+  const threads = threadsFor(sources);
+  if (threads > 1 && o.linesMax < 0 && !printsLines(o)) {
     const agg = new Aggregates();
     for (const part of await runParallel(o, sources, threads)) agg.merge(part);
     return agg;
@@ -111,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (o.countOnly && chooseLineHandler(o) === null && !hasInputFilter(o)) {
       // halog counts raw lines without parsing them when nothing needs a field.
-      const n = o.invert ? 0 : await countLines(sources, o.linesMax);
+      const n = await countOnly(o, sources);
       out.text(`${n}\n`);
       out.flush();
       return 0;

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CHUNK_SIZE } from './chunks.js';
 import { HalogInputError } from './errors.js';
+import { newlineCounter } from './newline-counter.js';
 import type { Source } from './sources.js';
 
 /**
@@ -29,14 +30,26 @@ function countIn(buf: Buffer, n: number): number {
 }
 
 function countFd(s: Source): number {
-  const buf = Buffer.allocUnsafe(CHUNK_SIZE);
+  return countRange(s, 0, -1);
+}
+
+/**
+ * Lines in `s[start, end)` (end -1 = to EOF), the file's unterminated last line included
+ * when the range reaches it. Ranges from `splitRanges` end after a newline, so counts of
+ * consecutive ranges add up to the count of the whole file.
+ */
+export function countRange(s: Source, start: number, end: number): number {
+  const simd = newlineCounter(CHUNK_SIZE);
+  const buf = simd ? simd.buffer : Buffer.allocUnsafe(CHUNK_SIZE);
   let count = 0;
-  let pos = 0;
+  let pos = start;
   let lastByte = 0x0a;
   for (;;) {
+    const want = end < 0 ? buf.length : Math.min(buf.length, end - pos);
+    if (want <= 0) break;
     let n: number;
     try {
-      n = readSync(s.fd, buf, 0, buf.length, s.seekable ? pos : null);
+      n = readSync(s.fd, buf, 0, want, s.seekable ? pos : null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
@@ -49,7 +62,7 @@ function countFd(s: Source): number {
     if (n === 0) break;
     pos += n;
     // Stale bytes past n must not be counted: search a view of exactly n bytes.
-    count += countIn(n === buf.length ? buf : buf.subarray(0, n), n);
+    count += simd ? simd.count(n) : countIn(n === buf.length ? buf : buf.subarray(0, n), n);
     lastByte = buf[n - 1]!;
   }
   return count + (lastByte !== 0x0a ? 1 : 0);
