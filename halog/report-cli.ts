@@ -225,6 +225,7 @@ Output (default: aligned text):
   --text --csv --tsv --json --ndjson   table format on stdout
   --html <file>        self-contained HTML report with charts
   --summary <file>     write the partial aggregate (JSON) for 'haloscope merge'
+  --kind <kind>        merge: which report of the summaries to print (default: the first)
   --top N              first N rows after sorting (default: all)
   --sort <key>         req (default; timeline: time), err, bytes, 1xx..5xx, other, key,
                        <timer>.<p50|p75|p90|p95|p99|p99.9|max> (e.g. Ta.p99); '-key' = ascending
