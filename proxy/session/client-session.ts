@@ -225,6 +225,11 @@ export class ClientSession {
     this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close';
     this.#setupRequestBody(head.framing);
     this.#phase = this.#reqDone ? 'respond' : 'body';
+    if (!this.#reqDone && fe.timeouts.client > 0) {
+      // `timeout client` while the request body is awaited: one timer, refreshed on each read
+      this.#clearTimer();
+      this.#timer = setTimeout(() => this.#onBodyTimeout(), fe.timeouts.client);
+    }
     if (rest.length) this.#phase === 'body' ? this.#reqBody(rest) : (this.#buf = rest);
     const lbReq: LbRequest = { src: this.#ip, path, query: q < 0 ? '' : head.uri.slice(q + 1), header: (n) => lastHeader(head.headers, n) };
     void this.#toServer(be, lbReq, this.#serializeRequest(head, headers, be));
@@ -265,7 +270,20 @@ export class ClientSession {
     else this.#reqDone = true;
   }
 
+  #onBodyTimeout(): void {
+    this.#timer = null;
+    if (this.#phase !== 'body' || this.#finished) return;
+    // client stalled in the middle of its body: cD if a response already started, else cH
+    this.#cancelQueue?.();
+    if (this.#ex) {
+      this.#ex.detach();
+      this.#ex.sock.destroy();
+    }
+    this.#finish('c', this.#headSent ? 'D' : 'H', false);
+  }
+
   #reqBody(chunk: Buffer): void {
+    this.#timer?.refresh();
     let part = chunk;
     let rest: Buffer | null = null;
     if (this.#reqChunked) {
@@ -292,6 +310,7 @@ export class ClientSession {
     }
     this.#forwardBody(part);
     if (this.#reqDone) {
+      this.#clearTimer();
       this.#phase = 'respond';
       if (this.#ex) this.#ex.requestComplete = true;
       if (rest) {

@@ -58,3 +58,36 @@ backend b
     await be.close();
   }
 });
+
+test('a client stalling in its request body is cut by timeout client (cH) and the server connection closed', async () => {
+  const be = await startBackend(() => {});
+  const serverClosed = new Promise<boolean>((resolve) => be.server.on('connection', (s) => s.on('close', () => resolve(true))));
+  const sys = await startSyslog();
+  const port = await freePort();
+  const p = await startOurs(`
+global
+  log 127.0.0.1:${sys.port} local0
+defaults
+  mode http
+  log global
+  option httplog
+  timeout client 300ms
+  timeout server 5s
+  timeout connect 1s
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend b
+backend b
+  server s 127.0.0.1:${be.port}
+`);
+  try {
+    await raw(port, ['POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc'], { idleMs: 2000 });
+    const [line] = (await sys.waitFor(1)).map((m) => splitSyslog(m).message);
+    assert.match(line!, / b\/s \d+\/\d+\/\d+\/-1\/\d+ -1 0 - - cH-- .* "POST \/slow HTTP\/1\.1"$/);
+    assert.equal(await serverClosed, true, 'server connection closed');
+  } finally {
+    p.stop();
+    sys.close();
+    await be.close();
+  }
+});
