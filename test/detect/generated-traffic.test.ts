@@ -35,10 +35,10 @@ function feed(d: Detector, buf: Buffer): void {
 }
 
 test('generated benign traffic: no client that HAProxy never denied is flagged; at most the 12 scanners are', async () => {
-  const buf = await generateLogBuffer({ seed: 20261124, lines: 50_000, malformedRate: 0.01, tcpRate: 0.01 });
+  const buf = await generateLogBuffer({ seed: 20261124, lines: 40_000, malformedRate: 0.01, tcpRate: 0.01 });
   const d = new Detector();
   feed(d, buf);
-  assert.ok(d.stats.invalid > 250, `malformed lines counted: ${d.stats.invalid}`);
+  assert.ok(d.stats.invalid > 200, `malformed lines counted: ${d.stats.invalid}`);
   assert.ok(d.clients.size > 5_000);
   const list = suspects(d);
   const ordinary = list.filter((s) => s.counts.denied === 0);
@@ -46,7 +46,7 @@ test('generated benign traffic: no client that HAProxy never denied is flagged; 
   assert.ok(list.length <= SCANNER_POOL, `${list.length} flagged`);
   // The heaviest client of the Zipf pool is an ordinary visitor with thousands of requests.
   const heaviest = [...d.clients.values()].sort((a, b) => b.total - a.total)[0]!;
-  assert.ok(heaviest.total > 800 && heaviest.denied === 0);
+  assert.ok(heaviest.total > 600 && heaviest.denied === 0);
   assert.ok(!list.some((s) => s.client === heaviest.key));
 });
 
@@ -86,8 +86,8 @@ test('generated traffic: the same clients are flagged whatever the syslog header
   const flagged = new Map<string, string>();
   for (const format of SYSLOG_FORMATS) {
     const d = new Detector();
-    feed(d, await generateLogBuffer({ seed: 3, lines: 8000, format, malformedRate: 0.01 }));
-    assert.ok(d.stats.http > 7500, `${format}: ${d.stats.http} http lines`);
+    feed(d, await generateLogBuffer({ seed: 3, lines: 5000, format, malformedRate: 0.01 }));
+    assert.ok(d.stats.http > 4700, `${format}: ${d.stats.http} http lines`);
     flagged.set(format, suspects(d).map((s) => `${s.client} ${s.verdict}`).sort().join(', '));
   }
   const [first, ...rest] = [...flagged.values()];
