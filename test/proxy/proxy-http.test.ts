@@ -206,3 +206,33 @@ backend b
     await be.close();
   }
 });
+
+test('frontend maxconn holds extra connections unread until a slot frees', async () => {
+  const be = await startBackend((req, res) => res.end(req.url));
+  const sys = await startSyslog();
+  const port = await freePort();
+  const p = await startOurs(base(sys.port) + `frontend fe\n  bind 127.0.0.1:${port}\n  maxconn 1\n  default_backend b\nbackend b\n  server s 127.0.0.1:${be.port}\n`);
+  try {
+    const first = net.connect(port, '127.0.0.1');
+    await new Promise((r) => first.once('connect', r));
+    first.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => first.once('data', r));
+    // the first connection stays open (keep-alive): the second must wait
+    let secondAnswered = false;
+    const second = raw(port, ['GET /second HTTP/1.1\r\nHost: x\r\n\r\n'], { idleMs: 3000 }).then((r) => ((secondAnswered = true), r));
+    const firstLog = (await sys.waitFor(1))[0]!;
+    assert.match(splitSyslog(firstLog).message, / 1\/1\/0\/0\/0 0\/0 "GET \/first HTTP\/1\.1"$/);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(secondAnswered, false, 'second connection not served while the first holds the only slot');
+    assert.equal(be.seen.length, 1);
+    first.destroy();
+    const r = await second;
+    assert.match(r.text, /\/second$/);
+    const lines = (await sys.waitFor(2)).map((m) => splitSyslog(m).message);
+    assert.match(lines[1]!, / 1\/1\/0\/0\/0 0\/0 "GET \/second HTTP\/1\.1"$/, 'only one connection counted at a time');
+  } finally {
+    p.stop();
+    sys.close();
+    await be.close();
+  }
+});
