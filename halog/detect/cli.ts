@@ -17,7 +17,7 @@ import { DetectUsageError } from './errors.js';
 import { formatCsv, formatJson, formatNdjson, formatText, type OutputFormat, type ReportStats } from './output.js';
 import { readRecords } from '../read/record-reader.js';
 import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules } from './rules.js';
-import { judge, suspects, toSuspect } from './verdict.js';
+import { judge, suspects } from './verdict.js';
 
 export interface DetectCliOptions {
   format: OutputFormat;
@@ -296,4 +296,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { toSuspect };
