@@ -182,6 +182,11 @@ export const DEFAULT_RULES: DetectRules = {
       // keep-alive API client does.
       minRequests: 5000,
       connectionReuseSeconds: 30,
+      // When at least minQueuedRatio of the client's requests waited in a queue (Tw > 0 or a
+      // server/backend queue: the servers were saturated), the limits are multiplied by
+      // queuedFactor: a flood that hurts is a flood sooner.
+      minQueuedRatio: 0.1,
+      queuedFactor: 0.5,
     },
     'slow.client': {
       enabled: true,

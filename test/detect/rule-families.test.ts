@@ -83,6 +83,8 @@ const CASES: readonly Case[] = [
   { name: '25 x 403 from the application', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/wp-login.php', status: 403, ms: T0 + i * 100 })) },
   // flood.requests
   { name: '600 requests on 600 new connections in 6 s', rule: 'flood.requests', fires: true, lines: times(600, (i) => http({ port: 20000 + i, ms: T0 + i * 10 })) },
+  { name: '300 new connections in 3 s', rule: 'flood.requests', fires: false, lines: times(300, (i) => http({ port: 20000 + i, ms: T0 + i * 10 })) },
+  { name: '300 new connections in 3 s, half of them queued (Tw > 0)', rule: 'flood.requests', fires: true, lines: times(300, (i) => http({ port: 20000 + i, ms: T0 + i * 10, timers: i % 2 ? '0/250/0/1/251' : '0/0/0/1/1' })) },
   { name: '1500 keep-alive requests on 3 connections in 5 s', rule: 'flood.requests', fires: false, lines: times(1500, (i) => http({ uri: '/api/list?page=1', port: 30000 + (i % 3), ms: T0 + Math.floor(i * 3.3) })) },
   { name: '5000 keep-alive requests in 10 s', rule: 'flood.requests', fires: true, lines: times(5000, (i) => http({ port: 30000 + (i % 3), ms: T0 + i * 2 })) },
   { name: 'a monitor: a new connection every 3 s for 10 min', rule: 'flood.requests', fires: false, lines: times(200, (i) => http({ uri: '/health', port: 20000 + i, ms: T0 + i * 3000 })) },

@@ -5,7 +5,9 @@
  * connection. A flood without keep-alive (ab, most L7 DDoS tools) opens one connection per
  * request (corpus: 2500 requests on 2270 ports in 10 s); an API partner with keep-alive sends
  * its bursts over a handful of connections (1200 requests on 24 ports). The rule fires on the
- * connection rate, or on a request rate so high that no keep-alive client reaches it.
+ * connection rate, or on a request rate so high that no keep-alive client reaches it; both
+ * limits drop when the client's requests had to queue (Tw, server/backend queues): HAProxy
+ * saw the servers saturated.
  */
 import type { DetectRules } from '../rules.js';
 import { addHit, bump, windowPeak, type ClientState, type LineContext } from '../state.js';
@@ -25,6 +27,8 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
     onRecord(ctx: LineContext, st: ClientState): void {
       if (!r.enabled) return;
       bump(st, 'requests', ctx.sec);
+      const rec = ctx.rec;
+      if (rec.timers[1]! > 0 || rec.serverQueue > 0 || rec.backendQueue > 0) bump(st, 'queued', ctx.sec);
       const port = ctx.rec.clientPort;
       if (!(port > 0)) return; // unix socket or unknown: cannot tell connections apart
       const t = ctx.rec.acceptMs;
@@ -41,12 +45,15 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       if (!r.enabled) return [];
       const conns = windowPeak(st.windows.get('conns'), r.windowSeconds);
       const reqs = windowPeak(st.windows.get('requests'), r.windowSeconds);
-      const fired = conns.count >= r.minNewConnections || reqs.count >= r.minRequests;
+      const queued = windowPeak(st.windows.get('queued'), r.windowSeconds);
+      const saturated = reqs.count > 0 && queued.count / reqs.count >= r.minQueuedRatio;
+      const k = saturated ? r.queuedFactor : 1;
+      const fired = conns.count >= r.minNewConnections * k || reqs.count >= r.minRequests * k;
       return [
         {
           id: 'flood.requests',
           fired,
-          why: `at most ${reqs.count} requests and ${conns.count} new connections in ${r.windowSeconds}s (need >= ${r.minNewConnections} new connections, or >= ${r.minRequests} requests)`,
+          why: `at most ${reqs.count} requests and ${conns.count} new connections in ${r.windowSeconds}s (need >= ${r.minNewConnections * k} new connections, or >= ${r.minRequests * k} requests${saturated ? `; lowered: ${queued.count} of its requests waited in a queue` : ''})`,
           count: reqs.count,
         },
       ];
