@@ -11,6 +11,8 @@ import type { Config } from './config/types.js';
 import { FrontendRuntime, type ProcessCounters } from './frontend/frontend.js';
 import { Listeners } from './frontend/listeners.js';
 import { buildEmitter } from './log/emitter.js';
+import { buildTcpEmitter } from './log/tcplog.js';
+import { tcpSessions } from './tcp/tcp-session.js';
 import { udpSink, type LogSink } from './log/udp-sender.js';
 
 export interface RunningProxy {
@@ -36,7 +38,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     if (sink) sinks.push(sink);
     const rt = new FrontendRuntime(fe, backends, buildEmitter(sink, fe.dontlognull), counters);
     frontends.push(rt);
-    const l = new Listeners(rt);
+    const l = fe.mode === 'tcp' ? new Listeners(rt, tcpSessions(rt, buildTcpEmitter(sink, fe.dontlognull))) : new Listeners(rt);
     await l.start();
     listeners.push(l);
   }

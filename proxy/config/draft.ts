@@ -34,6 +34,7 @@ export interface DraftProxy {
   logs: (LogTarget | 'global')[];
   logTag: string | null;
   httplog: boolean;
+  tcplog: boolean;
   dontlognull: boolean;
   forwardfor: { header: string; ifNone: boolean } | null;
   connMode: HttpConnMode;
@@ -71,6 +72,7 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         logs: [],
         logTag: null,
         httplog: false,
+        tcplog: false,
         dontlognull: false,
         forwardfor: null,
         connMode: 'keep-alive',

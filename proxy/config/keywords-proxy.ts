@@ -38,6 +38,15 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
     parse(ctx, words, negated) {
       if (words.length > 0) return ctx.error(E.E_CONFIG_UNSUPPORTED, `'option httplog ${words.join(' ')}' is not supported; only the default httplog format is`);
       ctx.proxy!.httplog = !negated;
+      if (!negated) ctx.proxy!.tcplog = false; // the last log format option wins
+    },
+  },
+  tcplog: {
+    kinds: ALL,
+    parse(ctx, words, negated) {
+      if (words.length > 0) return ctx.error(E.E_CONFIG_BAD_VALUE, `'option tcplog' takes no argument`);
+      ctx.proxy!.tcplog = !negated;
+      if (!negated) ctx.proxy!.httplog = false;
     },
   },
   dontlognull: { kinds: FE, parse: (ctx, _w, negated) => void (ctx.proxy!.dontlognull = !negated) },
@@ -69,7 +78,7 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
   },
 };
 const UNSUPPORTED_OPTIONS = [
-  'tcplog', 'httpslog', 'httpchk', 'logasap', 'dontlog-normal', 'log-separate-errors', 'http-ignore-probes', 'abortonclose',
+  'httpslog', 'httpchk', 'logasap', 'dontlog-normal', 'log-separate-errors', 'http-ignore-probes', 'abortonclose',
   'allbackups', 'originalto', 'tcpka', 'clitcpka', 'srvtcpka', 'splice-auto', 'http-buffer-request', 'persist', 'log-health-checks',
   'accept-invalid-http-request', 'accept-invalid-http-response', 'http-pretend-keepalive', 'http-no-delay', 'http-use-proxy-header', 'tcp-check', 'ssl-hello-chk',
 ];
@@ -124,7 +133,7 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
       const m = ctx.args[1];
       if (m === 'http') ctx.proxy!.mode = 'http';
       else if (m === 'tcp') ctx.proxy!.mode = 'tcp';
-      else ctx.error(E.E_CONFIG_BAD_VALUE, `'mode' expects 'http' (or 'tcp', not supported yet), got '${m ?? ''}'`);
+      else ctx.error(E.E_CONFIG_BAD_VALUE, `'mode' expects 'http' or 'tcp', got '${m ?? ''}'`);
     },
   },
   {

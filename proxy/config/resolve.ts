@@ -10,6 +10,7 @@ import { parseLines } from './parse.js';
 import { tokenize, type ConfigLine } from './tokenize.js';
 import type { Config, LogTarget, ProxyConfig } from './types.js';
 import { suggest } from './units.js';
+import { checkTcpProxy } from '../tcp/config-check.js';
 
 export interface ResolveResult {
   readonly config: Config | null;
@@ -69,8 +70,9 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
   const finals: ProxyConfig[] = [];
   for (const p of draft.proxies) {
     const loc = `${p.kind} '${p.name}'`;
-    if (p.mode !== 'http')
-      alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : mode ${p.mode ?? 'tcp (the default)'} is not supported; haloscope proxies HTTP only: add 'mode http' to the section or to defaults`);
+    const mode = p.mode ?? 'tcp'; // HAProxy's default
+    if (mode === 'tcp') checkTcpProxy(p, loc, alert, warn);
+    else if (p.tcplog) alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option tcplog' in 'mode http' is not supported (haloscope writes httplog lines for HTTP); use 'option httplog'`);
     if (p.kind !== 'backend') {
       if (p.binds.length === 0) alert(E.E_CONFIG_NO_LISTENER, p.where, `${loc} has no 'bind' directive; add 'bind <addr>:<port>'`);
       if (p.timeouts.client === null) warn(p.where, `${loc} : missing timeouts for frontend: 'timeout client' is infinite`);
@@ -79,14 +81,26 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       if (p.timeouts.server === null || p.timeouts.connect === null) warn(p.where, `${loc} : missing timeouts for backend: 'timeout connect' / 'timeout server' are infinite`);
     }
     const checkBackend = (name: string, where: { file: string; line: number }): void => {
-      if (isBackend(name)) return;
+      if (isBackend(name)) {
+        const be = draft.proxies.find((x) => x.kind !== 'frontend' && x.name === name)!;
+        const beMode = be.mode ?? 'tcp';
+        if (beMode !== mode)
+          alert(
+            mode === 'http' ? E.E_CONFIG_BAD_VALUE : E.E_CONFIG_UNSUPPORTED,
+            where,
+            mode === 'http'
+              ? `http ${p.kind} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible tcp backend '${name}' (${be.where.file}:${be.where.line}) (see 'mode').`
+              : `tcp ${p.kind} '${p.name}' uses http backend '${name}': upgrading a TCP stream to HTTP is not supported by haloscope; use 'mode http' in both or 'mode tcp' in both`,
+          );
+        return;
+      }
       const hint = suggest(name, backendNames);
       alert(E.E_CONFIG_UNKNOWN_BACKEND, where, `${loc} : unable to find required backend '${name}'${hint ? `; did you mean '${hint}'?` : ''}`);
     };
     if (p.kind !== 'backend') {
       if (p.defaultBackend) checkBackend(p.defaultBackend.name, p.defaultBackend.where);
       for (const u of p.useBackends) checkBackend(u.backend, u.where);
-      if ((p.logs.length > 0 || (p.logs.length === 0 && false)) && !p.httplog)
+      if (mode === 'http' && p.logs.length > 0 && !p.httplog)
         warn(p.where, `${loc} : no 'option httplog'; haloscope only produces the httplog format and uses it`);
     }
     const logs: LogTarget[] = [];
@@ -102,12 +116,13 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       kind: p.kind as ProxyConfig['kind'],
       file: p.where.file,
       line: p.where.line,
-      mode: 'http',
+      mode,
       binds: p.binds,
       maxconn: p.maxconn,
       logs,
       logTag: p.logTag,
-      httplog: p.httplog,
+      httplog: mode === 'http' && p.httplog,
+      tcplog: mode === 'tcp',
       dontlognull: p.dontlognull,
       forwardfor: p.forwardfor,
       connMode: p.connMode,

@@ -115,12 +115,15 @@ export interface ProxyConfig {
   readonly kind: 'frontend' | 'backend' | 'listen';
   readonly file: string;
   readonly line: number;
-  readonly mode: 'http';
+  /** `tcp` (HAProxy's default): raw forwarding and tcplog lines, proxy/tcp/. */
+  readonly mode: 'http' | 'tcp';
   readonly binds: readonly BindConfig[];
   readonly maxconn: number;
   readonly logs: readonly LogTarget[];
   readonly logTag: string | null;
   readonly httplog: boolean;
+  /** `option tcplog` (or `option httplog` in a tcp proxy, which HAProxy downgrades to it). */
+  readonly tcplog: boolean;
   readonly dontlognull: boolean;
   readonly forwardfor: { readonly header: string; readonly ifNone: boolean } | null;
   readonly connMode: HttpConnMode;

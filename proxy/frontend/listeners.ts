@@ -8,13 +8,21 @@ import { ListenError } from '../errors.js';
 import { ClientSession } from '../session/client-session.js';
 import type { FrontendRuntime } from './frontend.js';
 
+/** What a listener starts per accepted connection: an HTTP session, or a TCP one (proxy/tcp/). */
+export interface Session {
+  /** Soft stop: finish what is in flight, take nothing new. */
+  drain(): void;
+}
+
 export class Listeners {
   readonly #servers: net.Server[] = [];
   readonly #fe: FrontendRuntime;
   readonly #held: net.Socket[] = [];
+  readonly #open: (sock: net.Socket) => Session;
 
-  constructor(fe: FrontendRuntime) {
+  constructor(fe: FrontendRuntime, open: (sock: net.Socket) => Session = (sock) => new ClientSession(sock, fe)) {
     this.#fe = fe;
+    this.#open = open;
   }
 
   async start(): Promise<void> {
@@ -47,14 +55,14 @@ export class Listeners {
   }
 
   #admit(sock: net.Socket): void {
-    const session = new ClientSession(sock, this.#fe);
+    const session = this.#open(sock);
     this.#sessions.add(session);
     sock.on('close', () => {
       this.#sessions.delete(session);
       this.#release();
     });
   }
-  readonly #sessions = new Set<ClientSession>();
+  readonly #sessions = new Set<Session>();
 
   #release(): void {
     setImmediate(() => {

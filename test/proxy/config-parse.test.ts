@@ -159,8 +159,8 @@ peers p
   assert.match(got[3]!, /did you mean 'client'\?/);
 });
 
-test('mode tcp, missing bind and no frontend are refused', () => {
-  assert.match(alerts(`frontend f\n  bind :80\n  default_backend b\nbackend b\n  mode http\n`)[0]!, /^E_CONFIG_UNSUPPORTED .*mode tcp \(the default\)/);
+test('a tcp frontend (the default mode) on an http backend, missing bind and no frontend are refused', () => {
+  assert.match(alerts(`frontend f\n  bind :80\n  default_backend b\nbackend b\n  mode http\n`)[0]!, /^E_CONFIG_UNSUPPORTED parsing \[h.cfg:3\] : tcp frontend 'f' uses http backend 'b'/);
   assert.match(alerts(BASE + `frontend f\n`)[0]!, /^E_CONFIG_NO_LISTENER parsing \[h.cfg:11\] : frontend 'f' has no 'bind'/);
   assert.match(alerts(BASE + `backend b\n`)[0]!, /^E_CONFIG_NO_LISTENER .*no listener/);
 });
