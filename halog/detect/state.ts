@@ -147,9 +147,17 @@ export interface WindowPeak {
   start: number;
 }
 
-/** Highest count over any window of `seconds` consecutive seconds (two pointers over sorted keys). */
-export function windowPeak(series: readonly number[] | undefined, seconds: number): WindowPeak {
+/**
+ * Highest count over any window of `seconds` consecutive seconds (two pointers over sorted
+ * keys). When the whole series adds up to less than `needed`, the total is returned as is: it
+ * bounds the peak from above and no threshold can be reached (most clients: no sort, no Map).
+ */
+export function windowPeak(series: readonly number[] | undefined, seconds: number, needed = Number.POSITIVE_INFINITY): WindowPeak {
   if (!series || series.length === 0) return { count: 0, start: 0 };
+  if (series.length === 2) return { count: series[1]!, start: series[0]! };
+  let total = 0;
+  for (let i = 1; i < series.length; i += 2) total += series[i]!;
+  if (total < needed) return { count: total, start: series[0]! };
   const w = new Map<number, number>();
   for (let i = 0; i < series.length; i += 2) w.set(series[i]!, (w.get(series[i]!) ?? 0) + series[i + 1]!);
   const keys = [...w.keys()].sort((a, b) => a - b);

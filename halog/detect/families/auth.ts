@@ -39,8 +39,8 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
     },
     decide(st: ClientState): Decision[] {
       if (!r.enabled) return [];
-      const f = windowPeak(st.windows.get('authfail'), r.windowSeconds);
-      const a = windowPeak(st.windows.get('authpost'), r.windowSeconds);
+      const f = windowPeak(st.windows.get('authfail'), r.windowSeconds, r.minFailures);
+      const a = windowPeak(st.windows.get('authpost'), r.windowSeconds, r.minLoginPosts);
       return [
         {
           id: 'bruteforce.auth',

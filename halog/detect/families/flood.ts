@@ -43,9 +43,10 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
     },
     decide(st: ClientState): Decision[] {
       if (!r.enabled) return [];
-      const conns = windowPeak(st.windows.get('conns'), r.windowSeconds);
-      const reqs = windowPeak(st.windows.get('requests'), r.windowSeconds);
-      const queued = windowPeak(st.windows.get('queued'), r.windowSeconds);
+      const low = Math.min(r.minNewConnections, r.minRequests) * Math.min(1, r.queuedFactor);
+      const conns = windowPeak(st.windows.get('conns'), r.windowSeconds, low);
+      const reqs = windowPeak(st.windows.get('requests'), r.windowSeconds, low);
+      const queued = windowPeak(st.windows.get('queued'), r.windowSeconds, reqs.count * r.minQueuedRatio);
       const saturated = reqs.count > 0 && queued.count / reqs.count >= r.minQueuedRatio;
       const k = saturated ? r.queuedFactor : 1;
       const fired = conns.count >= r.minNewConnections * k || reqs.count >= r.minRequests * k;

@@ -46,7 +46,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         });
       }
       if (crawl.enabled) {
-        const p = windowPeak(st.windows.get('pages'), crawl.windowSeconds);
+        const p = windowPeak(st.windows.get('pages'), crawl.windowSeconds, crawl.minDistinct);
         const s = ratio(st.statics, st.http);
         out.push({
           id: 'crawl.aggressive',
