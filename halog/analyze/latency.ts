@@ -24,11 +24,16 @@ export const TIMER_INDEX: Readonly<Record<TimerName, number>> = { TR: 0, Tw: 1, 
 export const PERCENTILES = [50, 75, 90, 95, 99, 99.9] as const;
 export const PCT_NAMES = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9'] as const;
 
-const RAW_MAX = 32;
+/**
+ * Raw values kept before a histogram is allocated: 256 values cost ~2 KB against ~9 KB for a
+ * histogram, and sorting them is cheaper than walking 2048+ buckets when the report is printed.
+ */
+const RAW_MAX = 256;
 const SIGNIFICANT_DIGITS = 3;
 /** Estimated bytes of a histogram with values under 2048 ms (measured: 9.2 KB, Int32 counts). */
 export const HISTOGRAM_BYTES = 9300;
-export const RAW_SERIES_BYTES = 120;
+/** A raw series: array header plus 8 bytes per value (V8 packed small integers). */
+const RAW_SERIES_OVERHEAD = 48;
 
 function newHistogram(): hdr.Histogram {
   return hdr.build({
@@ -44,6 +49,8 @@ function newHistogram(): hdr.Histogram {
 /** The internals of JsHistogram we walk to get every percentile in one pass over the counts. */
 interface JsHistogramInternals {
   countsArrayLength: number;
+  /** The counts of TypedArrayHistogram (Int32Histogram); read directly, ~10x faster than getCountAtIndex(). */
+  _counts?: Int32Array;
   totalCount: number;
   getCountAtIndex(i: number): number;
   valueFromIndex(i: number): number;
@@ -156,8 +163,9 @@ export class LatencySeries {
     const lenAt = w.length;
     w.push(0);
     let len = 0;
+    const counts = h._counts;
     for (let i = 0; i < h.countsArrayLength; i++) {
-      const c = h.getCountAtIndex(i);
+      const c = counts ? counts[i]! : h.getCountAtIndex(i);
       if (c !== 0) {
         w.push(h.valueFromIndex(i));
         w.push(c);
@@ -175,7 +183,7 @@ export class LatencySeries {
   }
 
   bytes(): number {
-    return this.h ? HISTOGRAM_BYTES : this.raw ? RAW_SERIES_BYTES : 0;
+    return this.h ? HISTOGRAM_BYTES : this.raw ? RAW_SERIES_OVERHEAD + 8 * this.raw.length : 0;
   }
 
   stats(): SeriesStats {
@@ -188,10 +196,11 @@ export class LatencySeries {
       const h = this.h as unknown as JsHistogramInternals;
       const total = h.totalCount;
       const ranks = PERCENTILES.map((p) => rankOf(p, total));
+      const counts = h._counts;
       let k = 0;
       let acc = 0;
       for (let i = 0; i < h.countsArrayLength && k < ranks.length; i++) {
-        const c = h.getCountAtIndex(i);
+        const c = counts ? counts[i]! : h.getCountAtIndex(i);
         if (c === 0) continue;
         acc += c;
         while (k < ranks.length && acc >= ranks[k]!) pct[k++] = h.highestEquivalentValue(h.valueFromIndex(i));

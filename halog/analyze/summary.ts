@@ -6,7 +6,7 @@ import { Analyzer, type AnalyzeOptions, type AnalyzeSnapshot } from './report-jo
 /**
  * `--summary <file>`: the partial aggregate of one run as a versioned JSON document, and the
  * merge of any number of them (`haloscope merge`). Counts and sums add up, histograms are
- * HdrHistogram V2 compressed base64 (`hdr`) or the raw values of rows seen <= 32 times
+ * HdrHistogram V2 compressed base64 (`hdr`) or the raw values of rows seen <= 256 times
  * (`raw`), so a merge is exact unless a table reached its memory cap (`sketch: true`).
  *
  * Summaries merge only when they were made with the same kinds, interval, URL normalization

@@ -29,7 +29,7 @@ function lcg(seed: number): () => number {
 
 test('percentiles: hdr-histogram values equal exact sorted percentiles within the documented precision', () => {
   const rnd = lcg(42);
-  for (const n of [1, 2, 7, 32, 33, 100, 5000]) {
+  for (const n of [1, 2, 7, 100, 256, 257, 5000]) {
     for (const shape of ['small', 'wide', 'heavy-tail']) {
       const values: number[] = [];
       for (let i = 0; i < n; i++) {

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * Benchmark (not a test): `haloscope report` against real `halog -uto` and `halog -pct` on the
+ * same generated log, in one run. Prints MB/s (file size / 10^6 / median wall time, startup
+ * included), peak RSS, and each case's ratio to `halog -u`-class speed (`-uto`).
+ *
+ *   npx tsc -p tsconfig.json && node dist/test/bench/report-speed.js [--size 1G] [--runs 3] [--file PATH]
+ *
+ * Cases: real halog -uto, real halog -pct (both `-s 0`, log on stdin), then ours with all cores
+ * and with HALOG_THREADS=1: `report urls` (six timers, percentiles, JSON), `report timeline`,
+ * `report clients`, `report urls --csv`. The log is the one test/bench/halog-vs-real.ts caches
+ * (same name and fingerprint), so the two benchmarks share it.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateLogBuffer, writeLog } from '../../samples/generate/generate.js';
+import { parseSize } from '../../samples/generate/options.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const LOG_SHAPE = { tcpRate: 0.01, malformedRate: 0.0005 } as const;
+const GNU_TIME = '/usr/bin/time';
+
+interface Opts {
+  size: number;
+  seed: number;
+  runs: number;
+  file: string | null;
+  real: string;
+  ours: string;
+}
+
+function parseArgs(argv: string[]): Opts {
+  const o: Opts = {
+    size: parseSize('1G'),
+    seed: 1,
+    runs: 3,
+    file: null,
+    real: ['/usr/bin/halog', '/usr/sbin/halog'].find((p) => existsSync(p)) ?? '/usr/bin/halog',
+    ours: join(ROOT, 'dist', 'bin', 'haloscope.js'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = (): string => argv[++i] ?? '';
+    if (a === '--size') o.size = parseSize(v());
+    else if (a === '--seed') o.seed = Number(v());
+    else if (a === '--runs') o.runs = Number(v());
+    else if (a === '--file') o.file = v();
+    else if (a === '--real') o.real = v();
+    else if (a === '--ours') o.ours = v();
+    else {
+      process.stderr.write('usage: report-speed [--size 1G] [--seed N] [--runs N] [--file PATH] [--real PATH] [--ours PATH]\n');
+      process.exit(2);
+    }
+  }
+  return o;
+}
+
+async function ensureLog(o: Opts): Promise<string> {
+  if (o.file) return o.file;
+  const fingerprint = createHash('sha256').update(generateLogBuffer({ seed: o.seed, lines: 2000, ...LOG_SHAPE })).digest('hex').slice(0, 10);
+  const path = join(tmpdir(), `haloscope-bench-seed${o.seed}-${o.size}-${fingerprint}.log`);
+  if (existsSync(path)) return path;
+  const partial = `${path}.partial-${process.pid}`;
+  process.stderr.write(`report-speed: generating ${(o.size / 1e6).toFixed(0)} MB -> ${path}\n`);
+  try {
+    await writeLog({ seed: o.seed, bytes: o.size, ...LOG_SHAPE }, partial);
+    await rename(partial, path);
+  } catch (e) {
+    await rm(partial, { force: true });
+    throw e;
+  }
+  return path;
+}
+
+interface Run {
+  seconds: number;
+  rssMb: number;
+  ok: boolean;
+}
+
+function runOnce(cmd: string, args: string[], env: Record<string, string>, stdinFile: string | null): Promise<Run> {
+  return new Promise((resolvePromise) => {
+    const useTime = existsSync(GNU_TIME);
+    const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+    const t0 = performance.now();
+    const p = spawn(useTime ? GNU_TIME : cmd, useTime ? ['-f', '%M', cmd, ...args] : args, {
+      stdio: [fd, 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let err = '';
+    p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('exit', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      if (typeof fd === 'number') closeSync(fd);
+      const lines = err.trim().split('\n');
+      const rss = useTime ? Number(lines[lines.length - 1]) / 1024 : Number.NaN;
+      resolvePromise({ seconds, rssMb: rss, ok: code === 0 });
+    });
+  });
+}
+
+const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const log = await ensureLog(o);
+  const size = statSync(log).size;
+  // Warm the page cache so every case reads from memory.
+  const fd = openSync(log, 'r');
+  const b = Buffer.allocUnsafe(8 << 20);
+  for (let pos = 0; readSync(fd, b, 0, b.length, pos) > 0; pos += b.length);
+  closeSync(fd);
+  const node = process.execPath;
+  const cases: { name: string; cmd: string; args: string[]; env: Record<string, string>; stdin: boolean }[] = [
+    { name: 'halog -uto (real)', cmd: o.real, args: ['-s', '0', '-uto'], env: {}, stdin: true },
+    { name: 'halog -pct (real)', cmd: o.real, args: ['-s', '0', '-pct'], env: {}, stdin: true },
+  ];
+  for (const [label, env] of [['all cores', {}], ['1 thread', { HALOG_THREADS: '1' }]] as const) {
+    cases.push({ name: `report urls --json (${label})`, cmd: node, args: [o.ours, 'report', 'urls', '--json', '-q', log], env, stdin: false });
+    cases.push({ name: `report timeline (${label})`, cmd: node, args: [o.ours, 'report', 'timeline', '-q', log], env, stdin: false });
+    cases.push({ name: `report clients (${label})`, cmd: node, args: [o.ours, 'report', 'clients', '-q', log], env, stdin: false });
+    cases.push({ name: `report urls --csv (${label})`, cmd: node, args: [o.ours, 'report', 'urls', '--csv', '-q', log], env, stdin: false });
+  }
+  const rows: string[] = [];
+  let uto = Number.NaN;
+  for (const c of cases) {
+    const runs: Run[] = [];
+    for (let i = 0; i < o.runs; i++) runs.push(await runOnce(c.cmd, c.args, c.env, c.stdin ? log : null));
+    const s = median(runs.map((r) => r.seconds));
+    const mbs = size / 1e6 / s;
+    if (c.name.startsWith('halog -uto')) uto = mbs;
+    const ok = runs.every((r) => r.ok) ? '' : ' FAILED';
+    rows.push(`${c.name.padEnd(34)} ${mbs.toFixed(1).padStart(8)} MB/s ${s.toFixed(2).padStart(7)} s ${median(runs.map((r) => r.rssMb)).toFixed(0).padStart(6)} MB  x${(mbs / uto).toFixed(2)} of halog -uto${ok}`);
+    process.stderr.write(`${rows[rows.length - 1]}\n`);
+  }
+  process.stdout.write(`report-speed: ${(size / 1e6).toFixed(0)} MB log ${log}, median of ${o.runs} runs\n${rows.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`report-speed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
