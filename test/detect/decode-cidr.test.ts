@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeTarget, percentDecode, unescapeHaproxy } from '../../halog/detect/decode.js';
-import { NeedleList } from '../../halog/detect/needles.js';
+import { MultiNeedles, NeedleList } from '../../halog/detect/needles.js';
 import { cidrContains, CidrSet, parseCidr, parseIp } from '../../halog/detect/cidr.js';
 
 test('decode: HAProxy #XX escapes, single, double and %u encodings, + only in the query', () => {
@@ -81,4 +81,22 @@ test('cidr: IPv4 and IPv6 blocks, mapped addresses, single addresses', () => {
   assert.ok(set.has('::1'));
   assert.ok(!set.has('127.2.7.70'));
   assert.ok(!set.has('not-an-ip'));
+});
+
+test('needles: the automaton finds overlapping patterns, keeps list order, and handles wide characters', () => {
+  // Inputs reach the tables lower-cased (decode.ts), patterns are lower-cased when compiled.
+  const m = new MultiNeedles([['hers', 'he', 'she'], ['^/x', 'rs$'], ['\u0101bc', 'zz']]);
+  // 'she' ends first in the input, but 'hers' is listed first and also matches.
+  assert.deepEqual([...m.scan('ushers')], ['hers', 'rs$', null]);
+  assert.deepEqual([...m.scan('/xshe')], ['he', '^/x', null]);
+  assert.deepEqual([...m.scan('a/x')], [null, null, null]);
+  assert.deepEqual([...m.scan('\u0101bc and \u0102zz')], [null, null, '\u0101bc']);
+  assert.deepEqual([...m.scan('\u0102zz')], [null, null, 'zz']);
+  const nul = new NeedleList(['\u0000', '../']);
+  assert.equal(nul.match('/a\u0000b'), '\u0000');
+  assert.equal(nul.match('/a/..\u00ff../'), '../');
+  // Linear: a long run that keeps almost matching costs one step per character.
+  const long = new NeedleList(['aaaaaaaaab']);
+  assert.equal(long.match('a'.repeat(1_000_000)), null);
+  assert.equal(long.match(`${'a'.repeat(1_000_000)}b`), 'aaaaaaaaab');
 });
