@@ -164,11 +164,11 @@ export class ClientSession {
   }
 
   #onClientClose(): void {
-    if (this.#phase === 'respond' && this.#headSent && this.#ex && !this.#finished) {
-      // Like HAProxy, a client gone during the response is noticed at the next write toward
-      // it (CD), unless the server times out first (sD): keep the exchange running until then.
-      this.#clientGone = true;
-      this.#teardown();
+    if (this.#phase === 'respond' && this.#ex && !this.#finished) {
+      // Like HAProxy (checked), a client gone once its request was sent is noticed only when
+      // the response is forwarded to it: the response is still read and counted, then the
+      // session ends CD; a server timeout first gives sH/sD.
+      this.#clientGone = true; // counters are released when the session ends (#finish)
       return;
     }
     if (this.#phase !== 'closed' && !this.#finished && this.#phase !== 'wait') this.#abortByClient();
@@ -433,14 +433,15 @@ export class ClientSession {
         const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive);
         rec.bytesOut += out.htxBytes;
         this.#headSent = true;
+        if (this.#clientGone) return;
         // held until the body bytes of the same server read arrive (or this tick ends), then
         // written together: one write(2) per small response instead of two
         this.#held = out.wire;
         process.nextTick(flushHeld, this);
       },
       onData: (chunk, payload) => {
-        if (this.#clientGone) return this.#abortByClient();
         this.#rec.bytesOut += payload;
+        if (this.#clientGone) return this.#abortByClient();
         this.#writeClient(chunk);
       },
       onEnd: (reusable) => {
@@ -591,6 +592,7 @@ export class ClientSession {
     rec.beconn = be ? be.beconn : 0;
     rec.srvConn = this.#server ? this.#server.cur - (handedOff ? 1 : 0) : 0;
     this.#fe.emit(rec);
+    if (this.#clientGone) this.#teardown();
     if (keepAlive && !this.#draining && !this.#clientEnded && !this.#sock.destroyed && this.#phase !== 'closed') this.#nextRequest();
     else this.#close();
   }

@@ -136,6 +136,25 @@ const SCENARIOS: Scenario[] = [
       }),
   },
   {
+    name: 'client resets while waiting for the response headers',
+    logs: 1,
+    loose: ['timers'],
+    run: (p) =>
+      new Promise<void>((resolve) => {
+        const s = net.connect(p, '127.0.0.1', () => {
+          s.write(GET('/wait'));
+          setTimeout(() => s.resetAndDestroy(), 50);
+        });
+        s.on('close', () => setTimeout(resolve, 400));
+        s.on('error', () => {});
+      }),
+  },
+  {
+    name: 'client half-closes after its request',
+    logs: 1,
+    run: (p) => raw(p, [GET('/wait')], { endAfterWrite: true }),
+  },
+  {
     name: 'queue timeout',
     logs: 2,
     loose: ['timers'],
@@ -165,6 +184,7 @@ function backendHandler(): Parameters<typeof startBackend>[0] {
     if (url === '/slow') return void setTimeout(() => res.writableEnded || res.end('late'), 1500);
     if (url.startsWith('/queue')) return void setTimeout(() => res.end('queued'), 250);
     if (url.startsWith('/qt')) return void setTimeout(() => res.end('slow'), 900);
+    if (url === '/wait') return void setTimeout(() => res.end('waited'), 250);
     if (url === '/big') return void res.end(Buffer.alloc(65536, 'b'));
     if (url === '/drip') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
