@@ -4,7 +4,7 @@
  * run. Prints req/s, p50/p99 latency, MB/s and ours/haproxy ratios for: keep-alive small
  * responses, `Connection: close` per request, 64 KB responses.
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50]
+ *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3]
  *
  * The backend is a raw `net` server answering a precomputed response (no nginx here), so
  * that it costs less CPU than either proxy. http-proxy (npm) is not a dependency of this
@@ -13,10 +13,24 @@
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { freePort, startHaproxy, startOurs } from '../proxy/helpers/proxy-harness.js';
+import { freePort, startHaproxy } from '../proxy/helpers/proxy-harness.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNS = Number(process.argv[3] ?? 50);
+const ROUNDS = Number(process.argv[4] ?? 3);
+
+async function waitPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('connect', () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
 
 function fastBackend(bodySize: number): Promise<{ port: number; close(): void }> {
   const body = Buffer.alloc(bodySize, 'x');
@@ -116,41 +130,64 @@ async function main(): Promise<void> {
     { name: 'Connection: close, 64 B', be: small, close: true },
     { name: 'keep-alive, 64 KB responses', be: large, close: false },
   ];
-  console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, logging on (UDP), nbthread 1 both, ${new Date().toISOString()}`);
+  console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, logging on (UDP), nbthread 1 both, ${new Date().toISOString()}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('case | proxy | req/s | p50 ms | p99 ms | MB/s');
   for (const c of cases) {
+    // all three up at once; rounds interleaved so that load changes on this shared machine
+    // hit each proxy alike; the median of ROUNDS runs is reported
     const hp = await freePort();
     const h = await startHaproxy(cfg(hp, c.be.port, sink.address().port), hp);
-    await wrk(hp, '/', c.close, 2); // warm-up, same for both
-    const theirs = await wrk(hp, '/', c.close);
-    await h.stop();
-    // our proxy in a child process so that it has its own CPU, like haproxy
     const op = await freePort();
-    const child = spawn(process.execPath, ['-e', oursScript(cfg(op, c.be.port, sink.address().port))], { stdio: 'inherit' });
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((r) => {
-        const s = net.connect(op, '127.0.0.1');
-        s.on('connect', () => (s.destroy(), r(true)));
-        s.on('error', () => r(false));
-      });
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 50));
+    const ours = spawn(process.execPath, ['-e', oursScript(cfg(op, c.be.port, sink.address().port))], { stdio: 'inherit' });
+    const np = await freePort();
+    const bare = spawn(process.execPath, ['-e', bareUndiciScript(np, c.be.port)], { stdio: 'inherit' });
+    await waitPort(op);
+    await waitPort(np);
+    const targets: [string, number][] = [
+      ['haproxy', hp],
+      ['haloscope', op],
+      ['bare undici proxy (no log)', np],
+    ];
+    for (const [, port] of targets) await wrk(port, '/', c.close, 2); // warm-up (V8 optimizes the hot path)
+    const results = new Map<string, Result[]>(targets.map(([n]) => [n, []]));
+    for (let round = 0; round < ROUNDS; round++) for (const [name, port] of targets) results.get(name)!.push(await wrk(port, '/', c.close));
+    await h.stop();
+    for (const child of [ours, bare]) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
     }
-    await wrk(op, '/', c.close, 2); // warm-up: lets V8 optimize the hot path
-    const ours = await wrk(op, '/', c.close);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    const med = (name: string): Result => {
+      const list = results.get(name)!;
+      const m = (k: keyof Result): number => list.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+      return { rps: m('rps'), p50: m('p50'), p99: m('p99'), mbps: m('mbps') };
+    };
     const row = (who: string, r: Result): string => `${c.name} | ${who} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mbps.toFixed(1)}`;
-    console.log(row('haproxy', theirs));
-    console.log(row('haloscope', ours));
-    console.log(`${c.name} | ratio ours/haproxy | req/s ${(ours.rps / theirs.rps).toFixed(2)} | MB/s ${(ours.mbps / theirs.mbps).toFixed(2)} | p99 ${(ours.p99 / theirs.p99).toFixed(2)}x`);
+    for (const [name] of targets) console.log(row(name, med(name)));
+    const t = med('haproxy');
+    const o = med('haloscope');
+    const n = med('bare undici proxy (no log)');
+    console.log(`${c.name} | ratio ours/haproxy | req/s ${(o.rps / t.rps).toFixed(2)} | MB/s ${(o.mbps / t.mbps).toFixed(2)} | p99 ${(o.p99 / t.p99).toFixed(2)}x | ours/bare-undici req/s ${(o.rps / n.rps).toFixed(2)}`);
   }
-  console.log('http-proxy (npm): skipped, not a dependency of this project (no new npm dependencies allowed)');
+  console.log('http-proxy (npm): skipped, not a dependency of this project (no new npm dependencies allowed); the bare undici proxy stands in as the Node.js reference');
   console.log(`log datagrams received: ${logs}`);
   small.close();
   large.close();
   sink.close();
-  void startOurs;
+}
+
+function bareUndiciScript(port: number, be: number): string {
+  const undici = new URL('../../../node_modules/undici/index.js', import.meta.url).pathname;
+  return `
+const http = require('node:http');
+const { Pool } = require(${JSON.stringify(undici)});
+const pool = new Pool('http://127.0.0.1:${be}', { connections: 64, pipelining: 1 });
+http.createServer((req, res) => {
+  pool.request({ path: req.url, method: req.method, headers: req.headers, body: req.method === 'GET' || req.method === 'HEAD' ? null : req })
+    .then((r) => { res.writeHead(r.statusCode, r.headers); r.body.pipe(res); })
+    .catch(() => { res.statusCode = 502; res.end(); });
+}).listen(${port}, '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`;
 }
 
 function oursScript(text: string): string {
