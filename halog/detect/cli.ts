@@ -16,7 +16,7 @@ import type { DetectOptions, Detector, DetectSnapshot } from './detector.js';
 import { DetectUsageError } from './errors.js';
 import { formatCsv, formatJson, formatNdjson, formatText, type OutputFormat, type ReportStats } from './output.js';
 import { readRecords } from '../read/record-reader.js';
-import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules } from './rules.js';
+import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules, type RuleId } from './rules.js';
 import { judge, suspects } from './verdict.js';
 
 export interface DetectCliOptions {
@@ -275,7 +275,7 @@ export async function runDetect(argv: readonly string[], out: (s: string) => voi
       out(formatCsv(list));
       break;
     default:
-      out(formatText(list, stats));
+      out(formatText(list, stats, (id) => d.rules.rules[id as RuleId].score));
   }
   return 0;
 }

@@ -43,7 +43,8 @@ export function formatCsv(suspects: readonly Suspect[]): string {
   return `${rows.join('\n')}\n`;
 }
 
-export function formatText(suspects: readonly Suspect[], stats: ReportStats): string {
+/** `scoreOf(id)`: what each rule adds (shown next to it; the JSON keeps the issue's shape). */
+export function formatText(suspects: readonly Suspect[], stats: ReportStats, scoreOf: (id: string) => number): string {
   const out: string[] = [];
   const w = Math.max(15, ...suspects.map((s) => s.client.length));
   out.push(`${'client'.padEnd(w)}  ${'verdict'.padEnd(10)} ${'score'.padStart(5)} ${'total'.padStart(7)} ${'4xx'.padStart(6)} ${'5xx'.padStart(6)} ${'denied'.padStart(6)}  ${'first'.padEnd(24)} ${'last'.padEnd(24)} rules`);
@@ -52,7 +53,7 @@ export function formatText(suspects: readonly Suspect[], stats: ReportStats): st
       `${s.client.padEnd(w)}  ${s.verdict.padEnd(10)} ${String(s.score).padStart(5)} ${String(s.counts.total).padStart(7)} ${String(s.counts['4xx']).padStart(6)} ${String(s.counts['5xx']).padStart(6)} ${String(s.counts.denied).padStart(6)}  ${s.first.padEnd(24)} ${s.last.padEnd(24)} ${s.rules.map((r) => r.id).join(',')}`,
     );
     for (const r of s.rules) {
-      out.push(`    ${r.id} (${r.count}, +${r.score})`);
+      out.push(`    ${r.id} (${r.count}, +${scoreOf(r.id)})`);
       for (const e of r.evidence) out.push(`      ${e}`);
     }
   }

@@ -14,7 +14,6 @@ export interface RuleReport {
   count: number;
   first: string;
   last: string;
-  score: number;
   evidence: string[];
 }
 
@@ -60,7 +59,6 @@ export function toSuspect(d: Detector, j: ClientJudgement): Suspect | null {
       count: x.count ?? h?.count ?? 0,
       first: iso(h?.first ?? st.first),
       last: iso(h?.last ?? st.last),
-      score: d.rules.rules[x.id].score,
       evidence: h ? h.evidence.slice(0, d.rules.evidencePerRule) : [],
     });
   }
