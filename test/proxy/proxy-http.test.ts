@@ -236,3 +236,48 @@ test('frontend maxconn holds extra connections unread until a slot frees', async
     await be.close();
   }
 });
+
+test('hash balancing reads the request: url_param, uri and hdr(host) keep a key on one server', async () => {
+  const servers = await Promise.all(['A', 'B', 'C'].map((n) => startBackend((_q, res) => res.end(n))));
+  const sys = await startSyslog();
+  const port = await freePort();
+  const list = servers.map((b, i) => `  server s${i} 127.0.0.1:${b.port}`).join('\n');
+  const p = await startOurs(
+    base(sys.port) +
+      `frontend fe
+  bind 127.0.0.1:${port}
+  use_backend by_param if { path_beg /p }
+  use_backend by_uri if { path_beg /u }
+  default_backend by_host
+backend by_param
+  balance url_param id
+${list}
+backend by_uri
+  balance uri
+${list}
+backend by_host
+  balance hdr(host)
+${list}
+`,
+  );
+  const pick = async (path: string, host = 'x'): Promise<string> => (await raw(port, [`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`])).text.slice(-1);
+  try {
+    for (const [make, label] of [
+      [(k: string) => pick(`/p?a=1&id=${k}`), 'url_param'],
+      [(k: string) => pick(`/u/${k}?noise=${Math.random()}`), 'uri (query ignored)'],
+      [(k: string) => pick('/', `${k}.example`), 'hdr(host)'],
+    ] as const) {
+      const seen = new Set<string>();
+      for (const key of ['k1', 'k2', 'k3', 'k4', 'k5', 'k6']) {
+        const first = await make(key);
+        assert.equal(await make(key), first, `${label}: key ${key} stays on its server`);
+        seen.add(first);
+      }
+      assert.ok(seen.size >= 2, `${label}: keys spread over servers (${[...seen].join('')})`);
+    }
+  } finally {
+    p.stop();
+    sys.close();
+    await Promise.all(servers.map((b) => b.close()));
+  }
+});
