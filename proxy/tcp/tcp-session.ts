@@ -163,6 +163,7 @@ export class TcpSession {
   // ---- forwarding -------------------------------------------------------------------
 
   #activity(): void {
+    if (this.#firstEvent) return; // a side timed out: only the other side's timeout runs on
     this.#cliTimer?.refresh();
     this.#srvTimer?.refresh();
   }
@@ -261,15 +262,40 @@ export class TcpSession {
     if (this.#cliClosed) this.#finish('-', '-');
   }
 
+  /**
+   * A side stayed idle for its timeout. Like HAProxy, the first event is kept for the log
+   * (`cD`/`sD`), that side is closed, the shutdown is forwarded to the other side, and the
+   * session ends when the other side closes too, or when its own timeout expires.
+   */
   #timeout(side: 'c' | 's'): void {
     if (this.#finished) return;
-    this.#finish(side, 'D');
-    this.#srv?.destroy();
-    this.#cli.destroy();
+    if (this.#firstEvent) {
+      // the other side timed out as well: nothing more to wait for
+      this.#finish(this.#firstEvent, 'D');
+      this.#srv?.destroy();
+      this.#cli.destroy();
+      return;
+    }
+    this.#firstEvent = side;
+    if (side === 'c') {
+      this.#cliTimer = null;
+      this.#cli.destroySoon();
+      if (this.#srv && !this.#srv.destroyed) this.#srv.end();
+    } else {
+      this.#srvTimer = null;
+      this.#srv?.destroySoon();
+      if (!this.#cli.destroyed) this.#cli.end();
+    }
   }
+  /** The timeout that expired first, logged even if the session then ends normally. */
+  #firstEvent: 'c' | 's' | null = null;
 
   #finish(cause: TerminationCause, state: SessionState): void {
     if (this.#finished) return;
+    if (cause === '-' && this.#firstEvent) {
+      cause = this.#firstEvent;
+      state = 'D';
+    }
     this.#finished = true;
     if (this.#cliTimer) clearTimeout(this.#cliTimer);
     if (this.#srvTimer) clearTimeout(this.#srvTimer);
