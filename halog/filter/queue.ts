@@ -1,5 +1,5 @@
-import { at, fieldStart } from '../parse/bytes.js';
-import { Dist } from '../parse/layout.js';
+import { at } from '../parse/bytes.js';
+import { queueField } from './locate.js';
 import { SKIP_LINE, type LineFilter } from './types.js';
 
 /**
@@ -10,13 +10,8 @@ import { SKIP_LINE, type LineFilter } from './types.js';
 export function queueFilter(serverOnly: boolean): LineFilter {
   return (ctx, env) => {
     const { buf, end } = ctx;
-    let b = ctx.time >= 0
-      ? fieldStart(buf, ctx.time, end, Dist.queueFromTime)
-      : fieldStart(buf, ctx.accept, end, Dist.queueFromAccept);
-    if (b >= end) {
-      env.truncated(ctx);
-      return SKIP_LINE;
-    }
+    let b = queueField(ctx, env);
+    if (b < 0) return SKIP_LINE;
     if (buf[b] !== 0x30) return 1;
     if (serverOnly) return 0;
     do {

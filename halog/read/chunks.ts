@@ -1,7 +1,7 @@
-import { createReadStream, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { HalogInputError } from './errors.js';
-import type { Source } from './sources.js';
+import { readAt, type Source } from './sources.js';
 
 /** Receives buffers of whole lines: `buf[0, end)`. Returns false to stop reading. */
 export type LineChunkSink = (buf: Buffer, end: number) => boolean;
@@ -77,18 +77,7 @@ export function readRange(source: Source, start: number, end: number, asm: LineA
     const space = asm.space();
     const want = end < 0 ? space.length : Math.min(space.length, end - pos);
     if (want <= 0) break;
-    let n: number;
-    try {
-      n = readSync(source.fd, space, 0, want, source.seekable ? pos : null);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-        continue;
-      }
-      if (code === 'EOF') break;
-      throw new HalogInputError('E_HALOG_INPUT_UNREADABLE', source.name, `cannot read '${source.name}': ${(err as Error).message}`);
-    }
+    const n = readAt(source, space, 0, want, pos);
     if (n === 0) break;
     pos += n;
     if (!asm.commit(n)) return false;

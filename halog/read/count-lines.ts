@@ -1,10 +1,9 @@
-import { readSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CHUNK_SIZE } from './chunks.js';
 import { HalogInputError } from './errors.js';
 import { newlineCounter } from './newline-counter.js';
-import type { Source } from './sources.js';
+import { readAt, type Source } from './sources.js';
 
 /**
  * `-c` without filters: counts lines without parsing them (halog's fast path), a final line
@@ -47,18 +46,7 @@ export function countRange(s: Source, start: number, end: number): number {
   for (;;) {
     const want = end < 0 ? buf.length : Math.min(buf.length, end - pos);
     if (want <= 0) break;
-    let n: number;
-    try {
-      n = readSync(s.fd, buf, 0, want, s.seekable ? pos : null);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-        continue;
-      }
-      if (code === 'EOF') break;
-      throw new HalogInputError('E_HALOG_INPUT_UNREADABLE', s.name, `cannot read '${s.name}': ${(err as Error).message}`);
-    }
+    const n = readAt(s, buf, 0, want, pos);
     if (n === 0) break;
     pos += n;
     // Stale bytes past n must not be counted: search a view of exactly n bytes.

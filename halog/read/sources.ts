@@ -59,3 +59,23 @@ function reason(e: NodeJS.ErrnoException): string {
 export function closeSources(sources: readonly Source[]): void {
   for (const s of sources) if (s.fd !== 0) closeSync(s.fd);
 }
+
+/**
+ * Reads up to `len` bytes of `s` at `pos` (ignored for pipes) into `buf[off...]`; 0 at the
+ * end of the input. A non-blocking pipe that has nothing yet is waited for, not spun on.
+ */
+export function readAt(s: Source, buf: Uint8Array, off: number, len: number, pos: number): number {
+  for (;;) {
+    try {
+      return readSync(s.fd, buf, off, len, s.seekable ? pos : null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') return 0;
+      throw new HalogInputError('E_HALOG_INPUT_UNREADABLE', s.name, `cannot read '${s.name}': ${(err as Error).message}`);
+    }
+  }
+}

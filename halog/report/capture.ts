@@ -1,7 +1,7 @@
 import { at, fieldStart } from '../parse/bytes.js';
-import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
+import { capturesField } from '../filter/locate.js';
 
 const QUOTE = 0x22;
 const BRACE = 0x7b;
@@ -17,9 +17,8 @@ const NL = new Uint8Array([0x0a]);
 export function captureLine(block: number, field: number) {
   return (ctx: LineContext, env: LineEnv): void => {
     const { buf, end } = ctx;
-    let e = ctx.time >= 0
-      ? fieldStart(buf, ctx.time, end, Dist.capturesFromTime)
-      : fieldStart(buf, ctx.accept, end, Dist.capturesFromAccept);
+    let e = capturesField(ctx, env);
+    if (e < 0) return;
     for (let b = block; b > 0; b--) {
       while (e < end && buf[e] !== QUOTE && buf[e] !== BRACE) {
         if (buf[e] === 0x5c && at(buf, e + 1, end) === QUOTE) break;

@@ -2,6 +2,7 @@ import { fieldStart, fieldStop, isSep, skipTimer, str2ic } from '../parse/bytes.
 import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
+import { timeField } from '../filter/locate.js';
 import { addRow } from './urls.js';
 
 /**
@@ -10,14 +11,8 @@ import { addRow } from './urls.js';
  */
 export function clientLine(ctx: LineContext, env: LineEnv): void {
   const { buf, end } = ctx;
-  if (ctx.time < 0) {
-    ctx.time = fieldStart(buf, ctx.accept, end, Dist.timeFromAccept);
-    if (ctx.time >= end) {
-      env.truncated(ctx);
-      return;
-    }
-  }
-  let p = ctx.time;
+  let p = timeField(ctx, env);
+  if (p < 0) return;
   let f = 0;
   let err = 0;
   let tr = 0;

@@ -1,5 +1,5 @@
-import { fieldStart, str2ic } from '../parse/bytes.js';
-import { Dist } from '../parse/layout.js';
+import { str2ic } from '../parse/bytes.js';
+import { statusField } from '../filter/locate.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import type { OutBuffer } from '../output/out-buffer.js';
@@ -8,15 +8,8 @@ import { reachedMax, type Printer } from './print-helpers.js';
 
 /** `-st`: requests per status value (a tcplog line's byte count lands here too, as in halog). */
 export function countStatusLine(ctx: LineContext, env: LineEnv): void {
-  const { buf, end } = ctx;
-  const b = ctx.time >= 0
-    ? fieldStart(buf, ctx.time, end, Dist.statusFromTime)
-    : fieldStart(buf, ctx.accept, end, Dist.statusFromAccept);
-  if (b >= end) {
-    env.truncated(ctx);
-    return;
-  }
-  env.agg.counts.add(str2ic(buf, b, end));
+  const b = statusField(ctx, env);
+  if (b >= 0) env.agg.counts.add(str2ic(ctx.buf, b, ctx.end));
 }
 
 export const printStatusCounts: Printer = (agg: Aggregates, out: OutBuffer, linesMax: number) => {

@@ -1,5 +1,4 @@
-import { fieldStart } from '../parse/bytes.js';
-import { Dist } from '../parse/layout.js';
+import { termField } from '../filter/locate.js';
 import { byteBeyond, type LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import { reachedMax, type Printer } from './print-helpers.js';
@@ -10,14 +9,8 @@ import { reachedMax, type Printer } from './print-helpers.js';
  */
 export function codePairLine(offset: 0 | 2) {
   return (ctx: LineContext, env: LineEnv): void => {
-    const { buf, end } = ctx;
-    const b = ctx.time >= 0
-      ? fieldStart(buf, ctx.time, end, Dist.termFromTime)
-      : fieldStart(buf, ctx.accept, end, Dist.termFromAccept);
-    if (b >= end) {
-      env.truncated(ctx);
-      return;
-    }
+    const b = termField(ctx, env);
+    if (b < 0) return;
     // halog reads past a short field into the next bytes of the line, up to its NUL.
     // halog's bytes are signed chars, which orders bytes >= 0x80 first.
     env.agg.counts.add(256 * signedChar(byteBeyond(ctx, b + offset)) + signedChar(byteBeyond(ctx, b + offset + 1)));

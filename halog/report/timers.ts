@@ -1,5 +1,5 @@
-import { fieldStart, parseTimers } from '../parse/bytes.js';
-import { Dist } from '../parse/layout.js';
+import { parseTimers } from '../parse/bytes.js';
+import { timeField } from '../filter/locate.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import { formatFixed } from '../output/c-format.js';
@@ -30,14 +30,9 @@ export function timerLine(graph: boolean) {
   const key = graph ? quantify : (v: number) => v;
   return (ctx: LineContext, env: LineEnv): void => {
     const { buf, end } = ctx;
-    if (ctx.time < 0) {
-      ctx.time = fieldStart(buf, ctx.accept, end, Dist.timeFromAccept);
-      if (ctx.time >= end) {
-        env.truncated(ctx);
-        return;
-      }
-    }
-    if (parseTimers(buf, ctx.time, end, 5, timers) < 5) {
+    const time = timeField(ctx, env);
+    if (time < 0) return;
+    if (parseTimers(buf, time, end, 5, timers) < 5) {
       env.agg.parseErrors++;
       return;
     }

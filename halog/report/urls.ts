@@ -2,6 +2,7 @@ import { at, fieldStart, parseTimers, str2ic } from '../parse/bytes.js';
 import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
+import { timeField } from '../filter/locate.js';
 import type { UrlSort } from '../cli/options.js';
 import type { KeyTable } from './key-table.js';
 import { UrlCol, URL_COLUMNS } from './aggregates.js';
@@ -19,14 +20,9 @@ const BACKSLASH = 0x5c;
 export function urlLine(preserveQuery: boolean) {
   return (ctx: LineContext, env: LineEnv): void => {
     const { buf, end } = ctx;
-    if (ctx.time < 0) {
-      ctx.time = fieldStart(buf, ctx.accept, end, Dist.timeFromAccept);
-      if (ctx.time >= end) {
-        env.truncated(ctx);
-        return;
-      }
-    }
-    if (parseTimers(buf, ctx.time, end, 5, timers) < 5) {
+    const time = timeField(ctx, env);
+    if (time < 0) return;
+    if (parseTimers(buf, time, end, 5, timers) < 5) {
       env.agg.parseErrors++;
       return;
     }
