@@ -219,7 +219,7 @@ test('frontend maxconn holds extra connections unread until a slot frees', async
     await new Promise((r) => first.once('data', r));
     // the first connection stays open (keep-alive): the second must wait
     let secondAnswered = false;
-    const second = raw(port, ['GET /second HTTP/1.1\r\nHost: x\r\n\r\n'], { idleMs: 3000 }).then((r) => ((secondAnswered = true), r));
+    const second = raw(port, ['GET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], { idleMs: 3000 }).then((r) => ((secondAnswered = true), r));
     const firstLog = (await sys.waitFor(1))[0]!;
     assert.match(splitSyslog(firstLog).message, / 1\/1\/0\/0\/0 0\/0 "GET \/first HTTP\/1\.1"$/);
     await new Promise((r) => setTimeout(r, 200));
@@ -260,7 +260,7 @@ backend by_host
 ${list}
 `,
   );
-  const pick = async (path: string, host = 'x'): Promise<string> => (await raw(port, [`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`])).text.slice(-1);
+  const pick = async (path: string, host = 'x'): Promise<string> => (await raw(port, [`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`])).text.slice(-1);
   try {
     for (const [make, label] of [
       [(k: string) => pick(`/p?a=1&id=${k}`), 'url_param'],
