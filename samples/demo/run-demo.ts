@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBackend, stopBackends, type BackendRole, type DemoBackend } from './backends.js';
+import split2 from 'split2';
 import { TrafficDriver } from './traffic.js';
 
 /**
@@ -93,20 +94,26 @@ async function effectiveConfig(out: string): Promise<{ path: string; text: strin
   return { path, text, moved };
 }
 
+/** Resolves when the child prints a line matching `pattern` on stderr (read as a line stream). */
 function waitForLine(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
   return new Promise((resolveWait, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got: ${seen.slice(-400)}`)), ms);
-    child.stderr!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (pattern.test(seen)) {
+    const recent: string[] = [];
+    const lines = child.stderr!.pipe(split2());
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got: ${recent.join(' | ')}`)), ms);
+    const onLine = (line: string): void => {
+      recent.push(line);
+      if (recent.length > 5) recent.shift();
+      if (pattern.test(line)) {
         clearTimeout(timer);
+        lines.off('data', onLine);
+        lines.resume();
         resolveWait();
       }
-    });
+    };
+    lines.on('data', onLine);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`exited with ${code} before it was ready: ${seen.slice(-400)}`));
+      reject(new Error(`exited with ${code} before it was ready: ${recent.join(' | ')}`));
     });
   });
 }
