@@ -80,7 +80,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
     if (p.kind !== 'frontend') {
       if (p.timeouts.server === null || p.timeouts.connect === null) warn(p.where, `${loc} : missing timeouts for backend: 'timeout connect' / 'timeout server' are infinite`);
     }
-    const checkBackend = (name: string, where: { file: string; line: number }): void => {
+    const checkBackend = (name: string, where: { file: string; line: number }, rule = 'as its default backend'): void => {
       if (isBackend(name)) {
         const be = draft.proxies.find((x) => x.kind !== 'frontend' && x.name === name)!;
         const beMode = be.mode ?? 'tcp';
@@ -89,7 +89,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
             mode === 'http' ? E.E_CONFIG_BAD_VALUE : E.E_CONFIG_UNSUPPORTED,
             where,
             mode === 'http'
-              ? `http ${p.kind} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible tcp backend '${name}' (${be.where.file}:${be.where.line}) (see 'mode').`
+              ? `http ${p.kind} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible tcp backend '${name}' (${be.where.file}:${be.where.line}) ${rule} (see 'mode').`
               : `tcp ${p.kind} '${p.name}' uses http backend '${name}': upgrading a TCP stream to HTTP is not supported by haloscope; use 'mode http' in both or 'mode tcp' in both`,
           );
         return;
@@ -99,7 +99,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
     };
     if (p.kind !== 'backend') {
       if (p.defaultBackend) checkBackend(p.defaultBackend.name, p.defaultBackend.where);
-      for (const u of p.useBackends) checkBackend(u.backend, u.where);
+      for (const u of p.useBackends) checkBackend(u.backend, u.where, "in a 'use_backend' rule");
       if (mode === 'http' && p.logs.length > 0 && !p.httplog)
         warn(p.where, `${loc} : no 'option httplog'; haloscope only produces the httplog format and uses it`);
     }
