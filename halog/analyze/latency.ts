@@ -319,6 +319,18 @@ export class LatencySet {
     (this.series[t] ??= new LatencySeries()).record(v);
   }
 
+  /** Empties every series, keeping the objects (recycled rows of a sketch). */
+  reset(): void {
+    for (const s of this.series) {
+      if (!s) continue;
+      s.n = 0;
+      s.sum = 0;
+      s.max = 0;
+      s.h = null;
+      if (s.raw) s.raw.length = 0;
+    }
+  }
+
   get(t: number): LatencySeries | null {
     return this.series[t]!;
   }

@@ -48,7 +48,7 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   firstMs = Number.POSITIVE_INFINITY;
   lastMs = Number.NEGATIVE_INFINITY;
 
-  constructor(options: AnalyzeOptions, capBytes = options.capBytes) {
+  constructor(options: AnalyzeOptions, capBytes = tableBudget(options.capBytes)) {
     this.options = options;
     const perTable = Math.max(1 << 20, Math.floor(capBytes / Math.max(1, options.kinds.length)));
     this.tables = options.kinds.map(() => new GroupTable(perTable));
@@ -110,7 +110,18 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   }
 }
 
+/**
+ * The part of `--max-memory` (a process RSS target) the tables may use. Measured with
+ * test/bench/report-memory.ts (300 000 distinct URLs on stdin): the runtime alone is ~65 MB
+ * RSS, and V8 lets garbage (per-line key strings, evicted rows) reach about the live size
+ * again before collecting, so tables get half the cap minus 64 MB, and at least 1/8 of it.
+ */
+export function tableBudget(capBytes: number): number {
+  return Math.max(Math.floor(capBytes / 2) - (64 << 20), Math.floor(capBytes / 8));
+}
+
 /** The job entry point for readRecords(): workers get their share of the memory budget. */
 export function create(options: AnalyzeOptions): Analyzer {
-  return new Analyzer(options, isMainThread ? options.capBytes : Math.floor(options.capBytes / Math.max(1, options.threads)));
+  const budget = tableBudget(options.capBytes);
+  return new Analyzer(options, isMainThread ? budget : Math.floor(budget / Math.max(1, options.threads)));
 }
