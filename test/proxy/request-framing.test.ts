@@ -91,3 +91,42 @@ backend b
     await be.close();
   }
 });
+
+test('timeout http-keep-alive closes an idle client connection silently; a partial request gets 408 cR', async () => {
+  const be = await startBackend((_q, res) => res.end('ok'));
+  const sys = await startSyslog();
+  const port = await freePort();
+  const p = await startOurs(`
+global
+  log 127.0.0.1:${sys.port} local0
+defaults
+  mode http
+  log global
+  option httplog
+  timeout client 5s
+  timeout server 5s
+  timeout connect 1s
+  timeout http-request 300ms
+  timeout http-keep-alive 150ms
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend b
+backend b
+  server s 127.0.0.1:${be.port}
+`);
+  try {
+    // the client never closes by itself (idleMs 5 s): the proxy must close it after the idle timeout
+    const idle = await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n'], { idleMs: 5000 });
+    assert.match(idle.text, /^HTTP\/1\.1 200 OK[\s\S]*ok$/, 'no 408 sent on an idle keep-alive connection');
+    const partial = await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n'], { gapMs: 50, idleMs: 5000 });
+    assert.match(partial.text, /^HTTP\/1\.1 408 Request Time-out\r\n/);
+    const lines = (await sys.waitFor(2)).map((m) => splitSyslog(m).message);
+    assert.equal(lines.length, 2, 'the idle close is not logged');
+    assert.match(lines[0]!, / 200 \d+ - - ---- /);
+    assert.match(lines[1]!, / fe fe\/<NOSRV> -1\/-1\/-1\/-1\/\d+ 408 0 - - cR-- .* "<BADREQ>"$/);
+  } finally {
+    p.stop();
+    sys.close();
+    await be.close();
+  }
+});
