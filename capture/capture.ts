@@ -88,7 +88,7 @@ export class Capture {
     const onDatagram = buildPipeline(config, c.counters, c.#sinks, io.observe ?? null);
     c.#receivers =
       config.workers > 1
-        ? await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram)
+        ? await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram, c.reporter)
         : await openListeners(config.listen, config.rcvbuf, onDatagram);
     c.#listeners = c.#receivers.listeners;
     c.#checkRcvbuf();

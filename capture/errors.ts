@@ -52,6 +52,8 @@ export const RuntimeCode = {
   kernelDrops: 'E_CAPTURE_KERNEL_DROPS',
   /** The `--stats` file could not be written. */
   stats: 'E_CAPTURE_STATS',
+  /** A `--workers` process exited unexpectedly (it is restarted). */
+  worker: 'E_CAPTURE_WORKER',
 } as const;
 
 /** All codes, thrown or reported; the docs test compares this list with docs/capture.md. */

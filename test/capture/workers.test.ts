@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, renameSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { corpusLines, readLines, sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
@@ -33,4 +33,35 @@ test('--workers 2: worker processes share the sockets; every datagram appears ex
   assert.equal(s.kernelDropped, 0);
   assert.deepEqual(s.listeners.map((l: { type: string; kernelDropped: number | null }) => [l.type, l.kernelDropped]), [['udp4', 0], ['udp6', 0]]);
   assert.match(cli.stderr(), /stopped on SIGTERM: received=4001 written=4001 pending=0 unwritten=0 /);
+});
+
+/** Child processes of `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return Number(readFileSync(`/proc/${d}/stat`, 'latin1').replace(/^.*\) /s, '').split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+test('--workers: a worker killed with SIGKILL is reported and restarted; capture keeps every later datagram', async (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'capture.log');
+  const cli = await spawnCli(['--workers', '2', '--listen', '127.0.0.1:0', '--out', out]);
+  t.after(() => void cli.stop('SIGKILL'));
+  const workers = childrenOf(cli.child.pid!);
+  assert.equal(workers.length, 2, 'two worker processes');
+  process.kill(workers[0]!, 'SIGKILL');
+  await waitFor(() => /worker \d \(pid \d+\) exited unexpectedly \(SIGKILL\); restarting it in 1 s \[E_CAPTURE_WORKER\]/.test(cli.stderr()), 'the report');
+  await waitFor(() => /worker \d restarted \(pid \d+\), reading again/.test(cli.stderr()), 'the restarted worker');
+  assert.equal(childrenOf(cli.child.pid!).filter((p) => p !== workers[0]).length, 2);
+  const sent = Array.from({ length: 500 }, (_, i) => `<134>Nov 24 17:10:49 haproxy[1]: after restart ${i}`);
+  await sendAll('udp4', cli.ports.udp4!, sent);
+  assert.equal(await cli.stop(), 0, cli.stderr());
+  assert.deepEqual(readLines(out).sort(), sent.sort());
 });
