@@ -5,11 +5,13 @@
  */
 import { RecordKind, type LogRecord } from '../parse/record.js';
 import { CidrSet, parseCidr } from './cidr.js';
-import { decodeTarget, unescapeHaproxy, type DecodedTarget } from './decode.js';
+import { ByteCache } from './byte-cache.js';
+import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
 import { mergeClient, newClient, type ClientState, type LineContext } from './state.js';
+import { extensionCode, TargetView } from './target.js';
 import { judge } from './verdict.js';
 
 export interface DetectOptions {
@@ -67,7 +69,11 @@ export class Detector {
   readonly #explain: string | null;
   readonly #uaIndex: number;
   readonly #xffIndex: number;
-  readonly #static: Set<string>;
+  /** Static extensions as extensionCode() numbers. */
+  readonly #static: Set<number>;
+  /** Client address bytes -> state (source-address keying only); cleared when a sweep evicts. */
+  readonly #byIp = new ByteCache<ClientState>();
+  readonly #target = new TargetView();
   readonly #idleMs: number;
   /** Latest accept date seen, and when idle clients were last looked for. */
   #now = Number.NEGATIVE_INFINITY;
@@ -94,9 +100,9 @@ export class Detector {
     this.#explain = o.explain ?? null;
     this.#uaIndex = findCapture(this.rules.captures, 'User-Agent');
     this.#xffIndex = o.by === 'xff' ? findCapture(this.rules.captures, 'X-Forwarded-For') : -1;
-    this.#static = new Set(this.rules.staticExtensions.map((e) => e.toLowerCase()));
+    this.#static = new Set(this.rules.staticExtensions.map((e) => extensionCode(e.toLowerCase(), STATIC_EXT_MAX)).filter((c) => c >= 0));
     this.#idleMs = this.rules.evictIdleSeconds * 1000;
-    this.#ctx = { rec: null as unknown as LogRecord, http: false, target: null, isStatic: false, ua: '', sec: 0, line: this.#line, note: null };
+    this.#ctx = { rec: null as unknown as LogRecord, http: false, target: null, isStatic: false, uaStart: 0, uaEnd: 0, sec: 0, line: this.#line, note: null };
   }
 
   onInvalid(_rec: LogRecord): void {
@@ -112,11 +118,27 @@ export class Detector {
     return this.#currentLine;
   };
 
-  #isStatic(t: DecodedTarget): boolean {
-    const p = t.path;
-    const dot = p.lastIndexOf('.');
-    if (dot < 0 || p.length - dot > STATIC_EXT_MAX || p.indexOf('/', dot) >= 0) return false;
-    return this.#static.has(p.slice(dot));
+  /** The client's state; with source-address keying, found from the address bytes. */
+  #client(rec: LogRecord, key: string | null): ClientState {
+    if (key === null && this.#xffIndex < 0) {
+      const ip = rec.clientIp;
+      let st = this.#byIp.get(rec.buf, ip.start, ip.end);
+      if (st === undefined) {
+        st = this.#stateOf(rec.text(ip));
+        this.#byIp.setAfterMiss(rec.buf, ip.start, ip.end, st);
+      }
+      return st;
+    }
+    return this.#stateOf(key ?? this.#key(rec));
+  }
+
+  #stateOf(key: string): ClientState {
+    let st = this.clients.get(key);
+    if (!st) {
+      st = newClient(key, key === this.#explain);
+      this.clients.set(key, st);
+    }
+    return st;
   }
 
   #key(rec: LogRecord): string {
@@ -145,10 +167,14 @@ export class Detector {
       stats.outOfRange++;
       return;
     }
-    const key = this.#key(rec);
-    if (!this.#exclude.empty && this.#exclude.has(key)) {
-      stats.excluded++;
-      return;
+    // The allow-list needs the key as text; without one (the usual case) no string is made.
+    let key: string | null = null;
+    if (!this.#exclude.empty) {
+      key = this.#key(rec);
+      if (this.#exclude.has(key)) {
+        stats.excluded++;
+        return;
+      }
     }
     const t = rec.acceptMs;
     if (t > this.#now) {
@@ -156,11 +182,7 @@ export class Detector {
       // Look for idle clients a few times per idle period: O(clients) each time.
       if (this.#idleMs > 0 && t - this.#lastSweep >= this.#idleMs / 4) this.#evictIdle();
     }
-    let st = this.clients.get(key);
-    if (!st) {
-      st = newClient(key, key === this.#explain);
-      this.clients.set(key, st);
-    }
+    const st = this.#client(rec, key);
     st.total++;
     if (t < st.first) st.first = t;
     if (t > st.last) st.last = t;
@@ -170,12 +192,16 @@ export class Detector {
       else if (rec.status >= 500) st.c5xx++;
       if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) st.denied++;
     } else st.tcp++;
-    const target = http && !rec.isBadRequest ? decodeTarget(rec.text(rec.uri)) : null;
+    let target: TargetView | null = null;
+    if (http && !rec.isBadRequest) {
+      target = this.#target;
+      target.reset(rec.buf, rec.uri.start, rec.uri.end);
+    }
     this.#current = rec;
     this.#currentLine = null;
     const explaining = st.explain !== null;
     if (explaining) this.#notes = [];
-    const isStatic = target !== null && this.#isStatic(target);
+    const isStatic = target !== null && this.#static.has(target.extension(STATIC_EXT_MAX));
     if (isStatic) st.statics++;
     // One context object for every line (the families must not keep it).
     const ctx = this.#ctx;
@@ -183,7 +209,8 @@ export class Detector {
     ctx.http = http;
     ctx.target = target;
     ctx.isStatic = isStatic;
-    ctx.ua = http && this.#uaIndex >= 0 && rec.captureBlocks > 0 ? unescapeHaproxy(rec.captureField(rec.requestCaptures, this.#uaIndex)) : '';
+    if (http && this.#uaIndex >= 0 && rec.captureBlocks > 0) captureSpan(rec, this.#uaIndex, ctx);
+    else ctx.uaStart = ctx.uaEnd = 0;
     ctx.sec = Math.floor(t / 1000);
     ctx.note = explaining ? this.#note : null;
     for (const f of this.families) f.onRecord(ctx, st);
@@ -211,6 +238,9 @@ export class Detector {
         this.stats.evicted++;
       }
     }
+    // The byte cache may point at evicted states: it refills from `clients` (cheap, and
+    // sweeps run a few times per evictIdleSeconds of log time).
+    this.#byIp.clear();
   }
 
   snapshot(): DetectSnapshot {
@@ -219,6 +249,7 @@ export class Detector {
 
   /** Adds the snapshot of the lines that come after those seen so far. */
   merge(s: DetectSnapshot): void {
+    this.#byIp.clear();
     for (const k of Object.keys(this.stats) as (keyof DetectStats)[]) this.stats[k] += s.stats[k];
     for (const [key, st] of s.clients) {
       const mine = this.clients.get(key);
@@ -226,6 +257,25 @@ export class Detector {
       else this.clients.set(key, st);
     }
   }
+}
+
+/** Sets ctx.uaStart/uaEnd to the bytes of the n-th `|`-separated request capture (LogRecord.captureField without the string). */
+function captureSpan(rec: LogRecord, n: number, ctx: Mutable<LineContext>): void {
+  const b = rec.buf;
+  const end = rec.requestCaptures.end;
+  let p = rec.requestCaptures.start;
+  for (let i = 0; i < n; i++) {
+    const bar = b.indexOf(0x7c, p);
+    if (bar < 0 || bar >= end) {
+      ctx.uaStart = ctx.uaEnd = 0;
+      return;
+    }
+    p = bar + 1;
+  }
+  let e = b.indexOf(0x7c, p);
+  if (e < 0 || e > end) e = end;
+  ctx.uaStart = p;
+  ctx.uaEnd = e;
 }
 
 /** The record-reader job entry point (halog/read/record-reader.ts). */

@@ -132,6 +132,37 @@ export class MultiNeedles {
         found[p.list] = p;
       }
     }
+    return this.#finish(s);
+  }
+
+  /**
+   * scan() of the latin1 text of `b[start, end)`, read in place (no string): the same result
+   * as `scan(b.toString('latin1', start, end))`.
+   */
+  scanBytes(b: Uint8Array, start: number, end: number): readonly (string | null)[] {
+    const found = this.#found;
+    found.fill(null);
+    const delta = this.#delta;
+    const out = this.#out;
+    let state = 0;
+    for (let i = start; i < end; i++) {
+      state = delta[state * COLS + b[i]!]!;
+      const o = out[state];
+      if (o === null) continue;
+      for (const p of o) {
+        const prev = found[p.list];
+        if (prev && prev.rank <= p.rank) continue;
+        if (p.start && i + 1 - start !== p.text.length) continue;
+        if (p.end && !endsSegmentBytes(b, i + 1, end)) continue;
+        found[p.list] = p;
+      }
+    }
+    return this.#finish(this.#slow.length > 0 ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', start, end) : '');
+  }
+
+  /** The patterns matched with indexOf (rare), then the result array. */
+  #finish(s: string): readonly (string | null)[] {
+    const found = this.#found;
     for (const p of this.#slow) {
       const prev = found[p.list];
       if (prev && prev.rank <= p.rank) continue;
@@ -141,6 +172,12 @@ export class MultiNeedles {
     for (let l = 0; l < found.length; l++) result[l] = found[l] ? found[l]!.source : null;
     return result;
   }
+}
+
+function endsSegmentBytes(b: Uint8Array, at: number, end: number): boolean {
+  if (at >= end) return true;
+  const c = b[at]!;
+  return c === 0x2f || c === 0x3b || c === 0x3f;
 }
 
 function matchOne(n: Pattern, s: string): boolean {

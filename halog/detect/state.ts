@@ -4,7 +4,7 @@
  * exactly (counts add, windows add per second, sets unite, evidence keeps the first lines).
  */
 import type { LogRecord } from '../parse/record.js';
-import type { DecodedTarget } from './decode.js';
+import type { TargetView } from './target.js';
 import type { RuleId } from './rules.js';
 
 /** Distinct values kept per rule and client: far above every threshold, bounded for memory. */
@@ -40,8 +40,8 @@ export interface ClientState {
    * so a bump is almost always "same second as last" or an append (cheaper than a Map).
    */
   windows: Map<string, number[]>;
-  /** Sets that are not evidence (e.g. every non-static path seen, to find new ones). */
-  sets: Map<string, Set<string>>;
+  /** Sets that are not evidence (e.g. the hash of every non-static path seen, to find new ones). */
+  sets: Map<string, Set<number>>;
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
   ports: Map<number, number>;
   /** `--explain`: one entry per line of this client with the decisions taken on it. */
@@ -72,12 +72,13 @@ export function newClient(key: string, explain: boolean): ClientState {
 export interface LineContext {
   readonly rec: LogRecord;
   readonly http: boolean;
-  /** Decoded request target; null for tcplog lines and `<BADREQ>`. */
-  readonly target: DecodedTarget | null;
+  /** Request target (decoded on demand); null for tcplog lines and `<BADREQ>`. */
+  readonly target: TargetView | null;
   /** The path has a static-asset extension (CrowdSec's `static_ressource`). */
   readonly isStatic: boolean;
-  /** Captured User-Agent ('' when not captured). */
-  readonly ua: string;
+  /** The captured User-Agent as logged (HAProxy-escaped): `rec.buf[uaStart, uaEnd)`, empty when not captured. */
+  readonly uaStart: number;
+  readonly uaEnd: number;
   /** Accept time in whole seconds. */
   readonly sec: number;
   /** The raw log line (made on demand). */
@@ -131,7 +132,7 @@ export function bump(st: ClientState, series: string, sec: number, n = 1): void 
   w.push(sec, n);
 }
 
-export function setOf(st: ClientState, name: string): Set<string> {
+export function setOf(st: ClientState, name: string): Set<number> {
   let s = st.sets.get(name);
   if (!s) {
     s = new Set();

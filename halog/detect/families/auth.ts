@@ -26,16 +26,17 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       const fromServer403 = r.serverForbiddenCounts && rec.status === 403 && rec.termChar(0) !== 0x50 && rec.timers[3]! >= 0;
       if (statuses.has(rec.status) || fromServer403) {
         bump(st, 'authfail', ctx.sec);
-        addHit(st, 'bruteforce.auth', ctx, evidence, ctx.target?.path, `authentication failure (status ${rec.status})`);
+        addHit(st, 'bruteforce.auth', ctx, evidence, ctx.target?.path(), `authentication failure (status ${rec.status})`);
         return;
       }
       const m = rec.method;
       const post = m.end - m.start === 4 && rec.buf[m.start] === 0x50 && rec.buf[m.start + 1] === 0x4f;
       if (!post || ctx.target === null || authPaths.size === 0) return;
-      const p = authPaths.match(ctx.target.path);
+      const path = ctx.target.path();
+      const p = authPaths.match(path);
       if (p === null) return;
       bump(st, 'authpost', ctx.sec);
-      addHit(st, 'bruteforce.auth', ctx, evidence, ctx.target.path, `login attempt: POST to '${p}' (status ${rec.status})`);
+      addHit(st, 'bruteforce.auth', ctx, evidence, path, `login attempt: POST to '${p}' (status ${rec.status})`);
     },
     decide(st: ClientState): Decision[] {
       if (!r.enabled) return [];

@@ -30,9 +30,12 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
   const onPath = group(false);
   const onFull = group(true);
   const evidence = rules.evidencePerRule;
-  const run = (g: Group, where: string, what: string, ctx: LineContext, st: ClientState): void => {
+  const run = (g: Group, full: boolean, ctx: LineContext, st: ClientState): void => {
     if (g.ids.length === 0) return;
-    const found = g.needles.scan(where);
+    const t = ctx.target!;
+    // Plain targets are matched in place; the text is made only for a match.
+    const found = t.plain ? g.needles.scanBytes(t.buf, t.start, full ? t.end : t.pathEnd) : g.needles.scan(full ? t.full() : t.path());
+    const what = full ? 'target' : 'path';
     for (let i = 0; i < found.length; i++) {
       const m = found[i];
       if (m === null || m === undefined) continue;
@@ -40,17 +43,16 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
         ctx.note?.(g.ids[i]!, `matched '${m}' but answered ${ctx.rec.status}: not counted (onlyErrors)`);
         continue;
       }
-      addHit(st, g.ids[i]!, ctx, evidence, where, `matched '${m}' in the decoded ${what}`);
+      addHit(st, g.ids[i]!, ctx, evidence, full ? t.full() : t.path(), `matched '${m}' in the decoded ${what}`);
     }
   };
   return {
     name: 'probe',
     ids: active,
     onRecord(ctx: LineContext, st: ClientState): void {
-      const t = ctx.target;
-      if (t === null) return;
-      run(onPath, t.path, 'path', ctx, st);
-      run(onFull, t.full, 'target', ctx, st);
+      if (ctx.target === null) return;
+      run(onPath, false, ctx, st);
+      run(onFull, true, ctx, st);
     },
     decide(st: ClientState): Decision[] {
       return active.map((id) => {

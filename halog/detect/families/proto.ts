@@ -9,7 +9,16 @@ import type { DetectRules } from '../rules.js';
 import { addHit, type ClientState, type LineContext } from '../state.js';
 import { pct, ratio, type Decision, type Family } from './family.js';
 
-const VALID_VERSIONS = new Set(['HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0', 'HTTP/2', 'HTTP/3', 'HTTP/3.0']);
+/** HTTP/1.0, HTTP/1.1, HTTP/2.0, HTTP/2, HTTP/3, HTTP/3.0, compared as bytes (no string per line). */
+function validVersion(b: Buffer, s: number, e: number): boolean {
+  const n = e - s;
+  if ((n !== 6 && n !== 8) || b[s] !== 0x48 || b[s + 1] !== 0x54 || b[s + 2] !== 0x54 || b[s + 3] !== 0x50 || b[s + 4] !== 0x2f) return false;
+  const major = b[s + 5];
+  if (n === 6) return major === 0x32 || major === 0x33;
+  if (b[s + 6] !== 0x2e) return false;
+  const minor = b[s + 7];
+  return major === 0x31 ? minor === 0x30 || minor === 0x31 : (major === 0x32 || major === 0x33) && minor === 0x30;
+}
 
 export function createProtoFamily(rules: Readonly<DetectRules>): Family {
   const bad = rules.rules['proto.bad-requests'];
@@ -32,7 +41,7 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
           if (c0 === 0x43 && r) {
             if (rec.timers[4]! < slowMs) why = 'connection closed without a request (<BADREQ> CR)';
           } else if (c0 !== 0x63) why = `request HAProxy could not parse (<BADREQ>, ${rec.text(rec.termination)})`;
-        } else if (rec.version.end > rec.version.start && !VALID_VERSIONS.has(rec.text(rec.version))) {
+        } else if (rec.version.end > rec.version.start && !validVersion(rec.buf, rec.version.start, rec.version.end)) {
           why = `invalid HTTP version '${rec.text(rec.version)}'`;
         } else if (rec.version.end === rec.version.start) {
           why = 'request line without an HTTP version';

@@ -22,12 +22,13 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       const rec = ctx.rec;
       if (scan.enabled) {
         const proxyDenied = rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54);
-        if (statuses.has(rec.status) || proxyDenied) addHit(st, 'scan.paths', ctx, evidence, t.path, `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
+        if (statuses.has(rec.status) || proxyDenied) addHit(st, 'scan.paths', ctx, evidence, t.path(), `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
       }
       if (crawl.enabled) {
         const pages = setOf(st, 'pages');
-        if (!pages.has(t.path)) {
-          if (pages.size < DISTINCT_CAP) pages.add(t.path);
+        const page = t.pathHash();
+        if (!pages.has(page)) {
+          if (pages.size < DISTINCT_CAP) pages.add(page);
           bump(st, 'pages', ctx.sec);
           addHit(st, 'crawl.aggressive', ctx, evidence, undefined, 'new non-static path', crawlWarm);
         }

@@ -4,6 +4,8 @@
  * against a table of attack-tool names. Generic libraries (curl, python-requests, ApacheBench)
  * are not in it: legitimate scripts and partners use them every day.
  */
+import { ByteCache } from '../byte-cache.js';
+import { unescapeHaproxy } from '../decode.js';
 import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
 import { addHit, type ClientState, type LineContext } from '../state.js';
@@ -15,20 +17,25 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['ua.scanner'];
   const needles = new NeedleList(r.patterns);
   const evidence = rules.evidencePerRule;
-  // A log repeats a few hundred user agents: match each once.
-  const cache = new Map<string, string | null>();
+  // A log repeats a few hundred user agents: match each once, found by its logged bytes.
+  const cache = new ByteCache<{ readonly ua: string; readonly match: string | null }>();
   return {
     name: 'ua',
     ids: r.enabled ? ['ua.scanner'] : [],
     onRecord(ctx: LineContext, st: ClientState): void {
-      if (!r.enabled || ctx.ua === '') return;
-      let m = cache.get(ctx.ua);
-      if (m === undefined) {
-        m = needles.match(ctx.ua.toLowerCase());
-        if (cache.size >= CACHE_MAX) cache.clear();
-        cache.set(ctx.ua, m);
+      if (!r.enabled || ctx.uaEnd === ctx.uaStart) return;
+      const b = ctx.rec.buf;
+      let v = cache.get(b, ctx.uaStart, ctx.uaEnd);
+      if (v === undefined) {
+        const ua = unescapeHaproxy(b.toString('latin1', ctx.uaStart, ctx.uaEnd));
+        v = { ua, match: needles.match(ua.toLowerCase()) };
+        if (cache.size >= CACHE_MAX) {
+          cache.clear();
+          cache.get(b, ctx.uaStart, ctx.uaEnd);
+        }
+        cache.setAfterMiss(b, ctx.uaStart, ctx.uaEnd, v);
       }
-      if (m !== null) addHit(st, 'ua.scanner', ctx, evidence, ctx.ua, `user agent matches '${m}'`);
+      if (v.match !== null) addHit(st, 'ua.scanner', ctx, evidence, v.ua, `user agent matches '${v.match}'`);
     },
     decide(st: ClientState): Decision[] {
       if (!r.enabled) return [];
