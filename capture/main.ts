@@ -4,7 +4,7 @@
  * Exit status: 0 when every datagram received was written and the kernel dropped none,
  * 3 when some were lost (the counters say where), 2 for bad options, 1 when a listener cannot bind.
  */
-import { statSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { Capture } from './capture.js';
 import { CaptureError } from './errors.js';
 import { parseOptions, USAGE } from './options.js';
@@ -49,6 +49,13 @@ export async function main(args: string[]): Promise<number> {
     throw err;
   }
 
+  if (config.pidFile) {
+    try {
+      writeFileSync(config.pidFile, `${process.pid}\n`);
+    } catch (err) {
+      log(`capture: cannot write --pid-file ${config.pidFile}: ${(err as Error).message} [E_CAPTURE_OPEN]\n`);
+    }
+  }
   if (!config.quiet) {
     for (const l of capture.listeners) {
       const host = l.type === 'udp6' ? `[${l.address.host}]` : l.address.host;
@@ -79,6 +86,7 @@ export async function main(args: string[]): Promise<number> {
   process.off('SIGHUP', onHup);
   process.off('SIGUSR1', onUsr1);
   const final = await capture.stop();
+  if (config.pidFile) rmSync(config.pidFile, { force: true });
   log(formatStatsLine(final).replace('capture: ', `capture: stopped on ${signal}: `));
   const lost = final.unwritten + final.kernelDropped;
   return lost > 0 ? 3 : 0;

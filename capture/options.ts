@@ -35,6 +35,7 @@ export interface CaptureConfig {
   readonly quiet: boolean;
   /** 1: read the sockets in this process; N > 1: N worker processes share each socket. */
   readonly workers: number;
+  readonly pidFile: string | null;
 }
 
 export const DEFAULTS = {
@@ -74,6 +75,7 @@ appends each as one line that halog reads (halog -s 0 for HAProxy's hostless dat
   --batch SIZE           bytes collected before a write (default 256K; also written every tick)
   --workers N            N processes read each socket (default 1); more than 1 takes higher rates
                          on several cores, lines from different workers interleave by batch
+  --pid-file FILE        write the process id to FILE (for logrotate's postrotate kill -HUP)
   --quiet                no start-up lines on stderr
   -h, --help
 
@@ -104,6 +106,7 @@ interface Draft {
   batchBytes: number;
   quiet: boolean;
   workers: number;
+  pidFile: string | null;
   help: boolean;
 }
 
@@ -204,6 +207,7 @@ const FLAGS: readonly Flag[] = [
   { name: '--live', takesValue: false, set: (_v, d) => void (d.live = true) },
   { name: '--batch', takesValue: true, set: sizeSetter('batchBytes', '--batch', 4096) },
   { name: '--quiet', takesValue: false, set: (_v, d) => void (d.quiet = true) },
+  { name: '--pid-file', takesValue: true, set: (v, d) => void (d.pidFile = v) },
   {
     name: '--workers',
     takesValue: true,
@@ -268,6 +272,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     batchBytes: DEFAULTS.batchBytes,
     quiet: false,
     workers: 1,
+    pidFile: null,
     help: false,
   };
   const problems: CaptureError[] = [];
@@ -334,6 +339,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     backlogBytes: DEFAULTS.backlogBytes,
     quiet: d.quiet,
     workers: d.workers,
+    pidFile: d.pidFile,
   });
   return { config, help: false, problems: [] };
 }
