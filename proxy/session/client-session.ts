@@ -21,6 +21,9 @@ import { newRecord, type RequestRecord } from './record.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
+/** Up to this size, a response's first body bytes are copied after its head into one buffer. */
+const SMALL_BODY = 4096;
+
 /** Pause reading the client when this much request body waits for the server connection. */
 const MAX_PENDING_BODY = 256 * 1024;
 
@@ -520,12 +523,22 @@ export class ClientSession {
 
   #writeClient(data: Buffer): void {
     let buf = data;
-    if (this.#held) {
-      buf = buf.length ? Buffer.concat([this.#held, buf]) : this.#held;
-      this.#held = null;
+    let ok: boolean;
+    const held = this.#held;
+    this.#held = null;
+    if (this.#sock.destroyed) return;
+    if (held && buf.length > SMALL_BODY) {
+      // a large first body chunk is not copied: head and chunk leave in one writev
+      this.#sock.cork();
+      this.#sock.write(held);
+      ok = this.#sock.write(buf);
+      this.#sock.uncork();
+    } else {
+      if (held) buf = buf.length ? Buffer.concat([held, buf]) : held;
+      if (buf.length === 0) return;
+      ok = this.#sock.write(buf);
     }
-    if (this.#sock.destroyed || buf.length === 0) return;
-    if (!this.#sock.write(buf) && this.#ex && !this.#waitingDrain) {
+    if (!ok && this.#ex && !this.#waitingDrain) {
       const ex = this.#ex;
       this.#waitingDrain = true;
       ex.sock.pause();
