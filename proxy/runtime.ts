@@ -13,6 +13,7 @@ import { Listeners } from './frontend/listeners.js';
 import { buildEmitter } from './log/emitter.js';
 import { buildTcpEmitter } from './log/tcplog.js';
 import { tcpSessions } from './tcp/tcp-session.js';
+import { startHealthChecks } from './checks/health-check.js';
 import { udpSink, type LogSink } from './log/udp-sender.js';
 
 export interface RunningProxy {
@@ -42,7 +43,17 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     await l.start();
     listeners.push(l);
   }
+  const checkers = startHealthChecks(backends.values(), (be) => {
+    const sink = be.cfg.logs.length ? udpSink(be.cfg.logs, be.cfg.logTag ?? config.global.logTag, pid, config.global.logSendHostname, sockets) : null;
+    if (sink) sinks.push(sink);
+    return (level, message) => {
+      // HAProxy also prints them: DOWN/UP as warnings, "no server available" as an alert
+      process.stderr.write(level === 0 ? `[ALERT] ${message.replace(/^backend (\S+)/, "backend '$1'")}\n` : `[WARNING] ${message}\n`);
+      sink?.send(level, Buffer.from(message, 'latin1'));
+    };
+  });
   const stopAll = (): void => {
+    for (const c of checkers) c.stop();
     for (const l of listeners) void l.stopAccepting();
     for (const b of backends.values()) for (const s of b.servers) for (const sock of s.idle.splice(0)) sock.destroy();
     for (const s of sinks) s.close();

@@ -42,6 +42,13 @@ export class BackendRuntime {
     this.#balancer = algorithm(cfg.balance.algorithm).init(this.#active, cfg.balance.arg);
   }
 
+  /** A health check (proxy/checks/) marked `s` DOWN or UP: the balancer follows. */
+  setServerUp(s: ServerState, up: boolean): void {
+    if (s.usable === up) return;
+    s.usable = up;
+    if (!s.backup) (up ? this.#balancer.onUp(s) : this.#balancer.onDown(s));
+  }
+
   get queueLength(): number {
     return this.#queue.length;
   }

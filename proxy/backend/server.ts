@@ -20,6 +20,8 @@ export class ServerState implements LbServer {
   readonly idle: net.Socket[] = [];
   /** Requests ever dequeued from this server's queue. */
   dequeued = 0;
+  /** Its health checker, when the server has `check` (proxy/checks/). */
+  checker: { readonly up: boolean } | null = null;
 
   constructor(cfg: ServerConfig) {
     this.id = cfg.id;

@@ -5,6 +5,7 @@ import type {
   BindConfig,
   Capture,
   Condition,
+  HttpCheckExpect,
   HttpConnMode,
   HttpRequestRule,
   LogTarget,
@@ -57,6 +58,8 @@ export interface DraftProxy {
   cookieCapture: Capture | null;
   balance: BalanceConfig;
   servers: ServerConfig[];
+  httpCheck: { method: string; uri: string; version: string } | null;
+  httpCheckExpect: HttpCheckExpect | null;
 }
 
 export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocation, from: DraftProxy | null): DraftProxy {
@@ -88,6 +91,8 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         cookieCapture: null,
         balance: { algorithm: 'roundrobin', arg: null },
         servers: [],
+        httpCheck: null,
+        httpCheckExpect: null,
       };
   base.name = name;
   base.kind = kind;

@@ -57,6 +57,17 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
       ctx.proxy!.redispatch = !negated;
     },
   },
+  httpchk: {
+    kinds: BE,
+    parse(ctx, words, negated) {
+      if (negated) return void (ctx.proxy!.httpCheck = null);
+      // HAProxy: `option httpchk <uri>` alone is a URI; default OPTIONS / HTTP/1.0
+      const [a, b, c, ...extra] = words;
+      if (extra.length) return ctx.error(E.E_CONFIG_BAD_VALUE, `'option httpchk' expects [<method>] [<uri>] [<version>]`);
+      if (words.length === 1) ctx.proxy!.httpCheck = { method: 'OPTIONS', uri: a!, version: 'HTTP/1.0' };
+      else ctx.proxy!.httpCheck = { method: a ?? 'OPTIONS', uri: b ?? '/', version: c ?? 'HTTP/1.0' };
+    },
+  },
   'http-keep-alive': { kinds: ALL, parse: (ctx) => void (ctx.proxy!.connMode = 'keep-alive') },
   'http-server-close': { kinds: ALL, parse: (ctx, _w, negated) => void (ctx.proxy!.connMode = negated ? 'keep-alive' : 'server-close') },
   httpclose: { kinds: ALL, parse: (ctx, _w, negated) => void (ctx.proxy!.connMode = negated ? 'keep-alive' : 'close') },
@@ -78,7 +89,7 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
   },
 };
 const UNSUPPORTED_OPTIONS = [
-  'httpslog', 'httpchk', 'logasap', 'dontlog-normal', 'log-separate-errors', 'http-ignore-probes', 'abortonclose',
+  'httpslog', 'logasap', 'dontlog-normal', 'log-separate-errors', 'http-ignore-probes', 'abortonclose',
   'allbackups', 'originalto', 'tcpka', 'clitcpka', 'srvtcpka', 'splice-auto', 'http-buffer-request', 'persist', 'log-health-checks',
   'accept-invalid-http-request', 'accept-invalid-http-response', 'http-pretend-keepalive', 'http-no-delay', 'http-use-proxy-header', 'tcp-check', 'ssl-hello-chk',
 ];
@@ -252,6 +263,31 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
   { section: 'proxy', keyword: 'capture', kinds: FE_ONLY, parse: capture },
   {
     section: 'proxy',
+    keyword: 'http-check',
+    kinds: BE,
+    parse(ctx) {
+      const [, sub, ...rest] = ctx.args;
+      if (sub !== 'expect') return ctx.error(E.E_CONFIG_UNSUPPORTED, `'http-check ${sub ?? ''}' is not supported by haloscope; only 'http-check expect status|rstatus|string' is`);
+      const negate = rest[0] === '!';
+      const [kind, value, ...more] = negate ? rest.slice(1) : rest;
+      if (kind !== 'status' && kind !== 'rstatus' && kind !== 'string')
+        return ctx.error(E.E_CONFIG_UNSUPPORTED, `'http-check expect ${kind ?? ''}' is not supported; use 'status <codes>', 'rstatus <regex>' or 'string <text>'`);
+      if (!value || more.length) return ctx.error(E.E_CONFIG_MISSING_ARG, `'http-check expect ${kind}' expects exactly one pattern`);
+      if (kind === 'status' && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(value))
+        return ctx.error(E.E_CONFIG_BAD_VALUE, `'http-check expect status' expects a status code, a range (200-399) or a list of them, got '${value}'`);
+      if (kind === 'rstatus') {
+        try {
+          new RegExp(value);
+        } catch {
+          return ctx.error(E.E_CONFIG_BAD_VALUE, `'http-check expect rstatus' : invalid regex '${value}'`);
+        }
+      }
+      if (ctx.proxy!.httpCheckExpect) return ctx.error(E.E_CONFIG_UNSUPPORTED, `only one 'http-check expect' rule per backend is supported by haloscope`);
+      ctx.proxy!.httpCheckExpect = { kind, negate, value };
+    },
+  },
+  {
+    section: 'proxy',
     keyword: 'balance',
     kinds: BE,
     parse(ctx) {
@@ -313,7 +349,7 @@ function optionKeyword(ctx: KeywordContext, words: readonly string[], negated: b
 }
 
 export const PROXY_UNSUPPORTED: readonly UnsupportedKeyword[] = [
-  ...['cookie', 'stats', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'http-check', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
+  ...['cookie', 'stats', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
     section: 'proxy' as const,
     keyword: k,
     hint: 'remove it (see docs/configuration.md for what is supported)',

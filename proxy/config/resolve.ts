@@ -144,6 +144,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       cookieCapture: p.cookieCapture,
       balance: p.balance,
       servers: p.servers,
+      httpCheck: p.httpCheck ? { ...p.httpCheck, expect: p.httpCheckExpect } : null,
     });
   }
   const frontends = finals.filter((p) => p.kind !== 'backend');

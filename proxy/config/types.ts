@@ -96,6 +96,37 @@ export interface ServerConfig {
   readonly disabled: boolean;
   /** 1-based position in the backend, HAProxy's server id. */
   readonly id: number;
+  /** `check` and its parameters; null = no health check (always UP). */
+  readonly check: ServerCheckConfig | null;
+}
+
+export interface ServerCheckConfig {
+  /** Milliseconds between checks while fully UP. */
+  readonly inter: number;
+  /** While changing state (UP with failures, DOWN with successes). */
+  readonly fastinter: number;
+  /** While fully DOWN. */
+  readonly downinter: number;
+  readonly rise: number;
+  readonly fall: number;
+  /** Port to check, 0 = the server's port. */
+  readonly port: number;
+}
+
+/** `option httpchk` + `http-check expect`. */
+export interface HttpCheckConfig {
+  readonly method: string;
+  readonly uri: string;
+  /** May carry extra header lines (`HTTP/1.1\r\nHost: x`), as in HAProxy. */
+  readonly version: string;
+  /** null = a 2xx or 3xx status passes. */
+  readonly expect: HttpCheckExpect | null;
+}
+
+export interface HttpCheckExpect {
+  readonly kind: 'status' | 'rstatus' | 'string';
+  readonly negate: boolean;
+  readonly value: string;
 }
 
 export interface BalanceConfig {
@@ -138,6 +169,8 @@ export interface ProxyConfig {
   readonly cookieCapture: Capture | null;
   readonly balance: BalanceConfig;
   readonly servers: readonly ServerConfig[];
+  /** `option httpchk`: HTTP health checks instead of TCP connects; null = TCP. */
+  readonly httpCheck: HttpCheckConfig | null;
 }
 
 export interface GlobalConfig {

@@ -121,7 +121,7 @@ test('every problem is reported at once, with its own code', () => {
     BASE +
       `frontend f
   bind 127.0.0.1:80 ssl crt x.pem
-  option httpchk
+  option logasap
   option dontlogull
   timeout clinet 1s
   http-request tarpit
@@ -131,7 +131,7 @@ test('every problem is reported at once, with its own code', () => {
   stats enable
   cookie SRV insert
 backend b
-  server s 127.0.0.1:1 check
+  server s 127.0.0.1:1 ssl
   balance random
   timeout client 1s
 peers p
