@@ -18,14 +18,15 @@ const HEADER = /^<134>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: $/;
 interface Scenario {
   readonly name: string;
   readonly logs: number;
-  run(port: number): Promise<unknown>;
+  /** `port2` is frontend fe2 (dontlognull, httpclose, other captures) */
+  run(port: number, port2: number): Promise<unknown>;
   /** fields whose values legitimately differ for this scenario */
   readonly loose?: readonly ('bytes' | 'timers')[];
 }
 
 const ua = 'Mozilla/5.0 "quoted" #hash {brace} |pipe| tab\there \xe9\xff end of a long user agent';
 
-function cfg(port: number, syslog: number, be: number, dead: number, formats: number): string {
+function cfg(port: number, syslog: number, be: number, dead: number, formats: number, port2: number): string {
   return `
 global
   log 127.0.0.1:${syslog} local0
@@ -62,6 +63,13 @@ frontend fe
   use_backend qtimeout if { path_beg /qt }
   use_backend redisp if { path_beg /redisp }
   use_backend sclose if { path_beg /sclose }
+  default_backend app
+frontend fe2
+  bind 127.0.0.1:${port2}
+  option dontlognull
+  option httpclose
+  capture request header X-Test len 5
+  capture response header Content-Length len 8
   default_backend app
 backend app
   option forwardfor
@@ -165,6 +173,15 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'dontlognull and httpclose frontend: empty connection not logged, one request per connection',
+    logs: 2,
+    run: async (_p, p2) => {
+      await raw(p2, [], { endAfterWrite: true });
+      await raw(p2, [GET('/x', 'X-Test: abcdefgh\r\n'), GET('/never-served')], { gapMs: 50 });
+      await raw(p2, ['POST /echo HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi']);
+    },
+  },
+  {
     name: 'queueing at server maxconn',
     logs: 2,
     // how long the second request waits depends on scheduling on a shared machine
@@ -211,12 +228,13 @@ async function runAll(start: (port: number, cfgText: string) => Promise<() => Pr
   const syslog: SyslogReceiver = await startSyslog();
   const formats: SyslogReceiver = await startSyslog();
   const port = await freePort();
-  const stop = await start(port, cfg(port, syslog.port, be.port, dead, formats.port));
+  const port2 = await freePort();
+  const stop = await start(port, cfg(port, syslog.port, be.port, dead, formats.port, port2));
   const out: Buffer[][] = [];
   try {
     for (const s of SCENARIOS) {
       const before = syslog.messages.length;
-      await s.run(port);
+      await s.run(port, port2);
       const traffic = (): Buffer[] => syslog.messages.slice(before).filter(isTraffic);
       while (traffic().length < s.logs) await syslog.waitFor(syslog.messages.length + 1);
       await new Promise((r) => setTimeout(r, 30));
