@@ -69,12 +69,11 @@ export class Capture {
     this.compressor = new Compressor(this.reporter);
     const make = (key: string): LineSink =>
       config.out === '-'
-        ? new StdoutSink(this.counters, config.batchBytes, config.maxLine, config.backlogBytes)
+        ? new StdoutSink(this.counters, config.batchBytes, config.backlogBytes)
         : new FileSink(outputPathFor(config, key), {
             counters: this.counters,
             reporter: this.reporter,
             batchBytes: config.batchBytes,
-            maxLine: config.maxLine,
             rotateBytes: config.rotateBytes,
             backlogBytes: config.backlogBytes,
             compressor: config.gzip ? this.compressor : null,

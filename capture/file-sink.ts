@@ -17,13 +17,12 @@ import type { Counters } from './counters.js';
 import { RuntimeCode } from './errors.js';
 import type { Reporter } from './reporter.js';
 import { freeRotatedName, type Compressor } from './rotate.js';
-import { Chunk, FLUSH_DELAY_MS, chunkCapacity, type LineSink } from './sink.js';
+import { Chunk, FLUSH_DELAY_MS, type LineSink } from './sink.js';
 
 export interface FileSinkOptions {
   readonly counters: Counters;
   readonly reporter: Reporter;
   readonly batchBytes: number;
-  readonly maxLine: number;
   /** 0 = no size rotation. */
   readonly rotateBytes: number;
   readonly backlogBytes: number;
@@ -40,7 +39,6 @@ function describe(err: unknown): string {
 export class FileSink implements LineSink {
   readonly path: string;
   readonly #o: FileSinkOptions;
-  readonly #capacity: number;
   #chunk: Chunk;
   readonly #free: Chunk[] = [];
   #scheduled = false;
@@ -59,8 +57,7 @@ export class FileSink implements LineSink {
   constructor(path: string, options: FileSinkOptions) {
     this.path = path;
     this.#o = options;
-    this.#capacity = chunkCapacity(options.batchBytes, options.maxLine);
-    this.#chunk = new Chunk(this.#capacity);
+    this.#chunk = new Chunk();
     this.#enqueue({ t: 'reopen' });
   }
 
@@ -93,7 +90,8 @@ export class FileSink implements LineSink {
       c.lines = 0;
       return;
     }
-    this.#chunk = this.#free.pop() ?? new Chunk(this.#capacity);
+    // A new chunk starts at the size the last one reached, so a busy file does not regrow it.
+    this.#chunk = this.#free.pop() ?? new Chunk(c.buf.length);
     this.#queuedBytes += c.used;
     this.#committed += c.used;
     this.#enqueue({ t: 'data', chunk: c });
@@ -212,7 +210,8 @@ export class FileSink implements LineSink {
     this.#queuedBytes -= c.used;
     c.used = 0;
     c.lines = 0;
-    if (this.#free.length < 4) this.#free.push(c);
+    // Two spare chunks: a busy file reuses grown buffers; an idle one holds little.
+    if (this.#free.length < 2) this.#free.push(c);
   }
 
   /** After a failed write: remove the partial chunk, never grow the file. */

@@ -32,20 +32,31 @@ const LF = 0x0a;
 const ESCAPED_LF = Buffer.from('#0A');
 
 /**
- * A growable batch of lines in one Buffer. Capacity = batch + room for one maximal line
- * (3x for escapes), so `put` never checks bounds per byte.
+ * A batch of lines in one Buffer that starts small and doubles when a line would not fit
+ * (worst case 3x its length, for escapes), so a thousand `--split` files that each see a few
+ * lines hold a few KiB each, and a busy file grows its chunk to about one batch once.
  */
 export class Chunk {
   buf: Buffer;
   used = 0;
   lines = 0;
 
-  constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(capacity);
+  constructor(initial = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  #grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.used + need) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
   }
 
   /** Returns the number of embedded newlines escaped. */
   put(head: Buffer | null, headLen: number, body: Buffer, start: number, end: number): number {
+    const need = headLen + 3 * (end - start) + 1;
+    if (this.used + need > this.buf.length) this.#grow(need);
     const b = this.buf;
     let u = this.used;
     if (head !== null && headLen > 0) u += head.copy(b, u, 0, headLen);
@@ -71,15 +82,10 @@ export class Chunk {
   }
 }
 
-export function chunkCapacity(batchBytes: number, maxLine: number): number {
-  return batchBytes + 3 * maxLine + 4096;
-}
-
 /** `--out -`: process.stdout, which Node writes in order; lines count as written on callback. */
 export class StdoutSink implements LineSink {
   readonly path = '-';
   readonly #counters: Counters;
-  readonly #capacity: number;
   readonly #batchBytes: number;
   readonly #backlogBytes: number;
   #chunk: Chunk;
@@ -87,12 +93,11 @@ export class StdoutSink implements LineSink {
   #inFlight = 0;
   #waiters: (() => void)[] = [];
 
-  constructor(counters: Counters, batchBytes: number, maxLine: number, backlogBytes: number) {
+  constructor(counters: Counters, batchBytes: number, backlogBytes: number) {
     this.#counters = counters;
     this.#batchBytes = batchBytes;
     this.#backlogBytes = backlogBytes;
-    this.#capacity = chunkCapacity(batchBytes, maxLine);
-    this.#chunk = new Chunk(this.#capacity);
+    this.#chunk = new Chunk();
   }
 
   line(head: Buffer | null, headLen: number, body: Buffer, start: number, end: number): void {
@@ -108,7 +113,7 @@ export class StdoutSink implements LineSink {
     this.#scheduled = false;
     const c = this.#chunk;
     if (c.lines === 0) return;
-    this.#chunk = new Chunk(this.#capacity);
+    this.#chunk = new Chunk();
     if (process.stdout.writableLength > this.#backlogBytes) {
       this.#counters.unwritten += c.lines;
       return;
