@@ -36,11 +36,18 @@ export function runCheck(host: string, port: number, timeoutMs: number, http: Ht
       sock.destroy();
       resolve({ ok, reason, code, info, durationMs: Date.now() - start });
     };
-    const timer = setTimeout(() => {
-      if (!connected) finish(false, 'Layer4 timeout');
-      else if (http) judgeHttp(true);
-      else finish(false, 'Layer4 timeout');
-    }, timeoutMs);
+    // The verdict waits for the next check phase: after a stalled event loop the timer and
+    // the socket's events are due together, and timers run first; an answer that was already
+    // waiting must win (in test/proxy-checks the loop stalls up to ~300 ms while haproxy starts).
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (!connected) finish(false, 'Layer4 timeout');
+          else if (http) judgeHttp(true);
+          else finish(false, 'Layer4 timeout');
+        }),
+      timeoutMs,
+    );
     sock.on('error', (e: NodeJS.ErrnoException) => {
       if (!connected) finish(false, 'Layer4 connection problem', null, e.code === 'ECONNREFUSED' ? 'Connection refused' : e.message);
       else if (http) judgeHttp(true);
