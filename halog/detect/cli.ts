@@ -259,7 +259,7 @@ export async function runDetect(argv: readonly string[], out: (s: string) => voi
   const stats: ReportStats = {
     ...d.stats,
     captures: [...d.rules.captures],
-    clients: d.clients.size,
+    clients: d.clientCount,
     flagged: list.length,
     suspicious: list.filter((s) => s.verdict === 'suspicious').length,
     malicious: list.filter((s) => s.verdict === 'malicious').length,

@@ -186,6 +186,35 @@ function set(s: Span, start: number, end: number): void {
   s.end = end;
 }
 
+/** The client field (the one before the accept date at `accept`) and its address without the port. */
+function clientSpans(buf: Buffer, start: number, accept: number, client: Span, ip: Span): boolean {
+  let c = accept - 1;
+  while (c > start && buf[c] === SPACE) c--;
+  const clientEnd = c + 1;
+  while (c > start && buf[c - 1] !== SPACE) c--;
+  // `format short`/`priority` glue `<PRI>` to the message.
+  if (buf[c] === 0x3c) {
+    const gt = buf.indexOf(0x3e, c);
+    if (gt > c && gt < clientEnd) c = gt + 1;
+  }
+  set(client, c, clientEnd);
+  const colon = buf.lastIndexOf(0x3a, clientEnd - 1);
+  if (colon < c) return false;
+  set(ip, c, colon);
+  return true;
+}
+
+const scratch = span();
+
+/**
+ * Where parseRecord() would put `rec.clientIp` for `buf[start, end)`, without parsing the rest
+ * (to route a line by client before parsing it); false when the line has no client address.
+ */
+export function locateClientIp(buf: Buffer, start: number, end: number, ip: Span): boolean {
+  const accept = findAccept(buf, start, end);
+  return accept >= 0 && clientSpans(buf, start, accept, scratch, ip);
+}
+
 /** Fills `rec` from `buf[start, end)` (no newline). Returns false for a non-traffic or malformed line. */
 export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRecord): boolean {
   rec.buf = buf;
@@ -198,21 +227,9 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
   };
   const accept = findAccept(buf, start, end);
   if (accept < 0) return fail('no accept date after a client address');
-  // client = the field before the accept date
-  let c = accept - 1;
-  while (c > start && buf[c] === SPACE) c--;
-  const clientEnd = c + 1;
-  while (c > start && buf[c - 1] !== SPACE) c--;
-  // `format short`/`priority` glue `<PRI>` to the message.
-  if (buf[c] === 0x3c) {
-    const gt = buf.indexOf(0x3e, c);
-    if (gt > c && gt < clientEnd) c = gt + 1;
-  }
-  set(rec.client, c, clientEnd);
-  const colon = buf.lastIndexOf(0x3a, clientEnd - 1);
-  if (colon < c) return fail('client field has no port');
-  set(rec.clientIp, c, colon);
-  rec.clientPort = int(buf, colon + 1, clientEnd);
+  if (!clientSpans(buf, start, accept, rec.client, rec.clientIp)) return fail('client field has no port');
+  const clientEnd = rec.client.end;
+  rec.clientPort = int(buf, rec.clientIp.end + 1, clientEnd);
   const acceptEnd = fieldEnd(buf, accept, end);
   rec.acceptMs = parseAcceptDate(buf, accept, acceptEnd);
   if (Number.isNaN(rec.acceptMs)) return fail('unreadable accept date');

@@ -29,7 +29,17 @@ export function addStats(a: ReadStats, b: ReadStats): void {
 /** Byte ranges of the inputs; `end` -1 = to EOF (the only form used for gzip and stdin). */
 export interface PartSpec {
   ranges: { sourceIndex: number; start: number; end: number }[];
+  /** Sharded reading (record-reader.ts): this part takes the lines whose key hash % count is index. */
+  shard?: ShardSpec;
 }
+
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/** A line's key hash (>= 0), or -1 when it has none (such lines go to shard 0). */
+export type ShardKey = (buf: Buffer, start: number, end: number) => number;
 
 /** The subset of RecordJob the reading loop calls (record-reader.ts has the full interface). */
 interface Sink {
@@ -37,9 +47,36 @@ interface Sink {
   onInvalid?(rec: LogRecord): void;
 }
 
-function lineHandler(job: Sink, stats: ReadStats): (buf: Buffer, end: number) => boolean {
+function lineHandler(job: Sink, stats: ReadStats, shard?: ShardSpec, key?: ShardKey): (buf: Buffer, end: number) => boolean {
   const rec = new LogRecord();
   const onInvalid = job.onInvalid ? job.onInvalid.bind(job) : null;
+  if (shard && key && shard.count > 1) {
+    const { index, count } = shard;
+    return (buf, end) => {
+      let p = 0;
+      while (p < end) {
+        let nl = buf.indexOf(0x0a, p);
+        if (nl < 0 || nl >= end) nl = end;
+        let e = nl;
+        if (e > p && buf[e - 1] === 0x0d) e--;
+        if (e > p) {
+          const h = key(buf, p, e);
+          if ((h < 0 ? 0 : h % count) === index) {
+            stats.lines++;
+            if (parseRecord(buf, p, e, rec)) {
+              stats.records++;
+              job.onRecord(rec);
+            } else {
+              stats.invalid++;
+              onInvalid?.(rec);
+            }
+          }
+        }
+        p = nl + 1;
+      }
+      return true;
+    };
+  }
   return (buf, end) => {
     let p = 0;
     while (p < end) {
@@ -64,15 +101,19 @@ function lineHandler(job: Sink, stats: ReadStats): (buf: Buffer, end: number) =>
 }
 
 /** Reads one part into `job` synchronously (gzip asynchronously); `progress(n)` after each read. */
-export async function readPart(sources: readonly Source[], part: PartSpec, job: Sink, progress?: (bytes: number) => void): Promise<ReadStats> {
+export async function readPart(sources: readonly Source[], part: PartSpec, job: Sink, progress?: (bytes: number) => void, key?: ShardKey): Promise<ReadStats> {
   const stats = emptyStats();
-  const asm = new LineAssembler(lineHandler(job, stats));
+  const asm = new LineAssembler(lineHandler(job, stats, part.shard, key));
+  // Every shard reads all the input: only the first one counts the bytes and reports progress.
+  const others = part.shard !== undefined && part.shard.index > 0;
+  if (others) progress = undefined;
   for (const r of part.ranges) {
     const src = sources[r.sourceIndex]!;
     if (src.gzip) await readGzipCounted(src, asm, stats, progress);
     else if (src.size < 0) await readPipe(src, asm, stats, progress);
     else readRangeCounted(src, r.start, r.end, asm, stats, progress);
   }
+  if (others) stats.bytes = 0;
   return stats;
 }
 

@@ -27,6 +27,14 @@
  * into the same job instance (no snapshot round trip). A job whose merge is exact (counts,
  * sums, histograms) therefore gives identical results either way.
  *
+ * Sharded reading: a job module may also export `shardKey(options)`, returning a function that
+ * hashes a line's key (e.g. its client address) or null when these options cannot be sharded.
+ * Then, instead of byte ranges, each of the `threads` workers reads the whole input and takes
+ * the lines whose hash % threads is its index (lines without a key go to worker 0), with
+ * `create(options, { index, count })`. A key's lines all reach one worker, in input order, so a
+ * job that keeps per-key state never merges one key's state from two parts, and can send back
+ * only what it must (detect: the flagged clients), instead of every key's state.
+ *
  * `options` must be structured-clonable (no functions): it is sent to every worker.
  * `onProgress(bytesDone, bytesTotal)` is called on the main thread as input is consumed
  * (compressed bytes for .gz; total -1 when unknown, e.g. stdin).
@@ -36,9 +44,9 @@ import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
-import { readPart, type ReadStats, emptyStats, addStats, type PartSpec } from './record-part.js';
+import { readPart, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
 
-export type { ReadStats } from './record-part.js';
+export type { ReadStats, ShardKey, ShardSpec } from './record-part.js';
 
 export interface RecordJob<S = unknown> {
   onRecord(rec: LogRecord): void;
@@ -49,7 +57,9 @@ export interface RecordJob<S = unknown> {
 
 /** What a job module must export. */
 export interface RecordJobModule<O = unknown, S = unknown> {
-  create(options: O): RecordJob<S>;
+  create(options: O, shard?: ShardSpec): RecordJob<S>;
+  /** Optional: sharded reading (see above). */
+  shardKey?(options: O): ShardKey | null;
 }
 
 export interface ReadRecordsOptions {
@@ -128,7 +138,10 @@ export async function readRecords<O, S>(
     }
     return { job, stats, threadsUsed: 0 };
   }
-  const parts = planParts(sources, threads);
+  // Sharded: every worker reads every input in full (gzip included) and keeps its share of keys.
+  const sharded = mod.shardKey?.(options) != null;
+  const whole = sources.map((_, i) => ({ sourceIndex: i, start: 0, end: -1 }));
+  const parts = sharded ? Array.from({ length: threads }, (_, index): PartSpec => ({ ranges: whole, shard: { index, count: threads } })) : planParts(sources, threads);
   const results: ({ snapshot: S; stats: ReadStats } | undefined)[] = new Array(parts.length);
   const stats = emptyStats();
   // Merge each part as soon as every part before it is in: input order is kept, and the main

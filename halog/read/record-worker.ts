@@ -16,6 +16,7 @@ interface RecordWorkerInput {
 
 const { jobModule, options, sources, part } = workerData as RecordWorkerInput;
 const mod = (await import(jobModule)) as RecordJobModule;
-const job = mod.create(options);
-const stats = await readPart(sources, part, job, (bytes) => parentPort!.postMessage({ type: 'progress', bytes }));
+const job = part.shard ? mod.create(options, part.shard) : mod.create(options);
+const key = part.shard ? (mod.shardKey?.(options) ?? undefined) : undefined;
+const stats = await readPart(sources, part, job, (bytes) => parentPort!.postMessage({ type: 'progress', bytes }), key);
 parentPort!.postMessage({ type: 'done', snapshot: job.snapshot(), stats });
