@@ -5,11 +5,16 @@
  *   npx tsc -p tsconfig.json
  *   node dist/test/bench/detect-speed.js                    # 1 GB, 1 run, threads 1 and all cores
  *   node dist/test/bench/detect-speed.js --size 200M --runs 3 --threads 1,2
+ *   node dist/test/bench/detect-speed.js --baseline /tmp/old/dist/bin/haloscope.js   # + an older build, same rounds
  *
  * The log (sample generator, `local` header, 1 % tcplog, 0.05 % malformed) is written once to
  * os.tmpdir() as haloscope-detect-bench-v2-<seed>-<bytes>.log and reused; about 16 times, a
  * block of attack lines (brute force, SQL injection, slowloris, flood) from
  * 192.0.2.0/24 is inserted with the chunk's time, and the run checks those clients are flagged.
+ *
+ * Each command runs under GNU time (`/usr/bin/time -f '%e %U %S'`): the table gives the median
+ * wall time and the median user CPU time of `--runs` runs, and MB/s of both (MB per CPU-second
+ * is the steadier figure on a shared, busy machine). Commands are interleaved round by round.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync, renameSync, statSync, writeSync } from 'node:fs';
@@ -73,39 +78,82 @@ function ensureLog(): string {
   return file;
 }
 
-function timed(cmd: string, args: string[], stdinFile?: string): { s: number; out: string } {
-  const t0 = process.hrtime.bigint();
-  const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
-  const r = spawnSync(cmd, args, { stdio: [stdin, 'pipe', 'pipe'], maxBuffer: 1 << 30, encoding: 'latin1' });
-  if (typeof stdin === 'number') closeSync(stdin);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr.slice(0, 500)}`);
-  return { s: Number(process.hrtime.bigint() - t0) / 1e9, out: r.stdout };
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+interface Timing {
+  /** Wall seconds. */
+  s: number;
+  /** User and system CPU seconds (NaN without GNU time). */
+  user: number;
+  sys: number;
+  out: string;
 }
 
-function best(f: () => number): number {
-  let b = Infinity;
-  for (let i = 0; i < runs; i++) b = Math.min(b, f());
-  return b;
+function timed(cmd: string, args: string[], stdinFile?: string): Timing {
+  const t0 = process.hrtime.bigint();
+  const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+  const [c, a] = GNU_TIME ? [GNU_TIME, ['-f', '@@time %e %U %S', cmd, ...args]] : [cmd, args];
+  const r = spawnSync(c, a, { stdio: [stdin, 'pipe', 'pipe'], maxBuffer: 1 << 30, encoding: 'latin1' });
+  if (typeof stdin === 'number') closeSync(stdin);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr.slice(0, 500)}`);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const m = /@@time (\S+) (\S+) (\S+)/.exec(r.stderr);
+  return { s: wall, user: m ? Number(m[2]) : Number.NaN, sys: m ? Number(m[3]) : Number.NaN, out: r.stdout };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
 const file = ensureLog();
 const mb = statSync(file).size / 1e6;
 spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
 const halog = ['/usr/bin/halog', '/usr/sbin/halog'].find((p) => existsSync(p));
-const rows: [string, number][] = [];
-if (halog) rows.push(['halog -u (real)', best(() => timed(halog, ['-s', '0', '-u'], file).s)]);
-else console.log('real halog not found (apt-get install haproxy): no reference');
-for (const t of threads) {
-  let flagged: string[] = [];
-  const s = best(() => {
-    const r = timed(process.execPath, [HALOSCOPE, 'detect', '--csv', '--threads', String(t), file]);
-    flagged = r.out.split('\n').slice(1).map((l) => l.split(',')[0]!);
-    return r.s;
-  });
-  const missed = ATTACKERS.filter((a) => !flagged.includes(a));
-  rows.push([`detect --threads ${t}`, s]);
-  if (missed.length) console.log(`detect --threads ${t}: MISSED ${missed.join(', ')}`);
+interface Row {
+  name: string;
+  run: () => Timing;
+  check?: (out: string) => void;
+  times: Timing[];
 }
-console.log(`log: ${file} (${mb.toFixed(0)} MB)`);
-const ref = rows[0]![1];
-for (const [name, s] of rows) console.log(`${name.padEnd(22)} ${s.toFixed(2).padStart(8)} s ${(mb / s).toFixed(1).padStart(8)} MB/s  x${(s / ref).toFixed(1)} of ${rows[0]![0]}`);
+const rows: Row[] = [];
+if (halog) rows.push({ name: 'halog -u (real)', run: () => timed(halog, ['-s', '0', '-u'], file), times: [] });
+else console.log('real halog not found (apt-get install haproxy): no reference');
+const baseline = arg('--baseline', '');
+if (baseline) {
+  for (const t of threads) rows.push({ name: `baseline --threads ${t}`, run: () => timed(process.execPath, [baseline, 'detect', '--csv', '--threads', String(t), file]), times: [] });
+}
+for (const t of threads) {
+  rows.push({
+    name: `detect --threads ${t}`,
+    run: () => timed(process.execPath, [HALOSCOPE, 'detect', '--csv', '--threads', String(t), file]),
+    check: (out) => {
+      const flagged = out.split('\n').slice(1).map((l) => l.split(',')[0]!);
+      const missed = ATTACKERS.filter((a) => !flagged.includes(a));
+      if (missed.length) console.log(`detect --threads ${t}: MISSED ${missed.join(', ')}`);
+    },
+    times: [],
+  });
+}
+// Interleaved rounds: a burst of load from other processes hits every command alike.
+for (let i = 0; i < runs; i++) {
+  for (const row of rows) {
+    const r = row.run();
+    if (i === 0) row.check?.(r.out);
+    row.times.push(r);
+  }
+}
+console.log(`log: ${file} (${mb.toFixed(0)} MB), median of ${runs} run(s)`);
+const refWall = median(rows[0]!.times.map((x) => x.s));
+const refUser = median(rows[0]!.times.map((x) => x.user));
+console.log(`${'command'.padEnd(22)} ${'wall s'.padStart(8)} ${'MB/s'.padStart(8)} ${'ratio'.padStart(6)}  ${'user s'.padStart(8)} ${'sys s'.padStart(7)} ${'MB/cpu-s'.padStart(9)} ${'ratio'.padStart(6)}`);
+for (const row of rows) {
+  const s = median(row.times.map((x) => x.s));
+  const u = median(row.times.map((x) => x.user));
+  const sys = median(row.times.map((x) => x.sys));
+  console.log(
+    `${row.name.padEnd(22)} ${s.toFixed(2).padStart(8)} ${(mb / s).toFixed(1).padStart(8)} ${`x${(s / refWall).toFixed(2)}`.padStart(6)}  ${u.toFixed(2).padStart(8)} ${sys.toFixed(2).padStart(7)} ${(mb / (u + sys)).toFixed(1).padStart(9)} ${`x${(u / refUser).toFixed(2)}`.padStart(6)}`,
+  );
+}
+console.log(`ratio: time / ${rows[0]!.name}'s (lower is faster); MB/cpu-s = MB / (user + sys)`);
