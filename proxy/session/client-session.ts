@@ -167,10 +167,11 @@ export class ClientSession {
   }
 
   #onClientClose(): void {
-    if (this.#phase === 'respond' && this.#ex && !this.#finished) {
-      // Like HAProxy (checked), a client gone once its request was sent is noticed only when
-      // the response is forwarded to it: the response is still read and counted, then the
-      // session ends CD; a server timeout first gives sH/sD.
+    if (this.#phase === 'respond' && !this.#finished) {
+      // Like HAProxy (checked), a client gone once its request is complete is noticed only
+      // when the response is forwarded to it: the request still waits in the queue, is sent,
+      // its response is read and counted, then the session ends CD; a server error or
+      // timeout first gives its own state (SC, sH, sD...).
       this.#clientGone = true; // counters are released when the session ends (#finish)
       return;
     }

@@ -182,6 +182,25 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'client resets while queued',
+    logs: 2,
+    loose: ['timers'],
+    run: async (p) => {
+      const a = raw(p, [GET('/queue/a', 'Connection: close\r\n')]);
+      await new Promise((r) => setTimeout(r, 50));
+      await new Promise<void>((resolve) => {
+        const s = net.connect(p, '127.0.0.1', () => {
+          s.write(GET('/queue/b'));
+          setTimeout(() => s.resetAndDestroy(), 50);
+        });
+        s.on('close', () => resolve());
+        s.on('error', () => {});
+      });
+      await a;
+      await new Promise((r) => setTimeout(r, 300));
+    },
+  },
+  {
     name: 'queueing at server maxconn',
     logs: 2,
     // how long the second request waits depends on scheduling on a shared machine
