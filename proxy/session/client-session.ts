@@ -216,7 +216,7 @@ export class ClientSession {
         break;
       }
     }
-    beName ??= fe.defaultBackend;
+    beName ??= fe.defaultBackend ?? (fe.kind === 'listen' ? fe.name : null); // a listen section is its own backend
     const be = beName === null ? null : this.#fe.backends.get(beName) ?? null;
     if (!be) return this.#localResponse(503, 'S', rest, 'C');
     this.#be = be;

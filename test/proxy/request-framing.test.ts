@@ -130,3 +130,36 @@ backend b
     await be.close();
   }
 });
+
+test('a listen section serves with its own servers, rules and captures', async () => {
+  const be = await startBackend((_q, res) => res.end('listened'));
+  const sys = await startSyslog();
+  const port = await freePort();
+  const p = await startOurs(`
+global
+  log 127.0.0.1:${sys.port} local0
+defaults
+  mode http
+  log global
+  option httplog
+  timeout client 5s
+  timeout server 5s
+  timeout connect 1s
+listen www
+  bind 127.0.0.1:${port}
+  capture request header Host len 10
+  http-request deny if { path_beg /no }
+  server s1 127.0.0.1:${be.port}
+`);
+  try {
+    const r = await raw(port, ['GET /yes HTTP/1.1\r\nHost: h\r\n\r\n', 'GET /no HTTP/1.1\r\nHost: h\r\n\r\n'], { gapMs: 50 });
+    assert.match(r.text, /listened[\s\S]*403 Forbidden/);
+    const lines = (await sys.waitFor(2)).map((m) => splitSyslog(m).message);
+    assert.match(lines[0]!, / www www\/s1 .* 200 .* \{h\} "GET \/yes HTTP\/1\.1"$/);
+    assert.match(lines[1]!, / www www\/<NOSRV> .* 403 192 - - PR-- .* "GET \/no HTTP\/1\.1"$/);
+  } finally {
+    p.stop();
+    sys.close();
+    await be.close();
+  }
+});
