@@ -104,41 +104,58 @@ backend sclose
 `;
 }
 
+/**
+ * The last complete request of a scenario asks for `Connection: close`, so that both proxies
+ * close right after answering and the scenario does not wait for an idle timer (the log
+ * fields do not depend on it: `connection` headers are not counted in %B).
+ */
+function closeLast(parts: string[]): string[] {
+  const out = [...parts];
+  const i = out.length - 1;
+  const last = out[i];
+  if (last === undefined || !/^[A-Z]+ \S+ HTTP\/\d\.\d\r?\n/.test(last) || /\r\nconnection:/i.test(last)) return out;
+  const end = last.indexOf('\r\n\r\n');
+  if (end < 0) return out;
+  out[i] = `${last.slice(0, end)}\r\nConnection: close${last.slice(end)}`;
+  return out;
+}
+const rawc = (p: number, parts: string[], opts?: Parameters<typeof raw>[2]): ReturnType<typeof raw> => raw(p, closeLast(parts), opts);
+
 const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: example.com\r\n${extra}\r\n`;
 
 const SCENARIOS: Scenario[] = [
   // startHaproxy() and startOurs() callers both probe the port with a connect + reset first
   { name: 'empty connection (readiness probe)', logs: 1, run: async () => {} },
-  { name: 'normal request with captures', logs: 1, run: (p) => raw(p, [GET('/', `User-Agent: ${ua}\r\nCookie: a=1; SID=0123456789abcdefgh; b=2\r\n`)]) },
-  { name: 'quotes in the URI, control and 8-bit bytes in captured headers', logs: 1, run: (p) => raw(p, [GET('/q?a="b"&c={|}', `User-Agent: a\x01b\x7fc\td"e#f\xe9\r\nCookie: SID=zz"y\xe9\r\n`)]) },
-  { name: 'fragment in the URI is refused', logs: 1, run: (p) => raw(p, [GET('/a#b')]) },
-  { name: 'conflicting Content-Length is refused', logs: 1, run: (p) => raw(p, ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd']) },
+  { name: 'normal request with captures', logs: 1, run: (p) => rawc(p, [GET('/', `User-Agent: ${ua}\r\nCookie: a=1; SID=0123456789abcdefgh; b=2\r\n`)]) },
+  { name: 'quotes in the URI, control and 8-bit bytes in captured headers', logs: 1, run: (p) => rawc(p, [GET('/q?a="b"&c={|}', `User-Agent: a\x01b\x7fc\td"e#f\xe9\r\nCookie: SID=zz"y\xe9\r\n`)]) },
+  { name: 'fragment in the URI is refused', logs: 1, run: (p) => rawc(p, [GET('/a#b')]) },
+  { name: 'conflicting Content-Length is refused', logs: 1, run: (p) => rawc(p, ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd']) },
   {
     name: 'folded header, bare LF, HTTP/2.0 version, no Host',
     logs: 4,
-    run: (p) => raw(p, [GET('/fold', 'User-Agent: a\r\n b\r\n'), 'GET /lf HTTP/1.1\nHost: x\n\n', 'GET /v2 HTTP/2.0\r\nHost: x\r\n\r\n', 'GET /nohost HTTP/1.1\r\n\r\n'], { gapMs: 80 }),
+    run: (p) => rawc(p, [GET('/fold', 'User-Agent: a\r\n b\r\n'), 'GET /lf HTTP/1.1\nHost: x\n\n', 'GET /v2 HTTP/2.0\r\nHost: x\r\n\r\n', 'GET /nohost HTTP/1.1\r\n\r\n'], { gapMs: 80 }),
   },
-  { name: 'keep-alive sequence with a 404', logs: 2, run: (p) => raw(p, [GET('/a'), GET('/404')], { gapMs: 100 }) },
-  { name: 'POST with content-length', logs: 1, run: (p) => raw(p, [`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world`]) },
-  { name: 'POST chunked', logs: 1, run: (p) => raw(p, [`POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`]) },
-  { name: 'HTTP/1.0 request', logs: 1, run: (p) => raw(p, [`GET /500 HTTP/1.0\r\n\r\n`]) },
-  { name: 'HEAD and 204 and 304', logs: 3, run: (p) => raw(p, [`HEAD / HTTP/1.1\r\nHost: x\r\n\r\n`, GET('/204'), GET('/304')], { gapMs: 80 }) },
-  { name: 'denied request', logs: 1, run: (p) => raw(p, [GET('/ADMIN/x')]) },
-  { name: 'redirect', logs: 1, run: (p) => raw(p, [GET('/old')]) },
-  { name: 'redirect scheme and prefix', logs: 2, run: (p) => raw(p, [GET('/secure/x?y=1'), GET('/pfx/a')], { gapMs: 80 }) },
-  { name: 'deny_status 404, and backend rules 429, 500, 405', logs: 4, run: (p) => raw(p, [GET('/hidden'), GET('/limited'), GET('/broken'), 'DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n'], { gapMs: 80 }) },
-  { name: 'malformed request', logs: 1, run: (p) => raw(p, ['GET /x y HTTP/1.1\r\n\r\n']) },
-  { name: 'refused server', logs: 1, run: (p) => raw(p, [GET('/dead')]) },
-  { name: 'connect timeout on every try', logs: 1, run: (p) => raw(p, [GET('/ctimeout')]) },
-  { name: 'no usable server', logs: 1, run: (p) => raw(p, [GET('/none')]) },
-  { name: 'server timeout', logs: 1, run: (p) => raw(p, [GET('/slow')]) },
-  { name: 'server closes without response', logs: 1, run: (p) => raw(p, [GET('/close')]) },
-  { name: 'slow client request timeout', logs: 1, run: (p) => raw(p, ['GET / HTTP/1.1\r\nHost: x\r\n'], { idleMs: 1000 }) },
-  { name: 'client aborts before the request is complete', logs: 1, run: (p) => raw(p, ['GET / HTTP/1.1\r\nHo'], { endAfterWrite: true }) },
-  { name: 'Expect: 100-continue upload', logs: 1, run: (p) => raw(p, ['POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n', 'data'], { gapMs: 100 }) },
-  { name: '64 KB response and Connection: close', logs: 1, run: (p) => raw(p, [GET('/big', 'Connection: close\r\n')]) },
-  { name: 'http-server-close backend, keep-alive client', logs: 2, run: (p) => raw(p, [GET('/sclose/1'), GET('/sclose/2')], { gapMs: 80 }) },
-  { name: 'redispatch after a refused connection', logs: 1, run: (p) => raw(p, [GET('/redisp')]) },
+  { name: 'keep-alive sequence with a 404', logs: 2, run: (p) => rawc(p, [GET('/a'), GET('/404')], { gapMs: 100 }) },
+  { name: 'POST with content-length', logs: 1, run: (p) => rawc(p, [`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world`]) },
+  { name: 'POST chunked', logs: 1, run: (p) => rawc(p, [`POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`]) },
+  { name: 'HTTP/1.0 request', logs: 1, run: (p) => rawc(p, [`GET /500 HTTP/1.0\r\n\r\n`]) },
+  { name: 'HEAD and 204 and 304', logs: 3, run: (p) => rawc(p, [`HEAD / HTTP/1.1\r\nHost: x\r\n\r\n`, GET('/204'), GET('/304')], { gapMs: 80 }) },
+  { name: 'denied request', logs: 1, run: (p) => rawc(p, [GET('/ADMIN/x')]) },
+  { name: 'redirect', logs: 1, run: (p) => rawc(p, [GET('/old')]) },
+  { name: 'redirect scheme and prefix', logs: 2, run: (p) => rawc(p, [GET('/secure/x?y=1'), GET('/pfx/a')], { gapMs: 80 }) },
+  { name: 'deny_status 404, and backend rules 429, 500, 405', logs: 4, run: (p) => rawc(p, [GET('/hidden'), GET('/limited'), GET('/broken'), 'DELETE /x HTTP/1.1\r\nHost: x\r\n\r\n'], { gapMs: 80 }) },
+  { name: 'malformed request', logs: 1, run: (p) => rawc(p, ['GET /x y HTTP/1.1\r\n\r\n']) },
+  { name: 'refused server', logs: 1, run: (p) => rawc(p, [GET('/dead')]) },
+  { name: 'connect timeout on every try', logs: 1, run: (p) => rawc(p, [GET('/ctimeout')]) },
+  { name: 'no usable server', logs: 1, run: (p) => rawc(p, [GET('/none')]) },
+  { name: 'server timeout', logs: 1, run: (p) => rawc(p, [GET('/slow')]) },
+  { name: 'server closes without response', logs: 1, run: (p) => rawc(p, [GET('/close')]) },
+  { name: 'slow client request timeout', logs: 1, run: (p) => rawc(p, ['GET / HTTP/1.1\r\nHost: x\r\n'], { idleMs: 1000 }) },
+  { name: 'client aborts before the request is complete', logs: 1, run: (p) => rawc(p, ['GET / HTTP/1.1\r\nHo'], { endAfterWrite: true }) },
+  { name: 'Expect: 100-continue upload', logs: 1, run: (p) => rawc(p, ['POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n', 'data'], { gapMs: 100 }) },
+  { name: '64 KB response and Connection: close', logs: 1, run: (p) => rawc(p, [GET('/big', 'Connection: close\r\n')]) },
+  { name: 'http-server-close backend, keep-alive client', logs: 2, run: (p) => rawc(p, [GET('/sclose/1'), GET('/sclose/2')], { gapMs: 80 }) },
+  { name: 'redispatch after a refused connection', logs: 1, run: (p) => rawc(p, [GET('/redisp')]) },
   {
     name: 'client aborts during the response',
     logs: 1,
@@ -167,16 +184,16 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'client half-closes after its request',
     logs: 1,
-    run: (p) => raw(p, [GET('/wait')], { endAfterWrite: true }),
+    run: (p) => rawc(p, [GET('/wait')], { endAfterWrite: true }),
   },
   {
     name: 'queue timeout',
     logs: 2,
     loose: ['timers'],
     run: async (p) => {
-      const a = raw(p, [GET('/qt/1')], { idleMs: 1500 });
+      const a = rawc(p, [GET('/qt/1')], { idleMs: 1500 });
       await new Promise((r) => setTimeout(r, 50));
-      await Promise.all([a, raw(p, [GET('/qt/2', 'Connection: close\r\n')])]); // closed right after its 503
+      await Promise.all([a, rawc(p, [GET('/qt/2', 'Connection: close\r\n')])]); // closed right after its 503
     },
   },
   {
@@ -193,7 +210,7 @@ const SCENARIOS: Scenario[] = [
     logs: 2,
     loose: ['timers'],
     run: async (p) => {
-      const a = raw(p, [GET('/queue/a', 'Connection: close\r\n')]);
+      const a = rawc(p, [GET('/queue/a', 'Connection: close\r\n')]);
       await new Promise((r) => setTimeout(r, 50));
       await new Promise<void>((resolve) => {
         const s = net.connect(p, '127.0.0.1', () => {
@@ -213,9 +230,9 @@ const SCENARIOS: Scenario[] = [
     // how long the second request waits depends on scheduling on a shared machine
     loose: ['timers'],
     run: async (p) => {
-      const a = raw(p, [GET('/queue/1')]);
+      const a = rawc(p, [GET('/queue/1')]);
       await new Promise((r) => setTimeout(r, 50));
-      await Promise.all([a, raw(p, [GET('/queue/2')])]);
+      await Promise.all([a, rawc(p, [GET('/queue/2')])]);
     },
   },
 ];
