@@ -88,7 +88,9 @@ export class Capture {
     c.#receivers =
       config.workers > 1
         ? await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram, c.reporter)
-        : await openListeners(config.listen, config.rcvbuf, onDatagram);
+        : await openListeners(config.listen, config.rcvbuf, onDatagram, (a, err) =>
+            c.reporter.problem(RuntimeCode.socket, a.text, `socket error on udp ${a.text}: ${err.message}`),
+          );
     c.#listeners = c.#receivers.listeners;
     c.#checkRcvbuf();
     if (config.rotateMs > 0) c.#scheduleRotation();

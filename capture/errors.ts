@@ -52,6 +52,8 @@ export const RuntimeCode = {
   kernelDrops: 'E_CAPTURE_KERNEL_DROPS',
   /** The `--stats` file could not be written. */
   stats: 'E_CAPTURE_STATS',
+  /** A bound socket reported an error (it keeps its place; the others go on). */
+  socket: 'E_CAPTURE_SOCKET',
   /** A `--workers` process exited unexpectedly (it is restarted). */
   worker: 'E_CAPTURE_WORKER',
 } as const;

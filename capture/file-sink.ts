@@ -130,27 +130,36 @@ export class FileSink implements LineSink {
     this.#running = true;
     while (this.#queue.length > 0) {
       const op = this.#queue.shift()!;
-      switch (op.t) {
-        case 'data':
-          await this.#write(op.chunk);
-          break;
-        case 'rotate':
-          await this.#rotate(op.stamp);
-          this.#afterSwitch();
-          break;
-        case 'reopen':
-          await this.#closeFile();
-          this.#openFailedAt = 0;
-          await this.#ensureOpen();
-          this.#afterSwitch();
-          break;
-        case 'close':
-          await this.#closeFile();
-          break;
+      try {
+        await this.#run(op);
+      } catch (err) {
+        // Each step handles its own errors; this is the net that keeps the writer loop alive.
+        this.#o.reporter.problem(RuntimeCode.write, this.path, `unexpected error while writing ${this.path}: ${(err as Error).stack ?? String(err)}`);
       }
     }
     this.#running = false;
     for (const w of this.#waiters.splice(0)) w();
+  }
+
+  async #run(op: Op): Promise<void> {
+    switch (op.t) {
+      case 'data':
+        await this.#write(op.chunk);
+        break;
+      case 'rotate':
+        await this.#rotate(op.stamp);
+        this.#afterSwitch();
+        break;
+      case 'reopen':
+        await this.#closeFile();
+        this.#openFailedAt = 0;
+        await this.#ensureOpen();
+        this.#afterSwitch();
+        break;
+      case 'close':
+        await this.#closeFile();
+        break;
+    }
   }
 
   #afterSwitch(): void {

@@ -29,7 +29,7 @@ export interface Receivers {
   close(): Promise<void>;
 }
 
-function bindOne(address: ListenAddress, rcvbuf: number, onDatagram: OnDatagram): Promise<Listener & { socket: dgram.Socket }> {
+function bindOne(address: ListenAddress, rcvbuf: number, onDatagram: OnDatagram, onRuntimeError: (a: ListenAddress, err: Error) => void): Promise<Listener & { socket: dgram.Socket }> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({ type: address.type, ipv6Only: address.type === 'udp6', recvBufferSize: rcvbuf });
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -41,6 +41,8 @@ function bindOne(address: ListenAddress, rcvbuf: number, onDatagram: OnDatagram)
     socket.on('message', onDatagram);
     socket.bind(address.port, address.host, () => {
       socket.off('error', onError);
+      // After bind, a socket error (rare: ENOMEM) is reported and capture goes on with the others.
+      socket.on('error', (err) => onRuntimeError(address, err));
       let got = 0;
       try {
         got = socket.getRecvBufferSize();
@@ -53,8 +55,13 @@ function bindOne(address: ListenAddress, rcvbuf: number, onDatagram: OnDatagram)
 }
 
 /** Reads every socket on this process's event loop: datagrams keep their arrival order. */
-export async function openListeners(addresses: readonly ListenAddress[], rcvbuf: number, onDatagram: OnDatagram): Promise<Receivers> {
-  const results = await Promise.allSettled(addresses.map((a) => bindOne(a, rcvbuf, onDatagram)));
+export async function openListeners(
+  addresses: readonly ListenAddress[],
+  rcvbuf: number,
+  onDatagram: OnDatagram,
+  onRuntimeError: (a: ListenAddress, err: Error) => void,
+): Promise<Receivers> {
+  const results = await Promise.allSettled(addresses.map((a) => bindOne(a, rcvbuf, onDatagram, onRuntimeError)));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   const ok = results.filter((r): r is PromiseFulfilledResult<Listener & { socket: dgram.Socket }> => r.status === 'fulfilled').map((r) => r.value);
   if (failed.length > 0) {

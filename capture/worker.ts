@@ -48,7 +48,7 @@ function run(spec: WorkerSpec): void {
 
   const sockets = spec.listen.map((a, i) => {
     const s = dgram.createSocket({ type: a.type, ipv6Only: a.type === 'udp6', recvBufferSize: spec.rcvbuf });
-    s.once('error', (err: NodeJS.ErrnoException) => send({ t: 'error', i, code: err.code ?? '', message: err.message }));
+    s.on('error', (err: NodeJS.ErrnoException) => send({ t: 'error', i, code: err.code ?? '', message: err.message }));
     s.on('message', onMessage);
     s.bind({ port: a.port, address: a.host, exclusive: false }, () => {
       let rcvbuf = 0;

@@ -74,7 +74,8 @@ export async function openWorkers(
             }
             break;
           case 'error':
-            reject(new BindError(`cannot listen on udp ${addresses[m.i]!.text}: ${m.code} ${m.message}`));
+            if (slot.ready) reporter.problem(RuntimeCode.socket, addresses[m.i]!.text, `socket error in worker ${n} on udp ${addresses[m.i]!.text}: ${m.code} ${m.message}`);
+            else reject(new BindError(`cannot listen on udp ${addresses[m.i]!.text}: ${m.code} ${m.message}`));
             break;
           case 'done':
             finished();
