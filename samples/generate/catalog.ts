@@ -107,6 +107,9 @@ export const BROWSER_UA_COUNT = 7;
 export const USER_AGENT_COUNT = USER_AGENTS.length;
 /** Index of the first API-client user agent (curl ... ShopApp). */
 export const API_UA_FIRST = 10;
+/** Attack-tool user agents (sqlmap, zgrab): `hostile: false` gives their clients a browser's. */
+export const TOOL_UA_FIRST = 15;
+export const TOOL_UA_END = 17;
 
 const REFERERS = [
   '',
@@ -222,6 +225,19 @@ export const NOT_FOUND_PATHS: readonly Buffer[] = [
   '/.well-known/security.txt',
   '/download/?x="',
   '/search?q="><script>alert(1)</script>',
+  '/page#section',
+  '/%E2%82%AC/price',
+].map(requestBytes);
+
+/**
+ * The 404s of ordinary visitors with `hostile: false`: broken links and typos, none of the
+ * probe-like paths above (backup archives, config files, an XSS-looking search).
+ */
+export const BENIGN_NOT_FOUND_PATHS: readonly Buffer[] = [
+  '/old-site/index.html',
+  '/products/item-0.html',
+  '/blog/post-9999.html',
+  '/.well-known/security.txt',
   '/page#section',
   '/%E2%82%AC/price',
 ].map(requestBytes);

@@ -10,7 +10,7 @@ import { ByteWriter } from './byte-writer.js';
 import { clientPool } from './catalog.js';
 import { AcceptDates, headerWriter, type HeaderWriter } from './clock.js';
 import { HttpRecord, writeHttpLine } from './http-line.js';
-import { HTTP_SCENARIOS, type ScenarioContext } from './http-scenarios.js';
+import { BENIGN_HTTP_SCENARIOS, HTTP_SCENARIOS, type ScenarioContext } from './http-scenarios.js';
 import { MALFORMED_KINDS, NON_TRAFFIC, writeGarbage } from './malformed.js';
 import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options.js';
 import { Prng } from './prng.js';
@@ -35,6 +35,8 @@ export class LogGenerator {
   readonly #otherHeader: HeaderWriter;
   readonly #dates = new AcceptDates();
   readonly #ctx: ScenarioContext;
+  /** HTTP_SCENARIOS, or BENIGN_HTTP_SCENARIOS with `hostile: false` (chosen once). */
+  readonly #scenarios: typeof HTTP_SCENARIOS;
   readonly #tcp: TcpLineWriter;
   readonly #meanGapUs: number;
   #emitUs: number;
@@ -59,7 +61,8 @@ export class LogGenerator {
     this.#header = headerWriter({ ...h, format: o.format });
     this.#otherHeader = headerWriter({ ...h, format: o.format === 'raw' ? 'local' : 'raw' });
     const clients = clientPool(new Prng(o.seed ^ 0x5eed), o.clients);
-    this.#ctx = { prng: this.#prng, r: new HttpRecord(), clients, load: 10, congestion: 0 };
+    this.#ctx = { prng: this.#prng, r: new HttpRecord(), clients, load: 10, congestion: 0, hostile: o.hostile };
+    this.#scenarios = o.hostile ? HTTP_SCENARIOS : BENIGN_HTTP_SCENARIOS;
     this.#tcp = new TcpLineWriter(this.#prng, clients, this.#dates);
     this.#meanGapUs = 1e6 / o.rate;
     this.#emitUs = o.startMs * 1000;
@@ -118,7 +121,7 @@ export class LogGenerator {
     const ctx = this.#ctx;
     const r = ctx.r;
     r.url.pos = 0;
-    this.#prng.pick(HTTP_SCENARIOS)(ctx);
+    this.#prng.pick(this.#scenarios)(ctx);
     // Logged when the session ends: the request date is Ta (and a little) before emission.
     r.dateMs = Math.floor(this.#emitUs / 1000) - r.Ta - this.#prng.below(2);
     header.write(this.#out, PRI_TRAFFIC, this.#emitUs);

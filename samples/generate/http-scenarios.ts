@@ -11,6 +11,7 @@ import {
   API_UA_FIRST,
   APP_PAGES,
   BACKENDS,
+  BENIGN_NOT_FOUND_PATHS,
   BROWSER_UA_COUNT,
   CONTENT_TYPES,
   DENIED_PATHS,
@@ -22,6 +23,8 @@ import {
   SEARCH_WORDS,
   STATIC_FILES,
   TARPIT_PATHS,
+  TOOL_UA_END,
+  TOOL_UA_FIRST,
   TRAVERSAL_PATHS,
   USER_AGENT_COUNT,
   type Backend,
@@ -38,6 +41,11 @@ export interface ScenarioContext {
   load: number;
   /** Lines left in the current overload episode, during which requests queue (Tw, sq, bq > 0). */
   congestion: number;
+  /**
+   * false (`hostile: false`): no scanner pool, no attack-tool user agents, no probe-like 404s;
+   * the tables without denies and tarpits are used (BENIGN_HTTP_SCENARIOS).
+   */
+  readonly hostile: boolean;
 }
 
 type Scenario = (c: ScenarioContext) => void;
@@ -127,6 +135,7 @@ function visitor(c: ScenarioContext, host: number): void {
   if (prng.chance(0.3)) clients.port[idx] = prng.range(1024, 65535);
   r.port = clients.port[idx]!;
   r.userAgent = clients.userAgent[idx]!;
+  if (!c.hostile && r.userAgent >= TOOL_UA_FIRST && r.userAgent < TOOL_UA_END) r.userAgent = idx % BROWSER_UA_COUNT;
   r.session = clients.session[idx]!;
   r.referer = prng.skewed2(REFERER_COUNT);
   r.host = host;
@@ -142,6 +151,10 @@ function visitor(c: ScenarioContext, host: number): void {
 /** Scanners and probes: a few addresses near the head of the pool, tool user agents. */
 function scanner(c: ScenarioContext): void {
   const { prng, r } = c;
+  if (!c.hostile) {
+    visitor(c, HOST.www);
+    return;
+  }
   visitor(c, prng.chance(0.5) ? HOST.ip : HOST.www);
   r.client = c.clients.addresses[1 + prng.below(12)]!;
   r.userAgent = BROWSER_UA_COUNT + 1 + prng.below(USER_AGENT_COUNT - BROWSER_UA_COUNT - 1);
@@ -385,7 +398,8 @@ function notFound(c: ScenarioContext): void {
   server(c, app ? BACKENDS.app : BACKENDS.static);
   counters(c, 0.3, 2);
   timers(c, 2, 0);
-  r.url.put(NOT_FOUND_PATHS[prng.below(NOT_FOUND_PATHS.length)]!);
+  const paths = c.hostile ? NOT_FOUND_PATHS : BENIGN_NOT_FOUND_PATHS;
+  r.url.put(paths[prng.below(paths.length)]!);
   r.status = 404;
   r.bytesRead = sized(c, 270);
   r.contentType = CONTENT_TYPES.html;
@@ -626,8 +640,13 @@ function errorUrl(c: ScenarioContext): void {
   c.r.url.put(URL_PIECES.error);
 }
 
+const DENY_403 = denied(403);
+const DENY_400 = denied(400);
+/** What only attackers get: HAProxy's denies and tarpits. */
+const HOSTILE_SCENARIOS: ReadonlySet<Scenario> = new Set([DENY_403, DENY_400, tarpit]);
+
 /** Weights are per mille of HTTP lines, roughly a busy shop with background scanning. */
-export const HTTP_SCENARIOS: WeightedTable<Scenario> = weightedTable<Scenario>([
+const HTTP_SCENARIO_WEIGHTS: readonly [Scenario, number][] = [
   [appPage, 400],
   [staticFileScenario(200), 200],
   [staticFileScenario(304), 80],
@@ -644,8 +663,8 @@ export const HTTP_SCENARIOS: WeightedTable<Scenario> = weightedTable<Scenario>([
   [appStatus(301, 320, productsNoSlash), 5],
   [appStatus(500, 690, errorUrl), 2],
   [notFound, 40],
-  [denied(403), 8],
-  [denied(400), 2],
+  [DENY_403, 8],
+  [DENY_400, 2],
   [tarpit, 2],
   [localRedirect(301), 4],
   [localRedirect(302), 2],
@@ -659,6 +678,10 @@ export const HTTP_SCENARIOS: WeightedTable<Scenario> = weightedTable<Scenario>([
   [noServer, 2],
   [download('abort'), 2],
   [download('timeout'), 1],
-]);
+];
+
+export const HTTP_SCENARIOS: WeightedTable<Scenario> = weightedTable<Scenario>(HTTP_SCENARIO_WEIGHTS);
+/** `hostile: false`: the same shop without the attackers' scenarios. */
+export const BENIGN_HTTP_SCENARIOS: WeightedTable<Scenario> = weightedTable<Scenario>(HTTP_SCENARIO_WEIGHTS.filter(([s]) => !HOSTILE_SCENARIOS.has(s)));
 
 export type { Scenario };

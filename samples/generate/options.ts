@@ -29,6 +29,12 @@ export interface GenerateOptions {
   readonly clients?: number;
   /** Bytes per yielded chunk (default 4 MiB). */
   readonly chunkSize?: number;
+  /**
+   * Include the attackers (default true): a pool of scanner addresses with tool user agents,
+   * HAProxy denies and tarpits, probe-like 404s. false: purely benign traffic, for tests that
+   * require no client to be flagged. (The default output is unchanged by this option.)
+   */
+  readonly hostile?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +50,7 @@ export interface ResolvedOptions {
   readonly pid: number;
   readonly clients: number;
   readonly chunkSize: number;
+  readonly hostile: boolean;
 }
 
 export class GeneratorOptionError extends Error {
@@ -101,6 +108,7 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
     pid: o.pid ?? 13531,
     clients,
     chunkSize,
+    hostile: o.hostile ?? true,
   });
 }
 
@@ -135,6 +143,7 @@ export const FLAGS: readonly Flag[] = [
   { name: '--rate', arg: 'N', help: 'mean lines per second of log time (default 400)', set: (o, v) => (o.rate = num('--rate', v)) },
   { name: '--hostname', arg: 'H', help: 'hostname for rfc3164/rfc5424 headers (default lb1)', set: (o, v) => (o.hostname = v) },
   { name: '--clients', arg: 'N', help: 'distinct client addresses (default 50000)', set: (o, v) => (o.clients = num('--clients', v)) },
+  { name: '--no-attacks', arg: '', help: 'purely benign traffic: no scanners, denies, tarpits, tool user agents or probe-like 404s', set: (o) => (o.hostile = false) },
 ];
 
 export function usage(): string {
@@ -158,6 +167,11 @@ export function parseCli(argv: readonly string[]): CliOptions {
     if (!flag) {
       const near = FLAGS.find((f) => f.name.startsWith(name.slice(0, 4)) && name.startsWith('--'));
       problems.push(`unknown option '${a}'${near ? `; did you mean '${near.name}'?` : ''}`);
+      continue;
+    }
+    if (flag.arg === '') {
+      if (eq > 0) problems.push(`${name} takes no value`);
+      else flag.set(o, '');
       continue;
     }
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];

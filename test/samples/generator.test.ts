@@ -3,6 +3,7 @@
  * real halog (HAProxy 2.6, /usr/bin/halog) parses, in each syslog header shape.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -100,6 +101,33 @@ describe('generator determinism', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('hostile: false (--no-attacks)', () => {
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+  test('the default output is unchanged: hashes recorded before the option existed', () => {
+    // The halog bench fingerprints and every seed-based test rely on these bytes.
+    assert.equal(sha(generateLogBuffer({ seed: 1, lines: 20000, malformedRate: 0.01 })), 'fe05c30c14e0ebafa716c7b1a43c1b62cd4f09328ac802b9ff32dd8aca1cd81c');
+    assert.equal(sha(generateLogBuffer({ seed: 7, lines: 20000, tcpRate: 0.05, format: 'rfc3164' })), '516724be424ad0a1ad5ee418bc1b88082b3d3b62d99e980c0b4979cad1643ff9');
+    assert.ok(generateLogBuffer({ seed: 3, lines: 3000, hostile: true }).equals(generateLogBuffer({ seed: 3, lines: 3000 })));
+  });
+
+  test('no denies, tarpits, attack-tool user agents or probe-like 404s; still 4xx/5xx and bad requests', () => {
+    const hostile = generateLogBuffer({ seed: 5, lines: 50000 }).toString('latin1');
+    const benign = generateLogBuffer({ seed: 5, lines: 50000, hostile: false }).toString('latin1');
+    for (const marker of [' PR-- ', ' PT-- ', 'sqlmap', 'zgrab', '<script>', '/backup.zip', '/config.json']) {
+      assert.ok(hostile.includes(marker), `default has ${marker}`);
+      assert.ok(!benign.includes(marker), `benign has ${marker}`);
+    }
+    for (const marker of [' 404 ', ' 401 ', ' 500 ', ' cR-- ', ' CR-- ', '"<BADREQ>"']) assert.ok(benign.includes(marker), `benign lacks ${marker}`);
+  });
+
+  test('the CLI flag', () => {
+    assert.equal(parseCli(['--seed', '1', '--lines', '5', '--no-attacks']).hostile, false);
+    assert.equal(parseCli(['--seed', '1', '--lines', '5']).hostile, undefined);
+    assert.throws(() => parseCli(['--seed', '1', '--lines', '5', '--no-attacks=yes']), /takes no value/);
   });
 });
 
