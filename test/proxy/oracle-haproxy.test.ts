@@ -149,6 +149,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'connect timeout on every try', logs: 1, run: (p) => rawc(p, [GET('/ctimeout')]) },
   { name: 'no usable server', logs: 1, run: (p) => rawc(p, [GET('/none')]) },
   { name: 'server timeout', logs: 1, run: (p) => rawc(p, [GET('/slow')]) },
+  { name: 'server resets during the body', logs: 1, run: (p) => rawc(p, [GET('/reset')]) },
   { name: 'server closes without response', logs: 1, run: (p) => rawc(p, [GET('/close')]) },
   { name: 'slow client request timeout', logs: 1, run: (p) => rawc(p, ['GET / HTTP/1.1\r\nHost: x\r\n'], { idleMs: 1000 }) },
   { name: 'client aborts before the request is complete', logs: 1, run: (p) => rawc(p, ['GET / HTTP/1.1\r\nHo'], { endAfterWrite: true }) },
@@ -244,6 +245,11 @@ function backendHandler(): Parameters<typeof startBackend>[0] {
     if (url === '/slow') return void setTimeout(() => res.writableEnded || res.end('late'), 1500);
     if (url.startsWith('/queue')) return void setTimeout(() => res.end('queued'), 250);
     if (url.startsWith('/qt')) return void setTimeout(() => res.end('slow'), 900);
+    if (url === '/reset') {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '100' });
+      res.write('only part of the body');
+      return void setTimeout(() => req.socket.resetAndDestroy(), 50);
+    }
     if (url === '/wait') return void setTimeout(() => res.end('waited'), 250);
     if (url === '/big') return void res.end(Buffer.alloc(65536, 'b'));
     if (url === '/drip') {
