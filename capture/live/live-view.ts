@@ -3,7 +3,8 @@
  * terminal, one summary line per second otherwise (a pipe or a file keeps a readable record).
  */
 import type { Capture } from '../capture.js';
-import { renderLine, renderScreen } from './render.js';
+import { LiveDetector } from './live-detector.js';
+import { renderFlaggedLine, renderLine, renderScreen } from './render.js';
 import { newTrafficFields, readTrafficLine } from './traffic-line.js';
 import { LiveWindow } from './window.js';
 
@@ -11,6 +12,10 @@ export class LiveView {
   readonly #out: NodeJS.WriteStream;
   readonly #window = new LiveWindow();
   readonly #fields = newTrafficFields();
+  /** The detect rules over a sliding window (live-detector.ts). */
+  readonly #detector = new LiveDetector();
+  /** Non-terminal output: what was last printed per flagged client, to print changes only. */
+  readonly #printed = new Map<string, string>();
   /** Coarse clock (epoch seconds), refreshed every 100 ms rather than read per datagram. */
   #second = Math.floor(Date.now() / 1000);
   #clock: NodeJS.Timeout | null = null;
@@ -27,6 +32,7 @@ export class LiveView {
     const client = msg.toString('latin1', f.clientStart, f.clientEnd);
     const url = f.urlStart >= 0 ? msg.toString('latin1', f.urlStart, f.urlEnd) : null;
     this.#window.add(this.#second, client, url, f.status, f.totalMs, f.http);
+    this.#detector.add(this.#second, msg, start, end);
   };
 
   start(capture: Capture): void {
@@ -51,7 +57,22 @@ export class LiveView {
     const second = Math.floor(now.getTime() / 1000);
     const summary = this.#window.summary(second);
     const stats = capture.stats();
-    if (this.#out.isTTY) this.#out.write(`\x1b[H\x1b[J${renderScreen(summary, stats, now, this.#out.columns ?? 100)}`);
-    else this.#out.write(renderLine(summary, stats, now));
+    const flagged = this.#detector.flagged(second);
+    if (this.#out.isTTY) {
+      this.#out.write(`\x1b[H\x1b[J${renderScreen(summary, stats, now, this.#out.columns ?? 100, flagged, this.#detector.windowSeconds)}`);
+      return;
+    }
+    let text = '';
+    for (const f of flagged) {
+      const what = `${f.verdict} ${f.rules.map((r) => r.id).join(',')}`;
+      if (this.#printed.get(f.client) === what) continue;
+      this.#printed.set(f.client, what);
+      text += renderFlaggedLine(f, now);
+    }
+    if (this.#printed.size > flagged.length) {
+      const still = new Set(flagged.map((f) => f.client));
+      for (const k of this.#printed.keys()) if (!still.has(k)) this.#printed.delete(k);
+    }
+    this.#out.write(text + renderLine(summary, stats, now));
   }
 }

@@ -2,6 +2,7 @@
  * Text of the live view: a full screen for a terminal, one line per second otherwise.
  */
 import type { StatsSnapshot } from '../stats.js';
+import type { FlaggedClient } from './live-detector.js';
 import type { WindowSummary } from './window.js';
 
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
@@ -12,7 +13,14 @@ function cut(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
-export function renderScreen(s: WindowSummary, c: StatsSnapshot, at: Date, columns: number): string {
+/** Rows of flagged clients shown on the screen (the rest are counted). */
+const FLAGGED_ROWS = 8;
+
+function flaggedText(f: FlaggedClient): string {
+  return `${f.client} ${f.verdict} score=${f.score} rules=${f.rules.map((r) => r.id).join(',')} total=${f.counts.total} 4xx=${f.counts['4xx']} denied=${f.counts.denied} since=${new Date(f.since * 1000).toISOString().slice(11, 19)}`;
+}
+
+export function renderScreen(s: WindowSummary, c: StatsSnapshot, at: Date, columns: number, flagged: readonly FlaggedClient[] = [], windowSeconds = 0): string {
   const width = Math.max(60, columns);
   const out: string[] = [];
   out.push(cut(`haloscope capture --live   ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC   last ${s.seconds} s`, width));
@@ -41,7 +49,19 @@ export function renderScreen(s: WindowSummary, c: StatsSnapshot, at: Date, colum
     const right = cl ? cut(`${n(cl[1]).padStart(9)}  ${cl[0]}`, width - half - 2) : '';
     out.push(`${left.padEnd(half)}  ${right}`);
   }
+  out.push('');
+  out.push(`flagged clients (haloscope detect rules over the last ${windowSeconds} s): ${flagged.length === 0 ? 'none' : flagged.length}`);
+  for (const f of flagged.slice(0, FLAGGED_ROWS)) out.push(cut(`  ${flaggedText(f)}`, width));
+  if (flagged.length > FLAGGED_ROWS) out.push(`  ... and ${flagged.length - FLAGGED_ROWS} more`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * Not a terminal: one `flagged` line per client when it is first flagged or its verdict or
+ * rules change (the summary line stays one per second).
+ */
+export function renderFlaggedLine(f: FlaggedClient, at: Date): string {
+  return `flagged ${at.toISOString().slice(11, 19)} ${flaggedText(f)}\n`;
 }
 
 export function renderLine(s: WindowSummary, c: StatsSnapshot, at: Date): string {

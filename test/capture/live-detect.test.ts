@@ -1,0 +1,62 @@
+/**
+ * `capture --live` runs the `haloscope detect` rules over a sliding window
+ * (capture/live/live-detector.ts): attackers are flagged while they attack, benign clients are
+ * not, and a client whose lines have left the window is no longer listed.
+ */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { LiveDetector } from '../../capture/live/live-detector.js';
+import { http, T0, times } from '../detect/log-lines.js';
+import { sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
+
+/** A flood without keep-alive: one new connection per request, 700 in 3.5 s. */
+const flood = (): string[] => times(700, (i) => http({ ip: '192.0.2.4', port: 10000 + i, uri: `/?n=${i}`, ms: T0 + i * 5 }));
+/** A directory scanner: 60 distinct paths answered 404, a scanner's user agent. */
+const scanner = (): string[] => times(60, (i) => http({ ip: '192.0.2.6', port: 41000, uri: `/dir-${i}/`, status: 404, ua: 'gobuster/3.6', ms: T0 + i * 50 }));
+/** Ordinary visitors: a few pages each, one 404 among them. */
+const visitors = (): string[] => times(200, (i) => http({ ip: `10.1.${i % 40}.${1 + (i % 7)}`, port: 30000 + (i % 40), uri: i % 50 === 0 ? '/missing.html' : `/page-${i % 9}.html`, status: i % 50 === 0 ? 404 : 200, ms: T0 + i * 20 }));
+
+/** Message bytes as the live view gets them: the syslog header skipped. */
+function message(line: string): { b: Buffer; start: number } {
+  const b = Buffer.from(line, 'latin1');
+  return { b, start: b.indexOf(']: ') + 3 };
+}
+
+test('sliding window: flagged while in the window, gone once its lines have left; visitors never', () => {
+  const d = new LiveDetector({}, 300, 5);
+  const at = 1_000_000;
+  const lines = [...visitors(), ...scanner(), ...flood()];
+  lines.forEach((l, i) => {
+    const { b, start } = message(l);
+    d.add(at + Math.floor(i / 200), b, start, b.length);
+  });
+  const now = d.flagged(at + 5);
+  assert.deepEqual(now.map((f) => f.client).sort(), ['192.0.2.4', '192.0.2.6']);
+  const f = now.find((x) => x.client === '192.0.2.4')!;
+  assert.equal(f.verdict, 'malicious');
+  assert.ok(f.rules.some((r) => r.id === 'flood.requests'));
+  assert.ok(f.rules.every((r) => r.evidence.every((e) => e.startsWith('192.0.2.4:'))), 'evidence: the messages of that client');
+  assert.ok(now.find((x) => x.client === '192.0.2.6')!.rules.some((r) => r.id === 'scan.paths'));
+  assert.equal(f.since, at + 5);
+  // Still within the window a minute later (nothing new arrived: same judgement).
+  assert.equal(d.flagged(at + 65).length, 2);
+  // Past the window (300 s, plus the generation being filled): nothing left to flag.
+  assert.deepEqual(d.flagged(at + d.windowSeconds + 60), []);
+});
+
+test('capture --live over real UDP: a flood and a scanner get flagged lines while running, the visitors do not', async (t) => {
+  const dir = tempDir(t);
+  const cli = await spawnCli(['--listen', '127.0.0.1:0', '--out', dir, '--live']);
+  t.after(() => void cli.stop('SIGKILL'));
+  let out = '';
+  cli.child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const lines = [...visitors(), ...scanner(), ...flood()];
+  await sendAll('udp4', cli.ports.udp4!, lines);
+  await waitFor(() => /^flagged \S+ 192\.0\.2\.4 malicious .*flood\.requests/m.test(out) && /^flagged \S+ 192\.0\.2\.6 \S+ .*scan\.paths/m.test(out), 'flagged lines for the flood and the scanner', 15000);
+  assert.equal(await cli.stop(), 0, cli.stderr());
+  const flagged = out.split('\n').filter((l) => l.startsWith('flagged '));
+  assert.deepEqual([...new Set(flagged.map((l) => l.split(' ')[2]))].sort(), ['192.0.2.4', '192.0.2.6'], flagged.join('\n'));
+  assert.match(flagged.find((l) => l.includes(' 192.0.2.4 '))!, /score=\d+ rules=\S*flood\.requests\S* total=\d+ 4xx=0 denied=0 since=\d\d:\d\d:\d\d$/);
+  // The summary line stays one per second, and is the last line.
+  assert.match(out.trim().split('\n').pop()!, /^live \d\d:\d\d:\d\d rate=.* received=960 dropped=0$/);
+});
