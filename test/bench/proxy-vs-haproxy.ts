@@ -141,18 +141,22 @@ async function main(): Promise<void> {
     const ours = spawn(process.execPath, ['-e', oursScript(cfg(op, c.be.port, sink.address().port))], { stdio: 'inherit' });
     const np = await freePort();
     const bare = spawn(process.execPath, ['-e', bareUndiciScript(np, c.be.port)], { stdio: 'inherit' });
+    const xp = await freePort();
+    const httpProxy = spawn(process.execPath, ['-e', httpProxyScript(xp, c.be.port)], { stdio: 'inherit' });
     await waitPort(op);
     await waitPort(np);
+    await waitPort(xp);
     const targets: [string, number][] = [
       ['haproxy', hp],
       ['haloscope', op],
       ['bare undici proxy (no log)', np],
+      ['http-proxy (npm, no log)', xp],
     ];
     for (const [, port] of targets) await wrk(port, '/', c.close, 2); // warm-up (V8 optimizes the hot path)
     const results = new Map<string, Result[]>(targets.map(([n]) => [n, []]));
     for (let round = 0; round < ROUNDS; round++) for (const [name, port] of targets) results.get(name)!.push(await wrk(port, '/', c.close));
     await h.stop();
-    for (const child of [ours, bare]) {
+    for (const child of [ours, bare, httpProxy]) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
@@ -166,9 +170,9 @@ async function main(): Promise<void> {
     const t = med('haproxy');
     const o = med('haloscope');
     const n = med('bare undici proxy (no log)');
-    console.log(`${c.name} | ratio ours/haproxy | req/s ${(o.rps / t.rps).toFixed(2)} | MB/s ${(o.mbps / t.mbps).toFixed(2)} | p99 ${(o.p99 / t.p99).toFixed(2)}x | ours/bare-undici req/s ${(o.rps / n.rps).toFixed(2)}`);
+    const x = med('http-proxy (npm, no log)');
+    console.log(`${c.name} | ratio ours/haproxy | req/s ${(o.rps / t.rps).toFixed(2)} | MB/s ${(o.mbps / t.mbps).toFixed(2)} | p99 ${(o.p99 / t.p99).toFixed(2)}x | ours/bare-undici req/s ${(o.rps / n.rps).toFixed(2)} | ours/http-proxy req/s ${(o.rps / x.rps).toFixed(2)} MB/s ${(o.mbps / x.mbps).toFixed(2)}`);
   }
-  console.log('http-proxy (npm): skipped, not a dependency of this project (no new npm dependencies allowed); the bare undici proxy stands in as the Node.js reference');
   console.log(`log datagrams received: ${logs}`);
   small.close();
   large.close();
@@ -186,6 +190,20 @@ http.createServer((req, res) => {
     .then((r) => { res.writeHead(r.statusCode, r.headers); r.body.pipe(res); })
     .catch(() => { res.statusCode = 502; res.end(); });
 }).listen(${port}, '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`;
+}
+
+/** The `http-proxy` npm package (a devDependency, for this comparison only), keep-alive upstream. */
+function httpProxyScript(port: number, be: number): string {
+  const lib = new URL('../../../node_modules/http-proxy/index.js', import.meta.url).pathname;
+  return `
+const http = require('node:http');
+const httpProxy = require(${JSON.stringify(lib)});
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const proxy = httpProxy.createProxyServer({ target: 'http://127.0.0.1:${be}', agent });
+proxy.on('error', (e, req, res) => { res.statusCode = 502; res.end(); });
+http.createServer((req, res) => proxy.web(req, res)).listen(${port}, '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));
 `;
 }
