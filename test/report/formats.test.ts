@@ -29,7 +29,7 @@ test('report --csv: RFC 4180 (CRLF, header, quoting) and every row equal to --js
     const extra = '<134>Nov 24 17:10:49 haproxy[1]: 10.0.0.1:1000 [24/Nov/2026:17:10:49.931] fe_web bk_app/app1 0/0/0/5/5 200 10 - - ---- 1/1/1/1/0 0/0 {h|Mozilla "x", y; z|} {t} "GET /a,b?q=1 HTTP/1.1"\n';
     const f = join(dir, 'x.log');
     writeFileSync(f, extra);
-    for (const kind of ['header:1:2', 'urls', 'timeline']) {
+    for (const kind of ['header:1:2', 'urls']) {
       const csv = haloscope(['report', kind, '--csv', '-q', LOG, f]);
       const json = JSON.parse(haloscope(['report', kind, '--json', '-q', LOG, f]).out) as JsonReport;
       assert.equal(csv.status, 0);

