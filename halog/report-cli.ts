@@ -187,6 +187,8 @@ export function parseReportArgs(argv: readonly string[], forMerge = false): Repo
       }
       case '-time': f.time = range(arg(a), a); break;
       case '-v': f.invert = !f.invert; break;
+      // halog's field skip: not needed (the record parser finds the accept date), accepted for muscle memory.
+      case '-s': int(a, arg(a)); break;
       // our filters
       case '--since': f.sinceMs = parseLogDate(arg(a)); break;
       case '--until': f.untilMs = parseLogDate(arg(a)); break;
@@ -234,7 +236,8 @@ Output (default: aligned text):
   --keep-query         keep ?query and ;params in URLs (default: cut, like halog)
   --collapse-ids       /items/123 -> /items/:n, long hex ids and UUIDs -> :id
 
-Filters (halog's): -e -E -H -Q -QS -rt N -RT N -hs a:b -HS a:b -tcn XX -TCN XX -time a:b -v (-v inverts these)
+Filters (halog's): -e -E -H -Q -QS -rt N -RT N -hs a:b -HS a:b -tcn XX -TCN XX -time a:b -v (-v inverts these);
+  -s N is accepted and ignored (no field skip is needed)
   --since <date> --until <date>   accept date in [since, until), UTC (2026-11-24T17:10:00Z, 24/Nov/2026:17:10:00)
   --frontend N --backend N --server [backend/]N --client CIDR --url-prefix P   (repeatable or comma lists)
 
