@@ -13,7 +13,11 @@ import { Listeners } from './frontend/listeners.js';
 import { buildEmitter } from './log/emitter.js';
 import { buildTcpEmitter } from './log/tcplog.js';
 import { tcpSessions } from './tcp/tcp-session.js';
-import { startHealthChecks } from './checks/health-check.js';
+import { startHealthChecks, type HealthChecker } from './checks/health-check.js';
+import { ClientSession } from './session/client-session.js';
+import { StatsRegistry } from './stats/counters.js';
+import { statsHandler } from './stats/page.js';
+import { snapshot } from './stats/snapshot.js';
 import { udpSink, type LogSink } from './log/udp-sender.js';
 
 export interface RunningProxy {
@@ -34,16 +38,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
   const sinks: LogSink[] = [];
   const frontends: FrontendRuntime[] = [];
   const listeners: Listeners[] = [];
-  for (const fe of config.frontends) {
-    const sink = fe.logs.length ? udpSink(fe.logs, fe.logTag ?? config.global.logTag, pid, config.global.logSendHostname ?? (fe.logs.some((l) => l.format === 'rfc3164') ? null : null), sockets) : null;
-    if (sink) sinks.push(sink);
-    const rt = new FrontendRuntime(fe, backends, buildEmitter(sink, fe.dontlognull), counters);
-    frontends.push(rt);
-    const l = fe.mode === 'tcp' ? new Listeners(rt, tcpSessions(rt, buildTcpEmitter(sink, fe.dontlognull))) : new Listeners(rt);
-    await l.start();
-    listeners.push(l);
-  }
-  const checkers = startHealthChecks(backends.values(), (be) => {
+  const checkers: HealthChecker[] = startHealthChecks(backends.values(), (be) => {
     const sink = be.cfg.logs.length ? udpSink(be.cfg.logs, be.cfg.logTag ?? config.global.logTag, pid, config.global.logSendHostname, sockets) : null;
     if (sink) sinks.push(sink);
     return (level, message) => {
@@ -52,6 +47,25 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
       sink?.send(level, Buffer.from(message, 'latin1'));
     };
   });
+  const registry = new StatsRegistry();
+  for (const fe of config.frontends) {
+    const sink = fe.logs.length ? udpSink(fe.logs, fe.logTag ?? config.global.logTag, pid, config.global.logSendHostname ?? (fe.logs.some((l) => l.format === 'rfc3164') ? null : null), sockets) : null;
+    if (sink) sinks.push(sink);
+    // the stats counters see every finished session, logged or not
+    const httpEmit = buildEmitter(sink, fe.dontlognull);
+    const tcpEmit = buildTcpEmitter(sink, fe.dontlognull);
+    const rt = new FrontendRuntime(fe, backends, (rec) => (registry.observeHttp(rec), httpEmit(rec)), counters);
+    if (fe.stats) rt.stats = statsHandler(fe.stats, () => snapshot({ frontends, backends, checkers, registry }, config.global.maxconn), 'HAProxy');
+    frontends.push(rt);
+    const openTcp = tcpSessions(rt, (rec) => (registry.observeTcp(rec), tcpEmit(rec)));
+    const l = new Listeners(rt, (sock) => {
+      const session = fe.mode === 'tcp' ? openTcp(sock) : new ClientSession(sock, rt);
+      registry.connection(fe.name, rt.feconn);
+      return session;
+    });
+    await l.start();
+    listeners.push(l);
+  }
   const stopAll = (): void => {
     for (const c of checkers) c.stop();
     for (const l of listeners) void l.stopAccepting();

@@ -18,6 +18,16 @@ export class HealthChecker {
   readonly #be: BackendRuntime;
   readonly #srv: ServerState;
   readonly #cfg: ServerCheckConfig;
+  /** For the stats page. */
+  get server(): ServerState {
+    return this.#srv;
+  }
+  get cfg(): ServerCheckConfig {
+    return this.#cfg;
+  }
+  get health(): number {
+    return this.#health;
+  }
   readonly #report: CheckReport;
   #health: number;
   #timer: NodeJS.Timeout | null = null;

@@ -60,6 +60,7 @@ export interface DraftProxy {
   servers: ServerConfig[];
   httpCheck: { method: string; uri: string; version: string } | null;
   httpCheckExpect: HttpCheckExpect | null;
+  stats: { enabled: boolean; uri: string | null; auth: string[]; realm: string | null; refresh: number } | null;
 }
 
 export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocation, from: DraftProxy | null): DraftProxy {
@@ -93,6 +94,7 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         servers: [],
         httpCheck: null,
         httpCheckExpect: null,
+        stats: null,
       };
   base.name = name;
   base.kind = kind;
@@ -117,5 +119,6 @@ function structuredCloneDraft(d: DraftProxy): DraftProxy {
     cookieCapture: null,
     balance: { ...d.balance },
     servers: [],
+    stats: d.stats ? { ...d.stats, auth: [...d.stats.auth] } : null,
   };
 }

@@ -263,6 +263,28 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
   { section: 'proxy', keyword: 'capture', kinds: FE_ONLY, parse: capture },
   {
     section: 'proxy',
+    keyword: 'stats',
+    kinds: ALL,
+    parse(ctx) {
+      const [, sub, arg, ...more] = ctx.args;
+      const st = (ctx.proxy!.stats ??= { enabled: true, uri: null, auth: [], realm: null, refresh: 0 });
+      if (sub === 'enable' && arg === undefined) return;
+      if ((sub === 'uri' || sub === 'auth' || sub === 'realm' || sub === 'refresh') && (arg === undefined || more.length > 0))
+        return ctx.error(E.E_CONFIG_MISSING_ARG, `'stats ${sub}' expects exactly one argument`);
+      if (sub === 'uri') st.uri = arg!;
+      else if (sub === 'realm') st.realm = arg!;
+      else if (sub === 'auth') {
+        if (!arg!.includes(':')) return ctx.error(E.E_CONFIG_BAD_VALUE, `'stats auth' expects <user>:<password>`);
+        st.auth.push(arg!);
+      } else if (sub === 'refresh') {
+        const t = parseTime(arg!);
+        if (t === null) return ctx.error(E.E_CONFIG_BAD_VALUE, `'stats refresh' expects a time such as 5s`);
+        st.refresh = t;
+      } else ctx.error(E.E_CONFIG_UNSUPPORTED, `'stats ${sub ?? ''}' is not supported by haloscope; use 'stats enable', 'uri', 'auth', 'realm' or 'refresh'`);
+    },
+  },
+  {
+    section: 'proxy',
     keyword: 'http-check',
     kinds: BE,
     parse(ctx) {
@@ -349,7 +371,7 @@ function optionKeyword(ctx: KeywordContext, words: readonly string[], negated: b
 }
 
 export const PROXY_UNSUPPORTED: readonly UnsupportedKeyword[] = [
-  ...['cookie', 'stats', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
+  ...['cookie', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
     section: 'proxy' as const,
     keyword: k,
     hint: 'remove it (see docs/configuration.md for what is supported)',

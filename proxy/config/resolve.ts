@@ -71,6 +71,8 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
   for (const p of draft.proxies) {
     const loc = `${p.kind} '${p.name}'`;
     const mode = p.mode ?? 'tcp'; // HAProxy's default
+    if (p.stats && (mode === 'tcp' || p.kind === 'backend'))
+      alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : the stats page is only supported in 'mode http' frontends and listen sections`);
     if (mode === 'tcp') checkTcpProxy(p, loc, alert, warn);
     else if (p.tcplog) alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option tcplog' in 'mode http' is not supported (haloscope writes httplog lines for HTTP); use 'option httplog'`);
     if (p.kind !== 'backend') {
@@ -145,6 +147,8 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       balance: p.balance,
       servers: p.servers,
       httpCheck: p.httpCheck ? { ...p.httpCheck, expect: p.httpCheckExpect } : null,
+      // any stats keyword enables the page, as in HAProxy
+      stats: p.stats ? { uri: p.stats.uri ?? '/haproxy?stats', auth: p.stats.auth, realm: p.stats.realm ?? 'HAProxy Statistics', refresh: p.stats.refresh } : null,
     });
   }
   const frontends = finals.filter((p) => p.kind !== 'backend');

@@ -171,6 +171,18 @@ export interface ProxyConfig {
   readonly servers: readonly ServerConfig[];
   /** `option httpchk`: HTTP health checks instead of TCP connects; null = TCP. */
   readonly httpCheck: HttpCheckConfig | null;
+  /** `stats enable` and friends; null = no stats page. */
+  readonly stats: StatsConfig | null;
+}
+
+export interface StatsConfig {
+  /** URI prefix, default `/haproxy?stats`. */
+  readonly uri: string;
+  /** `user:password` pairs; empty = no authentication. */
+  readonly auth: readonly string[];
+  readonly realm: string;
+  /** Milliseconds, 0 = no refresh header. */
+  readonly refresh: number;
 }
 
 export interface GlobalConfig {

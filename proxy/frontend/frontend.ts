@@ -2,6 +2,7 @@
 import type { HttpConnMode, ProxyConfig } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { Emit } from '../log/emitter.js';
+import type { StatsHandler } from '../stats/page.js';
 
 export interface ProcessCounters {
   /** Current client connections of the process (HAProxy's actconn). */
@@ -15,6 +16,8 @@ export class FrontendRuntime {
   readonly emit: Emit;
   readonly process: ProcessCounters;
   feconn = 0;
+  /** The stats page of this frontend (`stats enable`), set by the runtime; null = none. */
+  stats: StatsHandler | null = null;
   constructor(cfg: ProxyConfig, backends: ReadonlyMap<string, BackendRuntime>, emit: Emit, process: ProcessCounters) {
     this.cfg = cfg;
     this.backends = backends;

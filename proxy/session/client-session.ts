@@ -18,6 +18,7 @@ import { errorResponse, rawErrorResponse, redirectResponse, serializeResponseHea
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { LbRequest } from '../lb/types.js';
 import { newRecord, type RequestRecord } from './record.js';
+import type { StatsAnswer } from '../stats/page.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
@@ -209,6 +210,8 @@ export class ClientSession {
     const path = q < 0 ? head.uri : head.uri.slice(0, q);
     const subject: { -readonly [K in keyof AclSubject]: AclSubject[K] } = { method: head.method, path, uri: head.uri, src: this.#ip, headers: head.headers };
     if (!this.#applyRules(fe.httpRequestRules, subject, head, rest)) return;
+    const stats = this.#fe.stats?.(head.uri, lastHeader(head.headers, 'authorization'));
+    if (stats) return this.#localStats(stats, rest);
     let beName: string | null = null;
     for (const u of fe.useBackends) {
       if (evalCondition(u.cond, subject)) {
@@ -575,6 +578,23 @@ export class ClientSession {
     this.#buf = rest.length ? rest : null;
     this.#phase = 'respond';
     this.#writeClient(r.wire);
+    this.#finish('L', 'R', keep);
+  }
+
+  /** The stats page (proxy/stats/): logged as `<STATS>`, `LR--`, with Tw/Tc (and Tr when served) 0. */
+  #localStats(answer: StatsAnswer, rest: Buffer): void {
+    const head = this.#head!;
+    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none';
+    const rec = this.#rec;
+    rec.server = '<STATS>';
+    rec.tQueue = rec.tConnect = rec.tRequest;
+    if (answer.served) rec.tResponse = rec.tRequest;
+    rec.status = answer.logStatus;
+    const wire = answer.wire(keep);
+    rec.bytesOut = wire.length;
+    this.#buf = rest.length ? rest : null;
+    this.#phase = 'respond';
+    this.#writeClient(wire);
     this.#finish('L', 'R', keep);
   }
 

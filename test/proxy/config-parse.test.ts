@@ -128,7 +128,7 @@ test('every problem is reported at once, with its own code', () => {
   use_backend b if nosuchacl
   capture request header Host
   acl x path_regex ^/a
-  stats enable
+  stats admin if TRUE
   cookie SRV insert
 backend b
   server s 127.0.0.1:1 ssl
