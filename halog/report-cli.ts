@@ -10,7 +10,7 @@ import type { FilterSpec } from './analyze/filters.js';
 import { clientBlockList } from './analyze/filters.js';
 import { expandGlobs } from './analyze/globs.js';
 import { kindLabel, parseKind, type KindSpec } from './analyze/kinds.js';
-import { TIMERS, type TimerName } from './analyze/latency.js';
+import { TIMER_INDEX, TIMERS, type TimerName } from './analyze/latency.js';
 import { progressBar } from './analyze/progress.js';
 import { Analyzer, type AnalyzeOptions } from './analyze/report-job.js';
 import { buildTable, checkSort, parseTimers } from './analyze/result.js';
@@ -294,7 +294,18 @@ function writeAllSync(fd: number, text: string): void {
 
 /** What the record job of a run gets (also used by tests to analyze a buffer in-process). */
 export function analyzeOptions(cli: ReportCli, threads: number): AnalyzeOptions {
+  // Record only the timers the output shows (and sorts by): each is a histogram update per line.
+  // Summaries and the HTML page need all of them.
+  let record: number[] | undefined;
+  if (!cli.summary && !cli.html) {
+    const shown = cli.timers ?? ((cli.format ?? 'text') === 'text' ? (['Ta', 'Tt'] as TimerName[]) : null);
+    if (shown) {
+      const sortTimer = TIMERS.find((t) => cli.sort?.replace(/^-/, '').startsWith(`${t}.`));
+      record = [...new Set([...shown, ...(sortTimer ? [sortTimer] : [])])].map((t) => TIMER_INDEX[t]);
+    }
+  }
   return {
+    record,
     kinds: kindsFor(cli),
     intervalMs: cli.intervalMs,
     norm: { keepQuery: cli.keepQuery, collapseIds: cli.collapseIds },

@@ -20,6 +20,8 @@ export interface AnalyzeOptions {
   /** Memory budget of all tables of one run (bytes); split evenly between tables and worker threads. */
   capBytes: number;
   threads: number;
+  /** Timer series to record (TIMER_INDEX values); default all six. Text reports record only what they print. */
+  record?: number[];
 }
 
 export interface AnalyzeSnapshot {
@@ -60,6 +62,7 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   readonly tables: GroupTable[];
   readonly #keys: ((rec: LogRecord) => string)[];
   readonly #filter: ((rec: LogRecord) => boolean) | null;
+  readonly #record: boolean[];
   kept = 0;
   filtered = 0;
   firstMs = Number.POSITIVE_INFINITY;
@@ -71,6 +74,7 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     this.tables = options.kinds.map(() => new GroupTable(perTable));
     this.#keys = options.kinds.map((k) => keyFunction(k, options.norm, options.intervalMs));
     this.#filter = buildFilter(options.filter);
+    this.#record = [0, 1, 2, 3, 4, 5].map((i) => !options.record || options.record.includes(i));
   }
 
   onRecord(rec: LogRecord): void {
@@ -95,12 +99,13 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
       c[statusCol]++;
       c[Col.bytes] += rec.bytesRead;
       const lat = row.lat;
+      const want = this.#record;
       if (tcp) {
-        if (t[1]! >= 0) lat.record(1, t[1]!);
-        if (t[2]! >= 0) lat.record(2, t[2]!);
-        if (t[4]! >= 0) lat.record(5, t[4]!);
+        if (t[1]! >= 0 && want[1]) lat.record(1, t[1]!);
+        if (t[2]! >= 0 && want[2]) lat.record(2, t[2]!);
+        if (t[4]! >= 0 && want[5]) lat.record(5, t[4]!);
       } else {
-        for (let k = 0; k < 5; k++) if (t[k]! >= 0) lat.record(k, t[k]!);
+        for (let k = 0; k < 5; k++) if (t[k]! >= 0 && want[k]) lat.record(k, t[k]!);
       }
       table.counted(row);
     }

@@ -63,6 +63,10 @@ test('report --tsv, --ndjson and text hold the same rows as --json', () => {
   assert.deepEqual(head, ['req', 'err', '1xx', '2xx', '3xx', '4xx', '5xx', 'other', 'bytes', 'Ta_p50', 'Ta_p75', 'Ta_p90', 'Ta_p95', 'Ta_p99', 'Ta_p99.9', 'Ta_max', 'server']);
   const widths = new Set(text.slice(0, json.rows.length + 1).map((l) => l.lastIndexOf(' ')));
   assert.equal(widths.size, 1, 'columns aligned: the key starts at the same offset on every line');
+  // Text records only the timers it prints, plus the one it sorts by.
+  const byTr = haloscope(['report', 'urls', '--text', '--timers', 'Ta', '--sort', 'Tr.max', '--top', '6', '-q', LOG]).out.trimEnd().split('\n').slice(1, 7).map((l) => l.trim().split(/ +/).pop());
+  const byTrJson = (JSON.parse(haloscope(['report', 'urls', '--json', '--sort', 'Tr.max', '--top', '6', '-q', LOG]).out) as JsonReport).rows.map((r) => r.url);
+  assert.deepEqual(byTr, byTrJson);
   json.rows.forEach((r, i) => {
     const cells = text[i + 1]!.trim().split(/ +/);
     assert.equal(cells[cells.length - 1], r.server);

@@ -41,6 +41,7 @@ export function jsonReport(args: string[], env: Record<string, string> = {}): Js
  */
 export function reportInProcess(args: string[], buf: Buffer): JsonReport {
   const cli = parseReportArgs(args);
+  cli.format ??= 'json';
   const an = new Analyzer(analyzeOptions(cli, 1));
   const rec = new LogRecord();
   let lines = 0;
