@@ -303,7 +303,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
   }
   if (d.help) return { config: null, help: true, problems: [] };
   if (!args.some((a) => a === '--listen' || a.startsWith('--listen='))) problems.push(new OptionError(`--listen is required, e.g. --listen 127.0.0.1:5514`));
-  if (d.out === null) problems.push(new OptionError(`--out is required: a directory, a file, or - for stdout`));
+  if (d.out === null && !args.some((a) => a === '--out' || a.startsWith('--out='))) problems.push(new OptionError(`--out is required: a directory, a file, or - for stdout`));
   const out = d.out ?? '-';
   const outIsDir = out !== '-' && (out.endsWith('/') || isDirectory(out) || d.split !== 'none');
   if (out === '-' && d.live) problems.push(new OptionConflictError(`--out - and --live both use stdout; write to a file or directory with --live`));
