@@ -12,6 +12,7 @@ import { FrontendRuntime, type ProcessCounters } from './frontend/frontend.js';
 import { Listeners } from './frontend/listeners.js';
 import { buildEmitter } from './log/emitter.js';
 import { buildTcpEmitter } from './log/tcplog.js';
+import { logDate } from './log/dates.js';
 import { tcpSessions } from './tcp/tcp-session.js';
 import { startHealthChecks, type HealthChecker } from './checks/health-check.js';
 import { ClientSession } from './session/client-session.js';
@@ -56,6 +57,12 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     const tcpEmit = buildTcpEmitter(sink, fe.dontlognull);
     const rt = new FrontendRuntime(fe, backends, (rec) => (registry.observeHttp(rec), httpEmit(rec)), counters);
     if (fe.stats) rt.stats = statsHandler(fe.stats, () => snapshot({ frontends, backends, checkers, registry }, config.global.maxconn), 'HAProxy');
+    if (sink)
+      rt.connectionError = (sock, listener, message) => {
+        const ra = sock.remoteAddress ?? '';
+        const ip = ra.startsWith('::ffff:') && ra.includes('.') ? ra.slice(7) : ra;
+        sink.send(6, Buffer.from(`${ip}:${sock.remotePort ?? 0} [${logDate(Date.now())}] ${fe.name}/${listener}: ${message}`, 'latin1'));
+      };
     frontends.push(rt);
     const openTcp = tcpSessions(rt, (rec) => (registry.observeTcp(rec), tcpEmit(rec)));
     const l = new Listeners(rt, (sock) => {

@@ -36,6 +36,7 @@ export interface DraftProxy {
   logTag: string | null;
   httplog: boolean;
   tcplog: boolean;
+  httpslog: boolean;
   dontlognull: boolean;
   forwardfor: { header: string; ifNone: boolean } | null;
   connMode: HttpConnMode;
@@ -77,6 +78,7 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         logTag: null,
         httplog: false,
         tcplog: false,
+        httpslog: false,
         dontlognull: false,
         forwardfor: null,
         connMode: 'keep-alive',

@@ -9,6 +9,7 @@ import type { Keyword, KeywordContext, UnsupportedKeyword } from './keyword.js';
 import { parseLogDirective } from './log-directive.js';
 import { parseHttpRequest } from './http-request.js';
 import { parseServer } from './server-line.js';
+import { parseBindOptions } from './bind-options.js';
 import type { Condition } from './types.js';
 import { parseHostPort, parseTime, parseUint, suggest } from './units.js';
 
@@ -38,7 +39,17 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
     parse(ctx, words, negated) {
       if (words.length > 0) return ctx.error(E.E_CONFIG_UNSUPPORTED, `'option httplog ${words.join(' ')}' is not supported; only the default httplog format is`);
       ctx.proxy!.httplog = !negated;
+      ctx.proxy!.httpslog = false;
       if (!negated) ctx.proxy!.tcplog = false; // the last log format option wins
+    },
+  },
+  httpslog: {
+    kinds: FE,
+    parse(ctx, words, negated) {
+      if (words.length > 0) return ctx.error(E.E_CONFIG_BAD_VALUE, `'option httpslog' takes no argument`);
+      ctx.proxy!.httpslog = !negated;
+      ctx.proxy!.httplog = !negated;
+      if (!negated) ctx.proxy!.tcplog = false;
     },
   },
   tcplog: {
@@ -46,7 +57,7 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
     parse(ctx, words, negated) {
       if (words.length > 0) return ctx.error(E.E_CONFIG_BAD_VALUE, `'option tcplog' takes no argument`);
       ctx.proxy!.tcplog = !negated;
-      if (!negated) ctx.proxy!.httplog = false;
+      if (!negated) ctx.proxy!.httplog = ctx.proxy!.httpslog = false;
     },
   },
   dontlognull: { kinds: FE, parse: (ctx, _w, negated) => void (ctx.proxy!.dontlognull = !negated) },
@@ -89,7 +100,7 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
   },
 };
 const UNSUPPORTED_OPTIONS = [
-  'httpslog', 'logasap', 'dontlog-normal', 'log-separate-errors', 'http-ignore-probes', 'abortonclose',
+  'logasap', 'dontlog-normal', 'log-separate-errors', 'http-ignore-probes', 'abortonclose',
   'allbackups', 'originalto', 'tcpka', 'clitcpka', 'srvtcpka', 'splice-auto', 'http-buffer-request', 'persist', 'log-health-checks',
   'accept-invalid-http-request', 'accept-invalid-http-response', 'http-pretend-keepalive', 'http-no-delay', 'http-use-proxy-header', 'tcp-check', 'ssl-hello-chk',
 ];
@@ -128,11 +139,12 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
     parse(ctx) {
       const spec = ctx.args[1];
       if (!spec) return ctx.error(E.E_CONFIG_MISSING_ARG, `'bind' expects [addr1]:port1[-end1]{,[addr]:port[-end]}... as arguments.`);
-      if (ctx.args.length > 2) return ctx.error(E.E_CONFIG_UNSUPPORTED, `'bind' option '${ctx.args[2]}' is not supported (no TLS or bind options yet); remove it`);
+      const tls = parseBindOptions(ctx.args.slice(2), ctx.where.file);
+      if (typeof tls === 'string') return ctx.error(tls.includes('not supported') ? E.E_CONFIG_UNSUPPORTED : E.E_CONFIG_BAD_VALUE, tls);
       for (const part of spec.split(',')) {
         const a = parseHostPort(part);
         if (!a) return ctx.error(E.E_CONFIG_BAD_VALUE, `'bind' : invalid address '${part}' (expected ipv4:port, [ipv6]:port or :port)`);
-        ctx.proxy!.binds.push({ address: a, file: ctx.where.file, line: ctx.where.line });
+        ctx.proxy!.binds.push({ address: a, file: ctx.where.file, line: ctx.where.line, tls });
       }
     },
   },

@@ -73,6 +73,8 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
     const mode = p.mode ?? 'tcp'; // HAProxy's default
     if (p.stats && (mode === 'tcp' || p.kind === 'backend'))
       alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : the stats page is only supported in 'mode http' frontends and listen sections`);
+    if (p.httpslog && mode === 'http' && p.binds.some((b) => !b.tls))
+      alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option httpslog' on a clear-text 'bind' is not supported by haloscope; add 'ssl crt <pem>' to every bind or use 'option httplog'`);
     if (mode === 'tcp') checkTcpProxy(p, loc, alert, warn);
     else if (p.tcplog) alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option tcplog' in 'mode http' is not supported (haloscope writes httplog lines for HTTP); use 'option httplog'`);
     if (p.kind !== 'backend') {
@@ -125,6 +127,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       logTag: p.logTag,
       httplog: mode === 'http' && p.httplog,
       tcplog: mode === 'tcp',
+      httpslog: mode === 'http' && p.httpslog,
       dontlognull: p.dontlognull,
       forwardfor: p.forwardfor,
       connMode: p.connMode,

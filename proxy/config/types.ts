@@ -139,6 +139,16 @@ export interface BindConfig {
   readonly address: HostPort;
   readonly file: string;
   readonly line: number;
+  /** `ssl crt <pem>`: TLS termination on this listener; null = clear text. */
+  readonly tls: BindTlsConfig | null;
+}
+
+export interface BindTlsConfig {
+  /** Path of the PEM file holding the certificate chain and the private key. */
+  readonly crt: string;
+  /** The PEM text, read when the configuration is parsed. */
+  readonly pem: string;
+  readonly alpn: readonly string[];
 }
 
 export interface ProxyConfig {
@@ -155,6 +165,8 @@ export interface ProxyConfig {
   readonly httplog: boolean;
   /** `option tcplog` (or `option httplog` in a tcp proxy, which HAProxy downgrades to it). */
   readonly tcplog: boolean;
+  /** `option httpslog`: httplog + the TLS fields (every bind must be `ssl`). */
+  readonly httpslog: boolean;
   readonly dontlognull: boolean;
   readonly forwardfor: { readonly header: string; readonly ifNone: boolean } | null;
   readonly connMode: HttpConnMode;

@@ -1,4 +1,5 @@
 /** Run-time state of a frontend, shared by its sessions. */
+import type net from 'node:net';
 import type { HttpConnMode, ProxyConfig } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { Emit } from '../log/emitter.js';
@@ -16,6 +17,9 @@ export class FrontendRuntime {
   readonly emit: Emit;
   readonly process: ProcessCounters;
   feconn = 0;
+  /** A connection that failed before any session (TLS handshake): HAProxy logs
+   * `<ip>:<port> [<date>] <frontend>/<listener>: <message>`. Set by the runtime. */
+  connectionError: (sock: net.Socket, listener: number, message: string) => void = () => {};
   /** The stats page of this frontend (`stats enable`), set by the runtime; null = none. */
   stats: StatsHandler | null = null;
   constructor(cfg: ProxyConfig, backends: ReadonlyMap<string, BackendRuntime>, emit: Emit, process: ProcessCounters) {

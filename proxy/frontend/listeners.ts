@@ -4,6 +4,7 @@
  * left in HAProxy's accept backlog.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { ListenError } from '../errors.js';
 import { ClientSession } from '../session/client-session.js';
 import type { FrontendRuntime } from './frontend.js';
@@ -15,7 +16,7 @@ export interface Session {
 }
 
 export class Listeners {
-  readonly #servers: net.Server[] = [];
+  readonly #servers: (net.Server | tls.Server)[] = [];
   readonly #fe: FrontendRuntime;
   readonly #held: net.Socket[] = [];
   readonly #open: (sock: net.Socket) => Session;
@@ -26,8 +27,12 @@ export class Listeners {
   }
 
   async start(): Promise<void> {
-    for (const b of this.#fe.cfg.binds) {
-      const srv = net.createServer({ noDelay: true, allowHalfOpen: true }, (sock) => this.#accept(sock));
+    for (const [i, b] of this.#fe.cfg.binds.entries()) {
+      // `bind ... ssl crt <pem>`: sessions get the decrypted TLSSocket once the handshake is done
+      const srv = b.tls
+        ? tls.createServer({ cert: b.tls.pem, key: b.tls.pem, allowHalfOpen: true, ...(b.tls.alpn.length ? { ALPNProtocols: [...b.tls.alpn] } : {}) }, (sock) => this.#accept(sock))
+        : net.createServer({ noDelay: true, allowHalfOpen: true }, (sock) => this.#accept(sock));
+      if (b.tls) srv.on('tlsClientError', (_err: Error, sock: tls.TLSSocket) => this.#fe.connectionError(sock, i + 1, 'SSL handshake failure'));
       await new Promise<void>((resolve, reject) => {
         srv.once('error', (err: NodeJS.ErrnoException) =>
           reject(new ListenError(`Starting frontend ${this.#fe.cfg.name}: cannot bind socket (${err.code ?? err.message}) [${b.address.family === 6 ? `[${b.address.host}]` : b.address.host}:${b.address.port}] (${b.file}:${b.line})`)),

@@ -37,5 +37,6 @@ export function formatHttplog(r: RequestRecord): string {
   if (r.reqCaptures) line += block(r.reqCaptures) + ' ';
   if (r.resCaptures) line += block(r.resCaptures) + ' ';
   line += r.requestLine === null ? `"${BAD_REQUEST}"` : `"${escapeRequest(r.requestLine)}"`;
+  if (r.tlsFields !== null) line += ' ' + r.tlsFields;
   return line;
 }

@@ -5,6 +5,7 @@
  * one log record built from the events recorded here.
  */
 import type net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { nowMs } from '../clock.js';
 import type { HttpConnMode, HttpRequestRule } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
@@ -19,6 +20,7 @@ import type { SessionState, TerminationCause } from '../log/format/termination.j
 import type { LbRequest } from '../lb/types.js';
 import { newRecord, type RequestRecord } from './record.js';
 import type { StatsAnswer } from '../stats/page.js';
+import { httpsLogFields } from '../log/https-fields.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
@@ -33,6 +35,8 @@ export class ClientSession {
   readonly #fe: FrontendRuntime;
   readonly #ip: string;
   readonly #port: number;
+  readonly #feName: string;
+  readonly #tlsFields: string | null;
   #phase: Phase = 'wait';
   #buf: Buffer | null = null;
   #rec: RequestRecord;
@@ -60,10 +64,14 @@ export class ClientSession {
     const ra = sock.remoteAddress ?? '';
     this.#ip = ra.startsWith('::ffff:') && ra.includes('.') ? ra.slice(7) : ra;
     this.#port = sock.remotePort ?? 0;
+    // `%ft`: the frontend name, with `~` on a TLS listener
+    this.#feName = (sock as Partial<TLSSocket>).encrypted ? fe.cfg.name + '~' : fe.cfg.name;
+    this.#tlsFields = fe.cfg.httpslog ? httpsLogFields(sock as TLSSocket) : null;
     fe.feconn++;
     fe.process.actconn++;
     const t = nowMs();
-    this.#rec = newRecord(this.#ip, this.#port, fe.cfg.name, t, t);
+    this.#rec = newRecord(this.#ip, this.#port, this.#feName, t, t);
+    this.#rec.tlsFields = this.#tlsFields;
     sock.setNoDelay(true);
     sock.on('data', (c: Buffer) => this.#onData(c));
     sock.on('end', () => this.#onClientEnd());
@@ -633,7 +641,8 @@ export class ClientSession {
 
   #nextRequest(): void {
     const t = nowMs();
-    this.#rec = newRecord(this.#ip, this.#port, this.#fe.cfg.name, t, t);
+    this.#rec = newRecord(this.#ip, this.#port, this.#feName, t, t);
+    this.#rec.tlsFields = this.#tlsFields;
     this.#first = false;
     this.#finished = false;
     this.#head = null;

@@ -51,6 +51,8 @@ export interface RequestRecord {
   resCaptures: (string | null)[] | null;
   /** Raw latin1 request line `METHOD URI VERSION`; null = `<BADREQ>`. */
   requestLine: string | null;
+  /** `option httpslog`: the two TLS fields after the request, null = not logged. */
+  tlsFields: string | null;
 }
 
 export function newRecord(clientIp: string, clientPort: number, frontend: string, tStart: number, wallStart: number): RequestRecord {
@@ -86,5 +88,6 @@ export function newRecord(clientIp: string, clientPort: number, frontend: string
     reqCaptures: null,
     resCaptures: null,
     requestLine: null,
+    tlsFields: null,
   };
 }

@@ -58,7 +58,7 @@ export class StatsRegistry {
   }
 
   observeHttp(r: RequestRecord): void {
-    const fe = this.frontend(r.frontend);
+    const fe = this.frontend(r.frontend.replace(/~$/, ''));
     fe.reqTot++;
     fe.bin += r.bytesIn;
     fe.bout += r.bytesOut;

@@ -12,6 +12,7 @@
  * `CQ`/`CC` client gone while queued/connecting.
  */
 import type net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { nowMs } from '../clock.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerState } from '../backend/server.js';
@@ -49,7 +50,9 @@ export class TcpSession {
   #cliTimer: NodeJS.Timeout | null = null;
   #srvTimer: NodeJS.Timeout | null = null;
 
-  constructor(sock: net.Socket, fe: FrontendRuntime, emit: TcpEmit, frontendName: string = fe.cfg.name) {
+  constructor(sock: net.Socket, fe: FrontendRuntime, emit: TcpEmit) {
+    // `%ft`: the frontend name, with `~` on a TLS listener
+    const frontendName = (sock as Partial<TLSSocket>).encrypted ? fe.cfg.name + '~' : fe.cfg.name;
     this.#cli = sock;
     this.#fe = fe;
     this.#emit = emit;

@@ -120,7 +120,7 @@ test('every problem is reported at once, with its own code', () => {
   const got = alerts(
     BASE +
       `frontend f
-  bind 127.0.0.1:80 ssl crt x.pem
+  bind 127.0.0.1:80 accept-proxy
   option logasap
   option dontlogull
   timeout clinet 1s
