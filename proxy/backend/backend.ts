@@ -8,6 +8,7 @@ import { algorithm } from '../lb/index.js';
 import { canTake, isFull, type Balancer, type LbRequest } from '../lb/types.js';
 import type { Waiter } from './queue.js';
 import { ServerState } from './server.js';
+import { StickTable } from '../persist/stick-table.js';
 
 export type Assignment =
   | { readonly kind: 'ok'; readonly server: ServerState }
@@ -40,7 +41,9 @@ export class BackendRuntime {
     this.#active = this.servers.filter((s) => !s.backup);
     this.#backups = this.servers.filter((s) => s.backup);
     this.#balancer = algorithm(cfg.balance.algorithm).init(this.#active, cfg.balance.arg);
+    this.#stick = cfg.stick ? new StickTable<ServerState>(cfg.stick.size, cfg.stick.expire) : null;
   }
+  readonly #stick: StickTable<ServerState> | null;
 
   /** A health check (proxy/checks/) marked `s` DOWN or UP: the balancer follows. */
   setServerUp(s: ServerState, up: boolean): void {
@@ -68,8 +71,13 @@ export class BackendRuntime {
   }
 
   assign(req: LbRequest, queueTimeout: number, avoid?: ServerState): Assignment {
-    const s = this.#choose(req, avoid);
+    // `stick on src`: a known client goes back to its server while that one is usable; a
+    // retry elsewhere (`avoid`, redispatch) or a balanced pick updates the entry
+    const now = Date.now();
+    const stuck = this.#stick && !avoid ? this.#stick.lookup(req.src, now) : undefined;
+    const s = stuck && canTake(stuck) ? stuck : this.#choose(req, avoid);
     if (s === 'none') return { kind: 'nosrv' };
+    if (s !== null) this.#stick?.store(req.src, s, now);
     if (s !== null && !isFull(s)) {
       this.#take(s);
       return { kind: 'ok', server: s };

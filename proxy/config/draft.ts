@@ -61,6 +61,8 @@ export interface DraftProxy {
   servers: ServerConfig[];
   httpCheck: { method: string; uri: string; version: string } | null;
   httpCheckExpect: HttpCheckExpect | null;
+  stickTable: { size: number; expire: number; where: ConfigLocation } | null;
+  stickOn: ConfigLocation | null;
   stats: { enabled: boolean; uri: string | null; auth: string[]; realm: string | null; refresh: number } | null;
 }
 
@@ -97,6 +99,8 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         httpCheck: null,
         httpCheckExpect: null,
         stats: null,
+        stickTable: null,
+        stickOn: null,
       };
   base.name = name;
   base.kind = kind;
@@ -122,5 +126,7 @@ function structuredCloneDraft(d: DraftProxy): DraftProxy {
     balance: { ...d.balance },
     servers: [],
     stats: d.stats ? { ...d.stats, auth: [...d.stats.auth] } : null,
+    stickTable: null,
+    stickOn: null,
   };
 }

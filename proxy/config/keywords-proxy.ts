@@ -275,6 +275,41 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
   { section: 'proxy', keyword: 'capture', kinds: FE_ONLY, parse: capture },
   {
     section: 'proxy',
+    keyword: 'stick-table',
+    kinds: NO_DEFAULTS,
+    parse(ctx) {
+      const w = ctx.args.slice(1);
+      let size: number | null = null;
+      let expire = 0;
+      if (w[0] !== 'type' || w[1] !== 'ip') return ctx.error(E.E_CONFIG_UNSUPPORTED, `'stick-table' : only 'type ip' is supported by haloscope (got 'type ${w[1] ?? ''}')`);
+      for (let i = 2; i < w.length; i++) {
+        if (w[i] === 'size') {
+          const m = /^(\d+)([kmg]?)$/i.exec(w[++i] ?? '');
+          if (!m) return ctx.error(E.E_CONFIG_BAD_VALUE, `'stick-table' : 'size' expects a number with an optional k, m or g suffix`);
+          size = Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2]!.toLowerCase()]!;
+        } else if (w[i] === 'expire') {
+          const t = parseTime(w[++i] ?? '');
+          if (t === null) return ctx.error(E.E_CONFIG_BAD_VALUE, `'stick-table' : 'expire' expects a time such as 30m`);
+          expire = t;
+        } else return ctx.error(E.E_CONFIG_UNSUPPORTED, `'stick-table' : '${w[i]}' is not supported by haloscope (only 'type ip', 'size' and 'expire')`);
+      }
+      if (!size) return ctx.error(E.E_CONFIG_MISSING_ARG, `'stick-table' : missing size.`);
+      ctx.proxy!.stickTable = { size, expire, where: ctx.where };
+    },
+  },
+  {
+    section: 'proxy',
+    keyword: 'stick',
+    kinds: BE_ONLY,
+    parse(ctx) {
+      const [, what, pattern, ...rest] = ctx.args;
+      if (what !== 'on' || pattern !== 'src' || rest.length > 0)
+        return ctx.error(E.E_CONFIG_UNSUPPORTED, `'stick ${ctx.args.slice(1).join(' ')}' is not supported by haloscope; only 'stick on src' (on the backend's own table) is`);
+      ctx.proxy!.stickOn = ctx.where;
+    },
+  },
+  {
+    section: 'proxy',
     keyword: 'stats',
     kinds: ALL,
     parse(ctx) {
@@ -383,7 +418,7 @@ function optionKeyword(ctx: KeywordContext, words: readonly string[], negated: b
 }
 
 export const PROXY_UNSUPPORTED: readonly UnsupportedKeyword[] = [
-  ...['cookie', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
+  ...['cookie', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
     section: 'proxy' as const,
     keyword: k,
     hint: 'remove it (see docs/configuration.md for what is supported)',

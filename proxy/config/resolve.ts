@@ -75,6 +75,8 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : the stats page is only supported in 'mode http' frontends and listen sections`);
     if (p.httpslog && mode === 'http' && p.binds.some((b) => !b.tls))
       alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option httpslog' on a clear-text 'bind' is not supported by haloscope; add 'ssl crt <pem>' to every bind or use 'option httplog'`);
+    if (p.stickOn && !p.stickTable) alert(E.E_CONFIG_BAD_VALUE, p.stickOn, `Proxy '${p.name}': unable to find stick-table '${p.name}'.`);
+    if (p.stickTable && !p.stickOn) warn(p.stickTable.where, `${loc} : 'stick-table' without 'stick on' is not used by haloscope (no track-sc)`);
     if (mode === 'tcp') checkTcpProxy(p, loc, alert, warn);
     else if (p.tcplog) alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option tcplog' in 'mode http' is not supported (haloscope writes httplog lines for HTTP); use 'option httplog'`);
     if (p.kind !== 'backend') {
@@ -150,6 +152,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       balance: p.balance,
       servers: p.servers,
       httpCheck: p.httpCheck ? { ...p.httpCheck, expect: p.httpCheckExpect } : null,
+      stick: p.stickOn && p.stickTable ? { size: p.stickTable.size, expire: p.stickTable.expire } : null,
       // any stats keyword enables the page, as in HAProxy
       stats: p.stats ? { uri: p.stats.uri ?? '/haproxy?stats', auth: p.stats.auth, realm: p.stats.realm ?? 'HAProxy Statistics', refresh: p.stats.refresh } : null,
     });

@@ -183,6 +183,8 @@ export interface ProxyConfig {
   readonly servers: readonly ServerConfig[];
   /** `option httpchk`: HTTP health checks instead of TCP connects; null = TCP. */
   readonly httpCheck: HttpCheckConfig | null;
+  /** `stick-table type ip` + `stick on src`; null = no stickiness. */
+  readonly stick: { readonly size: number; readonly expire: number } | null;
   /** `stats enable` and friends; null = no stats page. */
   readonly stats: StatsConfig | null;
 }

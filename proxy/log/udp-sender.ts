@@ -42,12 +42,14 @@ export function udpSink(targets: readonly LogTarget[], tag: string, pid: number,
   };
   const loggers: Logger[] = targets.map((t) => ({ target: t, header: headerBuilder(t, tag, pid, hostname), socket: socketFor(t) }));
   let dropped = 0;
+  // sessions still closing after stop() may log: dropped, as dgram throws on a closed socket
+  let closed = false;
   const onSent = (err: Error | null): void => {
     if (err) dropped++;
   };
   return {
     send(level, message) {
-      if (loggers.length === 0) return;
+      if (loggers.length === 0 || closed) return;
       const now = Date.now();
       const us = Math.floor((performance.now() * 1000) % 1000);
       for (const l of loggers) {
@@ -61,6 +63,7 @@ export function udpSink(targets: readonly LogTarget[], tag: string, pid: number,
       }
     },
     close() {
+      closed = true;
       for (const s of sockets.values()) s.close();
       sockets.clear();
     },
