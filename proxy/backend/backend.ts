@@ -70,12 +70,13 @@ export class BackendRuntime {
     return b;
   }
 
-  assign(req: LbRequest, queueTimeout: number, avoid?: ServerState): Assignment {
+  /** `forced`: the server a persistence cookie designates (usable), instead of balancing. */
+  assign(req: LbRequest, queueTimeout: number, avoid?: ServerState, forced?: ServerState): Assignment {
     // `stick on src`: a known client goes back to its server while that one is usable; a
     // retry elsewhere (`avoid`, redispatch) or a balanced pick updates the entry
     const now = Date.now();
     const stuck = this.#stick && !avoid ? this.#stick.lookup(req.src, now) : undefined;
-    const s = stuck && canTake(stuck) ? stuck : this.#choose(req, avoid);
+    const s = forced ?? (stuck && canTake(stuck) ? stuck : this.#choose(req, avoid));
     if (s === 'none') return { kind: 'nosrv' };
     if (s !== null) this.#stick?.store(req.src, s, now);
     if (s !== null && !isFull(s)) {

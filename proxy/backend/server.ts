@@ -12,6 +12,8 @@ export class ServerState implements LbServer {
   readonly backup: boolean;
   readonly host: string;
   readonly port: number;
+  /** `cookie <value>` (persistence), null = none. */
+  readonly cookie: string | null;
   cur = 0;
   usable: boolean;
   /** Requests waiting for this server in particular (hash-based algorithms). */
@@ -31,6 +33,7 @@ export class ServerState implements LbServer {
     this.backup = cfg.backup;
     this.host = cfg.address.host;
     this.port = cfg.address.port;
+    this.cookie = cfg.cookie;
     this.usable = !cfg.disabled;
   }
 }

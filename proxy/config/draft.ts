@@ -61,6 +61,7 @@ export interface DraftProxy {
   servers: ServerConfig[];
   httpCheck: { method: string; uri: string; version: string } | null;
   httpCheckExpect: HttpCheckExpect | null;
+  cookie: { name: string; indirect: boolean } | null;
   stickTable: { size: number; expire: number; where: ConfigLocation } | null;
   stickOn: ConfigLocation | null;
   stats: { enabled: boolean; uri: string | null; auth: string[]; realm: string | null; refresh: number } | null;
@@ -101,6 +102,7 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         stats: null,
         stickTable: null,
         stickOn: null,
+        cookie: null,
       };
   base.name = name;
   base.kind = kind;

@@ -275,6 +275,20 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
   { section: 'proxy', keyword: 'capture', kinds: FE_ONLY, parse: capture },
   {
     section: 'proxy',
+    keyword: 'cookie',
+    kinds: BE,
+    parse(ctx) {
+      const [, name, ...opts] = ctx.args;
+      if (!name) return ctx.error(E.E_CONFIG_MISSING_ARG, `'cookie' expects <cookie_name> as argument.`);
+      const set = new Set(opts);
+      const extra = opts.filter((o) => o !== 'insert' && o !== 'indirect');
+      if (!set.has('insert') || extra.length)
+        return ctx.error(E.E_CONFIG_UNSUPPORTED, `'cookie ${ctx.args.slice(1).join(' ')}' : haloscope supports 'cookie <name> insert [indirect]' only${extra.length ? ` (not '${extra[0]}')` : ''}`);
+      ctx.proxy!.cookie = { name, indirect: set.has('indirect') };
+    },
+  },
+  {
+    section: 'proxy',
     keyword: 'stick-table',
     kinds: NO_DEFAULTS,
     parse(ctx) {
@@ -418,7 +432,7 @@ function optionKeyword(ctx: KeywordContext, words: readonly string[], negated: b
 }
 
 export const PROXY_UNSUPPORTED: readonly UnsupportedKeyword[] = [
-  ...['cookie', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
+  ...['http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'errorfile', 'errorloc', 'errorloc302', 'errorloc303', 'default-server', 'server-template', 'hash-type', 'log-format', 'log-format-sd', 'error-log-format', 'unique-id-format', 'unique-id-header', 'monitor-uri', 'tcp-check', 'declare', 'compression', 'filter', 'redirect', 'reqadd', 'rspadd', 'description', 'id', 'disabled', 'enabled', 'fullconn', 'http-reuse', 'source', 'dispatch', 'email-alert', 'external-check', 'persist', 'rate-limit', 'use-server', 'force-persist', 'ignore-persist', 'load-server-state-from-file', 'errorfiles', 'http-error', 'max-keep-alive-queue'].map((k) => ({
     section: 'proxy' as const,
     keyword: k,
     hint: 'remove it (see docs/configuration.md for what is supported)',

@@ -152,6 +152,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       balance: p.balance,
       servers: p.servers,
       httpCheck: p.httpCheck ? { ...p.httpCheck, expect: p.httpCheckExpect } : null,
+      cookie: p.cookie,
       stick: p.stickOn && p.stickTable ? { size: p.stickTable.size, expire: p.stickTable.expire } : null,
       // any stats keyword enables the page, as in HAProxy
       stats: p.stats ? { uri: p.stats.uri ?? '/haproxy?stats', auth: p.stats.auth, realm: p.stats.realm ?? 'HAProxy Statistics', refresh: p.stats.refresh } : null,

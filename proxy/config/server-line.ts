@@ -5,7 +5,7 @@
 import type { ServerCheckConfig, ServerConfig } from './types.js';
 import { parseHostPort, parseTime, parseUint } from './units.js';
 
-const UNSUPPORTED = ['cookie', 'ssl', 'verify', 'sni', 'send-proxy', 'send-proxy-v2', 'track', 'agent-check', 'observe', 'slowstart', 'maxqueue', 'minconn', 'addr', 'resolvers', 'on-marked-down', 'on-marked-up', 'on-error', 'error-limit', 'init-addr', 'proto', 'alpn', 'ca-file', 'crt', 'source', 'redir'];
+const UNSUPPORTED = [ 'ssl', 'verify', 'sni', 'send-proxy', 'send-proxy-v2', 'track', 'agent-check', 'observe', 'slowstart', 'maxqueue', 'minconn', 'addr', 'resolvers', 'on-marked-down', 'on-marked-up', 'on-error', 'error-limit', 'init-addr', 'proto', 'alpn', 'ca-file', 'crt', 'source', 'redir'];
 
 export function parseServer(words: readonly string[], position: number): ServerConfig | string {
   const [name, addr] = words;
@@ -19,6 +19,7 @@ export function parseServer(words: readonly string[], position: number): ServerC
   let disabled = false;
   let id = position;
   let check = false;
+  let cookie: string | null = null;
   // HAProxy's defaults (configuration.txt 5.2): inter 2s, rise 2, fall 3; fastinter and
   // downinter default to inter
   const chk: { -readonly [K in keyof ServerCheckConfig]: ServerCheckConfig[K] } = { inter: 2000, fastinter: 0, downinter: 0, rise: 2, fall: 3, port: 0 };
@@ -37,6 +38,9 @@ export function parseServer(words: readonly string[], position: number): ServerC
       const v = num(2 ** 31 - 1);
       if (v === null || v === 0) return `'server ${name}' : 'id' expects a positive integer`;
       id = v;
+    } else if (w === 'cookie') {
+      cookie = words[++i] ?? null;
+      if (!cookie) return `'server ${name}' : 'cookie' expects <value> as argument.`;
     } else if (w === 'check') check = true;
     else if (w === 'inter' || w === 'fastinter' || w === 'downinter') {
       const v = parseTime(words[++i] ?? '');
@@ -53,10 +57,10 @@ export function parseServer(words: readonly string[], position: number): ServerC
     } else if (w === 'backup') backup = true;
     else if (w === 'disabled') disabled = true;
     else if (w === 'enabled') disabled = false;
-    else if (UNSUPPORTED.includes(w)) return `'server ${name}' : '${w}' is not supported by haloscope (no cookies or TLS to servers yet); remove it`;
+    else if (UNSUPPORTED.includes(w)) return `'server ${name}' : '${w}' is not supported by haloscope (no TLS to servers yet); remove it`;
     else return `'server ${name}' : unknown keyword '${w}'. Supported: weight, maxconn, backup, disabled, id, check, inter, fastinter, downinter, rise, fall, port`;
   }
   if (!chk.fastinter) chk.fastinter = chk.inter;
   if (!chk.downinter) chk.downinter = chk.inter;
-  return { name, address, weight, maxconn, backup, disabled, id, check: check ? chk : null };
+  return { name, address, weight, maxconn, backup, disabled, id, check: check ? chk : null, cookie };
 }

@@ -96,6 +96,8 @@ export interface ServerConfig {
   readonly disabled: boolean;
   /** 1-based position in the backend, HAProxy's server id. */
   readonly id: number;
+  /** `cookie <value>`: the persistence cookie value of this server. */
+  readonly cookie: string | null;
   /** `check` and its parameters; null = no health check (always UP). */
   readonly check: ServerCheckConfig | null;
 }
@@ -183,10 +185,17 @@ export interface ProxyConfig {
   readonly servers: readonly ServerConfig[];
   /** `option httpchk`: HTTP health checks instead of TCP connects; null = TCP. */
   readonly httpCheck: HttpCheckConfig | null;
+  /** `cookie <name> insert [indirect]`; null = no cookie persistence. */
+  readonly cookie: CookieConfig | null;
   /** `stick-table type ip` + `stick on src`; null = no stickiness. */
   readonly stick: { readonly size: number; readonly expire: number } | null;
   /** `stats enable` and friends; null = no stats page. */
   readonly stats: StatsConfig | null;
+}
+
+export interface CookieConfig {
+  readonly name: string;
+  readonly indirect: boolean;
 }
 
 export interface StatsConfig {

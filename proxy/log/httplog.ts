@@ -33,7 +33,7 @@ export function formatHttplog(r: RequestRecord): string {
   let line =
     `${r.clientIp}:${r.clientPort} [${logDate(r.dateMs)}] ${r.frontend} ${r.backend}/${r.server ?? NO_SERVER} ` +
     `${TR}/${Tw}/${Tc}/${Tr}/${Ta} ${r.status} ${r.bytesOut} ${r.reqCookie ?? '-'} ${r.resCookie ?? '-'} ` +
-    `${r.cause}${r.state}-- ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvConn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.bkQueue} `;
+    `${r.cause}${r.state}${r.cookieIn}${r.cookieOut} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvConn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.bkQueue} `;
   if (r.reqCaptures) line += block(r.reqCaptures) + ' ';
   if (r.resCaptures) line += block(r.resCaptures) + ' ';
   line += r.requestLine === null ? `"${BAD_REQUEST}"` : `"${escapeRequest(r.requestLine)}"`;

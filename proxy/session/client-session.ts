@@ -21,6 +21,7 @@ import type { LbRequest } from '../lb/types.js';
 import { newRecord, type RequestRecord } from './record.js';
 import type { StatsAnswer } from '../stats/page.js';
 import { httpsLogFields } from '../log/https-fields.js';
+import { requestCookie, responseCookie } from '../persist/cookie.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
@@ -57,6 +58,8 @@ export class ClientSession {
   #headSent = false;
   #finished = false;
   #cancelQueue: (() => void) | null = null;
+  /** The usable server a persistence cookie designates for the current request. */
+  #cookieServer: ServerState | null = null;
 
   constructor(sock: net.Socket, fe: FrontendRuntime) {
     this.#sock = sock;
@@ -235,7 +238,11 @@ export class ClientSession {
     be.beconn++;
     // a backend's own http-request rules run after the frontend's (not twice for a listen)
     if (be.cfg !== fe && !this.#applyRules(be.cfg.httpRequestRules, subject, head, rest)) return;
-    const headers = subject.headers;
+    // `cookie <name> insert [indirect]` (proxy/persist/cookie.ts)
+    const ck = be.cfg.cookie ? requestCookie(be.cfg.cookie, subject.headers, be.servers) : null;
+    this.#cookieServer = ck?.server ?? null;
+    if (ck) rec.cookieIn = ck.state;
+    const headers = ck ? ck.headers : subject.headers;
     this.#mode = effectiveMode(fe.connMode, be.cfg.connMode);
     this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close';
     this.#setupRequestBody(head.framing);
@@ -368,7 +375,7 @@ export class ClientSession {
   async #toServer(be: BackendRuntime, lbReq: LbRequest, reqHead: Buffer): Promise<void> {
     const rec = this.#rec;
     const t = be.cfg.timeouts;
-    const a = be.assign(lbReq, t.queue);
+    const a = be.assign(lbReq, t.queue, undefined, this.#cookieServer ?? undefined);
     if (a.kind === 'nosrv') return this.#fail503('S', 'C');
     let server: ServerState | null;
     if (a.kind === 'queued') {
@@ -445,8 +452,15 @@ export class ClientSession {
         if (framing.kind === 'close') this.#clientKeepAlive = false;
         this.#respChunked = framing.kind === 'chunked';
         if (!this.#reqDone) this.#clientKeepAlive = false;
-        const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive);
-        rec.bytesOut += out.htxBytes;
+        let respHeaders: readonly Header[] = h.headers;
+        if (be.cfg.cookie) {
+          const c = responseCookie(be.cfg.cookie, respHeaders, server, rec.cookieIn);
+          respHeaders = c.headers;
+          rec.cookieOut = c.state;
+        }
+        const out = serializeResponseHead(h.versionText, h.status, h.reason, respHeaders, this.#clientKeepAlive);
+        // %B: the head as the server sent it, before a persistence cookie was inserted/removed
+        rec.bytesOut += respHeaders === h.headers ? out.htxBytes : serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive).htxBytes;
         this.#headSent = true;
         if (this.#clientGone) return;
         // held until the body bytes of the same server read arrive (or this tick ends), then

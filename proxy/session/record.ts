@@ -3,7 +3,7 @@
  * milliseconds, -1 = did not happen); the log emitter derives HAProxy's timers and fields from
  * them and from nothing else.
  */
-import type { SessionState, TerminationCause } from '../log/format/termination.js';
+import type { ClientCookieState, ServerCookieState, SessionState, TerminationCause } from '../log/format/termination.js';
 
 export interface RequestRecord {
   clientIp: string;
@@ -38,6 +38,9 @@ export interface RequestRecord {
   resCookie: string | null;
   cause: TerminationCause;
   state: SessionState;
+  /** 3rd and 4th termination characters, `-` without `cookie` in the backend. */
+  cookieIn: ClientCookieState;
+  cookieOut: ServerCookieState;
   actconn: number;
   feconn: number;
   beconn: number;
@@ -77,6 +80,8 @@ export function newRecord(clientIp: string, clientPort: number, frontend: string
     resCookie: null,
     cause: '-',
     state: '-',
+    cookieIn: '-',
+    cookieOut: '-',
     actconn: 0,
     feconn: 0,
     beconn: 0,

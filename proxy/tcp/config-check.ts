@@ -24,6 +24,7 @@ export function checkTcpProxy(
       if (bad) alert(E.E_CONFIG_UNSUPPORTED, u.where, `${loc} : 'use_backend ${u.backend}' : criterion '${bad.criterion}' needs HTTP; in 'mode tcp' haloscope only routes on 'src'`);
     }
   }
+  if (p.cookie) alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : cookie persistence needs 'mode http'; use 'stick on src' or 'balance source' in 'mode tcp'`);
   if (p.httpRequestRules.length) warn(p.where, `'http-request' rules ignored for ${loc} as they require HTTP mode.`);
   if (p.forwardfor) warn(p.where, `'option forwardfor' ignored for ${loc} as it requires HTTP mode.`);
 }

@@ -129,7 +129,7 @@ test('every problem is reported at once, with its own code', () => {
   capture request header Host
   acl x path_regex ^/a
   stats admin if TRUE
-  cookie SRV insert
+  email-alert from x@y
 backend b
   server s 127.0.0.1:1 ssl
   balance random
