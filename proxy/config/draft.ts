@@ -49,6 +49,7 @@ export interface DraftProxy {
     httpRequest: number | null;
     httpKeepAlive: number | null;
     queue: number | null;
+    tunnel: number | null;
   };
   defaultBackend: { name: string; where: ConfigLocation } | null;
   useBackends: { backend: string; cond: Condition | null; where: ConfigLocation }[];
@@ -87,7 +88,7 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         connMode: 'keep-alive',
         redispatch: false,
         retries: 3,
-        timeouts: { client: null, server: null, connect: null, httpRequest: null, httpKeepAlive: null, queue: null },
+        timeouts: { client: null, server: null, connect: null, httpRequest: null, httpKeepAlive: null, queue: null, tunnel: null },
         defaultBackend: null,
         useBackends: [],
         acls: new Map(),

@@ -22,15 +22,16 @@ const NO_DEFAULTS: readonly ProxyKind[] = ['frontend', 'backend', 'listen'];
 
 export const BALANCE_ALGORITHMS = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'hdr'] as const;
 
-const TIMEOUTS: Readonly<Record<string, { key: 'client' | 'server' | 'connect' | 'httpRequest' | 'httpKeepAlive' | 'queue'; kinds: readonly ProxyKind[] }>> = {
+const TIMEOUTS: Readonly<Record<string, { key: 'client' | 'server' | 'connect' | 'httpRequest' | 'httpKeepAlive' | 'queue' | 'tunnel'; kinds: readonly ProxyKind[] }>> = {
   client: { key: 'client', kinds: FE },
   server: { key: 'server', kinds: BE },
   connect: { key: 'connect', kinds: BE },
   'http-request': { key: 'httpRequest', kinds: ALL },
   'http-keep-alive': { key: 'httpKeepAlive', kinds: ALL },
   queue: { key: 'queue', kinds: BE },
+  tunnel: { key: 'tunnel', kinds: BE },
 };
-const UNSUPPORTED_TIMEOUTS = ['check', 'tunnel', 'tarpit', 'client-fin', 'server-fin'];
+const UNSUPPORTED_TIMEOUTS = ['check', 'tarpit', 'client-fin', 'server-fin'];
 
 type OptionDef = { kinds: readonly ProxyKind[]; parse: (ctx: KeywordContext, words: readonly string[], negated: boolean) => void };
 const OPTIONS: Readonly<Record<string, OptionDef>> = {
@@ -207,7 +208,7 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
       if (!def) {
         if (UNSUPPORTED_TIMEOUTS.includes(which)) return ctx.error(E.E_CONFIG_UNSUPPORTED, `'timeout ${which}' is not supported by haloscope; remove it`);
         const hint = suggest(which, Object.keys(TIMEOUTS));
-        return ctx.error(E.E_CONFIG_UNKNOWN_KEYWORD, `'timeout' supports 'client', 'server', 'connect', 'http-request', 'http-keep-alive' and 'queue' (got '${which}')${hint ? `; did you mean '${hint}'?` : ''}`);
+        return ctx.error(E.E_CONFIG_UNKNOWN_KEYWORD, `'timeout' supports 'client', 'server', 'connect', 'http-request', 'http-keep-alive', 'queue' and 'tunnel' (got '${which}')${hint ? `; did you mean '${hint}'?` : ''}`);
       }
       if (!def.kinds.includes(ctx.proxy!.kind)) return ctx.error(E.E_CONFIG_WRONG_SECTION, `'timeout ${which}' is not allowed in '${ctx.proxy!.kind}' section`);
       const t = parseTime(ctx.args[2] ?? '');

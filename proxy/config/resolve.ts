@@ -142,6 +142,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
         httpRequest,
         httpKeepAlive: t.httpKeepAlive ?? httpRequest,
         queue: t.queue ?? t.connect ?? 0,
+        tunnel: t.tunnel ?? 0,
       },
       defaultBackend: p.defaultBackend?.name ?? null,
       useBackends: p.useBackends.map(({ backend, cond }) => ({ backend, cond })),

@@ -29,6 +29,8 @@ export interface Timeouts {
   readonly httpRequest: number;
   readonly httpKeepAlive: number;
   readonly queue: number;
+  /** `timeout tunnel`: inactivity after a 101 upgrade; 0 = `timeout client` / `timeout server`. */
+  readonly tunnel: number;
 }
 
 export type AclCriterion =

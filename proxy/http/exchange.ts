@@ -22,6 +22,8 @@ export interface ExchangeHooks {
   /** An interim 1xx response (wire bytes as received). */
   onInterim(head: ResponseHead): void;
   onHead(head: ResponseHead, framing: Framing): void;
+  /** `101 Switching Protocols`: the exchange lets go of the socket; `rest` = bytes after the head. */
+  onUpgrade?(head: ResponseHead, rest: Buffer): void;
   /** Body bytes to forward as they are; `payload` is the data they carry (chunk framing excluded). */
   onData(chunk: Buffer, payload: number): void;
   /** Response complete; `reusable` says whether the connection may serve another request. */
@@ -122,7 +124,11 @@ export class Exchange {
       if (!head) return this.#fail('bad-head');
       b = b.subarray(end);
       if (head.status < 200) {
-        if (head.status === 101) return this.#fail('bad-head'); // no upgrades/tunnels yet
+        if (head.status === 101) {
+          if (!this.#hooks.onUpgrade) return this.#fail('bad-head');
+          this.detach();
+          return this.#hooks.onUpgrade(head, b);
+        }
         this.#hooks.onInterim(head);
         continue;
       }

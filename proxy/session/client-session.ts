@@ -22,6 +22,7 @@ import { newRecord, type RequestRecord } from './record.js';
 import type { StatsAnswer } from '../stats/page.js';
 import { httpsLogFields } from '../log/https-fields.js';
 import { requestCookie, responseCookie } from '../persist/cookie.js';
+import { Tunnel, isUpgrade, upgradeHead } from '../http/tunnel.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
@@ -58,6 +59,8 @@ export class ClientSession {
   #headSent = false;
   #finished = false;
   #cancelQueue: (() => void) | null = null;
+  /** Set after a 101: the connection is a tunnel until it closes. */
+  #tunnel: Tunnel | null = null;
   /** The usable server a persistence cookie designates for the current request. */
   #cookieServer: ServerState | null = null;
 
@@ -116,6 +119,7 @@ export class ClientSession {
   // ---- client input -------------------------------------------------------------------
 
   #onData(chunk: Buffer): void {
+    if (this.#tunnel) return; // the tunnel reads the socket itself
     this.#rec.bytesIn += chunk.length;
     switch (this.#phase) {
       case 'wait': {
@@ -165,6 +169,7 @@ export class ClientSession {
   }
 
   #onClientEnd(): void {
+    if (this.#tunnel) return this.#tunnel.clientEnded();
     this.#clientEnded = true;
     if (this.#clientGone) return;
     if (this.#phase === 'closed' || this.#finished) return this.#close();
@@ -179,6 +184,12 @@ export class ClientSession {
   }
 
   #onClientClose(): void {
+    if (this.#tunnel) {
+      this.#tunnel.clientClosed(!!this.#sock.errored);
+      // the session stays counted until its line is logged (HAProxy counts it in %ac/%fc)
+      if (this.#finished) this.#teardown();
+      return;
+    }
     if (this.#phase === 'respond' && !this.#finished) {
       // Like HAProxy (checked), a client gone once its request is complete is noticed only
       // when the response is forwarded to it: the request still waits in the queue, is sent,
@@ -361,11 +372,15 @@ export class ClientSession {
     // With Transfer-Encoding, Content-Length is dropped (RFC 9112 6.3; HAProxy does the same),
     // so that the server cannot frame the body differently from us (request smuggling).
     const chunked = head.framing.kind === 'chunked';
-    for (const h of headers) if (h.name !== 'connection' && !(chunked && h.name === 'content-length')) s += `${h.name}: ${h.value}\r\n`;
+    // an Upgrade request keeps its `connection: upgrade` (HAProxy forwards it for the 101)
+    const upgrade = isUpgrade(headers);
+    for (const h of headers) if ((upgrade || h.name !== 'connection') && !(chunked && h.name === 'content-length')) s += `${h.name}: ${h.value}\r\n`;
     const ff = this.#fe.cfg.forwardfor ?? be.cfg.forwardfor;
     if (ff && !(ff.ifNone && headers.some((h) => h.name === ff.header))) s += `${ff.header}: ${this.#ip}\r\n`;
     const serverKeepAlive = this.#mode === 'keep-alive';
-    if (head.version === 11 && !serverKeepAlive) s += 'connection: close\r\n';
+    if (upgrade) {
+      // the connection becomes a tunnel: no keep-alive decision to announce
+    } else if (head.version === 11 && !serverKeepAlive) s += 'connection: close\r\n';
     else if (head.version === 10 && serverKeepAlive) s += 'connection: keep-alive\r\n';
     return Buffer.from(s + '\r\n', 'latin1');
   }
@@ -483,6 +498,38 @@ export class ClientSession {
         this.#finish('-', '-', this.#clientKeepAlive);
       },
       onFail: (kind, gotBytes) => this.#serverFailed(kind, gotBytes, reused, replay),
+      onUpgrade: (h, rest) => {
+        // 101: a tunnel (proxy/http/tunnel.ts) until both sides close; one log line at the end
+        const rec = this.#rec;
+        rec.tResponse = nowMs();
+        rec.status = h.status;
+        const fe = this.#fe.cfg;
+        if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
+        const out = upgradeHead(h);
+        rec.bytesOut += out.htxBytes;
+        this.#headSent = true;
+        this.#ex = null;
+        this.#clearTimer();
+        this.#writeClient(out.wire);
+        const t = be.cfg.timeouts;
+        const pending = this.#buf;
+        this.#buf = null;
+        this.#tunnel = new Tunnel(
+          this.#sock,
+          sock,
+          { client: t.tunnel || fe.timeouts.client, server: t.tunnel || t.server },
+          {
+            onServerBytes: (n) => (rec.bytesOut += n),
+            onClientBytes: (n) => (rec.bytesIn += n),
+            done: (cause, state) => {
+              this.#finish(cause, state, false);
+              if (this.#sock.closed) this.#teardown();
+            },
+          },
+          rest,
+          pending,
+        );
+      },
     });
     this.#ex = ex;
     ex.requestComplete = this.#reqDone;
