@@ -252,7 +252,10 @@ export class ClientSession {
     // `cookie <name> insert [indirect]` (proxy/persist/cookie.ts)
     const ck = be.cfg.cookie ? requestCookie(be.cfg.cookie, subject.headers, be.servers) : null;
     this.#cookieServer = ck?.server ?? null;
-    if (ck) rec.cookieIn = ck.state;
+    if (ck) {
+      rec.cookieIn = ck.state;
+      rec.cookieOut = 'N'; // until a server response says otherwise (HAProxy: SCVN on a 503)
+    }
     const headers = ck ? ck.headers : subject.headers;
     this.#mode = effectiveMode(fe.connMode, be.cfg.connMode);
     this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close';

@@ -4,7 +4,8 @@
  * naming a disabled server) and server response (with and without its own cookie of that
  * name), both proxies must pick the same server, send the same Set-Cookie headers, pass the
  * same Cookie header to the server, and log the same line (3rd/4th termination characters
- * and %B included; client port, dates, pid and timer values masked).
+ * and %B included; client port, dates, pid and timer values masked), also when the servers
+ * refuse the connection (503, 4th character `N`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ import { freePort, haproxyAvailable, raw, startHaproxy, startOurs, startSyslog }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const COOKIES = ['', 'Cookie: SRV=c2\r\n', 'Cookie: a=1; SRV=c2; b=2\r\n', 'Cookie: SRV=zz\r\n', 'Cookie: SRV=c3\r\n', 'Cookie: SRV=c1\r\n'];
 
-function cfg(p: { ind: number; ins: number }, syslog: number, be: number): string {
+function cfg(p: { ind: number; ins: number; dead: number }, syslog: number, be: number, deadPort: number): string {
   const servers = `  server s1 127.0.0.1:${be} cookie c1\n  server s2 127.0.0.1:${be} cookie c2\n  server s3 127.0.0.1:${be} cookie c3 disabled\n`;
   return `
 global
@@ -34,7 +35,11 @@ listen ind
 ${servers}listen ins
   bind 127.0.0.1:${p.ins}
   cookie SRV insert
-${servers}`;
+${servers}listen dead
+  bind 127.0.0.1:${p.dead}
+  retries 0
+  cookie SRV insert indirect
+${servers.replace(/127\.0\.0\.1:\d+ cookie c(1|2)/g, `127.0.0.1:${deadPort} cookie c$1`)}`;
 }
 
 test('cookie insert [indirect]: choices, headers and log lines match real HAProxy 2.6', { timeout: 25_000 }, async (t) => {
@@ -51,11 +56,13 @@ test('cookie insert [indirect]: choices, headers and log lines match real HAProx
   });
   await new Promise<void>((r) => be.listen(0, '127.0.0.1', () => r()));
   const bePort = (be.address() as net.AddressInfo).port;
+  const deadPort = await freePort();
   const run = async (kind: 'haproxy' | 'ours'): Promise<string[]> => {
     const syslog = await startSyslog();
-    const p = { ind: await freePort(), ins: await freePort() };
+    const p = { ind: await freePort(), ins: await freePort(), dead: await freePort() };
     while (p.ins === p.ind) p.ins = await freePort();
-    const text = cfg(p, syslog.port, bePort);
+    while (p.dead === p.ind || p.dead === p.ins || p.dead === deadPort) p.dead = await freePort();
+    const text = cfg(p, syslog.port, bePort, deadPort);
     const stop = kind === 'haproxy' ? (await startHaproxy(text, p.ind)).stop : ((x) => async () => x.stop())(await startOurs(text));
     const out: string[] = [];
     try {
@@ -73,7 +80,7 @@ test('cookie insert [indirect]: choices, headers and log lines match real HAProx
               .find((m) => m.includes(id))!
               .replace(/^.*?\]: /, '')
               .replace(/:\d+ \[[^\]]+\]/, ':PORT [DATE]')
-              .replace(/ \d+\/\d+\/\d+\/\d+\/\d+ /, ' TIMERS ')
+              .replace(/ (-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+)\/(-?\d+) /, (m) => ' ' + m.trim().split('/').map((v) => (v === '-1' ? v : 'N')).join('/') + ' ')
               .replace(`/${kind}/`, '/X/')
               .trimEnd();
             const setCookies = r.text.split('\r\n\r\n')[0]!.split('\r\n').filter((l) => /^set-cookie:/i.test(l));
@@ -89,8 +96,8 @@ test('cookie insert [indirect]: choices, headers and log lines match real HAProx
     const [h, o] = await Promise.all([run('haproxy'), run('ours')]);
     assert.deepEqual(o, h);
     // and the states exercised are the interesting ones
-    const states = new Set(o.map((l) => / (--[A-Z-][A-Z-]) /.exec(l)![1]));
-    for (const s of ['--NI', '--VN', '--VD', '--II', '--DI']) assert.ok(states.has(s), `state ${s} exercised`);
+    const states = new Set(o.map((l) => / ([-A-Za-z]{4}) \d+\//.exec(l)![1]));
+    for (const s of ['--NI', '--VN', '--VD', '--II', '--DI', 'SCNN', 'SCVN', 'SCIN']) assert.ok(states.has(s), `state ${s} exercised`);
   } finally {
     be.close();
   }
