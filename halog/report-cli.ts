@@ -15,12 +15,12 @@ import { progressBar } from './analyze/progress.js';
 import { Analyzer, type AnalyzeOptions } from './analyze/report-job.js';
 import { buildTable, checkSort, parseTimers } from './analyze/result.js';
 import { mergeSummaries, summaryDocument, writeSummary, type InputCounts } from './analyze/summary.js';
-import { renderCsv } from './output/csv.js';
+import { writeCsv } from './output/csv.js';
 import { renderHtml, HTML_KINDS } from './output/html.js';
-import { renderJson } from './output/json.js';
-import { renderNdjson } from './output/ndjson.js';
-import { renderText } from './output/text.js';
-import { renderTsv } from './output/tsv.js';
+import { writeJson } from './output/json.js';
+import { writeNdjson } from './output/ndjson.js';
+import { writeText } from './output/text.js';
+import { writeTsv } from './output/tsv.js';
 import { HalogInputError } from './read/errors.js';
 import { readRecords } from './read/record-reader.js';
 import { closeSources, openSources } from './read/sources.js';
@@ -259,15 +259,14 @@ function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: 
   const t = buildTable(primary, table, { timers, sort: cli.sort, top: cli.top, dropEmptyTimers: cli.timers === null && format === 'text' });
   const counts = { lines: input.lines, records: input.records, invalid: input.invalid, kept: analyzer.kept, filtered: analyzer.filtered };
   if (format !== null) {
-    let text: string;
+    const write = (chunk: string): void => writeAllSync(1, chunk);
     switch (format) {
-      case 'text': text = renderText(t); break;
-      case 'csv': text = renderCsv(t); break;
-      case 'tsv': text = renderTsv(t); break;
-      case 'json': text = renderJson(t, { input: counts }); break;
-      case 'ndjson': text = renderNdjson(t); break;
+      case 'text': writeText(t, write); break;
+      case 'csv': writeCsv(t, write); break;
+      case 'tsv': writeTsv(t, write); break;
+      case 'json': writeJson(t, { input: counts }, write); break;
+      case 'ndjson': writeNdjson(t, write); break;
     }
-    writeAllSync(1, text);
   }
   if (cli.html) {
     writeFileSync(cli.html, renderHtml(analyzer, primary, { input: counts, sources: run.sources, top: cli.top ?? 20, sort: cli.sort }));

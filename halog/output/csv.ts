@@ -1,15 +1,17 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from '../analyze/result.js';
+import { ROWS_PER_CHUNK, collect, type Write } from './write.js';
 
 /**
  * RFC 4180 CSV through csv-stringify: a header row, CRLF record ends, fields holding a comma,
  * quote or line break quoted (quotes doubled). Empty cells are latencies with no sample.
+ * Written ROWS_PER_CHUNK rows at a time.
  */
-export function renderCsv(t: ReportTable): string {
-  return stringify(t.rows, {
-    header: true,
-    columns: t.columns.map((c) => c.name),
-    record_delimiter: 'windows',
-    cast: { number: (v) => String(v) },
-  });
+export function writeCsv(t: ReportTable, write: Write): void {
+  const columns = t.columns.map((c) => c.name);
+  for (let i = 0; i === 0 || i < t.rows.length; i += ROWS_PER_CHUNK) {
+    write(stringify(t.rows.slice(i, i + ROWS_PER_CHUNK), { header: i === 0, columns, record_delimiter: 'windows', cast: { number: (v) => String(v) } }));
+  }
 }
+
+export const renderCsv = (t: ReportTable): string => collect((w) => writeCsv(t, w));

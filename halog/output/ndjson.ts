@@ -1,7 +1,12 @@
 import type { ReportTable } from '../analyze/result.js';
-import { rowObjects } from './json.js';
+import { rowObject } from './json.js';
+import { ROWS_PER_CHUNK, collect, type Write } from './write.js';
 
 /** One JSON object per row and line (for jq and log shippers); metadata goes to stderr notes. */
-export function renderNdjson(t: ReportTable): string {
-  return rowObjects(t).map((o) => JSON.stringify(o)).join('\n') + (t.rows.length ? '\n' : '');
+export function writeNdjson(t: ReportTable, write: Write): void {
+  for (let i = 0; i < t.rows.length; i += ROWS_PER_CHUNK) {
+    write(t.rows.slice(i, i + ROWS_PER_CHUNK).map((r) => JSON.stringify(rowObject(t, r)) + '\n').join(''));
+  }
 }
+
+export const renderNdjson = (t: ReportTable): string => collect((w) => writeNdjson(t, w));
