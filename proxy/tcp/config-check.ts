@@ -25,6 +25,10 @@ export function checkTcpProxy(
     }
   }
   if (p.cookie) alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : cookie persistence needs 'mode http'; use 'stick on src' or 'balance source' in 'mode tcp'`);
+  if (p.kind !== 'frontend' && ['uri', 'url_param', 'hdr'].includes(p.balance.algorithm)) {
+    warn(p.where, `Layer 7 hash not possible for proxy '${p.name}' (needs 'mode http'). Falling back to round robin.`);
+    p.balance = { algorithm: 'roundrobin', arg: null };
+  }
   if (p.httpRequestRules.length) warn(p.where, `'http-request' rules ignored for ${loc} as they require HTTP mode.`);
   if (p.forwardfor) warn(p.where, `'option forwardfor' ignored for ${loc} as it requires HTTP mode.`);
 }

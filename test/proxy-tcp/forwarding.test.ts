@@ -189,6 +189,16 @@ test('tcp proxies: HTTP-only settings are ignored with HAProxy\'s warnings', () 
   if (theirs !== null) for (const w of expected) assert.ok(theirs.includes(w), `haproxy does not say: ${w}\n${theirs}`);
 });
 
+test('layer 7 balancing in a tcp proxy falls back to round robin with HAProxy\'s warning', () => {
+  const text = `${BASE}listen l\n  bind 127.0.0.1:1\n  balance uri\n  server s 127.0.0.1:2\n`;
+  const msg = `Layer 7 hash not possible for proxy 'l' (needs 'mode http'). Falling back to round robin.`;
+  const r = resolve([{ file: 't.cfg', text }]);
+  assert.ok(r.diagnostics.some((d) => d.level === 'warning' && d.message === msg));
+  assert.equal(r.config!.backends.get('l')!.balance.algorithm, 'roundrobin');
+  const theirs = haproxyCheck(text);
+  if (theirs !== null) assert.ok(theirs.includes(msg), theirs);
+});
+
 test('mode mismatches and what tcp cannot do are alerts with file:line', () => {
   const httpToTcp = `${BASE}frontend f\n  mode http\n  bind 127.0.0.1:1\n  use_backend b if { path /x }\n  default_backend b\nbackend b\n  server s 127.0.0.1:2\n`;
   const a = check(httpToTcp).alerts;
