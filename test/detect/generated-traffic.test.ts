@@ -55,11 +55,11 @@ async function detectFile(buf: Buffer, threads: number): Promise<{ list: Suspect
   }
 }
 
-test('generated benign traffic (hostile: false, 150 000 lines, ~40 000 clients): zero flagged clients', async () => {
-  const buf = generateLogBuffer({ seed: 20261124, lines: 150_000, malformedRate: 0.01, tcpRate: 0.01, hostile: false });
+test('generated benign traffic (hostile: false, 100 000 lines, over 20 000 clients): zero flagged clients', async () => {
+  const buf = generateLogBuffer({ seed: 20261124, lines: 100_000, malformedRate: 0.01, tcpRate: 0.01, hostile: false });
   const { list, d } = await detectFile(buf, 1);
-  assert.ok(d.stats.invalid > 1000, `malformed lines counted: ${d.stats.invalid}`);
-  assert.ok(d.clientCount > 30_000, `${d.clientCount} clients`);
+  assert.ok(d.stats.invalid > 500, `malformed lines counted: ${d.stats.invalid}`);
+  assert.ok(d.clientCount > 20_000, `${d.clientCount} clients`);
   assert.deepEqual(list.map((s) => `${s.client} ${s.verdict} ${s.rules.map((r) => r.id).join(',')}`), []);
   // The heaviest client of the Zipf pool: thousands of requests, errors included, not flagged.
   const heaviest = [...d.clients.values()].sort((a, b) => b.total - a.total)[0]!;
@@ -67,7 +67,7 @@ test('generated benign traffic (hostile: false, 150 000 lines, ~40 000 clients):
 });
 
 test('generated traffic with attacks mixed in at known positions: each attack is found, nothing else (1 and 2 threads)', async () => {
-  const buf = generateLogBuffer({ seed: 7, lines: 60_000, malformedRate: 0.01, tcpRate: 0.01, hostile: false });
+  const buf = generateLogBuffer({ seed: 7, lines: 40_000, malformedRate: 0.01, tcpRate: 0.01, hostile: false });
   // 192.0.2.0/24 (TEST-NET-1) is not in the generator's pool: these clients are only the attacks.
   const at = T0 + 60_000;
   const attacks: Record<string, { rule: string; lines: string[] }> = {
