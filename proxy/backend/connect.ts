@@ -6,7 +6,8 @@
  * undici's Pool hides connection establishment and reuse behind request(), and reports these
  * cases as generic SocketError/other-side-closed errors, so the states cannot be told apart.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { dial } from './dial.js';
 import type { ServerState } from './server.js';
 
 export type ConnectResult = { readonly sock: net.Socket; readonly reused: boolean } | 'refused' | 'timeout';
@@ -55,12 +56,12 @@ export function connect(s: ServerState, timeoutMs: number, allowReuse: boolean):
     if (idle) return Promise.resolve({ sock: idle, reused: true });
   }
   return new Promise((resolve) => {
-    const sock = net.connect({ host: s.host, port: s.port, noDelay: true });
+    const { sock, ready } = dial(s.host, s.port, s.tls, false);
     let timer: NodeJS.Timeout | null = null;
     const done = (r: ConnectResult): void => {
       if (timer) clearTimeout(timer);
       sock.removeListener('error', onError);
-      sock.removeListener('connect', onConnect);
+      sock.removeListener(ready, onConnect);
       resolve(r);
     };
     const onError = (): void => {
@@ -69,7 +70,7 @@ export function connect(s: ServerState, timeoutMs: number, allowReuse: boolean):
     };
     const onConnect = (): void => done({ sock, reused: false });
     sock.once('error', onError);
-    sock.once('connect', onConnect);
+    sock.once(ready, onConnect);
     if (timeoutMs > 0)
       timer = setTimeout(() => {
         sock.destroy();

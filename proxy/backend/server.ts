@@ -1,6 +1,6 @@
 /** Runtime state of one server: load counters, queue, idle connections for reuse. */
 import type net from 'node:net';
-import type { ServerConfig } from '../config/types.js';
+import type { ServerConfig, ServerTlsConfig } from '../config/types.js';
 import type { LbServer } from '../lb/types.js';
 import type { Waiter } from './queue.js';
 
@@ -12,6 +12,8 @@ export class ServerState implements LbServer {
   readonly backup: boolean;
   readonly host: string;
   readonly port: number;
+  /** `ssl ...`: TLS toward the server, null = clear text. */
+  readonly tls: ServerTlsConfig | null;
   /** `cookie <value>` (persistence), null = none. */
   readonly cookie: string | null;
   cur = 0;
@@ -34,6 +36,7 @@ export class ServerState implements LbServer {
     this.host = cfg.address.host;
     this.port = cfg.address.port;
     this.cookie = cfg.cookie;
+    this.tls = cfg.tls;
     this.usable = !cfg.disabled;
   }
 }

@@ -402,8 +402,13 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
     kinds: BE_ONLY,
     parse(ctx) {
       const p = ctx.proxy!;
-      const r = parseServer(ctx.args.slice(1), p.servers.length + 1);
+      const r = parseServer(ctx.args.slice(1), p.servers.length + 1, ctx.where.file);
       if (typeof r === 'string') return ctx.error(r.includes('not supported') ? E.E_CONFIG_UNSUPPORTED : E.E_CONFIG_BAD_VALUE, r);
+      if (r.tls?.verify && !r.tls.ca)
+        return ctx.error(
+          E.E_CONFIG_BAD_VALUE,
+          `'server ${p.name}/${r.name}' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.`,
+        );
       if (p.servers.some((s) => s.name === r.name)) return ctx.error(E.E_CONFIG_DUPLICATE, `'server' : backend '${p.name}' has already a server named '${r.name}'`);
       p.servers.push(r);
     },

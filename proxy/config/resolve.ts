@@ -77,6 +77,8 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option httpslog' on a clear-text 'bind' is not supported by haloscope; add 'ssl crt <pem>' to every bind or use 'option httplog'`);
     if (p.stickOn && !p.stickTable) alert(E.E_CONFIG_BAD_VALUE, p.stickOn, `Proxy '${p.name}': unable to find stick-table '${p.name}'.`);
     if (p.stickTable && !p.stickOn) warn(p.stickTable.where, `${loc} : 'stick-table' without 'stick on' is not used by haloscope (no track-sc)`);
+    if (p.httpCheck && p.servers.some((x) => x.tls && x.check))
+      alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option httpchk' toward 'ssl' servers is not supported by haloscope (checks are sent in clear text); use TCP checks (no 'option httpchk')`);
     if (mode === 'tcp') checkTcpProxy(p, loc, alert, warn);
     else if (p.tcplog) alert(E.E_CONFIG_UNSUPPORTED, p.where, `${loc} : 'option tcplog' in 'mode http' is not supported (haloscope writes httplog lines for HTTP); use 'option httplog'`);
     if (p.kind !== 'backend') {

@@ -98,10 +98,22 @@ export interface ServerConfig {
   readonly disabled: boolean;
   /** 1-based position in the backend, HAProxy's server id. */
   readonly id: number;
+  /** `ssl [verify none|required] [ca-file <f>] [sni str(<name>)]`; null = clear text. */
+  readonly tls: ServerTlsConfig | null;
   /** `cookie <value>`: the persistence cookie value of this server. */
   readonly cookie: string | null;
   /** `check` and its parameters; null = no health check (always UP). */
   readonly check: ServerCheckConfig | null;
+}
+
+export interface ServerTlsConfig {
+  /** `verify required` (HAProxy's default) vs `verify none`. */
+  readonly verify: boolean;
+  /** PEM text of `ca-file`, read at parse time. */
+  readonly ca: string | null;
+  readonly caFile: string | null;
+  /** `sni str(<name>)`. */
+  readonly sni: string | null;
 }
 
 export interface ServerCheckConfig {

@@ -4,19 +4,20 @@
  * that ends its side still receives what the client sends (HAProxy forwards each shutdown
  * separately).
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { dial } from '../backend/dial.js';
 import type { ServerState } from '../backend/server.js';
 
 export type TcpConnectResult = net.Socket | 'refused' | 'timeout';
 
 export function connectServer(s: ServerState, timeoutMs: number): Promise<TcpConnectResult> {
   return new Promise((resolve) => {
-    const sock = net.connect({ host: s.host, port: s.port, noDelay: true, allowHalfOpen: true });
+    const { sock, ready } = dial(s.host, s.port, s.tls, true);
     let timer: NodeJS.Timeout | null = null;
     const done = (r: TcpConnectResult): void => {
       if (timer) clearTimeout(timer);
       sock.removeListener('error', onError);
-      sock.removeListener('connect', onConnect);
+      sock.removeListener(ready, onConnect);
       resolve(r);
     };
     const onError = (): void => {
@@ -25,7 +26,7 @@ export function connectServer(s: ServerState, timeoutMs: number): Promise<TcpCon
     };
     const onConnect = (): void => done(sock);
     sock.once('error', onError);
-    sock.once('connect', onConnect);
+    sock.once(ready, onConnect);
     if (timeoutMs > 0)
       timer = setTimeout(() => {
         sock.destroy();

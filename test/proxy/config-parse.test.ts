@@ -131,7 +131,7 @@ test('every problem is reported at once, with its own code', () => {
   stats admin if TRUE
   email-alert from x@y
 backend b
-  server s 127.0.0.1:1 ssl
+  server s 127.0.0.1:1 send-proxy
   balance random
   timeout client 1s
 peers p
