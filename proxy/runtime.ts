@@ -19,6 +19,8 @@ import { ClientSession } from './session/client-session.js';
 import { StatsRegistry } from './stats/counters.js';
 import { statsHandler } from './stats/page.js';
 import { snapshot } from './stats/snapshot.js';
+import { startCliSocket } from './stats/cli.js';
+import type net from 'node:net';
 import { udpSink, type LogSink } from './log/udp-sender.js';
 
 export interface RunningProxy {
@@ -56,7 +58,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     const httpEmit = buildEmitter(sink, fe.dontlognull);
     const tcpEmit = buildTcpEmitter(sink, fe.dontlognull);
     const rt = new FrontendRuntime(fe, backends, (rec) => (registry.observeHttp(rec), httpEmit(rec)), counters);
-    if (fe.stats) rt.stats = statsHandler(fe.stats, () => snapshot({ frontends, backends, checkers, registry }, config.global.maxconn), 'HAProxy');
+    if (fe.stats) rt.stats = statsHandler(fe.stats, () => snapshot({ frontends, backends, checkers, registry }, config.global.maxconn, false, config.global.statsSockets.length ? 1 : 0), 'HAProxy');
     if (sink)
       rt.connectionError = (sock, listener, message) => {
         const ra = sock.remoteAddress ?? '';
@@ -73,8 +75,18 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     await l.start();
     listeners.push(l);
   }
+  const started = Date.now();
+  const cliCtx = {
+    backends,
+    checkers,
+    rows: () => snapshot({ frontends, backends, checkers, registry }, config.global.maxconn, true, config.global.statsSockets.length ? 1 : 0),
+    info: () => ({ Name: 'haloscope', Version: '0.1.0', Pid: pid, Uptime_sec: Math.floor((Date.now() - started) / 1000), Maxconn: config.global.maxconn, CurrConns: counters.actconn, Nbthread: config.global.nbthread }),
+  };
+  const cliSockets: net.Server[] = [];
+  for (const s of config.global.statsSockets) cliSockets.push(await startCliSocket(s.path, s.mode, s.level, cliCtx));
   const stopAll = (): void => {
     for (const c of checkers) c.stop();
+    for (const c of cliSockets) c.close();
     for (const l of listeners) void l.stopAccepting();
     for (const b of backends.values()) for (const s of b.servers) for (const sock of s.idle.splice(0)) sock.destroy();
     for (const s of sinks) s.close();

@@ -47,6 +47,7 @@ export class BackendRuntime {
 
   /** A health check (proxy/checks/) marked `s` DOWN or UP: the balancer follows. */
   setServerUp(s: ServerState, up: boolean): void {
+    if (up && s.maint) return;
     if (s.usable === up) return;
     s.usable = up;
     if (!s.backup) (up ? this.#balancer.onUp(s) : this.#balancer.onDown(s));

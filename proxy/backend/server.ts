@@ -18,6 +18,8 @@ export class ServerState implements LbServer {
   readonly cookie: string | null;
   cur = 0;
   usable: boolean;
+  /** Put in maintenance by the runtime API (`disable server`): not usable whatever its checks say. */
+  maint = false;
   /** Requests waiting for this server in particular (hash-based algorithms). */
   readonly queue: Waiter[] = [];
   /** Idle keep-alive connections, most recent last. */

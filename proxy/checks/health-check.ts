@@ -92,7 +92,7 @@ export class HealthChecker {
       this.#health++;
       if (this.#health >= c.rise) {
         this.#health = max;
-        if (!this.#srv.usable) this.#change(true, r);
+        if (!this.#srv.usable && !this.#srv.maint) this.#change(true, r);
       }
     }
   }

@@ -48,6 +48,27 @@ export const GLOBAL_KEYWORDS: readonly Keyword[] = [
       ctx.global.logSendHostname = ctx.args[1] ?? (process.env.HOSTNAME || 'localhost');
     },
   },
+  {
+    section: 'global',
+    keyword: 'stats',
+    parse(ctx) {
+      // `stats socket <path> [mode <octal>] [level user|operator|admin]` (proxy/stats/cli.ts)
+      const [, sub, path, ...opts] = ctx.args;
+      if (sub !== 'socket') return ctx.error(E.E_CONFIG_UNSUPPORTED, `'stats ${sub ?? ''}' in 'global' is not supported by haloscope; only 'stats socket <path> [mode <octal>] [level user|operator|admin]' is`);
+      if (!path || path.includes(':') || path.startsWith('ipv4@') || path.startsWith('ipv6@'))
+        return ctx.error(path ? E.E_CONFIG_UNSUPPORTED : E.E_CONFIG_MISSING_ARG, `'stats socket' expects the path of a UNIX socket (TCP addresses are not supported by haloscope)`);
+      let mode = 0o600;
+      let level: 'user' | 'operator' | 'admin' = 'operator';
+      for (let i = 0; i < opts.length; i++) {
+        const o = opts[i]!;
+        const v = opts[++i];
+        if (o === 'mode' && v && /^[0-7]{3,4}$/.test(v)) mode = parseInt(v, 8);
+        else if (o === 'level' && (v === 'user' || v === 'operator' || v === 'admin')) level = v;
+        else return ctx.error(E.E_CONFIG_UNSUPPORTED, `'stats socket' option '${o}${v ? ' ' + v : ''}' is not supported by haloscope (only 'mode <octal>' and 'level user|operator|admin')`);
+      }
+      ctx.global.statsSockets.push({ path, mode, level });
+    },
+  },
 ];
 
 export const GLOBAL_UNSUPPORTED: readonly UnsupportedKeyword[] = [
@@ -57,7 +78,7 @@ export const GLOBAL_UNSUPPORTED: readonly UnsupportedKeyword[] = [
     keyword: k,
     hint: 'remove it (use your service manager for process settings)',
   })),
-  ...['stats', 'cpu-map', 'nbproc', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-options', 'tune.bufsize', 'tune.ssl.default-dh-param', 'spread-checks', 'maxsslconn', 'hard-stop-after', 'lua-load'].map((k) => ({
+  ...['cpu-map', 'nbproc', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-options', 'tune.bufsize', 'tune.ssl.default-dh-param', 'spread-checks', 'maxsslconn', 'hard-stop-after', 'lua-load'].map((k) => ({
     section: 'global' as const,
     keyword: k,
     hint: 'remove it (see docs/configuration.md for what is supported)',

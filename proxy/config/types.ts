@@ -228,6 +228,8 @@ export interface GlobalConfig {
   readonly logs: readonly LogTarget[];
   readonly logTag: string;
   readonly logSendHostname: string | null;
+  /** `stats socket`: the runtime API (proxy/stats/cli.ts). */
+  readonly statsSockets: readonly { readonly path: string; readonly mode: number; readonly level: 'user' | 'operator' | 'admin' }[];
 }
 
 export interface Config {

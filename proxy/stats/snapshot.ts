@@ -41,14 +41,16 @@ function traffic(c: Counters, row: StatsRow): void {
   row.hrsp_other = c.hrsp[5]!;
 }
 
-export function snapshot(src: StatsSources, globalMaxconn: number): StatsRow[] {
+/** `cli`: the runtime API's `show stat`, which also fills `addr` and `algo` (HAProxy hides them on the page). */
+/** `iidOffset`: 1 when a `stats socket` exists (HAProxy's CLI proxy takes the first id). */
+export function snapshot(src: StatsSources, globalMaxconn: number, cli = false, iidOffset = 0): StatsRow[] {
   const rows: StatsRow[] = [];
   const now = Date.now();
   const since = Math.floor((now - src.registry.started) / 1000);
   // proxy ids (iid) in declaration order, a listen counted once
   const iids = new Map<string, number>();
-  for (const f of src.frontends) if (!iids.has(f.cfg.name)) iids.set(f.cfg.name, iids.size + 1);
-  for (const b of src.backends.keys()) if (!iids.has(b)) iids.set(b, iids.size + 1);
+  for (const f of src.frontends) if (!iids.has(f.cfg.name)) iids.set(f.cfg.name, iids.size + 1 + iidOffset);
+  for (const b of src.backends.keys()) if (!iids.has(b)) iids.set(b, iids.size + 1 + iidOffset);
   for (const fe of src.frontends) {
     const c = src.registry.frontend(fe.cfg.name);
     const row: StatsRow = { pxname: fe.cfg.name, svname: 'FRONTEND', scur: fe.feconn, smax: Math.max(c.smax, fe.feconn), slim: fe.cfg.maxconn || globalMaxconn };
@@ -64,7 +66,7 @@ export function snapshot(src: StatsSources, globalMaxconn: number): StatsRow[] {
       const c = src.registry.server(name, s.name);
       const hc = src.checkers.find((h) => h.server === s) ?? null;
       const sc = be.cfg.servers.find((x) => x.name === s.name)!;
-      const status = sc.disabled ? 'MAINT' : hc ? (s.usable ? 'UP' : 'DOWN') : 'no check';
+      const status = sc.disabled || s.maint ? 'MAINT' : hc ? (s.usable ? 'UP' : 'DOWN') : 'no check';
       if (hc && hc.lastChange > lastChange) lastChange = hc.lastChange;
       const row: StatsRow = { pxname: name, svname: s.name, qcur: s.queue.length, qmax: 0, scur: s.cur, smax: c.smax, slim: s.maxconn || '' };
       traffic(c, row);
@@ -78,6 +80,7 @@ export function snapshot(src: StatsSources, globalMaxconn: number): StatsRow[] {
         }
       }
       Object.assign(row, { cli_abrt: c.cliAbrt, srv_abrt: c.srvAbrt, lastsess: c.lastSess < 0 ? -1 : Math.floor((now - c.lastSess) / 1000), mode: be.cfg.mode, uweight: s.weight });
+      if (cli) row.addr = `${s.host}:${s.port}`;
       rows.push(row);
     }
     const c = src.registry.backend(name);
@@ -89,6 +92,7 @@ export function snapshot(src: StatsSources, globalMaxconn: number): StatsRow[] {
     Object.assign(row, { weight: act.reduce((a, s) => a + s.weight, 0), act: act.length, bck: up.length - act.length, chkdown: 0, lastchg: Math.floor((now - lastChange) / 1000), downtime: 0 });
     Object.assign(row, { pid: 1, iid, sid: 0, lbtot: c.stot, type: 1, rate: 0, rate_max: 0, req_tot: c.stot, cli_abrt: c.cliAbrt, srv_abrt: c.srvAbrt });
     Object.assign(row, { lastsess: c.lastSess < 0 ? -1 : Math.floor((now - c.lastSess) / 1000), mode: be.cfg.mode, uweight: act.reduce((a, s) => a + s.weight, 0) });
+    if (cli) row.algo = be.cfg.balance.algorithm;
     rows.push(row);
   }
   return rows;
