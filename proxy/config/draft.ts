@@ -22,7 +22,7 @@ export interface DraftGlobal {
   logs: LogTarget[];
   logTag: string;
   logSendHostname: string | null;
-  statsSockets: { path: string; mode: number; level: 'user' | 'operator' | 'admin' }[];
+  statsSockets: { path: string; mode: number; level: 'user' | 'operator' | 'admin'; where: ConfigLocation }[];
 }
 
 export interface DraftProxy {

@@ -66,7 +66,7 @@ export const GLOBAL_KEYWORDS: readonly Keyword[] = [
         else if (o === 'level' && (v === 'user' || v === 'operator' || v === 'admin')) level = v;
         else return ctx.error(E.E_CONFIG_UNSUPPORTED, `'stats socket' option '${o}${v ? ' ' + v : ''}' is not supported by haloscope (only 'mode <octal>' and 'level user|operator|admin')`);
       }
-      ctx.global.statsSockets.push({ path, mode, level });
+      ctx.global.statsSockets.push({ path, mode, level, where: ctx.where });
     },
   },
 ];

@@ -161,6 +161,9 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       stats: p.stats ? { uri: p.stats.uri ?? '/haproxy?stats', auth: p.stats.auth, realm: p.stats.realm ?? 'HAProxy Statistics', refresh: p.stats.refresh } : null,
     });
   }
+  // workers do not share state (docs/proxy.md, nbthread): one socket cannot steer them all
+  if (draft.global.nbthread > 1)
+    for (const s of draft.global.statsSockets) alert(E.E_CONFIG_UNSUPPORTED, s.where, `'stats socket' with 'nbthread ${draft.global.nbthread}' is not supported by haloscope (each worker has its own state); use 'nbthread 1'`);
   const frontends = finals.filter((p) => p.kind !== 'backend');
   if (frontends.length === 0 && !diagnostics.some((d) => d.level === 'alert'))
     alert(E.E_CONFIG_NO_LISTENER, { file: sources[0]?.file ?? '<none>', line: 0 }, 'Configuration file has no error but will not start (no listener) => exit(2).');

@@ -127,3 +127,16 @@ listen l
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stats socket: located config errors (TCP address, unknown option, several workers)', async () => {
+  const { resolve } = await import('../../proxy/config/resolve.js');
+  const alerts = (global: string): string[] =>
+    resolve([{ file: 't.cfg', text: `global\n${global}defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\nlisten l\n  bind 127.0.0.1:1\n  server s 127.0.0.1:2\n` }])
+      .diagnostics.filter((d) => d.level === 'alert')
+      .map((d) => (d.level === 'alert' ? `${d.error.code} ${d.error.message}` : ''));
+  assert.deepEqual(alerts('  stats socket /tmp/a.sock level admin\n'), []);
+  assert.match(alerts('  stats socket ipv4@127.0.0.1:9999\n')[0]!, /^E_CONFIG_UNSUPPORTED parsing \[t\.cfg:2\] : 'stats socket' expects the path of a UNIX socket/);
+  assert.match(alerts('  stats socket /tmp/a.sock expose-fd listeners\n')[0]!, /^E_CONFIG_UNSUPPORTED parsing \[t\.cfg:2\] : 'stats socket' option 'expose-fd listeners' is not supported/);
+  assert.match(alerts('  nbthread 2\n  stats socket /tmp/a.sock\n')[0]!, /^E_CONFIG_UNSUPPORTED parsing \[t\.cfg:3\] : 'stats socket' with 'nbthread 2'/);
+  assert.match(alerts('  stats timeout 2m\n')[0]!, /^E_CONFIG_UNSUPPORTED parsing \[t\.cfg:2\] : 'stats timeout' in 'global' is not supported/);
+});
