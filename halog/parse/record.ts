@@ -1,4 +1,5 @@
 import { HTTP_TIMER_COUNT, TCP_TIMER_COUNT } from '../../proxy/log/format/fields.js';
+import { fieldStop } from './bytes.js';
 
 /**
  * A full parse of one HAProxy traffic line (httplog or tcplog) into typed fields, for the
@@ -98,15 +99,13 @@ export class LogRecord {
 const SPACE = 0x20;
 
 function nextField(buf: Buffer, p: number, end: number): number {
-  while (p < end && buf[p] !== SPACE) p++;
+  p = fieldStop(buf, p, end);
   while (p < end && buf[p] === SPACE) p++;
   return p;
 }
 
-function fieldEnd(buf: Buffer, p: number, end: number): number {
-  while (p < end && buf[p] !== SPACE) p++;
-  return p;
-}
+/** First space at or after `p` (4 bytes per step, see halog/parse/bytes.ts). */
+const fieldEnd = fieldStop;
 
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
@@ -125,36 +124,78 @@ function int(buf: Buffer, p: number, end: number): number {
   return neg ? -v : v;
 }
 
-/** Splits `a/b/c...` into `out`; returns the count, or -1 on a non-numeric part. */
-function slashInts(buf: Buffer, p: number, end: number, out: Int32Array | number[], max: number): number {
+/** Set by slashInts when a value carried a `+` (logasap, redispatch). */
+let sawPlus = false;
+
+/**
+ * Splits `a/b/c...` (`buf[p, end)`) into `out`; returns the count, or -1 on a part that is
+ * not a signed decimal. Bytes are read once, no sub-slices: this runs several times a line.
+ */
+function slashInts(buf: Buffer, p: number, end: number, out: Int32Array, max: number): number {
   let n = 0;
+  sawPlus = false;
   while (p < end && n < max) {
-    let e = buf.indexOf(0x2f, p);
-    if (e < 0 || e > end) e = end;
-    const v = int(buf, p, e);
-    if (Number.isNaN(v)) return -1;
-    out[n++] = v;
-    p = e + 1;
+    let c = buf[p]!;
+    let neg = false;
+    if (c === 0x2d || c === 0x2b) {
+      neg = c === 0x2d;
+      if (c === 0x2b) sawPlus = true;
+      c = ++p < end ? buf[p]! : 0;
+    }
+    if (c < 0x30 || c > 0x39) return -1;
+    let v = 0;
+    while (p < end) {
+      c = buf[p]!;
+      if (c < 0x30 || c > 0x39) break;
+      v = v * 10 + c - 0x30;
+      p++;
+    }
+    out[n++] = neg ? -v : v;
+    if (p < end) {
+      if (buf[p] !== 0x2f) return -1;
+      p++;
+    }
   }
   return n;
 }
 
 const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
+/** Two decimal digits at `i`, or -1000 (which fails every range check) when not digits. */
+function twoDigits(buf: Buffer, i: number): number {
+  const a = buf[i]! - 0x30;
+  const b = buf[i + 1]! - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1000;
+}
+
+/** Month index of the 3 letters at `i`, -1 when not an English month abbreviation. */
+function monthAt(buf: Buffer, i: number): number {
+  const key = (buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!;
+  const m = MONTH_BY_KEY.get(key);
+  return m === undefined ? -1 : m;
+}
+
+const MONTH_BY_KEY = new Map<number, number>(
+  Object.entries(MONTHS).map(([name, m]) => [(name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2), m]),
+);
+
 /** `[dd/Mon/yyyy:HH:MM:SS.mmm]` at `p` to epoch ms (UTC), or NaN. */
 export function parseAcceptDate(buf: Buffer, p: number, end: number): number {
   if (end - p < 22 || buf[p] !== 0x5b) return Number.NaN;
-  const d2 = (i: number): number => (buf[p + i]! - 0x30) * 10 + buf[p + i + 1]! - 0x30;
-  const day = d2(1);
-  const mon = MONTHS[buf.toString('latin1', p + 4, p + 7)];
-  if (mon === undefined) return Number.NaN;
-  const year = d2(8) * 100 + d2(10);
-  const h = d2(13);
-  const m = d2(16);
-  const s = d2(19);
+  const day = twoDigits(buf, p + 1);
+  const mon = monthAt(buf, p + 4);
+  if (mon < 0) return Number.NaN;
+  const year = twoDigits(buf, p + 8) * 100 + twoDigits(buf, p + 10);
+  const h = twoDigits(buf, p + 13);
+  const m = twoDigits(buf, p + 16);
+  const s = twoDigits(buf, p + 19);
   let ms = 0;
-  if (buf[p + 21] === 0x2e) ms = (buf[p + 22]! - 0x30) * 100 + (buf[p + 23]! - 0x30) * 10 + buf[p + 24]! - 0x30;
-  if (![day, year, h, m, s, ms].every(Number.isFinite) || day < 1 || day > 31 || h > 23 || m > 59 || s > 60) return Number.NaN;
+  if (buf[p + 21] === 0x2e && end - p >= 25) {
+    const a = twoDigits(buf, p + 22);
+    const c = buf[p + 24]! - 0x30;
+    ms = c >= 0 && c <= 9 ? a * 10 + c : -1;
+  }
+  if (year < 0 || day < 1 || day > 31 || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60 || ms < 0) return Number.NaN;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const yd = DAYS_BEFORE_MONTH[mon]! + (leap && mon > 1 ? 1 : 0) + day - 1;
   const y = year - 1970;
@@ -172,8 +213,7 @@ function findAccept(buf: Buffer, start: number, end: number): number {
   while (p < end && buf[p] === SPACE) p++;
   for (let i = 0; i < 12 && p < end; i++) {
     if (buf[p] === 0x5b && isDigit(buf[p + 1]) && prev >= 0) {
-      const colon = buf.indexOf(0x3a, prev);
-      if (colon >= 0 && colon < p) return p;
+      for (let k = prev; k < p; k++) if (buf[k] === 0x3a) return p;
     }
     prev = p;
     p = nextField(buf, p, end);
@@ -198,7 +238,8 @@ function clientSpans(buf: Buffer, start: number, accept: number, client: Span, i
     if (gt > c && gt < clientEnd) c = gt + 1;
   }
   set(client, c, clientEnd);
-  const colon = buf.lastIndexOf(0x3a, clientEnd - 1);
+  let colon = clientEnd - 1;
+  while (colon >= c && buf[colon] !== 0x3a) colon--;
   if (colon < c) return false;
   set(ip, c, colon);
   return true;
@@ -216,58 +257,64 @@ export function locateClientIp(buf: Buffer, start: number, end: number, ip: Span
 }
 
 /** Fills `rec` from `buf[start, end)` (no newline). Returns false for a non-traffic or malformed line. */
+const timerScratch = new Int32Array(5);
+const counterScratch = new Int32Array(5);
+const queueScratch = new Int32Array(2);
+
+function fail(rec: LogRecord, why: string): boolean {
+  rec.invalidReason = why;
+  return false;
+}
+
 export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRecord): boolean {
   rec.buf = buf;
   rec.lineStart = start;
   rec.lineEnd = end;
   rec.kind = RecordKind.invalid;
-  const fail = (why: string): boolean => {
-    rec.invalidReason = why;
-    return false;
-  };
   const accept = findAccept(buf, start, end);
-  if (accept < 0) return fail('no accept date after a client address');
-  if (!clientSpans(buf, start, accept, rec.client, rec.clientIp)) return fail('client field has no port');
+  if (accept < 0) return fail(rec, 'no accept date after a client address');
+  if (!clientSpans(buf, start, accept, rec.client, rec.clientIp)) return fail(rec, 'client field has no port');
   const clientEnd = rec.client.end;
   rec.clientPort = int(buf, rec.clientIp.end + 1, clientEnd);
   const acceptEnd = fieldEnd(buf, accept, end);
   rec.acceptMs = parseAcceptDate(buf, accept, acceptEnd);
-  if (Number.isNaN(rec.acceptMs)) return fail('unreadable accept date');
+  if (Number.isNaN(rec.acceptMs)) return fail(rec, 'unreadable accept date');
   let p = nextField(buf, accept, end);
   let e = fieldEnd(buf, p, end);
   set(rec.frontend, p, e);
   p = nextField(buf, p, end);
   e = fieldEnd(buf, p, end);
-  const slash = buf.indexOf(0x2f, p);
-  if (p >= end || slash < 0 || slash >= e) return fail('no backend/server field');
+  let slash = p;
+  while (slash < e && buf[slash] !== 0x2f) slash++;
+  if (p >= end || slash >= e) return fail(rec, 'no backend/server field');
   set(rec.backend, p, slash);
   set(rec.server, slash + 1, e);
   p = nextField(buf, p, end);
   e = fieldEnd(buf, p, end);
-  const t: number[] = [0, 0, 0, 0, 0];
+  const t = timerScratch;
   const n = slashInts(buf, p, e, t, 5);
-  rec.logasap = buf.lastIndexOf(0x2b, e - 1) > p;
-  if (n === HTTP_TIMER_COUNT) return parseHttpRest(buf, e, end, rec, t) || fail(rec.invalidReason);
-  if (n === TCP_TIMER_COUNT) return parseTcpRest(buf, e, end, rec, t) || fail(rec.invalidReason);
-  return fail('timer field is neither TR/Tw/Tc/Tr/Ta nor Tw/Tc/Tt');
+  rec.logasap = sawPlus;
+  if (n === HTTP_TIMER_COUNT) return parseHttpRest(buf, e, end, rec, t);
+  if (n === TCP_TIMER_COUNT) return parseTcpRest(buf, e, end, rec, t);
+  return fail(rec, 'timer field is neither TR/Tw/Tc/Tr/Ta nor Tw/Tc/Tt');
 }
 
 function parseCounters(buf: Buffer, p: number, end: number, rec: LogRecord): number {
   let e = fieldEnd(buf, p, end);
-  const conns: number[] = [0, 0, 0, 0, 0];
+  const conns = counterScratch;
   if (slashInts(buf, p, e, conns, 5) !== 5) return -1;
   rec.connections.set(conns);
-  rec.retriesRedispatched = buf.lastIndexOf(0x2b, e - 1) > p;
+  rec.retriesRedispatched = sawPlus;
   p = nextField(buf, p, end);
   e = fieldEnd(buf, p, end);
-  const q: number[] = [0, 0];
+  const q = queueScratch;
   if (slashInts(buf, p, e, q, 2) !== 2) return -1;
   rec.serverQueue = q[0]!;
   rec.backendQueue = q[1]!;
   return e;
 }
 
-function parseTcpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: number[]): boolean {
+function parseTcpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: Int32Array): boolean {
   rec.timers[0] = -1;
   rec.timers[1] = t[0]!;
   rec.timers[2] = t[1]!;
@@ -282,13 +329,21 @@ function parseTcpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: nu
   if (e - p !== 2) return (rec.invalidReason = 'tcplog termination state is not 2 characters'), false;
   p = nextField(buf, p, end);
   if (parseCounters(buf, p, end, rec) < 0) return (rec.invalidReason = 'bad connection counters or queues'), false;
-  for (const s of [rec.requestCookie, rec.responseCookie, rec.requestCaptures, rec.responseCaptures, rec.request, rec.method, rec.uri, rec.version, rec.trailer]) set(s, 0, 0);
+  set(rec.requestCookie, 0, 0);
+  set(rec.responseCookie, 0, 0);
+  set(rec.requestCaptures, 0, 0);
+  set(rec.responseCaptures, 0, 0);
+  set(rec.request, 0, 0);
+  set(rec.method, 0, 0);
+  set(rec.uri, 0, 0);
+  set(rec.version, 0, 0);
+  set(rec.trailer, 0, 0);
   rec.captureBlocks = 0;
   rec.kind = RecordKind.tcp;
   return !Number.isNaN(rec.bytesRead);
 }
 
-function parseHttpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: number[]): boolean {
+function parseHttpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: Int32Array): boolean {
   rec.timers.set(t);
   p = nextField(buf, p, end);
   rec.status = int(buf, p, fieldEnd(buf, p, end));
@@ -315,9 +370,9 @@ function parseHttpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: n
   set(rec.responseCaptures, 0, 0);
   rec.captureBlocks = 0;
   while (p < end && buf[p] === 0x7b) {
-    let close = buf.indexOf('} ', p, 'latin1');
-    if (close < 0 || close >= end) close = buf[end - 1] === 0x7d ? end - 1 : -1;
-    if (close < 0) return (rec.invalidReason = 'unterminated capture block'), false;
+    let close = buf.indexOf(0x7d, p + 1);
+    while (close >= 0 && close < end && close + 1 < end && buf[close + 1] !== SPACE) close = buf.indexOf(0x7d, close + 1);
+    if (close < 0 || close >= end) return (rec.invalidReason = 'unterminated capture block'), false;
     if (rec.captureBlocks === 0) set(rec.requestCaptures, p + 1, close);
     else set(rec.responseCaptures, p + 1, close);
     rec.captureBlocks++;
@@ -343,7 +398,7 @@ function parseHttpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: n
   } else {
     set(rec.method, rs, sp1);
     const sp2 = buf.lastIndexOf(SPACE, q - 1);
-    if (sp2 > sp1 && buf.toString('latin1', sp2 + 1, Math.min(sp2 + 6, q)) === 'HTTP/') {
+    if (sp2 > sp1 && sp2 + 5 < q && buf[sp2 + 1] === 0x48 && buf[sp2 + 2] === 0x54 && buf[sp2 + 3] === 0x54 && buf[sp2 + 4] === 0x50 && buf[sp2 + 5] === 0x2f) {
       set(rec.uri, sp1 + 1, sp2);
       set(rec.version, sp2 + 1, q);
     } else {
