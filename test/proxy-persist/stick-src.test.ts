@@ -2,7 +2,9 @@
  * `stick-table type ip` + `stick on src` against real HAProxy 2.6 (mode tcp, health checks):
  * a client address stays on its server, moves when that server goes DOWN, and stays on the
  * new server when the old one comes back (the entry was updated). Both proxies must send the
- * same connections to the same servers.
+ * same connections to the same servers. Checks time out after `inter` and this process also
+ * runs the servers: `inter 500` + `fall 2` so that an event-loop stall under a loaded test
+ * run cannot take a server DOWN by itself.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,8 +63,8 @@ listen l
   balance roundrobin
   stick-table type ip size 1k expire 30s
   stick on src
-  server a 127.0.0.1:${a} check inter 100 fall 1 rise 1
-  server b 127.0.0.1:${b} check inter 100 fall 1 rise 1
+  server a 127.0.0.1:${a} check inter 500 fastinter 100 downinter 100 fall 2 rise 1
+  server b 127.0.0.1:${b} check inter 500 fastinter 100 downinter 100 fall 2 rise 1
 `;
 }
 
