@@ -1,9 +1,9 @@
-import { createReadStream, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { LogRecord, parseRecord } from '../parse/record.js';
 import { LineAssembler } from './chunks.js';
 import { HalogInputError } from './errors.js';
-import type { Source } from './sources.js';
+import { readAt, type Source } from './sources.js';
 
 /** Line counts of one part (summed over parts; see record-reader.ts). */
 export interface ReadStats {
@@ -50,33 +50,14 @@ interface Sink {
 function lineHandler(job: Sink, stats: ReadStats, shard?: ShardSpec, key?: ShardKey): (buf: Buffer, end: number) => boolean {
   const rec = new LogRecord();
   const onInvalid = job.onInvalid ? job.onInvalid.bind(job) : null;
-  if (shard && key && shard.count > 1) {
-    const { index, count } = shard;
-    return (buf, end) => {
-      let p = 0;
-      while (p < end) {
-        let nl = buf.indexOf(0x0a, p);
-        if (nl < 0 || nl >= end) nl = end;
-        let e = nl;
-        if (e > p && buf[e - 1] === 0x0d) e--;
-        if (e > p) {
-          const h = key(buf, p, e);
-          if ((h < 0 ? 0 : h % count) === index) {
-            stats.lines++;
-            if (parseRecord(buf, p, e, rec)) {
-              stats.records++;
-              job.onRecord(rec);
-            } else {
-              stats.invalid++;
-              onInvalid?.(rec);
-            }
-          }
+  // With shards, every worker reads every line and keeps those whose key hashes to it.
+  const mine: ((buf: Buffer, start: number, end: number) => boolean) | null =
+    shard && key && shard.count > 1
+      ? (buf, start, end) => {
+          const h = key(buf, start, end);
+          return (h < 0 ? 0 : h % shard.count) === shard.index;
         }
-        p = nl + 1;
-      }
-      return true;
-    };
-  }
+      : null;
   return (buf, end) => {
     let p = 0;
     while (p < end) {
@@ -84,7 +65,7 @@ function lineHandler(job: Sink, stats: ReadStats, shard?: ShardSpec, key?: Shard
       if (nl < 0 || nl >= end) nl = end;
       let e = nl;
       if (e > p && buf[e - 1] === 0x0d) e--;
-      if (e > p) {
+      if (e > p && (mine === null || mine(buf, p, e))) {
         stats.lines++;
         if (parseRecord(buf, p, e, rec)) {
           stats.records++;
@@ -123,18 +104,7 @@ function readRangeCounted(src: Source, start: number, end: number, asm: LineAsse
     const space = asm.space();
     const want = end < 0 ? space.length : Math.min(space.length, end - pos);
     if (want <= 0) break;
-    let n: number;
-    try {
-      n = readSync(src.fd, space, 0, want, src.seekable ? pos : null);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-        continue;
-      }
-      if (code === 'EOF') break;
-      throw new HalogInputError('E_HALOG_INPUT_UNREADABLE', src.name, `cannot read '${src.name}': ${(err as Error).message}`);
-    }
+    const n = readAt(src, space, 0, want, pos);
     if (n === 0) break;
     pos += n;
     stats.bytes += n;
