@@ -141,19 +141,26 @@ export class TrafficDriver {
     agent.destroy();
   }
 
-  /** Opens connections that send half a request header and stall: the proxy times them out (408 cR). */
-  async #slowClient(client: string): Promise<void> {
-    while (this.#running) {
-      await new Promise<void>((resolve) => {
-        const s = connect({ host: this.#o.host, port: this.#o.port, localAddress: client }, () => {
-          this.slowConnections++;
-          s.write('GET /products/ HTTP/1.1\r\nHost: shop.example\r\nX-a: ');
+  /**
+   * Slowloris: several connections at a time that send half a request header and stall; the
+   * proxy answers 408 after `timeout http-request` (logged cR) and the client opens another.
+   */
+  async #slowClient(client: string, parallel: number): Promise<void> {
+    const loop = async (): Promise<void> => {
+      while (this.#running) {
+        await new Promise<void>((resolve) => {
+          const s = connect({ host: this.#o.host, port: this.#o.port, localAddress: client }, () => {
+            this.slowConnections++;
+            s.write('GET /products/ HTTP/1.1\r\nHost: shop.example\r\nX-a: ');
+          });
+          s.on('data', () => s.destroy());
+          s.on('error', () => resolve());
+          s.on('close', () => resolve());
+          s.setTimeout(10000, () => s.destroy());
         });
-        s.on('error', () => resolve());
-        s.on('close', () => resolve());
-        s.setTimeout(10000, () => s.destroy());
-      });
-    }
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, loop));
   }
 
   async run(): Promise<void> {
@@ -163,7 +170,7 @@ export class TrafficDriver {
       this.#browser('127.0.10.2', UA.chrome, 100),
       this.#browser('127.0.10.3', UA.firefox, 200),
       this.#apiPartner('127.0.20.1'),
-      this.#slowClient('127.0.30.1'),
+      this.#slowClient('127.0.30.1', 4),
       this.#scanner('127.0.66.1'),
       this.#bruteForce('127.0.66.2'),
       this.#prober('127.0.66.3'),
