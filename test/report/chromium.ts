@@ -102,6 +102,8 @@ export async function loadPage(chromium: string, url: string, expression: string
   } finally {
     proc.kill('SIGKILL');
     await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile after the browser exits:
+    // retry the removal for up to a second (ENOTEMPTY is retried by rmSync).
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
