@@ -133,7 +133,7 @@ export class Detector {
       let st = this.#byIp.get(rec.buf, ip.start, ip.end);
       if (st === undefined) {
         st = this.#stateOf(rec.text(ip));
-        this.#byIp.setAfterMiss(rec.buf, ip.start, ip.end, st);
+        this.#byIp.setAfterMiss(st);
       }
       return st;
     }

@@ -33,7 +33,7 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
           cache.clear();
           cache.get(b, ctx.uaStart, ctx.uaEnd);
         }
-        cache.setAfterMiss(b, ctx.uaStart, ctx.uaEnd, v);
+        cache.setAfterMiss(v);
       }
       if (v.match !== null) addHit(st, 'ua.scanner', ctx, evidence, v.ua, `user agent matches '${v.match}'`);
     },
