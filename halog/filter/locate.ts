@@ -1,4 +1,4 @@
-import { fieldStart } from '../parse/bytes.js';
+import { fieldStart, parseTimers } from '../parse/bytes.js';
 import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from './types.js';
@@ -43,3 +43,18 @@ export const queueField = (ctx: LineContext, env: LineEnv): number =>
 /** The first field after the queues: a capture block or the quoted request. */
 export const capturesField = (ctx: LineContext, env: LineEnv): number =>
   fromTimeOrAccept(ctx, env, Dist.capturesFromTime, Dist.capturesFromAccept);
+
+/**
+ * The line's five timers into `out` (layout of `parseTimers`); false when the line has no
+ * timer field (recorded as truncated) or fewer than five timers (a parsing error, as halog
+ * counts a tcplog line in the modes that need all five).
+ */
+export function fiveTimers(ctx: LineContext, env: LineEnv, out: Int32Array): boolean {
+  const time = timeField(ctx, env);
+  if (time < 0) return false;
+  if (parseTimers(ctx.buf, time, ctx.end, 5, out) < 5) {
+    env.agg.parseErrors++;
+    return false;
+  }
+  return true;
+}

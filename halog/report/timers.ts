@@ -1,5 +1,4 @@
-import { parseTimers } from '../parse/bytes.js';
-import { timeField } from '../filter/locate.js';
+import { fiveTimers } from '../filter/locate.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import { formatFixed } from '../output/c-format.js';
@@ -29,13 +28,8 @@ function quantify(v: number): number {
 export function timerLine(graph: boolean) {
   const key = graph ? quantify : (v: number) => v;
   return (ctx: LineContext, env: LineEnv): void => {
-    const { buf, end } = ctx;
-    const time = timeField(ctx, env);
-    if (time < 0) return;
-    if (parseTimers(buf, time, end, 5, timers) < 5) {
-      env.agg.parseErrors++;
-      return;
-    }
+    const { buf } = ctx;
+    if (!fiveTimers(ctx, env, timers)) return;
     const t = env.agg.timers;
     if (timers[5]) {
       t[0]!.add(key(timers[4]!));

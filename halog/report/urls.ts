@@ -1,8 +1,8 @@
-import { at, fieldStart, parseTimers, str2ic } from '../parse/bytes.js';
+import { at, fieldStart, str2ic } from '../parse/bytes.js';
 import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
-import { timeField } from '../filter/locate.js';
+import { fiveTimers } from '../filter/locate.js';
 import type { UrlSort } from '../cli/options.js';
 import type { KeyTable } from './key-table.js';
 import { UrlCol, URL_COLUMNS } from './aggregates.js';
@@ -20,12 +20,7 @@ const BACKSLASH = 0x5c;
 export function urlLine(preserveQuery: boolean) {
   return (ctx: LineContext, env: LineEnv): void => {
     const { buf, end } = ctx;
-    const time = timeField(ctx, env);
-    if (time < 0) return;
-    if (parseTimers(buf, time, end, 5, timers) < 5) {
-      env.agg.parseErrors++;
-      return;
-    }
+    if (!fiveTimers(ctx, env, timers)) return;
     let e = fieldStart(buf, timers[6]!, end, Dist.bytesFromTime);
     const bytes = str2ic(buf, e, end);
     e = fieldStart(buf, e, end, Dist.capturesFromBytes);
