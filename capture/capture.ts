@@ -84,11 +84,11 @@ export class Capture {
   /** Binds every --listen (throws BindError) and starts collecting. */
   static async start(config: CaptureConfig, io: CaptureIo): Promise<Capture> {
     const c = new Capture(config, io);
-    const onDatagram = buildPipeline(config, c.counters, c.#sinks, io.observe ?? null);
+    const { onDatagram, needsSender } = buildPipeline(config, c.counters, c.#sinks, io.observe ?? null);
     c.#receivers =
       config.workers > 1
-        ? await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram, c.reporter)
-        : await openListeners(config.listen, config.rcvbuf, onDatagram, (a, err) =>
+        ? await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram, needsSender, c.reporter)
+        : await openListeners(config.listen, config.rcvbuf, onDatagram, !needsSender, (a, err) =>
             c.reporter.problem(RuntimeCode.socket, a.text, `socket error on udp ${a.text}: ${err.message}`),
           );
     c.#listeners = c.#receivers.listeners;

@@ -14,8 +14,9 @@ export interface SocketQueue {
   readonly rxQueue: number;
 }
 
-function ownSocketInodes(): Set<string> {
-  const inodes = new Set<string>();
+/** inode -> fd of every socket this process holds. */
+function ownSockets(): Map<string, number> {
+  const inodes = new Map<string, number>();
   let fds: string[];
   try {
     fds = readdirSync('/proc/self/fd');
@@ -25,12 +26,42 @@ function ownSocketInodes(): Set<string> {
   for (const fd of fds) {
     try {
       const link = readlinkSync(`/proc/self/fd/${fd}`);
-      if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
+      if (link.startsWith('socket:[')) inodes.set(link.slice(8, -1), Number(fd));
     } catch {
       // fd closed meanwhile
     }
   }
   return inodes;
+}
+
+function ownSocketInodes(): Set<string> {
+  return new Set(ownSockets().keys());
+}
+
+/**
+ * The file descriptor of this process's UDP socket bound to `port`, found through /proc (Node
+ * does not expose a dgram socket's fd), or null when there is not exactly one such socket or
+ * /proc cannot be read: then the caller keeps to Node's own reads.
+ */
+export function udpSocketFd(type: 'udp4' | 'udp6', port: number): number | null {
+  const sockets = ownSockets();
+  let text: string;
+  try {
+    text = readFileSync(type === 'udp4' ? '/proc/net/udp' : '/proc/net/udp6', 'latin1');
+  } catch {
+    return null;
+  }
+  const found = new Set<number>();
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i]!.trim().split(/\s+/);
+    if (f.length < 13) continue;
+    const local = f[1]!;
+    if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) !== port) continue;
+    const fd = sockets.get(f[9]!);
+    if (fd !== undefined) found.add(fd);
+  }
+  return found.size === 1 ? [...found][0]! : null;
 }
 
 /** Parses one /proc/net/udp{,6} table; keyed by `port` for our own sockets. */

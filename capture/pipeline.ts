@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Counters } from './counters.js';
 import { classify, newEnvelope, type Envelope } from './envelope.js';
 import type { CaptureConfig } from './options.js';
-import type { OnDatagram, Sender } from './receiver.js';
+import type { OnDatagram } from './receiver.js';
 import type { LineSink } from './sink.js';
 
 /** Live view hook: the message bytes [start, end) of a datagram (header already skipped). */
@@ -52,9 +52,23 @@ function makeLegacyClock(): () => string {
   };
 }
 
-type Emit = (sink: LineSink, msg: Buffer, env: Envelope, end: number, rinfo: Sender) => void;
+type Emit = (sink: LineSink, msg: Buffer, env: Envelope, start: number, end: number, sender: string) => void;
 
-export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: SinkSet, observe: Observe | null): OnDatagram {
+export interface Pipeline {
+  readonly onDatagram: OnDatagram;
+  /**
+   * Whether lines depend on the sender's address (--split host, --format rsyslog for headers
+   * without a host). When not, receivers may read datagrams without it, which is cheaper.
+   */
+  readonly needsSender: boolean;
+}
+
+/** Whether datagrams of this configuration may be handed over without the sender's address. */
+export function needsSender(config: Pick<CaptureConfig, 'format' | 'split'>): boolean {
+  return config.split === 'host' || config.format === 'rsyslog';
+}
+
+export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: SinkSet, observe: Observe | null): Pipeline {
   const env = newEnvelope();
   const maxLine = config.maxLine;
   const kinds = counters.kinds;
@@ -73,13 +87,13 @@ export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: 
   let emit: Emit;
   switch (config.format) {
     case 'keep':
-      emit = (sink, msg, _env, end) => sink.line(null, 0, msg, 0, cap(0, end));
+      emit = (sink, msg, _env, start, end) => sink.line(null, 0, msg, start, cap(start, end));
       break;
     case 'message':
-      emit = (sink, msg, e, end) => sink.line(null, 0, msg, e.msgStart, cap(e.msgStart, end));
+      emit = (sink, msg, e, _start, end) => sink.line(null, 0, msg, e.msgStart, cap(e.msgStart, end));
       break;
     case 'rsyslog':
-      emit = (sink, msg, e, end, rinfo) => {
+      emit = (sink, msg, e, _start, end, sender) => {
         if (e.kind === 'rfc3164-host') {
           sink.line(null, 0, msg, e.timeStart, cap(e.timeStart, end));
           return;
@@ -88,7 +102,9 @@ export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: 
         let bodyStart: number;
         if (e.kind === 'rfc3164') {
           n = msg.copy(head, 0, e.timeStart, e.timeEnd);
-          n += head.write(` ${rinfo.address} `, n, 'latin1');
+          n += head.write(' ', n, 'latin1');
+          n += head.write(sender, n, 'latin1');
+          n += head.write(' ', n, 'latin1');
           if (e.tagStart >= 0) bodyStart = e.tagStart;
           else {
             n += head.write('-: ', n, 'latin1');
@@ -98,7 +114,7 @@ export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: 
           n = head.write(clock(), 0, 'latin1');
           n += head.write(' ', n, 'latin1');
           if (e.hostStart >= 0) n += msg.copy(head, n, e.hostStart, Math.min(e.hostEnd, e.hostStart + 255));
-          else n += head.write(rinfo.address, n, 'latin1');
+          else n += head.write(sender, n, 'latin1');
           n += head.write(' ', n, 'latin1');
           if (e.kind === 'rfc5424') {
             n += msg.copy(head, n, e.tagStart, Math.min(e.tagEnd, e.tagStart + 48));
@@ -118,12 +134,12 @@ export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: 
       break;
   }
 
-  let pick: (msg: Buffer, e: Envelope, rinfo: Sender) => LineSink;
+  let pick: (msg: Buffer, e: Envelope, sender: string) => LineSink;
   if (config.split === 'none') {
     const only = sinks.get('');
     pick = () => only;
   } else if (config.split === 'host') {
-    pick = (_msg, _e, rinfo) => sinks.get(rinfo.address);
+    pick = (_msg, _e, sender) => sinks.get(sender);
   } else {
     // Most datagrams carry the same tag as the previous one: compare bytes before making a string.
     let lastTag = Buffer.alloc(0);
@@ -138,16 +154,16 @@ export function buildPipeline(config: CaptureConfig, counters: Counters, sinks: 
     };
   }
 
-  const see: Observe = observe ?? (() => undefined);
-  return (msg, rinfo) => {
+  const see: Observe | null = observe;
+  const onDatagram: OnDatagram = (msg, start, end, sender) => {
     counters.received++;
-    counters.receivedBytes += msg.length;
-    let end = msg.length;
-    if (end > 0 && msg[end - 1] === 0x0a) end--;
-    const e = classify(msg, end, env);
+    counters.receivedBytes += end - start;
+    if (end > start && msg[end - 1] === 0x0a) end--;
+    const e = classify(msg, end, env, start);
     kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
     if (e.kind === 'malformed') counters.malformed++;
-    emit(pick(msg, e, rinfo), msg, e, end, rinfo);
-    see(msg, e.msgStart, end);
+    emit(pick(msg, e, sender), msg, e, start, end, sender);
+    if (see !== null) see(msg, e.msgStart, end);
   };
+  return { onDatagram, needsSender: needsSender(config) };
 }

@@ -1,8 +1,11 @@
 /**
  * The batch a capture worker sends to the primary: datagrams back to back, each as
  * `[u8 address length][address, latin1][u32le length][payload]`. One IPC message per event-loop
- * turn (or per --batch bytes) instead of one per datagram.
+ * turn (or per --batch bytes) instead of one per datagram. The address is empty when the
+ * worker reads without it (receiver.ts).
  */
+import type { OnDatagram } from './receiver.js';
+
 export class BatchWriter {
   #buf: Buffer;
   #used = 0;
@@ -20,16 +23,20 @@ export class BatchWriter {
     return this.#used === 0;
   }
 
-  /** Returns true when the batch should be sent now. */
-  add(msg: Buffer, address: string): boolean {
+  /** Adds msg[start, end); returns true when the batch should be sent now. */
+  add(msg: Buffer, start: number, end: number, address: string): boolean {
     const b = this.#buf;
     let u = this.#used;
-    const n = b.write(address, u + 1, 255, 'latin1');
+    const n = address === '' ? 0 : b.write(address, u + 1, 255, 'latin1');
     b[u] = n;
     u += 1 + n;
-    b.writeUInt32LE(msg.length, u);
+    const len = end - start;
+    b[u] = len;
+    b[u + 1] = len >>> 8;
+    b[u + 2] = len >>> 16;
+    b[u + 3] = len >>> 24;
     u += 4;
-    u += msg.copy(b, u);
+    u += msg.copy(b, u, start, end);
     this.#used = u;
     return u >= this.#flushAt;
   }
@@ -43,8 +50,8 @@ export class BatchWriter {
   }
 }
 
-/** Calls `each(msg, address)` for every datagram of a batch; the address string is reused while it repeats. */
-export function readBatch(batch: Buffer, each: (msg: Buffer, address: string) => void): number {
+/** Calls `each` for every datagram of a batch, in place; the address string is reused while it repeats. */
+export function readBatch(batch: Buffer, each: OnDatagram): number {
   let p = 0;
   let count = 0;
   let lastAddr = '';
@@ -59,9 +66,9 @@ export function readBatch(batch: Buffer, each: (msg: Buffer, address: string) =>
       lastLen = n;
     }
     p = a + n;
-    const len = batch.readUInt32LE(p);
+    const len = batch[p]! | (batch[p + 1]! << 8) | (batch[p + 2]! << 16) | (batch[p + 3]! << 24);
     p += 4;
-    each(batch.subarray(p, p + len), lastAddr);
+    each(batch, p, p + len, lastAddr);
     p += len;
     count++;
   }

@@ -7,6 +7,7 @@
  */
 import dgram from 'node:dgram';
 import type { ListenAddress } from './options.js';
+import { SocketReader } from './receiver.js';
 import { FLUSH_DELAY_MS } from './sink.js';
 import { BatchWriter } from './worker-batch.js';
 
@@ -14,6 +15,8 @@ export interface WorkerSpec {
   readonly listen: readonly ListenAddress[];
   readonly rcvbuf: number;
   readonly batchBytes: number;
+  /** Whether the primary needs each datagram's sender (else datagrams are read without it). */
+  readonly needsSender: boolean;
 }
 
 export type FromWorker =
@@ -38,18 +41,20 @@ function run(spec: WorkerSpec): void {
     scheduled = false;
     if (!batch.empty) send({ t: 'batch', b: batch.take() });
   };
-  const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
-    if (batch.add(msg, rinfo.address)) flush();
+  const onDatagram = (msg: Buffer, start: number, end: number, sender: string): void => {
+    if (batch.add(msg, start, end, sender)) flush();
     else if (!scheduled) {
       scheduled = true;
       setTimeout(flush, FLUSH_DELAY_MS);
     }
   };
 
+  const readers: SocketReader[] = [];
   const sockets = spec.listen.map((a, i) => {
     const s = dgram.createSocket({ type: a.type, ipv6Only: a.type === 'udp6', recvBufferSize: spec.rcvbuf });
     s.on('error', (err: NodeJS.ErrnoException) => send({ t: 'error', i, code: err.code ?? '', message: err.message }));
-    s.on('message', onMessage);
+    const reader = new SocketReader(s, onDatagram, !spec.needsSender);
+    readers.push(reader);
     s.bind({ port: a.port, address: a.host, exclusive: false }, () => {
       let rcvbuf = 0;
       try {
@@ -57,13 +62,16 @@ function run(spec: WorkerSpec): void {
       } catch {
         rcvbuf = 0;
       }
-      send({ t: 'bound', i, port: s.address().port, rcvbuf });
+      const port = s.address().port;
+      reader.bound(a.type, port);
+      send({ t: 'bound', i, port, rcvbuf });
     });
     return s;
   });
 
   process.on('message', (m: ToWorker) => {
     if (m.t !== 'stop') return;
+    for (const r of readers) r.stop();
     for (const s of sockets) s.close();
     flush();
     send({ t: 'done' }, () => process.disconnect());

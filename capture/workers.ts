@@ -25,14 +25,10 @@ export async function openWorkers(
   count: number,
   batchBytes: number,
   onDatagram: OnDatagram,
+  needsSender: boolean,
   reporter: Reporter,
 ): Promise<Receivers> {
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)), serialization: 'advanced', silent: false });
-  const sender = { address: '' };
-  const each = (msg: Buffer, address: string): void => {
-    sender.address = address;
-    onDatagram(msg, sender);
-  };
   const listeners: Listener[] = [];
   const slots: { worker: Worker; done: Promise<void>; ready: boolean }[] = [];
   let stopping = false;
@@ -63,7 +59,7 @@ export async function openWorkers(
       worker.on('message', (m: FromWorker) => {
         switch (m.t) {
           case 'batch':
-            readBatch(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength), each);
+            readBatch(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength), onDatagram);
             break;
           case 'bound':
             listeners[m.i] ??= { address: addresses[m.i]!, port: m.port, type: addresses[m.i]!.type, rcvbuf: m.rcvbuf };
@@ -84,7 +80,7 @@ export async function openWorkers(
       });
     });
 
-  const spec: WorkerSpec = { listen: addresses, rcvbuf, batchBytes };
+  const spec: WorkerSpec = { listen: addresses, rcvbuf, batchBytes, needsSender };
   try {
     await Promise.all(Array.from({ length: count }, (_, n) => fork(n, spec)));
   } catch (err) {
