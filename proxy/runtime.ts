@@ -41,9 +41,12 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
   const sinks: LogSink[] = [];
   const frontends: FrontendRuntime[] = [];
   const listeners: Listeners[] = [];
+  /** Where each proxy's own messages go (soft-stop lines). */
+  const proxySinks = new Map<string, LogSink>();
   const checkers: HealthChecker[] = startHealthChecks(backends.values(), (be) => {
     const sink = be.cfg.logs.length ? udpSink(be.cfg.logs, be.cfg.logTag ?? config.global.logTag, pid, config.global.logSendHostname, sockets) : null;
     if (sink) sinks.push(sink);
+    if (sink) proxySinks.set(be.cfg.name, sink);
     return (level, message) => {
       // HAProxy also prints them: DOWN/UP as warnings, "no server available" as an alert
       process.stderr.write(level === 0 ? `[ALERT] ${message.replace(/^backend (\S+)/, "backend '$1'")}\n` : `[WARNING] ${message}\n`);
@@ -54,6 +57,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
   for (const fe of config.frontends) {
     const sink = fe.logs.length ? udpSink(fe.logs, fe.logTag ?? config.global.logTag, pid, config.global.logSendHostname ?? (fe.logs.some((l) => l.format === 'rfc3164') ? null : null), sockets) : null;
     if (sink) sinks.push(sink);
+    if (sink) proxySinks.set(fe.name, sink);
     // the stats counters see every finished session, logged or not
     const httpEmit = buildEmitter(sink, fe.dontlognull);
     const tcpEmit = buildTcpEmitter(sink, fe.dontlognull);
@@ -72,8 +76,17 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
       registry.connection(fe.name, rt.feconn);
       return session;
     });
-    await l.start();
     listeners.push(l);
+    try {
+      await l.start();
+    } catch (err) {
+      // During a reload the sockets already opened are shared with the running workers and
+      // may have handed us clients: serve them before giving up, not drop them.
+      await Promise.all(listeners.map((x) => drain(x)));
+      for (const c of checkers) c.stop();
+      for (const s of sinks) s.close();
+      throw err;
+    }
   }
   const started = Date.now();
   const cliCtx = {
@@ -83,7 +96,15 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     info: () => ({ Name: 'haloscope', Version: '0.1.0', Pid: pid, Uptime_sec: Math.floor((Date.now() - started) / 1000), Maxconn: config.global.maxconn, CurrConns: counters.actconn, Nbthread: config.global.nbthread }),
   };
   const cliSockets: net.Server[] = [];
-  for (const s of config.global.statsSockets) cliSockets.push(await startCliSocket(s.path, s.mode, s.level, cliCtx));
+  try {
+    for (const s of config.global.statsSockets) cliSockets.push(await startCliSocket(s.path, s.mode, s.level, cliCtx));
+  } catch (err) {
+    for (const c of cliSockets) c.close();
+    await Promise.all(listeners.map((x) => drain(x)));
+    for (const c of checkers) c.stop();
+    for (const s of sinks) s.close();
+    throw err;
+  }
   const stopAll = (): void => {
     for (const c of checkers) c.stop();
     for (const c of cliSockets) c.close();
@@ -96,13 +117,43 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     frontends,
     process: counters,
     async softStop() {
-      await Promise.all(listeners.map((l) => l.stopAccepting()));
-      for (const l of listeners) l.drainSessions();
+      // the runtime API is the next process's as of now (master-worker reload)
+      for (const c of cliSockets) c.close();
+      const drained = Promise.all(listeners.map((l) => drain(l)));
+      stoppedNotices(config, registry, (name) => {
+        let sink = proxySinks.get(name);
+        const be = config.backends.get(name);
+        if (!sink && be?.logs.length) sinks.push((sink = udpSink(be.logs, be.logTag ?? config.global.logTag, pid, config.global.logSendHostname, sockets)));
+        return sink ?? null;
+      });
+      await drained;
       while (counters.actconn > 0) await new Promise((r) => setTimeout(r, 50));
       stopAll();
     },
     stop: stopAll,
   };
+}
+
+/** Stops accepting and drains at once: waiting for the servers' 'close' first would wait for the idle keep-alive connections that draining closes. */
+function drain(l: Listeners): Promise<void> {
+  const closed = l.stopAccepting(true);
+  l.drainSessions();
+  return closed;
+}
+
+/**
+ * HAProxy's soft-stop lines (proxy.c, stop_proxy): one per proxy in configuration order,
+ * `Proxy <name> stopped (cumulated conns: FE: <connections>, BE: <sessions>).`, on stderr
+ * and as a warning to the proxy's log targets.
+ */
+function stoppedNotices(config: Config, registry: StatsRegistry, sinkOf: (name: string) => LogSink | null): void {
+  for (const p of [...config.frontends, ...[...config.backends.values()].filter((b) => b.kind === 'backend')]) {
+    const fe = p.kind === 'backend' ? 0 : registry.frontend(p.name).stot;
+    const be = p.kind === 'frontend' ? 0 : registry.backend(p.name).stot;
+    const msg = `Proxy ${p.name} stopped (cumulated conns: FE: ${fe}, BE: ${be}).`;
+    process.stderr.write(`[WARNING]  (${process.pid}) : ${msg}\n`);
+    sinkOf(p.name)?.send(4, Buffer.from(msg, 'latin1'));
+  }
 }
 
 /**

@@ -39,6 +39,7 @@ export interface DraftProxy {
   tcplog: boolean;
   httpslog: boolean;
   dontlognull: boolean;
+  idleCloseOnResponse: boolean;
   forwardfor: { header: string; ifNone: boolean } | null;
   connMode: HttpConnMode;
   redispatch: boolean;
@@ -85,6 +86,7 @@ export function newDraftProxy(name: string, kind: ProxyKind, where: ConfigLocati
         tcplog: false,
         httpslog: false,
         dontlognull: false,
+        idleCloseOnResponse: false,
         forwardfor: null,
         connMode: 'keep-alive',
         redispatch: false,

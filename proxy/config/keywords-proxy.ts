@@ -62,6 +62,7 @@ const OPTIONS: Readonly<Record<string, OptionDef>> = {
     },
   },
   dontlognull: { kinds: FE, parse: (ctx, _w, negated) => void (ctx.proxy!.dontlognull = !negated) },
+  'idle-close-on-response': { kinds: FE, parse: (ctx, _w, negated) => void (ctx.proxy!.idleCloseOnResponse = !negated) },
   redispatch: {
     kinds: BE,
     parse(ctx, words, negated) {

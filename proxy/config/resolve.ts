@@ -133,6 +133,7 @@ export function resolve(sources: readonly ConfigSource[]): ResolveResult {
       tcplog: mode === 'tcp',
       httpslog: mode === 'http' && p.httpslog,
       dontlognull: p.dontlognull,
+      idleCloseOnResponse: mode === 'http' && p.idleCloseOnResponse,
       forwardfor: p.forwardfor,
       connMode: p.connMode,
       redispatch: p.redispatch,

@@ -184,6 +184,8 @@ export interface ProxyConfig {
   /** `option httpslog`: httplog + the TLS fields (every bind must be `ssl`). */
   readonly httpslog: boolean;
   readonly dontlognull: boolean;
+  /** `option idle-close-on-response`: on soft stop, idle keep-alive connections get one more response (with `connection: close`) instead of being closed. */
+  readonly idleCloseOnResponse: boolean;
   readonly forwardfor: { readonly header: string; readonly ifNone: boolean } | null;
   readonly connMode: HttpConnMode;
   readonly redispatch: boolean;

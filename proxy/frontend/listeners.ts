@@ -62,6 +62,8 @@ export class Listeners {
   #admit(sock: net.Socket): void {
     const session = this.#open(sock);
     this.#sessions.add(session);
+    // a connection accepted before the soft stop but held for a slot: served, without keep-alive
+    if (this.#draining) session.drain();
     sock.on('close', () => {
       this.#sessions.delete(session);
       this.#release();
@@ -80,16 +82,23 @@ export class Listeners {
     });
   }
 
-  /** Stop accepting; existing sessions continue (soft stop). */
-  stopAccepting(): Promise<void> {
-    for (const s of this.#held.splice(0)) s.destroy();
+  /**
+   * Stop accepting; existing sessions continue. Resolves once every connection these servers
+   * accepted is closed (net.Server's 'close'). With `keepHeld` (soft stop), connections held
+   * for a free slot stay: the client was accepted by this process, so a reload must not drop
+   * it; they are admitted as slots free up.
+   */
+  stopAccepting(keepHeld = false): Promise<void> {
+    if (!keepHeld) for (const s of this.#held.splice(0)) s.destroy();
     return Promise.all(this.#servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => {});
   }
 
   /** Soft stop: idle keep-alive connections close now, busy ones after their current request. */
   drainSessions(): void {
+    this.#draining = true;
     for (const s of this.#sessions) s.drain();
   }
+  #draining = false;
 
   addresses(): net.AddressInfo[] {
     return this.#servers.map((s) => s.address() as net.AddressInfo);

@@ -86,10 +86,16 @@ export class ClientSession {
     this.#armRequestTimer(fe.cfg.timeouts.httpRequest);
   }
 
-  /** Soft stop: finish the request in flight (if any) without keep-alive; close if idle. */
+  /**
+   * Soft stop: a response not yet started says `connection: close` and ends the connection.
+   * An idle keep-alive connection closes now, unless `option idle-close-on-response`: then
+   * its next request (which the client may be sending already, and would see fail) gets that
+   * closing response. A connection that has not sent its first request yet is served once.
+   */
   drain(): void {
     this.#draining = true;
-    if (this.#phase === 'wait' && this.#rec.tFirstByte < 0 && !this.#first) this.#close();
+    if (!this.#headSent) this.#clientKeepAlive = false;
+    if (this.#phase === 'wait' && this.#rec.tFirstByte < 0 && !this.#first && !this.#fe.cfg.idleCloseOnResponse) this.#close();
   }
   #draining = false;
   /** The client closed while the response was being forwarded (noticed at the next write). */
@@ -258,7 +264,7 @@ export class ClientSession {
     }
     const headers = ck ? ck.headers : subject.headers;
     this.#mode = effectiveMode(fe.connMode, be.cfg.connMode);
-    this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close';
+    this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close' && !this.#draining;
     this.#setupRequestBody(head.framing);
     this.#phase = this.#reqDone ? 'respond' : 'body';
     if (!this.#reqDone && fe.timeouts.client > 0) {
@@ -631,7 +637,7 @@ export class ClientSession {
 
   #localResponse(status: number, cause: TerminationCause, rest: Buffer, state: SessionState = 'R'): void {
     const head = this.#head!;
-    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none';
+    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none' && !this.#draining;
     const r = errorResponse(status, keep);
     this.#rec.status = status;
     this.#rec.bytesOut = r.htxBytes;
@@ -643,7 +649,7 @@ export class ClientSession {
 
   #localRedirect(code: number, location: string, rest: Buffer): void {
     const head = this.#head!;
-    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none';
+    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none' && !this.#draining;
     const r = redirectResponse(code, location, keep);
     this.#rec.status = code;
     this.#rec.bytesOut = r.htxBytes;
@@ -656,7 +662,7 @@ export class ClientSession {
   /** The stats page (proxy/stats/): logged as `<STATS>`, `LR--`, with Tw/Tc (and Tr when served) 0. */
   #localStats(answer: StatsAnswer, rest: Buffer): void {
     const head = this.#head!;
-    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none';
+    const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none' && !this.#draining;
     const rec = this.#rec;
     rec.server = '<STATS>';
     rec.tQueue = rec.tConnect = rec.tRequest;
@@ -699,7 +705,9 @@ export class ClientSession {
     rec.srvConn = this.#server ? this.#server.cur - (handedOff ? 1 : 0) : 0;
     this.#fe.emit(rec);
     if (this.#clientGone) this.#teardown();
-    if (keepAlive && !this.#draining && !this.#clientEnded && !this.#sock.destroyed && this.#phase !== 'closed') this.#nextRequest();
+    // a response that announced keep-alive before the soft stop: its connection is idle now
+    const reuse = keepAlive && (!this.#draining || this.#fe.cfg.idleCloseOnResponse);
+    if (reuse && !this.#clientEnded && !this.#sock.destroyed && this.#phase !== 'closed') this.#nextRequest();
     else this.#close();
   }
 
