@@ -45,6 +45,8 @@ export interface ReportCli {
   progress: boolean | undefined;
   quiet: boolean;
   help: boolean;
+  /** CSV/TSV: no spreadsheet formula guard (output/cells.ts). */
+  rawCells: boolean;
 }
 
 export const DEFAULT_CAP_BYTES = 512 << 20;
@@ -109,7 +111,7 @@ export function parseReportArgs(argv: readonly string[], forMerge = false): Repo
   const o: ReportCli = {
     kind: null, files: [], format: null, html: null, summary: null, top: undefined, sort: undefined, timers: null,
     intervalMs: 60000, keepQuery: false, collapseIds: false, filter: {}, threads: undefined, capBytes: DEFAULT_CAP_BYTES,
-    progress: undefined, quiet: false, help: false,
+    progress: undefined, quiet: false, help: false, rawCells: false,
   };
   const f = o.filter;
   const list = (k: 'frontends' | 'backends' | 'servers' | 'clients' | 'urlPrefixes', v: string): void => {
@@ -141,6 +143,7 @@ export function parseReportArgs(argv: readonly string[], forMerge = false): Repo
     switch (a) {
       case '-h': case '--help': o.help = true; break;
       case '--text': case '--csv': case '--tsv': case '--json': case '--ndjson': o.format = a.slice(2) as Format; break;
+      case '--raw-cells': o.rawCells = true; break;
       case '--html': o.html = arg(a); break;
       case '--summary': o.summary = arg(a); break;
       case '--kind': {
@@ -223,8 +226,10 @@ export function reportHelp(): string {
 Kinds: urls servers backends frontends status termination clients timeline header:<block>:<field>
   (header:1:2 = 2nd field of the request capture block, e.g. User-Agent; block 2 = response)
 
-Output (default: aligned text):
+Output (default: aligned text on a terminal, TSV when stdout is a pipe or a file):
   --text --csv --tsv --json --ndjson   table format on stdout
+  --raw-cells          CSV/TSV: keep cells as logged (default: a cell a spreadsheet would run
+                       as a formula, e.g. '=HYPERLINK(..)' in a User-Agent, gets a leading ')
   --html <file>        self-contained HTML report with charts
   --summary <file>     write the partial aggregate (JSON) for 'haloscope merge'
   --kind <kind>        merge: which report of the summaries to print (default: the first)
@@ -254,7 +259,7 @@ interface RunInput {
 function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: number): void {
   const { analyzer, input } = run;
   const table = analyzer.tables[primaryIndex]!;
-  const format: Format | null = cli.format ?? (cli.html || cli.summary ? null : 'text');
+  const format: Format | null = cli.format ?? (cli.html || cli.summary ? null : defaultFormat());
   const timers = cli.timers ?? (format === 'text' ? (['Ta', 'Tt'] as TimerName[]) : [...TIMERS]);
   const t = buildTable(primary, table, { timers, sort: cli.sort, top: cli.top, dropEmptyTimers: cli.timers === null && format === 'text' });
   const counts = { lines: input.lines, records: input.records, invalid: input.invalid, kept: analyzer.kept, filtered: analyzer.filtered };
@@ -262,8 +267,8 @@ function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: 
     const write = (chunk: string): void => writeAllSync(1, chunk);
     switch (format) {
       case 'text': writeText(t, write); break;
-      case 'csv': writeCsv(t, write); break;
-      case 'tsv': writeTsv(t, write); break;
+      case 'csv': writeCsv(t, write, { rawCells: cli.rawCells }); break;
+      case 'tsv': writeTsv(t, write, { rawCells: cli.rawCells }); break;
       case 'json': writeJson(t, { input: counts }, write); break;
       case 'ndjson': writeNdjson(t, write); break;
     }
@@ -276,6 +281,15 @@ function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: 
     if (t.meta.approximate && format !== 'text') notes.push(`approximate: memory cap reached, req may over-count by up to ${t.meta.errorBound} (column req_err)`);
     process.stderr.write(notes.map((n) => `haloscope report: ${n}\n`).join(''));
   }
+}
+
+/**
+ * Aligned text for a person at a terminal; TSV when stdout is a pipe or a file, so that
+ * `sort`, `cut`, `awk` and a spreadsheet's paste get one header line and one tab-separated
+ * row per key with every timer (`--text` forces the table).
+ */
+function defaultFormat(): Format {
+  return process.stdout.isTTY ? 'text' : 'tsv';
 }
 
 function writeAllSync(fd: number, text: string): void {
@@ -297,7 +311,7 @@ export function analyzeOptions(cli: ReportCli, threads: number): AnalyzeOptions 
   // Summaries and the HTML page need all of them.
   let record: number[] | undefined;
   if (!cli.summary && !cli.html) {
-    const shown = cli.timers ?? ((cli.format ?? 'text') === 'text' ? (['Ta', 'Tt'] as TimerName[]) : null);
+    const shown = cli.timers ?? ((cli.format ?? defaultFormat()) === 'text' ? (['Ta', 'Tt'] as TimerName[]) : null);
     if (shown) {
       const sortTimer = TIMERS.find((t) => cli.sort?.replace(/^-/, '').startsWith(`${t}.`));
       record = [...new Set([...shown, ...(sortTimer ? [sortTimer] : [])])].map((t) => TIMER_INDEX[t]);

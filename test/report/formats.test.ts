@@ -74,3 +74,28 @@ test('report --tsv, --ndjson and text hold the same rows as --json', () => {
     assert.equal(cells[15], r['Ta_max'] === null ? '-' : String(r['Ta_max']));
   });
 });
+
+test('CSV/TSV cells a spreadsheet would run as formulas get a leading quote (--raw-cells keeps them)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'h6-formula-'));
+  try {
+    // User-Agents chosen by a client: three formula forms, a leading dash with text, and a
+    // plain `-` and termination-like dashes that must stay untouched.
+    const agents = ['=HYPERLINK("http://x.test","y")', "+cmd' /C calc'!A0", '@SUM(1+1)', '-2+3', '-', 'curl/8.0'];
+    const lines = agents.map((ua, i) => `<134>Nov 24 17:10:49 haproxy[1]: 10.0.0.${i + 1}:1000 [24/Nov/2026:17:10:49.931] fe_web bk_app/app1 0/0/0/5/5 200 10 - - ---- 1/1/1/1/0 0/0 {h|${ua}|} {t} "GET /x HTTP/1.1"\n`);
+    const f = join(dir, 'f.log');
+    writeFileSync(f, lines.join(''));
+    const keys = (out: string[][]): string[] => out.slice(1).map((r) => r[0]!).sort();
+    const guarded = ["'+cmd' /C calc'!A0", "'-2+3", "'=HYPERLINK(\"http://x.test\",\"y\")", "'@SUM(1+1)", '-', 'curl/8.0'].sort();
+    const csv = pythonCsv(haloscope(['report', 'header:1:2', '--csv', '-q', f]).out);
+    if (csv === null) return t.skip('python3 not found: cannot run the reference CSV parser');
+    assert.deepEqual(keys(csv), guarded);
+    const tsv = haloscope(['report', 'header:1:2', '--tsv', '-q', f]).out.trimEnd().split('\n').map((l) => l.split('\t'));
+    assert.deepEqual(keys(tsv), guarded);
+    const raw = pythonCsv(haloscope(['report', 'header:1:2', '--csv', '--raw-cells', '-q', f]).out)!;
+    assert.deepEqual(keys(raw), agents.slice().sort());
+    // stdout is a pipe here: the default format is TSV (text is for terminals)
+    assert.equal(haloscope(['report', 'header:1:2', '-q', f]).out, haloscope(['report', 'header:1:2', '--tsv', '-q', f]).out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -50,7 +50,7 @@ test('memory cap: the CLI says the report is approximate and by how much', () =>
   try {
     const f = join(dir, 'hostile.log');
     writeFileSync(f, hostileLog().buf);
-    const text = haloscope(['report', 'urls', '--max-memory', '1M', '--top', '3', f], { HALOG_THREADS: '1' });
+    const text = haloscope(['report', 'urls', '--text', '--max-memory', '1M', '--top', '3', f], { HALOG_THREADS: '1' });
     assert.match(text.out, /# approximate: memory cap reached, \d+ keys evicted; req may over-count by up to \d+ \(column req_err per row\)/);
     const csv = haloscope(['report', 'urls', '--max-memory', '1M', '--top', '3', '--csv', f], { HALOG_THREADS: '2', HALOG_PARALLEL_MIN_BYTES: '0' });
     assert.match(csv.err, /approximate: memory cap reached, req may over-count by up to \d+/);

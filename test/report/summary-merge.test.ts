@@ -39,8 +39,8 @@ test('merge: summaries of three parts of a log give the same reports as one run 
       assert.equal(merged.status, 0, merged.err);
       assert.equal(merged.out, ref.out, `${kind}: merged summaries = one run over the whole log`);
     }
-    const text = haloscope(['merge', '--top', '5', '-q', ...summaries]);
-    assert.equal(text.out, haloscope(['report', 'urls', '--top', '5', '-q', whole]).out, 'first kind, text');
+    const text = haloscope(['merge', '--text', '--top', '5', '-q', ...summaries]);
+    assert.equal(text.out, haloscope(['report', 'urls', '--text', '--top', '5', '-q', whole]).out, 'first kind, text');
     // A merge of merges is still the same.
     const ab = join(dir, 'ab.json');
     assert.equal(haloscope(['merge', '--summary', ab, summaries[0]!, summaries[1]!]).status, 0);

@@ -1,0 +1,20 @@
+/**
+ * Spreadsheet formula guard for CSV and TSV cells. Keys come from the log (URLs, captured
+ * headers such as User-Agent, cookies), so a client can make a key like `=HYPERLINK(...)` or
+ * `+cmd|' /C calc'!A0` that a spreadsheet would evaluate when the file is opened (CSV
+ * injection, OWASP). Such a cell gets a leading `'`, which spreadsheets read as "text follows".
+ *
+ * Triggers: a first character of `=`, `+`, `@`, TAB or CR, or `-` followed by anything but
+ * more dashes. Termination states like `----` and the `-` of a missing capture stay as they
+ * are: a run of dashes is not a formula. Numbers are never touched (they are not strings).
+ * `--raw-cells` turns the guard off for tools that want the bytes as logged.
+ */
+export function guardCell(s: string): string {
+  if (s.length === 0) return s;
+  const c = s.charCodeAt(0);
+  if (c === 0x3d /* = */ || c === 0x2b /* + */ || c === 0x40 /* @ */ || c === 0x09 || c === 0x0d) return "'" + s;
+  if (c === 0x2d /* - */) {
+    for (let i = 1; i < s.length; i++) if (s.charCodeAt(i) !== 0x2d) return "'" + s;
+  }
+  return s;
+}
