@@ -197,7 +197,18 @@ function runPrimary(workers: number): Promise<number> {
   });
 }
 
-export async function run(config: Config): Promise<number> {
+export interface RunOptions {
+  /** `-W` or `master-worker`: the configuration files, read again on each reload (proxy/master.ts). */
+  readonly masterWorker?: { readonly files: readonly string[]; readonly quiet: boolean } | null;
+}
+
+export async function run(config: Config, opts: RunOptions = {}): Promise<number> {
+  if (opts.masterWorker && cluster.isPrimary) {
+    const { runMaster } = await import('./master.js');
+    return runMaster(config, opts.masterWorker.files, opts.masterWorker.quiet);
+  }
+  // set by proxy/master.ts: this worker reports when it listens, and may be soft-stopped by a reload
+  const underMaster = cluster.isWorker && process.env.HALOSCOPE_MASTER !== undefined;
   if (config.global.nbthread > 1 && cluster.isPrimary) {
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     process.stderr.write(`[NOTICE] haloscope proxy ${process.pid}: starting ${config.global.nbthread} workers\n`);
@@ -211,6 +222,8 @@ export async function run(config: Config): Promise<number> {
   process.on('SIGTERM', () => onSignal('hard', 'SIGTERM'));
   process.on('SIGINT', () => onSignal('hard', 'SIGINT'));
   process.on('SIGUSR1', () => onSignal('soft', 'SIGUSR1'));
+  // the reload signal is the master's; a stray one (kill -USR2 on the process group) must not kill a worker
+  if (underMaster) process.on('SIGUSR2', () => {});
   let proxy: RunningProxy;
   try {
     proxy = await startProxy(config, Number(process.env.HALOSCOPE_LOG_PID) || process.pid);
@@ -220,6 +233,7 @@ export async function run(config: Config): Promise<number> {
     return 1;
   }
   process.stderr.write(`[NOTICE] haloscope proxy ${process.pid} started on ${os.hostname()} (${proxy.listeners.length} frontend(s))\n`);
+  if (underMaster) process.send?.({ haloscope: 'ready' });
   return new Promise<number>((resolve) => {
     let done = false;
     onSignal = (kind, sig) => {
@@ -233,6 +247,15 @@ export async function run(config: Config): Promise<number> {
       if (done) return;
       done = true;
       process.stderr.write('[WARNING] Soft stop: no longer accepting connections, finishing sessions in flight.\n');
+      const limit = config.global.hardStopAfter;
+      // HAProxy's hard-stop-after: a reload must not leave old processes behind forever (idle keep-alive, tunnels)
+      if (limit > 0)
+        setTimeout(() => {
+          process.stderr.write(`[WARNING]  (${process.pid}) : soft-stop running for too long, performing a hard-stop.\n`);
+          proxy.stop();
+          resolve(0);
+          setImmediate(() => process.exit(0));
+        }, limit);
       void proxy.softStop().then(() => {
         resolve(0);
         setImmediate(() => process.exit(0));

@@ -23,6 +23,8 @@ export interface DraftGlobal {
   logTag: string;
   logSendHostname: string | null;
   statsSockets: { path: string; mode: number; level: 'user' | 'operator' | 'admin'; where: ConfigLocation }[];
+  masterWorker: boolean;
+  hardStopAfter: number;
 }
 
 export interface DraftProxy {

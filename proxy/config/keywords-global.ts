@@ -2,9 +2,27 @@
 import { ProxyErrorCode as E } from '../errors.js';
 import type { Keyword, UnsupportedKeyword } from './keyword.js';
 import { parseLogDirective } from './log-directive.js';
-import { parseUint } from './units.js';
+import { parseTime, parseUint } from './units.js';
 
 export const GLOBAL_KEYWORDS: readonly Keyword[] = [
+  {
+    section: 'global',
+    keyword: 'master-worker',
+    parse(ctx) {
+      // HAProxy's `no-exit-on-failure` would keep a master whose current worker died: not done here
+      if (ctx.args.length > 1) return ctx.error(E.E_CONFIG_UNSUPPORTED, `'master-worker ${ctx.args.slice(1).join(' ')}' is not supported by haloscope; use 'master-worker' alone`);
+      ctx.global.masterWorker = true;
+    },
+  },
+  {
+    section: 'global',
+    keyword: 'hard-stop-after',
+    parse(ctx) {
+      const t = parseTime(ctx.args[1] ?? '');
+      if (t === null) return ctx.error(ctx.args[1] ? E.E_CONFIG_BAD_VALUE : E.E_CONFIG_MISSING_ARG, `'hard-stop-after' expects <time> as argument.`);
+      ctx.global.hardStopAfter = t;
+    },
+  },
   {
     section: 'global',
     keyword: 'maxconn',
@@ -72,13 +90,13 @@ export const GLOBAL_KEYWORDS: readonly Keyword[] = [
 ];
 
 export const GLOBAL_UNSUPPORTED: readonly UnsupportedKeyword[] = [
-  ...['daemon', 'master-worker'].map((k) => ({ section: 'global' as const, keyword: k, hint: 'haloscope always runs in the foreground; remove it' })),
+  ...['daemon'].map((k) => ({ section: 'global' as const, keyword: k, hint: 'haloscope always runs in the foreground; remove it' })),
   ...['user', 'group', 'uid', 'gid', 'chroot', 'pidfile', 'ulimit-n', 'node', 'description'].map((k) => ({
     section: 'global' as const,
     keyword: k,
     hint: 'remove it (use your service manager for process settings)',
   })),
-  ...['cpu-map', 'nbproc', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-options', 'tune.bufsize', 'tune.ssl.default-dh-param', 'spread-checks', 'maxsslconn', 'hard-stop-after', 'lua-load'].map((k) => ({
+  ...['cpu-map', 'nbproc', 'ca-base', 'crt-base', 'ssl-default-bind-ciphers', 'ssl-default-bind-options', 'tune.bufsize', 'tune.ssl.default-dh-param', 'spread-checks', 'maxsslconn', 'lua-load'].map((k) => ({
     section: 'global' as const,
     keyword: k,
     hint: 'remove it (see docs/configuration.md for what is supported)',

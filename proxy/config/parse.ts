@@ -19,7 +19,7 @@ export interface ParsedDraft {
 }
 
 export function parseLines(lines: readonly ConfigLine[]): ParsedDraft {
-  const global: DraftGlobal = { maxconn: 0, nbthread: 1, logs: [], logTag: 'haproxy', logSendHostname: null, statsSockets: [] };
+  const global: DraftGlobal = { maxconn: 0, nbthread: 1, logs: [], logTag: 'haproxy', logSendHostname: null, statsSockets: [], masterWorker: false, hardStopAfter: 0 };
   const proxies: DraftProxy[] = [];
   const diagnostics: Diagnostic[] = [];
   let section: 'global' | ProxyKind | null = null;

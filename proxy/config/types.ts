@@ -232,6 +232,10 @@ export interface GlobalConfig {
   readonly logSendHostname: string | null;
   /** `stats socket`: the runtime API (proxy/stats/cli.ts). */
   readonly statsSockets: readonly { readonly path: string; readonly mode: number; readonly level: 'user' | 'operator' | 'admin' }[];
+  /** `master-worker` (same as `-W`): a master process that reloads its workers on SIGUSR2 (proxy/master.ts). */
+  readonly masterWorker: boolean;
+  /** `hard-stop-after <time>`: ms a soft-stopping process may take before it closes everything; 0 = no limit. */
+  readonly hardStopAfter: number;
 }
 
 export interface Config {

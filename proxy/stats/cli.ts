@@ -6,6 +6,7 @@
  * `enable server <b>/<s>`, `set server <b>/<s> state ready|maint`. Changing a server needs
  * level admin; below it the answer is HAProxy's `Permission denied`.
  */
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import net from 'node:net';
 import type { BackendRuntime } from '../backend/backend.js';
@@ -67,11 +68,15 @@ export function runCommand(line: string, level: CliLevel, ctx: CliContext): stri
 
 /** Starts one UNIX socket; resolves when it listens. */
 export async function startCliSocket(path: string, mode: number, level: CliLevel, ctx: CliContext): Promise<net.Server> {
-  try {
-    if (fs.statSync(path).isSocket()) fs.unlinkSync(path); // a stale socket from a previous run
-  } catch {
-    // no previous socket
-  }
+  // A worker of the master-worker mode (proxy/master.ts) gets the socket from the master, which
+  // removed a stale file before forking: an existing one is the previous workers' live socket,
+  // which this worker now shares (unlinking it would leave the runtime API unreachable).
+  if (!cluster.isWorker)
+    try {
+      if (fs.statSync(path).isSocket()) fs.unlinkSync(path); // a stale socket from a previous run
+    } catch {
+      // no previous socket
+    }
   const srv = net.createServer((sock) => {
     let buf = '';
     sock.on('error', () => {});
