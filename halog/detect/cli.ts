@@ -224,7 +224,7 @@ function explainText(d: Detector, key: string): string {
   const out = [`explain ${key}: ${st.total} lines (${st.http} http, ${st.tcp} tcp); request captures read as {${d.rules.captures.join('|')}}`, '', 'line decisions:'];
   for (const e of st.explain ?? []) out.push(`  ${e}`);
   out.push('', 'rule decisions:');
-  for (const x of j.decisions) out.push(`  ${x.fired ? 'FIRED' : 'no   '} ${x.id.padEnd(22)} ${x.fired ? `+${d.rules.rules[x.id].score}` : '  '}  ${x.why}`);
+  for (const x of j.decisions) out.push(`  ${x.fired ? 'FIRED' : 'no   '} ${x.id.padEnd(22)} ${x.fired ? `+${d.rules.rules[x.id].score}` : '  '}  ${x.why()}`);
   const v = d.rules.verdicts;
   out.push('', `score ${j.score} (suspicious >= ${v.suspicious}, malicious >= ${v.malicious}): ${j.verdict}`);
   return `${out.join('\n')}\n`;

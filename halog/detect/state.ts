@@ -44,6 +44,8 @@ export interface ClientState {
   sets: Map<string, Set<number>>;
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
   ports: Map<number, number>;
+  /** Size of `ports` at which stale entries are next pruned (grows so pruning stays O(1) per line). */
+  portsPruneAt: number;
   /** `--explain`: one entry per line of this client with the decisions taken on it. */
   explain: string[] | null;
 }
@@ -64,6 +66,7 @@ export function newClient(key: string, explain: boolean): ClientState {
     windows: new Map(),
     sets: new Map(),
     ports: new Map(),
+    portsPruneAt: 0,
     explain: explain ? [] : null,
   };
 }
@@ -94,7 +97,7 @@ export interface LineContext {
  * for the few clients that come near their threshold (a 50 000-client log would otherwise hold
  * 3 lines per client and rule).
  */
-export function addHit(st: ClientState, id: RuleId, ctx: LineContext, evidenceMax: number, distinct?: string, why?: string, evidenceAfter = 0): RuleHits {
+export function addHit(st: ClientState, id: RuleId, ctx: LineContext, evidenceMax: number, distinct?: string, why?: string | (() => string), evidenceAfter = 0): RuleHits {
   let h = st.hits.get(id);
   if (!h) {
     h = { count: 0, first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY, evidence: [], distinct: null };
@@ -109,7 +112,8 @@ export function addHit(st: ClientState, id: RuleId, ctx: LineContext, evidenceMa
     if (h.distinct.size < DISTINCT_CAP) h.distinct.add(distinct);
   }
   if (h.evidence.length < evidenceMax && h.count > evidenceAfter) h.evidence.push(ctx.line());
-  if (ctx.note) ctx.note(id, why ?? 'counted');
+  // reasons with values are functions: the text is only made for --explain
+  if (ctx.note) ctx.note(id, (typeof why === 'function' ? why() : why) ?? 'counted');
   return h;
 }
 
@@ -221,5 +225,6 @@ export function mergeClient(into: ClientState, from: ClientState, evidenceMax: n
     else for (const v of set) if (mine.size < DISTINCT_CAP) mine.add(v);
   }
   for (const [p, t] of from.ports) into.ports.set(p, Math.max(t, into.ports.get(p) ?? 0));
+  into.portsPruneAt = Math.max(into.portsPruneAt, from.portsPruneAt);
   if (into.explain && from.explain) into.explain.push(...from.explain);
 }

@@ -126,7 +126,7 @@ for (const c of CASES) {
     const j = judgeOne(c.lines);
     const d = j.byId.get(c.rule);
     assert.ok(d, `rule ${c.rule} was not evaluated`);
-    assert.equal(d.fired, c.fires, `${c.rule}: ${d.why}`);
+    assert.equal(d.fired, c.fires, `${c.rule}: ${d.why()}`);
   });
 }
 

@@ -26,7 +26,7 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       const fromServer403 = r.serverForbiddenCounts && rec.status === 403 && rec.termChar(0) !== 0x50 && rec.timers[3]! >= 0;
       if (statuses.has(rec.status) || fromServer403) {
         bump(st, 'authfail', ctx.sec);
-        addHit(st, 'bruteforce.auth', ctx, evidence, ctx.target?.path(), `authentication failure (status ${rec.status})`);
+        addHit(st, 'bruteforce.auth', ctx, evidence, ctx.target?.path(), () => `authentication failure (status ${rec.status})`);
         return;
       }
       const m = rec.method;
@@ -36,7 +36,7 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       const p = authPaths.match(path);
       if (p === null) return;
       bump(st, 'authpost', ctx.sec);
-      addHit(st, 'bruteforce.auth', ctx, evidence, path, `login attempt: POST to '${p}' (status ${rec.status})`);
+      addHit(st, 'bruteforce.auth', ctx, evidence, path, () => `login attempt: POST to '${p}' (status ${rec.status})`);
     },
     decide(st: ClientState): Decision[] {
       if (!r.enabled) return [];
@@ -46,7 +46,7 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
         {
           id: 'bruteforce.auth',
           fired: f.count >= r.minFailures || a.count >= r.minLoginPosts,
-          why: `at most ${f.count} auth failures (need >= ${r.minFailures}) and ${a.count} login POSTs (need >= ${r.minLoginPosts}) in ${r.windowSeconds}s`,
+          why: () => `at most ${f.count} auth failures (need >= ${r.minFailures}) and ${a.count} login POSTs (need >= ${r.minLoginPosts}) in ${r.windowSeconds}s`,
         },
       ];
     },

@@ -25,7 +25,7 @@ export function createDeniedFamily(rules: Readonly<DetectRules>): Family {
       if (!r.enabled) return [];
       const n = st.hits.get('proxy.denied')?.count ?? 0;
       const q = ratio(n, st.http);
-      return [{ id: 'proxy.denied', fired: n >= r.minCount && q >= r.minRatio, why: `${n} requests denied/tarpitted by HAProxy (need >= ${r.minCount}), ${pct(q)} of HTTP requests (need >= ${pct(r.minRatio)})` }];
+      return [{ id: 'proxy.denied', fired: n >= r.minCount && q >= r.minRatio, why: () => `${n} requests denied/tarpitted by HAProxy (need >= ${r.minCount}), ${pct(q)} of HTTP requests (need >= ${pct(r.minRatio)})` }];
     },
   };
 }

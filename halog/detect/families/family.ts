@@ -10,7 +10,7 @@ export interface Decision {
   readonly id: RuleId;
   readonly fired: boolean;
   /** Human-readable reason with the measured value and the threshold (for --explain). */
-  readonly why: string;
+  readonly why: () => string;
   /** What `rules[].count` reports; default: the lines counted for the rule. */
   readonly count?: number;
 }

@@ -36,9 +36,13 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       st.ports.set(port, seen === undefined ? t : Math.max(seen, t));
       if (seen !== undefined && Math.abs(t - seen) <= reuseMs) return;
       bump(st, 'conns', ctx.sec);
-      addHit(st, 'flood.requests', ctx, evidence, undefined, `new connection (port ${port})`, warm);
-      if (st.ports.size > PORTS_SOFT_CAP) {
+      addHit(st, 'flood.requests', ctx, evidence, undefined, () => `new connection (port ${port})`, warm);
+      // Stale ports (older than the reuse time) count as new connections whether present or
+      // not, so pruning only bounds memory. A client with thousands of live ports (a flood)
+      // would make a prune on every line O(ports): the next prune waits for twice the size left.
+      if (st.ports.size > Math.max(PORTS_SOFT_CAP, st.portsPruneAt)) {
         for (const [p, last] of st.ports) if (t - last > reuseMs) st.ports.delete(p);
+        st.portsPruneAt = 2 * st.ports.size;
       }
     },
     decide(st: ClientState): Decision[] {
@@ -54,7 +58,7 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
         {
           id: 'flood.requests',
           fired,
-          why: `at most ${reqs.count} requests and ${conns.count} new connections in ${r.windowSeconds}s (need >= ${r.minNewConnections * k} new connections, or >= ${r.minRequests * k} requests${saturated ? `; lowered: ${queued.count} of its requests waited in a queue` : ''})`,
+          why: () => `at most ${reqs.count} requests and ${conns.count} new connections in ${r.windowSeconds}s (need >= ${r.minNewConnections * k} new connections, or >= ${r.minRequests * k} requests${saturated ? `; lowered: ${queued.count} of its requests waited in a queue` : ''})`,
           count: reqs.count,
         },
       ];

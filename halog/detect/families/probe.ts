@@ -43,7 +43,7 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
         ctx.note?.(g.ids[i]!, `matched '${m}' but answered ${ctx.rec.status}: not counted (onlyErrors)`);
         continue;
       }
-      addHit(st, g.ids[i]!, ctx, evidence, full ? t.full() : t.path(), `matched '${m}' in the decoded ${what}`);
+      addHit(st, g.ids[i]!, ctx, evidence, full ? t.full() : t.path(), () => `matched '${m}' in the decoded ${what}`);
     }
   };
   return {
@@ -58,7 +58,7 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
       return active.map((id) => {
         const min = rules.rules[id].minDistinct;
         const n = st.hits.get(id)?.distinct?.size ?? 0;
-        return { id, fired: n >= min, why: `${n} distinct matching target(s), need >= ${min}` };
+        return { id, fired: n >= min, why: () => `${n} distinct matching target(s), need >= ${min}` };
       });
     },
   };

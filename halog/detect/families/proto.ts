@@ -66,11 +66,11 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
       if (bad.enabled) {
         const n = st.hits.get('proto.bad-requests')?.count ?? 0;
         const q = ratio(n, st.total);
-        out.push({ id: 'proto.bad-requests', fired: n >= bad.minCount && q >= bad.minRatio, why: `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` });
+        out.push({ id: 'proto.bad-requests', fired: n >= bad.minCount && q >= bad.minRatio, why: () => `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` });
       }
       if (proxy.enabled) {
         const n = st.hits.get('proto.open-proxy')?.count ?? 0;
-        out.push({ id: 'proto.open-proxy', fired: n >= proxy.minCount, why: `${n} proxy requests (need >= ${proxy.minCount})` });
+        out.push({ id: 'proto.open-proxy', fired: n >= proxy.minCount, why: () => `${n} proxy requests (need >= ${proxy.minCount})` });
       }
       return out;
     },

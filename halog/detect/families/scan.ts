@@ -22,7 +22,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       const rec = ctx.rec;
       if (scan.enabled) {
         const proxyDenied = rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54);
-        if (statuses.has(rec.status) || proxyDenied) addHit(st, 'scan.paths', ctx, evidence, t.path(), `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
+        if (statuses.has(rec.status) || proxyDenied) addHit(st, 'scan.paths', ctx, evidence, t.path(), () => `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
       }
       if (crawl.enabled) {
         const pages = setOf(st, 'pages');
@@ -43,7 +43,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         out.push({
           id: 'scan.paths',
           fired: d >= scan.minDistinct && r >= scan.minErrorRatio,
-          why: `${d} distinct error paths (need >= ${scan.minDistinct}), ${pct(r)} of HTTP requests were errors (need >= ${pct(scan.minErrorRatio)})`,
+          why: () => `${d} distinct error paths (need >= ${scan.minDistinct}), ${pct(r)} of HTTP requests were errors (need >= ${pct(scan.minErrorRatio)})`,
         });
       }
       if (crawl.enabled) {
@@ -52,7 +52,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         out.push({
           id: 'crawl.aggressive',
           fired: p.count >= crawl.minDistinct && s <= crawl.maxStaticRatio,
-          why: `at most ${p.count} new non-static paths in ${crawl.windowSeconds}s (need >= ${crawl.minDistinct}), ${pct(s)} static requests (need <= ${pct(crawl.maxStaticRatio)})`,
+          why: () => `at most ${p.count} new non-static paths in ${crawl.windowSeconds}s (need >= ${crawl.minDistinct}), ${pct(s)} static requests (need <= ${pct(crawl.maxStaticRatio)})`,
           count: p.count,
         });
       }

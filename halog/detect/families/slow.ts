@@ -32,7 +32,7 @@ export function createSlowFamily(rules: Readonly<DetectRules>): Family {
       if (!r.enabled) return [];
       const n = st.hits.get('slow.client')?.count ?? 0;
       const q = ratio(n, st.http);
-      return [{ id: 'slow.client', fired: n >= r.minCount && q >= r.minRatio, why: `${n} slow/incomplete requests (need >= ${r.minCount}), ${pct(q)} of HTTP lines (need >= ${pct(r.minRatio)})` }];
+      return [{ id: 'slow.client', fired: n >= r.minCount && q >= r.minRatio, why: () => `${n} slow/incomplete requests (need >= ${r.minCount}), ${pct(q)} of HTTP lines (need >= ${pct(r.minRatio)})` }];
     },
   };
 }

@@ -35,12 +35,12 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
         }
         cache.setAfterMiss(v);
       }
-      if (v.match !== null) addHit(st, 'ua.scanner', ctx, evidence, v.ua, `user agent matches '${v.match}'`);
+      if (v.match !== null) addHit(st, 'ua.scanner', ctx, evidence, v.ua, () => `user agent matches '${v.match}'`);
     },
     decide(st: ClientState): Decision[] {
       if (!r.enabled) return [];
       const h = st.hits.get('ua.scanner');
-      return [{ id: 'ua.scanner', fired: (h?.count ?? 0) > 0, why: h ? `attack-tool user agent(s): ${[...(h.distinct ?? [])].slice(0, 3).join(', ')}` : 'no attack-tool user agent' }];
+      return [{ id: 'ua.scanner', fired: (h?.count ?? 0) > 0, why: () => (h ? `attack-tool user agent(s): ${[...(h.distinct ?? [])].slice(0, 3).join(', ')}` : 'no attack-tool user agent') }];
     },
   };
 }
