@@ -8,7 +8,7 @@ import { newCounters } from './counters.js';
 import { RuntimeCode } from './errors.js';
 import { FileSink } from './file-sink.js';
 import { readSocketQueues } from './kernel-drops.js';
-import type { CaptureConfig } from './options.js';
+import type { CaptureConfig, ListenAddress } from './options.js';
 import { MAX_SPLIT_FILES, buildPipeline, outputPathFor, type Observe, type SinkSet } from './pipeline.js';
 import { openListeners, readRmemMax, type Listener, type Receivers } from './receiver.js';
 import { Reporter } from './reporter.js';
@@ -85,12 +85,14 @@ export class Capture {
   static async start(config: CaptureConfig, io: CaptureIo): Promise<Capture> {
     const c = new Capture(config, io);
     const { onDatagram, needsSender } = buildPipeline(config, c.counters, c.#sinks, io.observe ?? null);
-    c.#receivers =
-      config.workers > 1
-        ? await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram, needsSender, c.reporter)
-        : await openListeners(config.listen, config.rcvbuf, onDatagram, !needsSender, (a, err) =>
-            c.reporter.problem(RuntimeCode.socket, a.text, `socket error on udp ${a.text}: ${err.message}`),
-          );
+    const onSocketError = (a: ListenAddress, err: Error): void => c.reporter.problem(RuntimeCode.socket, a.text, `socket error on udp ${a.text}: ${err.message}`);
+    if (config.workers > 1) {
+      c.#receivers = await (await import('./workers.js')).openWorkers(config.listen, config.rcvbuf, config.workers, config.batchBytes, onDatagram, needsSender, c.reporter);
+    } else if (config.readers > 0 && !needsSender) {
+      c.#receivers = await (await import('./readers.js')).openReaders(config.listen, config.rcvbuf, config.readers, config.batchBytes, onDatagram, c.reporter, onSocketError);
+    } else {
+      c.#receivers = await openListeners(config.listen, config.rcvbuf, onDatagram, !needsSender, onSocketError);
+    }
     c.#listeners = c.#receivers.listeners;
     c.#checkRcvbuf();
     if (config.rotateMs > 0) c.#scheduleRotation();

@@ -35,6 +35,11 @@ export interface CaptureConfig {
   readonly quiet: boolean;
   /** 1: read the sockets in this process; N > 1: N worker processes share each socket. */
   readonly workers: number;
+  /**
+   * Threads that read the sockets (readers.ts), 0 = this process's main thread. Defaults to 1
+   * when lines do not depend on the sender and --workers is 1, else 0.
+   */
+  readonly readers: number;
   readonly pidFile: string | null;
 }
 
@@ -73,8 +78,11 @@ appends each as one line that halog reads (halog -s 0 for HAProxy's hostless dat
   --stats-interval DUR   default 10s
   --live                 refresh a traffic summary every second on the terminal
   --batch SIZE           bytes collected before a write (default 256K; also written every tick)
-  --workers N            N processes read each socket (default 1); more than 1 takes higher rates
-                         on several cores, lines from different workers interleave by batch
+  --readers N            N threads read the sockets while the main thread writes (default 1;
+                         0 reads on the main thread; with several, lines interleave by batch;
+                         not with --split host or --format rsyslog, which need the sender)
+  --workers N            N processes read each socket (default 1); lines from different
+                         workers interleave by batch
   --pid-file FILE        write the process id to FILE (for logrotate's postrotate kill -HUP)
   --quiet                no start-up lines on stderr
   -h, --help
@@ -106,6 +114,7 @@ interface Draft {
   batchBytes: number;
   quiet: boolean;
   workers: number;
+  readers: number | null;
   pidFile: string | null;
   help: boolean;
 }
@@ -217,6 +226,15 @@ const FLAGS: readonly Flag[] = [
       else d.workers = n;
     },
   },
+  {
+    name: '--readers',
+    takesValue: true,
+    set: (v, d, problems) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n > 16) problems.push(new OptionError(`--readers '${v}': expected 0 to 16 threads`));
+      else d.readers = n;
+    },
+  },
   { name: '--help', takesValue: false, set: (_v, d) => void (d.help = true) },
   { name: '-h', takesValue: false, set: (_v, d) => void (d.help = true) },
 ];
@@ -272,6 +290,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     batchBytes: DEFAULTS.batchBytes,
     quiet: false,
     workers: 1,
+    readers: null,
     pidFile: null,
     help: false,
   };
@@ -314,6 +333,11 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
   if (d.gzip && d.rotateBytes === 0 && d.rotateMs === 0) {
     problems.push(new OptionConflictError(`--gzip compresses rotated files: add --rotate-size or --rotate-interval`));
   }
+  const senderNeeded = d.split === 'host' || d.format === 'rsyslog';
+  if (d.readers !== null && d.readers > 0 && d.workers > 1) problems.push(new OptionConflictError(`--readers and --workers ${d.workers}: worker processes read on their own thread; give one of them`));
+  if (d.readers !== null && d.readers > 0 && senderNeeded) {
+    problems.push(new OptionConflictError(`--readers ${d.readers} cannot be used with ${d.split === 'host' ? '--split host' : '--format rsyslog'}: reader threads do not learn each datagram's sender`));
+  }
   const seen = new Set<string>();
   for (const l of d.listen) {
     const key = `${l.type}/${l.host}/${l.port}`;
@@ -339,6 +363,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     backlogBytes: DEFAULTS.backlogBytes,
     quiet: d.quiet,
     workers: d.workers,
+    readers: d.readers ?? (d.workers === 1 && !senderNeeded ? 1 : 0),
     pidFile: d.pidFile,
   });
   return { config, help: false, problems: [] };

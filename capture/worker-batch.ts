@@ -4,23 +4,58 @@
  * turn (or per --batch bytes) instead of one per datagram. The address is empty when the
  * worker reads without it (receiver.ts).
  */
-import type { OnDatagram } from './receiver.js';
+import { MAX_DATAGRAM, readDatagram, type OnDatagram } from './receiver.js';
 
 export class BatchWriter {
   #buf: Buffer;
   #used = 0;
   readonly #capacity: number;
   readonly #flushAt: number;
+  /** Buffers handed back by the receiving side (reader threads), reused instead of allocated. */
+  readonly #spare: ArrayBuffer[] = [];
 
   constructor(flushAt: number) {
     this.#flushAt = flushAt;
     // Room for one more maximal datagram past the flush threshold.
-    this.#capacity = flushAt + 65536 + 512;
-    this.#buf = Buffer.allocUnsafe(this.#capacity);
+    this.#capacity = flushAt + MAX_DATAGRAM + 512;
+    this.#buf = this.#fresh();
+  }
+
+  #fresh(): Buffer {
+    const ab = this.#spare.pop();
+    // Not Buffer.allocUnsafe: its result may lie in Node's shared pool, which cannot be transferred.
+    return Buffer.from(ab ?? new ArrayBuffer(this.#capacity));
   }
 
   get empty(): boolean {
     return this.#used === 0;
+  }
+
+  get full(): boolean {
+    return this.#used >= this.#flushAt;
+  }
+
+  /** A buffer that came back from take() (same capacity), to be reused. */
+  recycle(ab: ArrayBuffer): void {
+    if (ab.byteLength === this.#capacity && this.#spare.length < 4) this.#spare.push(ab);
+  }
+
+  /**
+   * Reads one datagram from a socket fd straight into the batch (no sender, no copy); returns
+   * its length, or -1 when none is queued. Other read errors throw (SocketReadError).
+   */
+  readFrom(fd: number): number {
+    const u = this.#used;
+    const len = readDatagram(fd, this.#buf, u + 5);
+    if (len < 0) return -1;
+    const b = this.#buf;
+    b[u] = 0;
+    b[u + 1] = len;
+    b[u + 2] = len >>> 8;
+    b[u + 3] = len >>> 16;
+    b[u + 4] = len >>> 24;
+    this.#used = u + 5 + len;
+    return len;
   }
 
   /** Adds msg[start, end); returns true when the batch should be sent now. */
@@ -41,10 +76,10 @@ export class BatchWriter {
     return u >= this.#flushAt;
   }
 
-  /** The batch so far; a new buffer is started (the old one belongs to the IPC message). */
+  /** The batch so far; a new buffer is started (the old one belongs to the message sent). */
   take(): Buffer {
     const out = this.#buf.subarray(0, this.#used);
-    this.#buf = Buffer.allocUnsafe(this.#capacity);
+    this.#buf = this.#fresh();
     this.#used = 0;
     return out;
   }

@@ -50,10 +50,21 @@ function run(spec: WorkerSpec): void {
   };
 
   const readers: SocketReader[] = [];
+  const readInto = (fd: number): boolean => {
+    if (batch.readFrom(fd) < 0) return false;
+    if (batch.full) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setTimeout(flush, FLUSH_DELAY_MS);
+    }
+    return true;
+  };
+
   const sockets = spec.listen.map((a, i) => {
     const s = dgram.createSocket({ type: a.type, ipv6Only: a.type === 'udp6', recvBufferSize: spec.rcvbuf });
     s.on('error', (err: NodeJS.ErrnoException) => send({ t: 'error', i, code: err.code ?? '', message: err.message }));
-    const reader = new SocketReader(s, onDatagram, !spec.needsSender);
+    // Without the sender, datagrams are read straight into the batch (no copy).
+    const reader = new SocketReader(s, onDatagram, spec.needsSender ? null : readInto);
     readers.push(reader);
     s.bind({ port: a.port, address: a.host, exclusive: false }, () => {
       let rcvbuf = 0;

@@ -1,0 +1,83 @@
+/**
+ * A reader thread (readers.ts): reads the sockets' fds with read(2) straight into a batch
+ * buffer, and hands each batch to the main thread by transfer (no copy); the main thread
+ * classifies, counts and writes, and hands the buffer back for reuse. The thread has no event
+ * loop work to do: it polls the fds, and sleeps POLL_MS with Atomics.wait when they are empty.
+ */
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { SocketReadError } from './receiver.js';
+import { BatchWriter } from './worker-batch.js';
+
+export interface ReaderSpec {
+  readonly fds: readonly number[];
+  readonly batchBytes: number;
+  /** A batch is handed over at most this long after its first datagram was read. */
+  readonly flushMs: number;
+  /** Int32 [0]: 0 = run, 1 = stop (the main thread stores it and notifies). */
+  readonly control: SharedArrayBuffer;
+}
+
+export type FromReader =
+  | { readonly t: 'batch'; readonly b: ArrayBuffer; readonly len: number }
+  | { readonly t: 'error'; readonly fd: number; readonly code: string; readonly message: string }
+  | { readonly t: 'done' };
+
+/** The kernel queue holds far more than this (8 MiB: about 80 ms at 100,000 datagrams/s). */
+const POLL_MS = 1;
+/** Read per fd per round at most, so that one busy socket does not starve another. */
+const ROUND_MAX = 2048;
+
+function run(spec: ReaderSpec): void {
+  const port = parentPort!;
+  const control = new Int32Array(spec.control);
+  const fds = spec.fds.slice();
+  const batch = new BatchWriter(spec.batchBytes);
+  let firstAt = 0;
+  const send = (): void => {
+    if (batch.empty) return;
+    const b = batch.take();
+    const m: FromReader = { t: 'batch', b: b.buffer as ArrayBuffer, len: b.length };
+    port.postMessage(m, [m.b]);
+  };
+  // Every round ends with an EAGAIN per fd, which Node throws as an Error: keep it cheap.
+  Error.stackTraceLimit = 0;
+  for (;;) {
+    for (let r = receiveMessageOnPort(port); r !== undefined; r = receiveMessageOnPort(port)) batch.recycle(r.message as ArrayBuffer);
+    let got = 0;
+    let behind = false;
+    for (let i = 0; i < fds.length; i++) {
+      const fd = fds[i]!;
+      if (fd < 0) continue;
+      let n = 0;
+      try {
+        while (n < ROUND_MAX && batch.readFrom(fd) >= 0) {
+          n++;
+          if (firstAt === 0) firstAt = Date.now();
+          if (batch.full) {
+            send();
+            firstAt = 0;
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof SocketReadError)) throw err;
+        fds[i] = -1;
+        const m: FromReader = { t: 'error', fd, code: err.code, message: err.message };
+        port.postMessage(m);
+      }
+      got += n;
+      if (n === ROUND_MAX) behind = true;
+    }
+    if (!batch.empty && (got === 0 || Date.now() - firstAt >= spec.flushMs)) {
+      send();
+      firstAt = 0;
+    }
+    if (Atomics.load(control, 0) === 1) {
+      send();
+      port.postMessage({ t: 'done' } satisfies FromReader);
+      return;
+    }
+    if (!behind) Atomics.wait(control, 0, 0, POLL_MS);
+  }
+}
+
+if (parentPort && workerData) run(workerData as ReaderSpec);
