@@ -93,8 +93,10 @@ export function runMaster(first: Config, files: readonly string[], quiet: boolea
     else g.softStopWhenReady.add(w);
   };
 
+  let finished = false;
   const maybeFinish = (): void => {
-    if (!stopping || [...generations].some((g) => g.alive.size > 0)) return;
+    if (finished || !stopping || [...generations].some((g) => g.alive.size > 0)) return;
+    finished = true;
     say('WARNING', `All workers exited. Exiting... (${exitCode})`);
     finish(exitCode);
   };
@@ -117,19 +119,20 @@ export function runMaster(first: Config, files: readonly string[], quiet: boolea
       const g: Generation = { config, workers: [], ready: new Set(), alive: new Set(), state: 'starting', softStopWhenReady: new Set() };
       generations.add(g);
       let settled = false;
-      const settle = (ok: boolean, why?: string): void => {
+      const settle = (ok: boolean, why?: string, stuck = false): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (ok) return resolve(g);
         g.state = 'failed';
         if (why && !stopping) say('ALERT', why);
-        // A worker that got this far may share sockets with the running generation and hold
-        // clients from them: it finishes those (soft stop), unless it is stuck before listening.
-        for (const w of g.alive) g.ready.has(w) ? softStop(w) : w.process.kill('SIGTERM');
+        // A worker of a failed generation may share sockets with the running one and hold
+        // clients from them: it finishes those (soft stop, as soon as it can take the signal);
+        // one that is stuck before listening is killed.
+        for (const w of g.alive) stuck && !g.ready.has(w) ? w.process.kill('SIGTERM') : softStop(w);
         resolve(null);
       };
-      const timer = setTimeout(() => settle(false, `New worker(s) not listening after ${READY_TIMEOUT_MS / 1000} s.`), READY_TIMEOUT_MS);
+      const timer = setTimeout(() => settle(false, `New worker(s) not listening after ${READY_TIMEOUT_MS / 1000} s.`, true), READY_TIMEOUT_MS);
       g.onEarlyExit = (w, code, signal) => settle(false, `New worker (${w.process.pid}) exited with code ${exitText(code, signal)} before listening.`);
       let leader = 0;
       for (let i = 0; i < config.global.nbthread; i++) {
