@@ -122,6 +122,72 @@ function request(port: number, agent: http.Agent | false, id: string, kind: Outc
   });
 }
 
+/** Clients that send requests back to back until stopped: keep-alive (one in four a POST with a body), a new connection per request, and 900 ms requests. */
+function startLoad(port: number, counts: { keepAlive: number; newConn: number; slow: number }): { outcomes: Outcome[]; inFlightSlow(): number; sent(): number; stop(): Promise<void> } {
+  const outcomes: Outcome[] = [];
+  const agents: http.Agent[] = [];
+  let running = true;
+  let seq = 0;
+  let slow = 0;
+  const keepAlive = (): http.Agent => {
+    const a = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(a);
+    return a;
+  };
+  const loop = async (kind: 'ka-mixed' | 'new-conn' | 'slow', agent: http.Agent | false): Promise<void> => {
+    while (running) {
+      const n = seq++;
+      const k: Outcome['kind'] = kind === 'ka-mixed' ? (n % 4 === 0 ? 'post' : 'keep-alive') : kind;
+      if (k === 'slow') slow++;
+      const o = await request(port, agent, `${k}-${n}`, k, k === 'slow' ? 900 : 0, k === 'post' ? Buffer.alloc(3000 + (n % 7) * 1000, 'x') : null);
+      if (k === 'slow') slow--;
+      outcomes.push(o);
+      if (k === 'new-conn') await sleep(1); // a new connection per request, without exhausting ephemeral ports
+    }
+  };
+  const loops = [
+    ...Array.from({ length: counts.keepAlive }, () => loop('ka-mixed', keepAlive())),
+    ...Array.from({ length: counts.newConn }, () => loop('new-conn', false)),
+    ...Array.from({ length: counts.slow }, () => loop('slow', keepAlive())),
+  ];
+  return {
+    outcomes,
+    inFlightSlow: () => slow,
+    sent: () => seq,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      for (const a of agents) a.destroy();
+    },
+  };
+}
+
+/** Parses the request lines received by the collector: request id -> [pid, server] of each line; anything else in `others`. */
+function requestLogs(lines: readonly string[]): { byId: Map<string, { pid: number; server: string }[]>; others: string[] } {
+  const byId = new Map<string, { pid: number; server: string }[]>();
+  const others: string[] = [];
+  for (const l of lines) {
+    const m = l.match(/haproxy\[(\d+)\]: \S+ \[[^\]]+\] fe app\/(\S+) \S+ 200 .* "(?:GET|POST) \/r\/([^? ]+)\?ms=\d+ HTTP\/1\.1"$/);
+    if (m) {
+      const list = byId.get(m[3]!) ?? [];
+      list.push({ pid: Number(m[1]), server: m[2]! });
+      byId.set(m[3]!, list);
+    } else others.push(l);
+  }
+  return { byId, others };
+}
+
+async function waitForLogs(lines: readonly string[], n: number): Promise<void> {
+  for (let i = 0; i < 100 && lines.filter((l) => l.includes(' /r/')).length < n; i++) await sleep(50);
+  await sleep(200);
+}
+
+const handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string): void => {
+  const u = new URL(req.url ?? '/', 'http://x');
+  const id = u.pathname.slice(3);
+  setTimeout(() => res.end(req.method === 'POST' ? `${id}:${body.length}` : id), Number(u.searchParams.get('ms') ?? 0));
+};
+
 function cli(sock: string, command: string): Promise<string> {
   return new Promise((res, rej) => {
     const s = net.connect(sock, () => s.write(command + '\n'));
@@ -134,11 +200,6 @@ function cli(sock: string, command: string): Promise<string> {
 
 test('-W: three reloads under load fail no request, log each once; a broken file keeps the workers', { timeout: 90_000 }, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-reload-'));
-  const handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string): void => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const id = u.pathname.slice(3);
-    setTimeout(() => res.end(req.method === 'POST' ? `${id}:${body.length}` : id), Number(u.searchParams.get('ms') ?? 0));
-  };
   const backends: Backend[] = [await startBackend(handler), await startBackend(handler), await startBackend(handler)];
   const collector = await startCollector();
   const port = await freePort();
@@ -155,46 +216,21 @@ test('-W: three reloads under load fail no request, log each once; a broken file
   const master = spawn(process.execPath, [BIN, 'proxy', '-W', '-f', cfgFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const err = watchStderr(master);
   const exited = new Promise<number | null>((r) => master.once('exit', (code) => r(code)));
-  const outcomes: Outcome[] = [];
-  let running = true;
-  const agents: http.Agent[] = [];
+  let load: ReturnType<typeof startLoad> | null = null;
   try {
     await err.waitFor(/Loading success\./);
     const workerPid = (n: number): Promise<number> => err.waitFor(/New worker \((\d+)\) forked/, n).then((m) => Number(m[n - 1]![1]));
     const gens = [await workerPid(1)];
 
-    // the load: runs until told to stop, each loop waiting for its answer before the next request
-    let seq = 0;
-    const inFlight = { slow: 0 };
-    const loop = async (kind: Outcome['kind'] | 'ka-mixed', agent: http.Agent | false): Promise<void> => {
-      while (running) {
-        const n = seq++;
-        const k: Outcome['kind'] = kind === 'ka-mixed' ? (n % 4 === 0 ? 'post' : 'keep-alive') : kind;
-        const ms = k === 'slow' ? 900 : 0;
-        if (k === 'slow') inFlight.slow++;
-        const o = await request(port, agent, `${k}-${n}`, k, ms, k === 'post' ? Buffer.alloc(3000 + (n % 7) * 1000, 'x') : null);
-        if (k === 'slow') inFlight.slow--;
-        outcomes.push(o);
-        if (k === 'new-conn') await sleep(1); // a new connection per request, without exhausting ephemeral ports
-      }
-    };
-    const keepAlive = (): http.Agent => {
-      const a = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      agents.push(a);
-      return a;
-    };
-    const loops = [
-      ...[0, 1, 2, 3].map(() => loop('ka-mixed', keepAlive())),
-      ...[0, 1, 2, 3].map(() => loop('new-conn', false)),
-      ...[0, 1, 2].map(() => loop('slow', keepAlive())),
-    ];
+    load = startLoad(port, { keepAlive: 4, newConn: 4, slow: 3 });
+    const outcomes = load.outcomes;
 
     const reloads: { at: number; slowInFlight: number; retired: number }[] = [];
     const layouts = [['a', 'b'], ['a', 'b', 'c'], ['b', 'c']];
     for (let r = 0; r < 3; r++) {
       await sleep(1000);
       fs.writeFileSync(cfgFile, cfg(layouts[r]!));
-      reloads.push({ at: performance.now(), slowInFlight: inFlight.slow, retired: gens[gens.length - 1]! });
+      reloads.push({ at: performance.now(), slowInFlight: load.inFlightSlow(), retired: gens[gens.length - 1]! });
       master.kill('SIGUSR2');
       await err.waitFor(/Loading success\./, r + 2);
       gens.push(await workerPid(r + 2));
@@ -215,9 +251,7 @@ test('-W: three reloads under load fail no request, log each once; a broken file
     const failedAt = performance.now();
     assert.ok(err.lines.some((l) => /unknown keyword 'balanse'/.test(l.text)), 'the configuration error is reported');
     await sleep(1500);
-    running = false;
-    await Promise.all(loops);
-    for (const a of agents) a.destroy();
+    await load.stop();
     assert.equal(err.lines.filter((l) => /New worker \(\d+\) forked/.test(l.text)).length, 4, 'no worker forked for the broken file');
     assert.doesNotThrow(() => process.kill(gens[3]!, 0), 'the current worker still runs');
     assert.equal((await cli(sock, 'show info')).match(/^Pid: (\d+)$/m)?.[1], String(gens[3]));
@@ -228,7 +262,7 @@ test('-W: three reloads under load fail no request, log each once; a broken file
     const figures = `${outcomes.length} requests (${JSON.stringify(kinds)}), ${failed.length} failed; slow requests in flight at each reload: ${reloads.map((r) => r.slowInFlight).join(', ')}`;
     process.stderr.write(`# reload test: ${figures}\n`);
     assert.deepEqual(failed.slice(0, 10), [], figures);
-    assert.equal(outcomes.length, seq, 'every request got an outcome');
+    assert.equal(outcomes.length, load.sent(), 'every request got an outcome');
     for (const r of reloads) assert.ok(r.slowInFlight > 0, 'slow requests were in flight at each reload');
     assert.ok(outcomes.filter((o) => o.sentAt > failedAt).length > 50, 'served after the broken reload');
 
@@ -242,19 +276,8 @@ test('-W: three reloads under load fail no request, log each once; a broken file
     assert.equal(await exited, 0);
 
     // logs: each request exactly once, by the worker that answered it
-    const wanted = outcomes.length;
-    for (let i = 0; i < 100 && collector.lines.filter((l) => l.includes(' /r/')).length < wanted; i++) await sleep(50);
-    await sleep(200);
-    const byId = new Map<string, { pid: number; server: string }[]>();
-    const others: string[] = [];
-    for (const l of collector.lines) {
-      const m = l.match(/haproxy\[(\d+)\]: \S+ \[[^\]]+\] fe app\/(\S+) \S+ 200 .* "(?:GET|POST) \/r\/([^? ]+)\?ms=\d+ HTTP\/1\.1"$/);
-      if (m) {
-        const list = byId.get(m[3]!) ?? [];
-        list.push({ pid: Number(m[1]), server: m[2]! });
-        byId.set(m[3]!, list);
-      } else others.push(l);
-    }
+    await waitForLogs(collector.lines, outcomes.length);
+    const { byId, others } = requestLogs(collector.lines);
     assert.deepEqual(
       outcomes.filter((o) => byId.get(o.id)?.length !== 1).map((o) => `${o.id}: ${byId.get(o.id)?.length ?? 0} lines`).slice(0, 10),
       [],
@@ -280,11 +303,71 @@ test('-W: three reloads under load fail no request, log each once; a broken file
     assert.deepEqual([...servers_(2)].sort(), ['a', 'b', 'c']);
     assert.deepEqual([...servers_(3)].sort(), ['b', 'c']);
   } finally {
-    running = false;
+    await load?.stop();
     if (master.exitCode === null) master.kill('SIGTERM');
     await exited;
     await collector.stop();
     for (const b of backends) await b.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('-W: a new worker that cannot bind fails the reload without a failed request; the running one keeps serving', { timeout: 60_000 }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-reload-'));
+  const backend = await startBackend(handler);
+  const collector = await startCollector();
+  const port = await freePort();
+  // a port someone else listens on: the new worker gets the shared port first, then fails on this one
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  const busyPort = (busy.address() as net.AddressInfo).port;
+  const cfgFile = path.join(tmp, 'haproxy.cfg');
+  const cfg = (extraBind: string): string =>
+    `global\n  log 127.0.0.1:${collector.port} local0\n` +
+    `defaults\n  mode http\n  log global\n  option httplog\n  option idle-close-on-response\n  timeout client 10s\n  timeout server 10s\n  timeout connect 2s\n` +
+    `frontend fe\n  bind 127.0.0.1:${port}\n${extraBind}  default_backend app\n` +
+    `backend app\n  server a 127.0.0.1:${backend.port}\n`;
+  fs.writeFileSync(cfgFile, cfg(''));
+  const master = spawn(process.execPath, [BIN, 'proxy', '-W', '-f', cfgFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const err = watchStderr(master);
+  const exited = new Promise<number | null>((r) => master.once('exit', (code) => r(code)));
+  let load: ReturnType<typeof startLoad> | null = null;
+  try {
+    await err.waitFor(/Loading success\./);
+    const first = Number((await err.waitFor(/New worker \((\d+)\) forked/))[0]![1]);
+    load = startLoad(port, { keepAlive: 3, newConn: 3, slow: 1 });
+    for (let r = 0; r < 2; r++) {
+      await sleep(700);
+      fs.writeFileSync(cfgFile, cfg(`  bind 127.0.0.1:${busyPort}\n`));
+      master.kill('SIGUSR2');
+      await err.waitFor(/Loading failure!/, r + 1);
+    }
+    await sleep(700);
+    await load.stop();
+    const outcomes = load.outcomes;
+    const failed = outcomes.filter((o) => o.error);
+    assert.deepEqual(failed.slice(0, 10), [], `${outcomes.length} requests, ${failed.length} failed`);
+    assert.ok(err.lines.some((l) => /cannot bind socket \(EADDRINUSE\)/.test(l.text)));
+    assert.equal((await err.waitFor(/exited with code 1 \(Exit\) before listening/, 2)).length, 2);
+    assert.equal(err.lines.filter((l) => /Loading success\./.test(l.text)).length, 1, 'no reload succeeded');
+    assert.doesNotThrow(() => process.kill(first, 0), 'the first worker still runs');
+    master.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    await waitForLogs(collector.lines, outcomes.length);
+    const { byId, others } = requestLogs(collector.lines);
+    assert.deepEqual(outcomes.filter((o) => byId.get(o.id)?.length !== 1).map((o) => o.id).slice(0, 10), [], 'one log line per request');
+    assert.equal(byId.size, outcomes.length);
+    assert.deepEqual(others, []);
+    // clients the failed workers got from the shared socket before failing were answered by them
+    const byFailed = outcomes.filter((o) => byId.get(o.id)![0]!.pid !== first).length;
+    process.stderr.write(`# failed-start test: ${outcomes.length} requests, ${failed.length} failed, ${byFailed} answered by the workers that failed to start\n`);
+  } finally {
+    await load?.stop();
+    if (master.exitCode === null) master.kill('SIGTERM');
+    await exited;
+    await collector.stop();
+    await backend.close();
+    busy.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
