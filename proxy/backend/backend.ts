@@ -5,7 +5,7 @@
  */
 import type { ProxyConfig } from '../config/types.js';
 import { algorithm } from '../lb/index.js';
-import { canTake, isFull, type Balancer, type LbRequest } from '../lb/types.js';
+import { canTake, isFull, type Balancer, type LbAlgorithm, type LbRequest } from '../lb/types.js';
 import type { Waiter } from './queue.js';
 import { ServerState } from './server.js';
 import { StickTable } from '../persist/stick-table.js';
@@ -28,6 +28,7 @@ export class BackendRuntime {
   readonly servers: readonly ServerState[];
   readonly #active: ServerState[];
   readonly #backups: ServerState[];
+  readonly #algorithm: LbAlgorithm;
   readonly #balancer: Balancer;
   readonly #queue: Waiter[] = [];
   /** Requests ever dequeued from the backend queue (positions are differences of this). */
@@ -40,17 +41,97 @@ export class BackendRuntime {
     this.servers = cfg.servers.map((s) => new ServerState(s));
     this.#active = this.servers.filter((s) => !s.backup);
     this.#backups = this.servers.filter((s) => s.backup);
-    this.#balancer = algorithm(cfg.balance.algorithm).init(this.#active, cfg.balance.arg);
+    this.#algorithm = algorithm(cfg.balance.algorithm);
+    this.#balancer = this.#algorithm.init(this.#active, cfg.balance.arg);
     this.#stick = cfg.stick ? new StickTable<ServerState>(cfg.stick.size, cfg.stick.expire) : null;
   }
   readonly #stick: StickTable<ServerState> | null;
 
+  /** Times the farm lost its last usable server (HAProxy's `chkdown` of the BACKEND row). */
+  downs = 0;
+  /** Wall-clock ms of the last time the farm went down or came back (`lastchg` of the BACKEND row). */
+  lastChange = Date.now();
+
   /** A health check (proxy/checks/) marked `s` DOWN or UP: the balancer follows. */
   setServerUp(s: ServerState, up: boolean): void {
     if (up && s.maint) return;
+    const before = this.farmUp;
+    this.#setUsable(s, up);
+    this.#farmChanged(before);
+  }
+
+  /**
+   * Whether balancing has a server to give a request to (HAProxy: a non-zero total weight of
+   * usable servers), which is what makes the backend UP in the stats.
+   */
+  get farmUp(): boolean {
+    return this.servers.some(canTake);
+  }
+
+  /**
+   * Whether the runtime API may set this weight: HAProxy's static algorithms (static-rr,
+   * map-based hashing) only take 0 or the initial weight.
+   */
+  weightAllowed(s: ServerState, w: number): boolean {
+    return w === 0 || w === s.initialWeight || this.#algorithm.dynamicWeights;
+  }
+
+  /** `set server <b>/<s> weight <w>`: `w` already checked with `weightAllowed`. */
+  setServerWeight(s: ServerState, w: number): void {
+    const before = this.farmUp;
+    s.userWeight = w;
+    if (!s.backup) this.#balancer.onWeight(s);
+    this.#farmChanged(before);
+  }
+
+  /**
+   * `set server <b>/<s> state ready|drain|maint` (and `enable`/`disable server`), as HAProxy's
+   * srv_adm_set_*: maintenance takes the server out whatever its checks say and pauses them
+   * (health 0); leaving it puts a checked server back UP at health `rise`, and checks resume.
+   * Draining keeps the server UP for persistent requests and out of balancing.
+   */
+  setServerAdmin(s: ServerState, state: 'ready' | 'drain' | 'maint'): void {
+    const before = this.farmUp;
+    const now = Date.now();
+    const drain = state === 'drain';
+    if (s.drain !== drain) {
+      s.drain = drain;
+      s.lastChange = now;
+      if (!s.backup) this.#balancer.onWeight(s);
+    }
+    if (state === 'maint' && !s.maint) {
+      s.maint = true;
+      s.lastChange = now;
+      if (s.checker) {
+        s.checker.pause();
+        s.checkPaused = true;
+      } else s.uncheckedHealth = 0;
+      this.#setUsable(s, false);
+    } else if (state !== 'maint' && s.maint) {
+      s.maint = false;
+      s.lastChange = now;
+      if (s.checker) {
+        s.checkPaused = false;
+        s.checker.resume();
+      }
+      this.#setUsable(s, true);
+    }
+    this.#farmChanged(before);
+  }
+
+  #setUsable(s: ServerState, up: boolean): void {
     if (s.usable === up) return;
     s.usable = up;
+    s.lastChange = Date.now();
+    if (!up) s.downs++;
     if (!s.backup) (up ? this.#balancer.onUp(s) : this.#balancer.onDown(s));
+  }
+
+  #farmChanged(before: boolean): void {
+    const after = this.farmUp;
+    if (before === after) return;
+    this.lastChange = Date.now();
+    if (!after) this.downs++;
   }
 
   get queueLength(): number {
@@ -77,7 +158,9 @@ export class BackendRuntime {
     // retry elsewhere (`avoid`, redispatch) or a balanced pick updates the entry
     const now = Date.now();
     const stuck = this.#stick && !avoid ? this.#stick.lookup(req.src, now) : undefined;
-    const s = forced ?? (stuck && canTake(stuck) ? stuck : this.#choose(req, avoid));
+    // like HAProxy, a stuck client follows its server while that one is UP, even draining
+    // or at weight 0 (stream.c: cur_state != SRV_ST_STOPPED)
+    const s = forced ?? (stuck && stuck.usable ? stuck : this.#choose(req, avoid));
     if (s === 'none') return { kind: 'nosrv' };
     if (s !== null) this.#stick?.store(req.src, s, now);
     if (s !== null && !isFull(s)) {

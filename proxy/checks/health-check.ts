@@ -6,7 +6,7 @@
  * and the server DOWN, `fastinter` in between (srv_getinter).
  */
 import type { BackendRuntime } from '../backend/backend.js';
-import type { ServerState } from '../backend/server.js';
+import type { ServerChecker, ServerState } from '../backend/server.js';
 import type { ServerCheckConfig } from '../config/types.js';
 import { LEVEL_ALERT, LEVEL_EMERG, LEVEL_NOTICE, downMessage, noServerMessage, upMessage, type FarmCounts } from './messages.js';
 import { runCheck, type CheckResult } from './probe.js';
@@ -14,7 +14,7 @@ import { runCheck, type CheckResult } from './probe.js';
 /** Where state changes go: the backend's loggers and the process's stderr. */
 export type CheckReport = (level: number, message: string) => void;
 
-export class HealthChecker {
+export class HealthChecker implements ServerChecker {
   readonly #be: BackendRuntime;
   readonly #srv: ServerState;
   readonly #cfg: ServerCheckConfig;
@@ -34,6 +34,8 @@ export class HealthChecker {
   #stopped = false;
   /** Last result, for the stats page. */
   last: CheckResult | null = null;
+  /** A check is in flight (HAProxy's CHK_ST_INPROGRESS, shown by `show servers state`). */
+  running = false;
   /** Checks that failed (HAProxy's chkfail) and UP->DOWN transitions (chkdown). */
   failed = 0;
   downs = 0;
@@ -62,6 +64,28 @@ export class HealthChecker {
     if (this.#timer) clearTimeout(this.#timer);
   }
 
+  /** The server enters maintenance: no more checks until `resume`, health 0 (HAProxy pauses them). */
+  pause(): void {
+    this.#paused = true;
+    this.#health = 0;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /**
+   * The server leaves maintenance: UP at health `rise`, so that one failure takes it down. The
+   * next check comes at the check's own pace (`fastinter` at that health), not at once: HAProxy's
+   * check task keeps its schedule through maintenance.
+   */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#health = this.#cfg.rise;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (!this.#stopped) this.#timer = setTimeout(() => void this.#run(), this.#interval());
+  }
+  #paused = false;
+
   #interval(): number {
     const c = this.#cfg;
     if (this.#health === c.rise + c.fall - 1) return c.inter;
@@ -71,8 +95,11 @@ export class HealthChecker {
 
   async #run(): Promise<void> {
     const s = this.#srv;
+    this.running = true;
     const r = await runCheck(s.host, this.#cfg.port || s.port, this.#cfg.inter, this.#be.cfg.httpCheck);
-    if (this.#stopped) return;
+    this.running = false;
+    // a check in flight when the server entered maintenance is forgotten
+    if (this.#stopped || this.#paused) return;
     this.last = r;
     this.#apply(r);
     this.#timer = setTimeout(() => void this.#run(), this.#interval());
@@ -117,19 +144,24 @@ export class HealthChecker {
   }
 }
 
-/** Starts a checker for every server with `check` (not for `disabled` ones: they stay in maintenance). */
+/**
+ * Starts a checker for every server with `check`. A `disabled` one gets its checker paused,
+ * as in HAProxy: the runtime API may take it out of maintenance, and checks start then.
+ */
 export function startHealthChecks(backends: Iterable<BackendRuntime>, reportFor: (be: BackendRuntime) => CheckReport): HealthChecker[] {
   const out: HealthChecker[] = [];
   for (const be of backends) {
     const withCheck = be.cfg.servers.filter((sc) => sc.check && !sc.disabled);
-    withCheck.forEach((sc, i) => {
+    for (const sc of be.cfg.servers) {
+      if (!sc.check) continue;
       const srv = be.servers.find((x) => x.name === sc.name)!;
-      const hc = new HealthChecker(be, srv, sc.check!, reportFor(be));
+      const hc = new HealthChecker(be, srv, sc.check, reportFor(be));
       // spread the first checks over the interval, like HAProxy's start-up
-      hc.start(Math.floor((sc.check!.inter * i) / withCheck.length) + 1);
+      if (sc.disabled) hc.pause();
+      else hc.start(Math.floor((sc.check.inter * withCheck.indexOf(sc)) / withCheck.length) + 1);
       srv.checker = hc;
       out.push(hc);
-    });
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { canTake, isFull, type LbAlgorithm } from './types.js';
 export const first: LbAlgorithm = {
   name: 'first',
   hashBased: false,
+  dynamicWeights: true,
   init(servers) {
     const byId = [...servers].sort((a, b) => a.id - b.id);
     return {
@@ -18,6 +19,8 @@ export const first: LbAlgorithm = {
       onRelease() {},
       onUp() {},
       onDown() {},
+      // the weight plays no part here, except 0 (not usable), read at each pick
+      onWeight() {},
     };
   },
 };

@@ -24,5 +24,6 @@ export function hashBalancer(servers: readonly LbServer[], key: (req: LbRequest)
     onRelease() {},
     onUp: rebuild,
     onDown: rebuild,
+    onWeight: rebuild,
   };
 }

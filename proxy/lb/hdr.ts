@@ -5,5 +5,6 @@ import type { LbAlgorithm } from './types.js';
 export const hdr: LbAlgorithm = {
   name: 'hdr',
   hashBased: true,
+  dynamicWeights: false,
   init: (servers, arg) => hashBalancer(servers, (req) => req.header(arg ?? '')),
 };

@@ -7,6 +7,7 @@ import { canTake, isFull, type LbAlgorithm, type LbServer } from './types.js';
 export const leastconn: LbAlgorithm = {
   name: 'leastconn',
   hashBased: false,
+  dynamicWeights: true,
   init(servers) {
     let last = -1;
     return {
@@ -38,6 +39,8 @@ export const leastconn: LbAlgorithm = {
       onRelease() {},
       onUp() {},
       onDown() {},
+      // the weight is read at each pick
+      onWeight() {},
     };
   },
 };

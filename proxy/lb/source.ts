@@ -5,5 +5,6 @@ import type { LbAlgorithm } from './types.js';
 export const source: LbAlgorithm = {
   name: 'source',
   hashBased: true,
+  dynamicWeights: false,
   init: (servers) => hashBalancer(servers, (req) => req.src),
 };

@@ -8,6 +8,7 @@ import { buildMap } from './weighted-rr.js';
 export const staticRr: LbAlgorithm = {
   name: 'static-rr',
   hashBased: false,
+  dynamicWeights: false,
   init(servers) {
     let map: LbServer[] = buildMap(servers);
     let pos = 0;
@@ -32,6 +33,8 @@ export const staticRr: LbAlgorithm = {
       onRelease() {},
       onUp: rebuild,
       onDown: rebuild,
+      // the runtime API only allows 0% or 100% of the initial weight here, as HAProxy's static algorithms
+      onWeight: rebuild,
     };
   },
 };

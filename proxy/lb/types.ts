@@ -8,6 +8,7 @@ export interface LbServer {
   /** 1-based position in the backend (HAProxy's server id). */
   readonly id: number;
   readonly name: string;
+  /** The effective weight: the runtime API may change it (`set server ... weight`), 0 while draining. */
   readonly weight: number;
   /** 0 = unlimited. */
   readonly maxconn: number;
@@ -45,11 +46,18 @@ export interface Balancer {
   /** `s` became usable / unusable. */
   onUp(s: LbServer): void;
   onDown(s: LbServer): void;
+  /** The effective weight of `s` changed (runtime API: weight, drain). */
+  onWeight(s: LbServer): void;
 }
 
 export interface LbAlgorithm {
   readonly name: string;
   /** Whether `pick` may return a full server (hash-based algorithms). */
   readonly hashBased: boolean;
+  /**
+   * Whether a weight may change at run time (HAProxy's BE_LB_PROP_DYN). A static algorithm
+   * (static-rr, map-based hashing) only takes 0% or 100% of the initial weight.
+   */
+  readonly dynamicWeights: boolean;
   init(servers: readonly LbServer[], arg: string | null): Balancer;
 }

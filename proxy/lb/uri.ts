@@ -5,5 +5,6 @@ import type { LbAlgorithm } from './types.js';
 export const uri: LbAlgorithm = {
   name: 'uri',
   hashBased: true,
+  dynamicWeights: false,
   init: (servers) => hashBalancer(servers, (req) => req.path),
 };

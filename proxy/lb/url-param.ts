@@ -5,6 +5,7 @@ import type { LbAlgorithm } from './types.js';
 export const urlParam: LbAlgorithm = {
   name: 'url_param',
   hashBased: true,
+  dynamicWeights: false,
   init(servers, arg) {
     const prefix = `${arg ?? ''}=`;
     return hashBalancer(servers, (req) => {

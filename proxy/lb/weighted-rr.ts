@@ -32,6 +32,10 @@ export class WeightedRr {
   reset(s: LbServer): void {
     this.#score.set(s, 0);
   }
+  /** A weight changed: every score restarts at 0, so the new weights give their exact sequence from the next pick. */
+  rebuild(): void {
+    for (const s of this.#servers) this.#score.set(s, 0);
+  }
 }
 
 /** Weighted map of usable servers, for hash-based selection (`hash % map.length`). */
