@@ -72,6 +72,8 @@ export class Listeners {
   readonly #sessions = new Set<Session>();
 
   #release(): void {
+    // nothing held (the common case): no immediate per closed connection
+    if (this.#held.length === 0) return;
     setImmediate(() => {
       while (this.#held.length && !this.#full()) {
         const s = this.#held.shift()!;
