@@ -19,7 +19,8 @@ import { ClientSession } from './session/client-session.js';
 import { StatsRegistry } from './stats/counters.js';
 import { statsHandler } from './stats/page.js';
 import { snapshot } from './stats/snapshot.js';
-import { startCliSocket } from './stats/cli.js';
+import { cliContext, startCliSocket } from './stats/cli.js';
+import type { RuntimeView } from './stats/runtime-view.js';
 import type net from 'node:net';
 import { udpSink, type LogSink } from './log/udp-sender.js';
 
@@ -54,6 +55,9 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     };
   });
   const registry = new StatsRegistry();
+  // what the runtime API reads, at each command
+  const view: RuntimeView = { frontends, backends, checkers, registry, process: counters, global: config.global, pid, sessions: () => listeners.flatMap((l) => [...l.sessions()]) };
+  const cliCtx = cliContext(view);
   for (const fe of config.frontends) {
     const sink = fe.logs.length ? udpSink(fe.logs, fe.logTag ?? config.global.logTag, pid, config.global.logSendHostname ?? (fe.logs.some((l) => l.format === 'rfc3164') ? null : null), sockets) : null;
     if (sink) sinks.push(sink);
@@ -88,13 +92,6 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
       throw err;
     }
   }
-  const started = Date.now();
-  const cliCtx = {
-    backends,
-    checkers,
-    rows: () => snapshot({ frontends, backends, checkers, registry }, config.global.maxconn, true, config.global.statsSockets.length ? 1 : 0),
-    info: () => ({ Name: 'haloscope', Version: '0.1.0', Pid: pid, Uptime_sec: Math.floor((Date.now() - started) / 1000), Maxconn: config.global.maxconn, CurrConns: counters.actconn, Nbthread: config.global.nbthread }),
-  };
   const cliSockets: net.Server[] = [];
   try {
     for (const s of config.global.statsSockets) cliSockets.push(await startCliSocket(s.path, s.mode, s.level, cliCtx));

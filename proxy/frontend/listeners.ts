@@ -13,6 +13,25 @@ import type { FrontendRuntime } from './frontend.js';
 export interface Session {
   /** Soft stop: finish what is in flight, take nothing new. */
   drain(): void;
+  /** Its stream for the runtime API's `show sess`, null when it has none (between two requests). */
+  view?(): SessionView | null;
+}
+
+/** One line of `show sess` (proxy/stats/show-sess.ts). */
+export interface SessionView {
+  /** The listener's protocol: `tcpv4` or `tcpv6`. */
+  readonly proto: string;
+  readonly src: string;
+  readonly port: number;
+  readonly frontend: string;
+  /** null = `<NONE>` (a frontend that has not chosen its backend). */
+  readonly backend: string | null;
+  /** null = `<none>`. */
+  readonly server: string | null;
+  /** Monotonic ms: the stream's creation (request head parsed, or accept in tcp mode). */
+  readonly created: number;
+  /** Monotonic ms its age counts from (accept, or end of the previous request on keep-alive). */
+  readonly since: number;
 }
 
 export class Listeners {
@@ -101,6 +120,11 @@ export class Listeners {
     for (const s of this.#sessions) s.drain();
   }
   #draining = false;
+
+  /** The sessions of these listeners, for the runtime API. */
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
 
   addresses(): net.AddressInfo[] {
     return this.#servers.map((s) => s.address() as net.AddressInfo);

@@ -13,6 +13,7 @@ import { connect, putIdle } from '../backend/connect.js';
 import type { ServerState } from '../backend/server.js';
 import { evalCondition, type AclSubject } from '../frontend/acl.js';
 import { effectiveMode, type FrontendRuntime } from '../frontend/frontend.js';
+import type { SessionView } from '../frontend/listeners.js';
 import { Exchange, type ExchangeFailure } from '../http/exchange.js';
 import { ChunkedScanner, MAX_HEAD, headEnd, parseRequestHead, type Framing, type Header, type RequestHead } from '../http/parser.js';
 import { errorResponse, rawErrorResponse, redirectResponse, serializeResponseHead } from '../http/responses.js';
@@ -98,6 +99,22 @@ export class ClientSession {
     if (this.#phase === 'wait' && this.#rec.tFirstByte < 0 && !this.#first && !this.#fe.cfg.idleCloseOnResponse) this.#close();
   }
   #draining = false;
+
+  /** `show sess`: like HAProxy 2.6, a stream exists from a parsed request head until its log line. */
+  view(): SessionView | null {
+    if (this.#head === null || this.#finished) return null;
+    const fe = this.#fe.cfg;
+    return {
+      proto: this.#sock.localAddress?.includes(':') ? 'tcpv6' : 'tcpv4',
+      src: this.#ip,
+      port: this.#port,
+      frontend: fe.name,
+      backend: this.#be?.cfg.name ?? (fe.kind === 'listen' ? fe.name : null),
+      server: this.#server?.name ?? null,
+      created: this.#rec.tRequest,
+      since: this.#rec.tStart,
+    };
+  }
   /** The client closed while the response was being forwarded (noticed at the next write). */
   #clientGone = false;
 

@@ -1,73 +1,80 @@
 /**
  * The runtime API on `stats socket <path> [mode <octal>] [level user|operator|admin]`, spoken
- * like HAProxy's CLI in non-interactive mode: one line of commands (separated by `;`), each
- * answer followed by an empty line, then the connection closes, so `socat` works as with
- * HAProxy. Commands: `help`, `show info`, `show stat`, `disable server <b>/<s>`,
- * `enable server <b>/<s>`, `set server <b>/<s> state ready|maint`. Changing a server needs
- * level admin; below it the answer is HAProxy's `Permission denied`.
+ * like HAProxy 2.6's CLI (cli.c): a line holds commands separated by `;` (`\;` and `\ ` are
+ * escapes), words are separated by spaces; each answer ends with an empty line. Without
+ * `prompt` the connection closes once the lines received are answered, so `socat` works as
+ * with HAProxy; `prompt` keeps it open and ends each answer with `> `. A line cut by the end
+ * of the connection is ignored, as HAProxy does. Commands: proxy/stats/cli-commands.ts.
  */
 import cluster from 'node:cluster';
 import fs from 'node:fs';
 import net from 'node:net';
-import type { BackendRuntime } from '../backend/backend.js';
-import type { HealthChecker } from '../checks/health-check.js';
-import { statsCsv } from './csv.js';
-import type { StatsRow } from './snapshot.js';
+import { nowMs } from '../clock.js';
+import { COMMANDS, type CliConnection, type CliLevel, type CliState } from './cli-commands.js';
+import { usageMessage } from './cli-usage.js';
+import type { RuntimeView } from './runtime-view.js';
+import { Epochs } from './show-sess.js';
 
-export type CliLevel = 'user' | 'operator' | 'admin';
+export type { CliLevel } from './cli-commands.js';
 
-export interface CliContext {
-  readonly backends: ReadonlyMap<string, BackendRuntime>;
-  readonly checkers: readonly HealthChecker[];
-  rows(): StatsRow[];
-  info(): Record<string, string | number>;
+/** HAProxy's MAX_CLI_ARGS: words beyond are ignored, missing ones read as ''. */
+const MAX_ARGS = 64;
+
+/** The runtime API's state for one proxy, shared by its stats sockets. */
+export function cliContext(view: RuntimeView): CliState {
+  return { view, epochs: new Epochs(), connections: 0, live: new Set(), ids: new WeakMap(), nextId: 1 };
 }
 
-const HELP: readonly (readonly [string, string])[] = [
-  ['help', 'list matching or all commands'],
-  ['show info', 'report information about the running process'],
-  ['show stat', 'report counters for each proxy and server (CSV)'],
-  ['disable server <bk>/<srv>', 'disable a server for maintenance (use "enable server" to re-enable)'],
-  ['enable server <bk>/<srv>', 'enable a disabled server (use "disable server" to disable)'],
-  ['set server <bk>/<srv> state ready|maint', 'change a server\'s administrative state'],
-];
-const helpText = (): string => HELP.map(([c, d]) => `  ${c.padEnd(40)}: ${d}\n`).join('');
-
-export function runCommand(line: string, level: CliLevel, ctx: CliContext): string {
-  const w = line.trim().split(/\s+/).filter(Boolean);
-  const cmd = w.join(' ');
-  if (cmd === 'help') return `The following commands are valid at this level:\n${helpText()}\n`;
-  if (cmd === 'show stat') return statsCsv(ctx.rows()) + '\n';
-  if (cmd === 'show info') return Object.entries(ctx.info()).map(([k, v]) => `${k}: ${v}\n`).join('') + '\n';
-  const admin = (w[0] === 'disable' || w[0] === 'enable') && w[1] === 'server' ? w[2] : w[0] === 'set' && w[1] === 'server' ? w[2] : null;
-  if (admin !== null) {
-    if (level !== 'admin') return 'Permission denied\n\n';
-    const [bName, sName] = (admin ?? '').split('/');
-    const be = ctx.backends.get(bName ?? '');
-    if (!be) return 'No such backend.\n\n';
-    const s = be.servers.find((x) => x.name === sName);
-    if (!s) return 'No such server.\n\n';
-    let state: string | undefined = w[0] === 'disable' ? 'maint' : w[0] === 'enable' ? 'ready' : undefined;
-    if (w[0] === 'set') {
-      if (w[3] !== 'state' || (w[4] !== 'ready' && w[4] !== 'maint') || w.length !== 5) return `'set server <srv>' in haloscope only supports 'state ready|maint'.\n\n`;
-      state = w[4];
+/** Splits a line into commands at unescaped `;` (the backslash stays for the word split). */
+export function splitCommands(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\' && i + 1 < line.length) {
+      cur += c + line[++i]!;
+      continue;
     }
-    if (state === 'maint') {
-      be.setServerUp(s, false);
-      s.maint = true;
-    } else {
-      s.maint = false;
-      const hc = ctx.checkers.find((h) => h.server === s);
-      const cfg = be.cfg.servers.find((x) => x.name === s.name)!;
-      be.setServerUp(s, !cfg.disabled && (!hc || hc.health >= hc.cfg.rise));
-    }
-    return '\n';
+    if (c === ';') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
   }
-  return `Unknown command, but maybe one of the following ones is a better match:\n${helpText()}\n`;
+  out.push(cur);
+  return out;
+}
+
+/** cli_parse_request's word split: blanks separate words, a backslash escapes the next character. */
+export function splitWords(cmd: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < cmd.length && words.length < MAX_ARGS) {
+    while (cmd[i] === ' ' || cmd[i] === '\t') i++;
+    if (i >= cmd.length) break;
+    let w = '';
+    while (i < cmd.length && cmd[i] !== ' ' && cmd[i] !== '\t') {
+      if (cmd[i] === '\\' && i + 1 < cmd.length) i++;
+      w += cmd[i++];
+    }
+    words.push(w);
+  }
+  return words;
+}
+
+/** Runs one command; returns its whole answer, ending empty line included. */
+export function runCommand(cmd: string, conn: CliConnection, state: CliState): string {
+  const args = splitWords(cmd);
+  const command = COMMANDS.find((c) => c.words.every((w, i) => args[i] === w));
+  if (!command) return usageMessage(COMMANDS, args) + '\n';
+  if (command.words[0] === 'help') return usageMessage(COMMANDS, args) + '\n';
+  conn.noLf = false;
+  const out = command.run(args, conn, state);
+  if (conn.quit) return out;
+  return conn.noLf ? out : out + '\n';
 }
 
 /** Starts one UNIX socket; resolves when it listens. */
-export async function startCliSocket(path: string, mode: number, level: CliLevel, ctx: CliContext): Promise<net.Server> {
+export async function startCliSocket(path: string, mode: number, level: CliLevel, state: CliState): Promise<net.Server> {
   // A worker of the master-worker mode (proxy/master.ts) gets the socket from the master, which
   // removed a stale file before forking: an existing one is the previous workers' live socket,
   // which this worker now shares (unlinking it would leave the runtime API unreachable).
@@ -77,22 +84,31 @@ export async function startCliSocket(path: string, mode: number, level: CliLevel
     } catch {
       // no previous socket
     }
+  // `show sess` names the socket by its listener id: its rank among the `stats socket` lines
+  const luid = state.view.global.statsSockets.findIndex((s) => s.path === path) + 1;
   const srv = net.createServer((sock) => {
+    state.connections++;
+    const conn: CliConnection = { level, luid, created: nowMs(), epoch: state.epochs.current, prompt: false, quit: false, noLf: false };
+    state.live.add(conn);
     let buf = '';
     sock.on('error', () => {});
+    sock.on('close', () => state.live.delete(conn));
+    sock.on('end', () => sock.end());
     sock.on('data', (d: Buffer) => {
+      if (conn.quit) return;
       buf += d.toString('latin1');
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const out = buf
-        .slice(0, nl)
-        .split(';')
-        .map((c) => runCommand(c, level, ctx))
-        .join('');
-      sock.end(out);
-    });
-    sock.on('end', () => {
-      if (buf && !buf.includes('\n')) sock.end(buf.split(';').map((c) => runCommand(c, level, ctx)).join(''));
+      let out = '';
+      for (let nl = buf.indexOf('\n'); nl >= 0 && !conn.quit; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl).replace(/\r$/, '');
+        buf = buf.slice(nl + 1);
+        for (const cmd of splitCommands(line)) {
+          out += runCommand(cmd, conn, state);
+          if (conn.quit) break;
+          if (conn.prompt) out += '> ';
+        }
+      }
+      if (conn.quit || (!conn.prompt && buf === '')) sock.end(out, 'latin1');
+      else if (out) sock.write(out, 'latin1');
     });
   });
   await new Promise<void>((res, rej) => {

@@ -3,7 +3,7 @@
  * UNIX sockets must give the same answers (`show stat` header, rows, widths and values;
  * `disable/enable server`, `set server ... state`, `Permission denied` at level user), and a
  * server put in maintenance must stop receiving traffic. socat is used as the client, as
- * with HAProxy, when it is installed.
+ * with HAProxy (test/proxy-stats/runtime-api.test.ts covers the other commands).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { requireTool } from '../helpers/real-tools.js';
 import { freePort, haproxyAvailable, raw, startHaproxy, startOurs } from '../proxy/helpers/proxy-harness.js';
 
 const SAME = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'addr', 'mode', 'algo', 'stot', 'hrsp_2xx'];
@@ -106,18 +107,19 @@ listen l
     assert.match(info, /^Pid: \d+$/m);
     assert.equal((await cli(o.admin, 'bogus')).split('\n')[0], (await cli(h.admin, 'bogus')).split('\n')[0]);
 
-    // socat as the client, exactly as with HAProxy
+    // socat as the client, exactly as with HAProxy (missing: skipped here, a failure in CI)
     // (asynchronously: our proxy answers from this process's event loop)
-    const socat = await new Promise<{ error: boolean; out: string }>((res) => {
-      const c = spawn('socat', ['-', `UNIX-CONNECT:${o.admin}`]);
-      let out = '';
-      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      c.on('error', () => res({ error: true, out }));
-      c.on('close', () => res({ error: false, out }));
-      c.stdin.end('show stat\n');
-    });
-    if (socat.error) t.diagnostic('socat not installed: skipped the socat check');
-    else assert.match(socat.out, /^# pxname,svname,/);
+    if (requireTool(t, 'socat')) {
+      const out = await new Promise<string>((res, rej) => {
+        const c = spawn('socat', ['-', `UNIX-CONNECT:${o.admin}`]);
+        let text = '';
+        c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        c.on('error', rej);
+        c.on('close', () => res(text));
+        c.stdin.end('show stat\n');
+      });
+      assert.match(out, /^# pxname,svname,/);
+    }
     assert.equal(fs.statSync(o.admin).mode & 0o777, 0o600);
   } finally {
     await h.stop();
