@@ -22,34 +22,62 @@ import type { SessionView } from '../frontend/listeners.js';
 import type { LbRequest } from '../lb/types.js';
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { TcpEmit } from '../log/tcplog.js';
-import { connectServer } from './connect.js';
+import { connectServer, type ServerReader } from './connect.js';
 import { newTcpRecord, type TcpRecord } from './record.js';
 
 /** Client bytes buffered while no server is connected; beyond it the client is not read. */
 const MAX_PENDING = 256 * 1024;
 
-export class TcpSession {
+/** Bytes read from a server at once (node's own read size for sockets). */
+const READ_SIZE = 64 * 1024;
+/**
+ * Where every quiet server socket reads: a read that does not fill it is copied out before it
+ * is forwarded (a queued write must not point into memory the next read overwrites), which
+ * for small reads costs less than node's fresh 64 KB allocation per read. A read that fills it
+ * starts a bulk transfer: the session then reads into a buffer of its own, reused as long as
+ * the client takes each chunk at once, so a download allocates (and page-faults) nothing per chunk.
+ */
+const SHARED_READ = Buffer.allocUnsafeSlow(READ_SIZE);
+
+export class TcpSession implements ServerReader {
   readonly #cli: net.Socket;
   readonly #fe: FrontendRuntime;
   readonly #emit: TcpEmit;
   readonly #rec: TcpRecord;
   #srv: net.Socket | null = null;
+  /** The connection attempt in progress (becomes #srv once connected). */
+  #attempt: net.Socket | null = null;
   #be: BackendRuntime | null = null;
   #server: ServerState | null = null;
+  #lbReq: LbRequest | null = null;
+  /** The server socket's read buffer during a bulk transfer, null = SHARED_READ. */
+  #readBuf: Buffer | null = null;
+  /** A write to the client still points into #readBuf: the next read needs another one. */
+  #readBufBusy = false;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #cliEnded = false;
+  #srvEnded = false;
   #cliClosed = false;
   #srvClosed = false;
   #finished = false;
   #counted = true;
   #cancelQueue: (() => void) | null = null;
-  #waitSrvDrain = false;
-  #waitCliDrain = false;
-  /** Inactivity timers (ms resolution), refreshed by data in either direction: HAProxy
-   * refreshes a side's read timeout when it writes to that side too. */
-  #cliTimer: NodeJS.Timeout | null = null;
-  #srvTimer: NodeJS.Timeout | null = null;
+  /** A side is paused because the other one has bytes waiting in its write buffer. */
+  #cliPaused = false;
+  #srvPaused = false;
+  /**
+   * One timer for the whole session, re-armed per phase: connect timeout, retry turn-around,
+   * then inactivity. Data only stamps #lastActivity (no timer call per chunk); the timer
+   * checks the stamp when it fires and sleeps again for what is left.
+   */
+  #timer: NodeJS.Timeout | null = null;
+  #phase: 'connect' | 'turnaround' | 'idle' = 'connect';
+  #lastActivity = 0;
+  /** Inactivity timeouts still running (0 = none or already expired). HAProxy refreshes a
+   * side's read timeout when it writes to that side too: data either way refreshes both. */
+  #cliTimeout = 0;
+  #srvTimeout = 0;
 
   constructor(sock: net.Socket, fe: FrontendRuntime, emit: TcpEmit) {
     // `%ft`: the frontend name, with `~` on a TLS listener
@@ -68,7 +96,8 @@ export class TcpSession {
     sock.on('end', () => this.#onClientEnd());
     sock.on('error', () => this.#onClientError());
     sock.on('close', () => this.#onClientClose());
-    void this.#start(ip);
+    sock.on('drain', () => this.#onClientDrain());
+    this.#start(ip);
   }
 
   /** Soft stop: a TCP session in flight runs to its end (HAProxy does not cut it either). */
@@ -90,33 +119,74 @@ export class TcpSession {
     };
   }
 
+  // ---- timer ------------------------------------------------------------------------------
+
+  #arm(ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(onTimer, ms, this);
+  }
+
+  #disarm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Called by the session timer (module-level function, so no closure per session). */
+  onTimer(): void {
+    this.#timer = null;
+    if (this.#finished) return;
+    if (this.#phase === 'connect') return this.#connectFailed('timeout');
+    if (this.#phase === 'turnaround') return this.#dial();
+    this.#idleCheck();
+  }
+
+  /** Arms the timer for the earliest inactivity deadline still running, or fires it. */
+  #idleCheck(): void {
+    // the client's deadline first on a tie, as HAProxy reports the client side then
+    const c = this.#cliTimeout > 0 ? this.#lastActivity + this.#cliTimeout : Infinity;
+    const s = this.#srvTimeout > 0 ? this.#lastActivity + this.#srvTimeout : Infinity;
+    const next = Math.min(c, s);
+    if (next === Infinity) return;
+    const wait = next - nowMs();
+    if (wait > 0) return this.#arm(wait);
+    if (c <= s) {
+      this.#cliTimeout = 0;
+      this.#timeout('c');
+    } else {
+      this.#srvTimeout = 0;
+      this.#timeout('s');
+    }
+    if (!this.#finished) this.#idleCheck();
+  }
+
   // ---- backend and server ---------------------------------------------------------------
 
-  async #start(ip: string): Promise<void> {
+  #start(ip: string): void {
     const cfg = this.#fe.cfg;
     let name: string | null = null;
-    const subject = { method: '', path: '', uri: '', src: ip, headers: [] };
-    for (const u of cfg.useBackends)
-      if (evalCondition(u.cond, subject)) {
-        name = u.backend;
-        break;
-      }
+    if (cfg.useBackends.length) {
+      const subject = { method: '', path: '', uri: '', src: ip, headers: [] };
+      for (const u of cfg.useBackends)
+        if (evalCondition(u.cond, subject)) {
+          name = u.backend;
+          break;
+        }
+    }
     name ??= cfg.defaultBackend ?? (cfg.kind === 'listen' ? cfg.name : null);
     const be = name === null ? null : this.#fe.backends.get(name) ?? null;
     if (!be) return this.#finish('S', 'C');
     this.#be = be;
     this.#rec.backend = be.cfg.name;
     be.beconn++;
-    const rec = this.#rec;
-    const t = be.cfg.timeouts;
-    const lbReq: LbRequest = { src: ip, path: '', query: '', header: () => undefined };
-    const a = be.assign(lbReq, t.queue);
+    const lbReq: LbRequest = { src: ip, path: '', query: '', header: noHeader };
+    this.#lbReq = lbReq;
+    const a = be.assign(lbReq, be.cfg.timeouts.queue);
     if (a.kind === 'nosrv') return this.#finish('S', 'C');
-    let server: ServerState | null;
-    if (a.kind === 'queued') {
-      this.#cancelQueue = a.cancel;
-      server = await a.waiter;
+    if (a.kind === 'ok') return this.#assigned(a.server);
+    this.#cancelQueue = a.cancel;
+    void a.waiter.then((server) => {
       this.#cancelQueue = null;
+      const rec = this.#rec;
       if (a.inServerQueue) rec.srvQueue = a.position();
       else rec.bkQueue = a.position();
       if (this.#finished) {
@@ -127,66 +197,93 @@ export class TcpSession {
         rec.tQueue = nowMs(); // the time spent in queue is logged (Tw) even on a queue timeout
         return this.#finish('s', 'Q');
       }
-    } else server = a.server;
-    this.#server = server;
-    rec.server = server.name;
-    rec.tQueue = nowMs();
-    for (;;) {
-      const c = await connectServer(server, t.connect);
-      if (this.#finished) {
-        if (typeof c === 'object') c.destroy();
-        return;
-      }
-      if (typeof c === 'object') {
-        rec.tConnect = nowMs();
-        return this.#connected(c);
-      }
-      if (rec.retries >= be.cfg.retries) return this.#finish(c === 'timeout' ? 's' : 'S', 'C');
-      rec.retries++;
-      const redispatch = be.cfg.redispatch && rec.retries === be.cfg.retries;
-      // HAProxy waits a 1 s turn-around (bounded by timeout connect) after a refusal, except
-      // when the retry goes to another server (redispatch on the last retry).
-      if (c === 'refused' && !redispatch) await sleep(Math.min(1000, t.connect || 1000));
-      if (this.#finished) return;
-      if (redispatch) {
-        const other = be.assign(lbReq, 0, server);
-        if (other.kind === 'ok' && other.server !== server) {
-          be.release(server);
-          server = other.server;
-          this.#server = server;
-          rec.server = server.name;
-          rec.redispatched = true;
-          rec.tQueue = nowMs();
-        } else if (other.kind === 'ok') be.release(other.server);
-        else if (other.kind === 'queued') other.cancel();
-      }
-    }
+      this.#assigned(server);
+    });
   }
 
-  #connected(srv: net.Socket): void {
+  #assigned(server: ServerState): void {
+    this.#server = server;
+    this.#rec.server = server.name;
+    this.#rec.tQueue = nowMs();
+    this.#dial();
+  }
+
+  #dial(): void {
+    this.#phase = 'connect';
+    const { sock, raw } = connectServer(
+      this.#server!,
+      this,
+      () => this.#onConnect(sock, raw),
+      () => this.#onServerSocketError(sock),
+    );
+    this.#attempt = sock;
+    const t = this.#be!.cfg.timeouts.connect;
+    if (t > 0) this.#arm(t);
+  }
+
+  #onServerSocketError(sock: net.Socket): void {
+    if (sock === this.#srv) return this.#onServerError();
+    if (sock !== this.#attempt) return; // an attempt given up already
+    this.#connectFailed('refused');
+  }
+
+  #connectFailed(why: 'refused' | 'timeout'): void {
+    this.#disarm();
+    this.#attempt?.destroy();
+    this.#attempt = null;
+    if (this.#finished) return;
+    const rec = this.#rec;
+    const be = this.#be!;
+    if (rec.retries >= be.cfg.retries) return this.#finish(why === 'timeout' ? 's' : 'S', 'C');
+    rec.retries++;
+    const redispatch = be.cfg.redispatch && rec.retries === be.cfg.retries;
+    if (redispatch) {
+      const server = this.#server!;
+      const other = be.assign(this.#lbReq!, 0, server);
+      if (other.kind === 'ok' && other.server !== server) {
+        be.release(server);
+        this.#server = other.server;
+        rec.server = other.server.name;
+        rec.redispatched = true;
+        rec.tQueue = nowMs();
+      } else if (other.kind === 'ok') be.release(other.server);
+      else if (other.kind === 'queued') other.cancel();
+    }
+    // HAProxy waits a 1 s turn-around (bounded by timeout connect) after a refusal, except
+    // when the retry goes to another server (redispatch on the last retry).
+    if (why === 'refused' && !redispatch) {
+      this.#phase = 'turnaround';
+      this.#arm(Math.min(1000, be.cfg.timeouts.connect || 1000));
+    } else this.#dial();
+  }
+
+  #onConnect(srv: net.Socket, raw: boolean): void {
+    if (srv !== this.#attempt) return;
+    this.#disarm();
+    this.#attempt = null;
+    if (this.#finished) {
+      srv.destroy();
+      return;
+    }
+    this.#rec.tConnect = nowMs();
     this.#srv = srv;
-    srv.on('data', (c: Buffer) => this.#fromServer(c));
+    if (!raw) srv.on('data', (c: Buffer) => this.#fromServer(c));
     srv.on('end', () => this.#onServerEnd());
-    srv.on('error', () => this.#onServerError());
     srv.on('close', () => this.#onServerClose());
+    srv.on('drain', () => this.#onServerDrain());
     for (const p of this.#pending) this.#toServer(p);
     this.#pending = [];
     this.#pendingBytes = 0;
-    if (this.#cliEnded) srv.end();
-    else this.#cli.resume();
-    const t = this.#be!.cfg.timeouts;
-    const c = this.#fe.cfg.timeouts.client;
-    if (c > 0) this.#cliTimer = setTimeout(() => this.#timeout('c'), c);
-    if (t.server > 0) this.#srvTimer = setTimeout(() => this.#timeout('s'), t.server);
+    if (this.#cliEnded) this.#endServer();
+    else if (!this.#cliPaused) this.#cli.resume();
+    this.#phase = 'idle';
+    this.#cliTimeout = this.#fe.cfg.timeouts.client;
+    this.#srvTimeout = this.#be!.cfg.timeouts.server;
+    this.#lastActivity = nowMs();
+    this.#idleCheck();
   }
 
   // ---- forwarding -------------------------------------------------------------------
-
-  #activity(): void {
-    if (this.#firstEvent) return; // a side timed out: only the other side's timeout runs on
-    this.#cliTimer?.refresh();
-    this.#srvTimer?.refresh();
-  }
 
   #fromClient(chunk: Buffer): void {
     this.#rec.bytesIn += chunk.length;
@@ -200,44 +297,93 @@ export class TcpSession {
   }
 
   #toServer(chunk: Buffer): void {
-    this.#activity();
+    if (!this.#firstEvent) this.#lastActivity = nowMs(); // a side timed out: only the other side's timeout runs on
     const srv = this.#srv!;
-    if (!srv.write(chunk) && !this.#waitSrvDrain) {
-      this.#waitSrvDrain = true;
+    // write() says false for any chunk above the high-water mark even when the kernel took it
+    // all at once; only bytes still waiting in the socket are a reason to stop reading
+    if (!srv.write(chunk) && srv.writableLength > 0 && !this.#cliPaused) {
+      this.#cliPaused = true;
       this.#cli.pause();
-      srv.once('drain', () => {
-        this.#waitSrvDrain = false;
-        this.#cli.resume();
-      });
     }
   }
 
+  #onServerDrain(): void {
+    if (!this.#cliPaused) return;
+    this.#cliPaused = false;
+    this.#cli.resume();
+  }
+
   #fromServer(chunk: Buffer): void {
-    this.#activity();
+    if (!this.#firstEvent) this.#lastActivity = nowMs();
     this.#rec.bytesOut += chunk.length;
-    if (this.#cli.destroyed) return;
-    if (!this.#cli.write(chunk) && !this.#waitCliDrain) {
-      const srv = this.#srv!;
-      this.#waitCliDrain = true;
-      srv.pause();
-      this.#cli.once('drain', () => {
-        this.#waitCliDrain = false;
-        srv.resume();
-      });
+    const cli = this.#cli;
+    if (cli.destroyed) return;
+    if (!cli.write(chunk) && cli.writableLength > 0 && !this.#srvPaused) {
+      this.#srvPaused = true;
+      this.#srv!.pause();
     }
+  }
+
+  /** ServerReader: the buffer the server socket's next read goes to. */
+  next(): Buffer {
+    if (this.#readBuf === null) return SHARED_READ;
+    if (this.#readBufBusy) {
+      this.#readBufBusy = false;
+      this.#readBuf = Buffer.allocUnsafeSlow(READ_SIZE);
+    }
+    return this.#readBuf;
+  }
+
+  /** ServerReader: `n` bytes were read into `buf` (SHARED_READ or #readBuf). */
+  onRead(n: number, buf: Uint8Array): boolean {
+    if (buf === SHARED_READ) {
+      if (n === READ_SIZE) this.#readBuf = Buffer.allocUnsafeSlow(READ_SIZE);
+      this.#fromServer(Buffer.from(SHARED_READ.subarray(0, n)));
+      return true;
+    }
+    const own = buf as Buffer;
+    // a short read ends the burst: the buffer goes back to the GC once the client has it
+    if (n < READ_SIZE) this.#readBuf = null;
+    this.#fromServer(own.subarray(0, n));
+    if (this.#readBuf !== null && this.#cli.writableLength > 0) this.#readBufBusy = true;
+    return true;
+  }
+
+  #onClientDrain(): void {
+    if (!this.#srvPaused) return;
+    this.#srvPaused = false;
+    this.#srv?.resume();
   }
 
   // ---- ends -------------------------------------------------------------------------
 
   #onClientEnd(): void {
     this.#cliEnded = true;
-    this.#activity();
-    if (this.#srv && !this.#srv.destroyed) this.#srv.end();
+    if (!this.#firstEvent) this.#lastActivity = nowMs();
+    if (this.#srv && !this.#srv.destroyed) this.#endServer();
   }
 
   #onServerEnd(): void {
-    this.#activity();
-    if (!this.#cli.destroyed) this.#cli.end();
+    this.#srvEnded = true;
+    if (!this.#firstEvent) this.#lastActivity = nowMs();
+    if (!this.#cli.destroyed) this.#endClient();
+  }
+
+  /**
+   * Forwards the client's FIN. When the server has sent its own already and every byte was
+   * handed to the kernel, close() sends the FIN as well and spares the shutdown(2) call and
+   * its completion callback. Not over TLS: close_notify must go out first.
+   */
+  #endServer(): void {
+    const srv = this.#srv!;
+    if (this.#srvEnded && srv.writableLength === 0 && !this.#server?.tls) srv.destroy();
+    else srv.end();
+  }
+
+  #endClient(): void {
+    const cli = this.#cli;
+    if (this.#cliEnded && cli.writableLength === 0 && !(cli as Partial<TLSSocket>).encrypted) cli.destroy();
+    else cli.end();
   }
 
   #onClientError(): void {
@@ -246,6 +392,7 @@ export class TcpSession {
     const state: SessionState = this.#srv ? 'D' : this.#server ? 'C' : 'Q';
     this.#cancelQueue?.();
     this.#srv?.destroy();
+    this.#attempt?.destroy();
     this.#finish('C', state);
   }
 
@@ -298,11 +445,9 @@ export class TcpSession {
     }
     this.#firstEvent = side;
     if (side === 'c') {
-      this.#cliTimer = null;
       this.#cli.destroySoon();
       if (this.#srv && !this.#srv.destroyed) this.#srv.end();
     } else {
-      this.#srvTimer = null;
       this.#srv?.destroySoon();
       if (!this.#cli.destroyed) this.#cli.end();
     }
@@ -317,8 +462,7 @@ export class TcpSession {
       state = 'D';
     }
     this.#finished = true;
-    if (this.#cliTimer) clearTimeout(this.#cliTimer);
-    if (this.#srvTimer) clearTimeout(this.#srvTimer);
+    this.#disarm();
     const rec = this.#rec;
     rec.tClose = nowMs();
     rec.cause = cause;
@@ -340,7 +484,8 @@ export class TcpSession {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const onTimer = (s: TcpSession): void => s.onTimer();
+const noHeader = (): undefined => undefined;
 
 /** The session factory a `mode tcp` frontend's listeners use. */
 export function tcpSessions(fe: FrontendRuntime, emit: TcpEmit): (sock: net.Socket) => TcpSession {
