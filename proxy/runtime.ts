@@ -20,6 +20,7 @@ import { StatsRegistry } from './stats/counters.js';
 import { statsHandler } from './stats/page.js';
 import { snapshot } from './stats/snapshot.js';
 import { cliContext, startCliSocket } from './stats/cli.js';
+import { serviceHandler } from './stats/prometheus.js';
 import type { RuntimeView } from './stats/runtime-view.js';
 import type net from 'node:net';
 import { udpSink, type LogSink } from './log/udp-sender.js';
@@ -55,9 +56,10 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     };
   });
   const registry = new StatsRegistry();
-  // what the runtime API reads, at each command
+  // what the runtime API and the Prometheus exporter read, at each command or scrape
   const view: RuntimeView = { frontends, backends, checkers, registry, process: counters, global: config.global, pid, sessions: () => listeners.flatMap((l) => [...l.sessions()]) };
   const cliCtx = cliContext(view);
+  const useService = serviceHandler(cliCtx);
   for (const fe of config.frontends) {
     const sink = fe.logs.length ? udpSink(fe.logs, fe.logTag ?? config.global.logTag, pid, config.global.logSendHostname ?? (fe.logs.some((l) => l.format === 'rfc3164') ? null : null), sockets) : null;
     if (sink) sinks.push(sink);
@@ -67,6 +69,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     const tcpEmit = buildTcpEmitter(sink, fe.dontlognull);
     const rt = new FrontendRuntime(fe, backends, (rec) => (registry.observeHttp(rec), httpEmit(rec)), counters);
     if (fe.stats) rt.stats = statsHandler(fe.stats, () => snapshot({ frontends, backends, checkers, registry }, config.global.maxconn, false, config.global.statsSockets.length ? 1 : 0), 'HAProxy');
+    rt.useService = useService;
     if (sink)
       rt.connectionError = (sock, listener, message) => {
         const ra = sock.remoteAddress ?? '';

@@ -1,10 +1,17 @@
-/** `http-request allow|deny|set-header|add-header|del-header|redirect ... [if|unless <cond>]`. */
+/** `http-request allow|deny|set-header|add-header|del-header|redirect|use-service ... [if|unless <cond>]`. */
+import { ProxyErrorCode as E } from '../errors.js';
 import type { Condition, HttpRequestRule } from './types.js';
 import { parseUint, suggest } from './units.js';
 
-const ACTIONS = ['allow', 'deny', 'set-header', 'add-header', 'del-header', 'redirect'];
-const UNSUPPORTED = ['tarpit', 'reject', 'return', 'auth', 'capture', 'set-log-level', 'set-var', 'track-sc0', 'track-sc1', 'track-sc2', 'replace-header', 'replace-value', 'set-path', 'set-query', 'set-uri', 'replace-path', 'replace-uri', 'set-method', 'silent-drop', 'use-service', 'set-src', 'normalize-uri', 'cache-use', 'wait-for-body', 'lua', 'early-hint', 'sc-inc-gpc0', 'sc-inc-gpc1', 'set-nice', 'set-tos', 'set-mark'];
+const ACTIONS = ['allow', 'deny', 'set-header', 'add-header', 'del-header', 'redirect', 'use-service'];
+const UNSUPPORTED = ['tarpit', 'reject', 'return', 'auth', 'capture', 'set-log-level', 'set-var', 'track-sc0', 'track-sc1', 'track-sc2', 'replace-header', 'replace-value', 'set-path', 'set-query', 'set-uri', 'replace-path', 'replace-uri', 'set-method', 'silent-drop', 'set-src', 'normalize-uri', 'cache-use', 'wait-for-body', 'lua', 'early-hint', 'sc-inc-gpc0', 'sc-inc-gpc1', 'set-nice', 'set-tos', 'set-mark'];
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
+/** An error with its own code (the plain-string errors get theirs from the caller). */
+export interface HttpRequestError {
+  readonly code: E;
+  readonly message: string;
+}
 
 /**
  * Returns the rule, an error message, or undefined when `cond` already reported an error.
@@ -13,7 +20,7 @@ const REDIRECT_CODES = [301, 302, 303, 307, 308];
 export function parseHttpRequest(
   words: readonly string[],
   cond: (words: readonly string[]) => Condition | null | undefined,
-): HttpRequestRule | string | undefined {
+): HttpRequestRule | string | HttpRequestError | undefined {
   const action = words[0] ?? '';
   const condStart = words.findIndex((w) => w === 'if' || w === 'unless');
   const body = condStart < 0 ? words.slice(1) : words.slice(1, condStart);
@@ -47,6 +54,17 @@ export function parseHttpRequest(
       if (body.length !== 2) return `'http-request ${action}' expects exactly 2 arguments: <name> <value>`;
       if (hasFormat(body[1]!)) return `'http-request ${action}': log-format expressions in values are not supported; use a literal value`;
       rule = { action, name: body[0]!, value: body[1]! };
+      break;
+    }
+    case 'use-service': {
+      // HAProxy 2.6's messages (action_http_use_service / http_req_keywords)
+      const name = body[0];
+      if (!name) return { code: E.E_CONFIG_MISSING_ARG, message: `error detected while parsing 'http-request use-service' rule : 'use-service' expects a service name.` };
+      if (name.startsWith('lua.'))
+        return { code: E.E_CONFIG_UNSUPPORTED, message: `'http-request use-service ${name}' : Lua services are not supported by haloscope; the service it has is 'prometheus-exporter'` };
+      if (name !== 'prometheus-exporter') return { code: E.E_CONFIG_BAD_VALUE, message: `error detected while parsing 'http-request use-service' rule : '${name}' unknown service name; haloscope has 'prometheus-exporter'` };
+      if (body.length > 1) return { code: E.E_CONFIG_BAD_VALUE, message: `'http-request use-service' expects either 'if' or 'unless' followed by a condition but found '${body[1]}'.` };
+      rule = { action, service: name };
       break;
     }
     case 'del-header':

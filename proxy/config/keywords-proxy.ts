@@ -346,6 +346,7 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
       } else ctx.error(E.E_CONFIG_UNSUPPORTED, `'stats ${sub ?? ''}' is not supported by haloscope; use 'stats enable', 'uri', 'auth', 'realm' or 'refresh'`);
     },
   },
+      if ('message' in r) return ctx.error(r.code, r.message);
   {
     section: 'proxy',
     keyword: 'http-check',

@@ -82,7 +82,9 @@ export type HttpRequestRule =
       readonly target: string;
       readonly code: number;
       readonly cond: Condition | null;
-    };
+    }
+  /** `use-service prometheus-exporter` (proxy/stats/prometheus.ts): answered by the proxy, logged `<PROMEX>`. */
+  | { readonly action: 'use-service'; readonly service: 'prometheus-exporter'; readonly cond: Condition | null };
 
 export interface Capture {
   readonly name: string;

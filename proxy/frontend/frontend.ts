@@ -3,7 +3,7 @@ import type net from 'node:net';
 import type { HttpConnMode, ProxyConfig } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import type { Emit } from '../log/emitter.js';
-import type { StatsHandler } from '../stats/page.js';
+import type { StatsAnswer, StatsHandler } from '../stats/page.js';
 
 export interface ProcessCounters {
   /** Current client connections of the process (HAProxy's actconn). */
@@ -22,6 +22,8 @@ export class FrontendRuntime {
   connectionError: (sock: net.Socket, listener: number, message: string) => void = () => {};
   /** The stats page of this frontend (`stats enable`), set by the runtime; null = none. */
   stats: StatsHandler | null = null;
+  /** `http-request use-service <name>`: the service's answer to a request URI (proxy/stats/prometheus.ts), set by the runtime. */
+  useService: ((service: string, uri: string) => StatsAnswer) | null = null;
   constructor(cfg: ProxyConfig, backends: ReadonlyMap<string, BackendRuntime>, emit: Emit, process: ProcessCounters) {
     this.cfg = cfg;
     this.backends = backends;

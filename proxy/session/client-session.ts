@@ -303,6 +303,10 @@ export class ClientSession {
       if (!evalCondition(rule.cond, subject as AclSubject)) continue;
       if (rule.action === 'allow') break;
       if (rule.action === 'deny') {
+      if (rule.action === 'use-service') {
+        this.#localStats(this.#fe.useService!(rule.service, head.uri), rest, '<PROMEX>');
+        return false;
+      }
         this.#localResponse(rule.status, 'P', rest);
         return false;
       }
@@ -676,21 +680,21 @@ export class ClientSession {
     this.#finish('L', 'R', keep);
   }
 
-  /** The stats page (proxy/stats/): logged as `<STATS>`, `LR--`, with Tw/Tc (and Tr when served) 0. */
-  #localStats(answer: StatsAnswer, rest: Buffer): void {
+  /** The stats page or a service (proxy/stats/): logged as `<STATS>` or `<PROMEX>`, `LR--`, with Tw/Tc (and Tr when served) 0. */
+  #localStats(answer: StatsAnswer, rest: Buffer, server = '<STATS>'): void {
     const head = this.#head!;
     const keep = head.keepAlive && this.#fe.cfg.connMode !== 'close' && head.framing.kind === 'none' && !this.#draining;
     const rec = this.#rec;
-    rec.server = '<STATS>';
+    rec.server = server;
     rec.tQueue = rec.tConnect = rec.tRequest;
     if (answer.served) rec.tResponse = rec.tRequest;
     rec.status = answer.logStatus;
-    const wire = answer.wire(keep);
+    const wire = answer.wire(keep && !answer.close);
     rec.bytesOut = wire.length;
     this.#buf = rest.length ? rest : null;
     this.#phase = 'respond';
     this.#writeClient(wire);
-    this.#finish('L', 'R', keep);
+    this.#finish('L', 'R', keep && !answer.close);
   }
 
   /** Ends the connection after an error seen before any request was parsed. */

@@ -5,6 +5,7 @@
  */
 import type { RequestRecord } from '../session/record.js';
 import type { TcpRecord } from '../tcp/record.js';
+import { Histogram } from './histogram.js';
 
 export class Counters {
   /** Sessions (frontend: connections; backend/server: streams sent to it). */
@@ -25,6 +26,9 @@ export class Counters {
   readonly hrsp = [0, 0, 0, 0, 0, 0];
   /** Wall-clock ms of the last session (lastsess). */
   lastSess = -1;
+  /** Backends and servers: Tr (response headers after connect) of requests that got one, and Tt. */
+  readonly tr = new Histogram();
+  readonly tt = new Histogram();
 }
 
 export class StatsRegistry {
@@ -80,7 +84,12 @@ export class StatsRegistry {
 
   #toServer(beName: string, srvName: string, r: RequestRecord | TcpRecord, hrsp: number): void {
     const now = Date.now();
+    // HAProxy's Tr and Tt (log.c): headers received - connected; close - accept (or end of the previous request)
+    const tr = 'tResponse' in r && r.tConnect >= 0 && r.tResponse >= 0 ? r.tResponse - r.tConnect : -1;
+    const tt = Math.max(0, r.tClose - ('tStart' in r ? r.tStart : r.tAccept));
     for (const c of [this.backend(beName), this.server(beName, srvName)]) {
+      if (tr >= 0) c.tr.observe(tr);
+      c.tt.observe(tt);
       c.stot++;
       c.bin += r.bytesIn;
       c.bout += r.bytesOut;

@@ -14,6 +14,8 @@ export interface StatsAnswer {
   readonly logStatus: number;
   /** Whether a response (not only a challenge) was produced: Tr is 0, else -1. */
   readonly served: boolean;
+  /** The connection closes after it, keep-alive or not (the exporter's 400). */
+  readonly close?: boolean;
   wire(keepAlive: boolean): Buffer;
 }
 
