@@ -271,6 +271,7 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
       const r = parseHttpRequest(ctx.args.slice(1), (words) => condAt(ctx, words));
       if (r === undefined) return;
       if (typeof r === 'string') return ctx.error(r.startsWith('unknown') ? E.E_CONFIG_UNKNOWN_KEYWORD : E.E_CONFIG_BAD_VALUE, r);
+      if ('message' in r) return ctx.error(r.code, r.message);
       ctx.proxy!.httpRequestRules.push(r);
     },
   },
@@ -346,7 +347,6 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
       } else ctx.error(E.E_CONFIG_UNSUPPORTED, `'stats ${sub ?? ''}' is not supported by haloscope; use 'stats enable', 'uri', 'auth', 'realm' or 'refresh'`);
     },
   },
-      if ('message' in r) return ctx.error(r.code, r.message);
   {
     section: 'proxy',
     keyword: 'http-check',

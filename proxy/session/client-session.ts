@@ -302,11 +302,11 @@ export class ClientSession {
     for (const rule of rules) {
       if (!evalCondition(rule.cond, subject as AclSubject)) continue;
       if (rule.action === 'allow') break;
-      if (rule.action === 'deny') {
       if (rule.action === 'use-service') {
         this.#localStats(this.#fe.useService!(rule.service, head.uri), rest, '<PROMEX>');
         return false;
       }
+      if (rule.action === 'deny') {
         this.#localResponse(rule.status, 'P', rest);
         return false;
       }
