@@ -131,6 +131,7 @@ export class Capture {
    */
   async catchUp(): Promise<void> {
     await this.#readQueued();
+    await this.#receivers?.sync?.();
     await this.drain();
   }
 

@@ -3,6 +3,8 @@
  * buffer, and hands each batch to the main thread by transfer (no copy); the main thread
  * classifies, counts and writes, and hands the buffer back for reuse. The thread has no event
  * loop work to do: it polls the fds, and sleeps POLL_MS with Atomics.wait when they are empty.
+ * After PARK_ROUNDS empty rounds it says 'idle' and sleeps until the main thread, which then
+ * reads the sockets itself, finds them busy again.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { SocketReadError } from './receiver.js';
@@ -13,19 +15,29 @@ export interface ReaderSpec {
   readonly batchBytes: number;
   /** A batch is handed over at most this long after its first datagram was read. */
   readonly flushMs: number;
-  /** Int32 [0]: 0 = run, 1 = stop (the main thread stores it and notifies). */
+  /**
+   * Int32 [0]: 0 = run, 1 = stop; [1]: wake-up generation, bumped to end a park; [2]: sync
+   * request number, answered by handing over the batch and 'synced'.
+   */
   readonly control: SharedArrayBuffer;
 }
 
 export type FromReader =
   | { readonly t: 'batch'; readonly b: ArrayBuffer; readonly len: number }
   | { readonly t: 'error'; readonly fd: number; readonly code: string; readonly message: string }
+  | { readonly t: 'idle' }
+  | { readonly t: 'synced'; readonly n: number }
   | { readonly t: 'done' };
 
 /** The kernel queue holds far more than this (8 MiB: about 80 ms at 100,000 datagrams/s). */
 const POLL_MS = 1;
 /** Read per fd per round at most, so that one busy socket does not starve another. */
 const ROUND_MAX = 2048;
+/**
+ * Empty rounds (about 1 ms each) before parking: a poll costs little, but 1,000 of them a
+ * second on an idle collector cost several % of a CPU on a small VM.
+ */
+const PARK_ROUNDS = 50;
 
 function run(spec: ReaderSpec): void {
   const port = parentPort!;
@@ -33,6 +45,8 @@ function run(spec: ReaderSpec): void {
   const fds = spec.fds.slice();
   const batch = new BatchWriter(spec.batchBytes);
   let firstAt = 0;
+  let empty = 0;
+  let synced = 0;
   const send = (): void => {
     if (batch.empty) return;
     const b = batch.take();
@@ -75,6 +89,27 @@ function run(spec: ReaderSpec): void {
       send();
       port.postMessage({ t: 'done' } satisfies FromReader);
       return;
+    }
+    const sync = Atomics.load(control, 2);
+    if (sync !== synced) {
+      send();
+      firstAt = 0;
+      synced = sync;
+      port.postMessage({ t: 'synced', n: sync } satisfies FromReader);
+    }
+    if (got > 0) empty = 0;
+    else if (++empty >= PARK_ROUNDS) {
+      // The generation is read before saying idle: a wake-up sent meanwhile ends the wait at once.
+      const generation = Atomics.load(control, 1);
+      port.postMessage({ t: 'idle' } satisfies FromReader);
+      Atomics.wait(control, 1, generation);
+      empty = 0;
+      // Stopped while parked: the main thread was reading, and must remain the only reader.
+      if (Atomics.load(control, 0) === 1) {
+        port.postMessage({ t: 'done' } satisfies FromReader);
+        return;
+      }
+      continue;
     }
     if (!behind) Atomics.wait(control, 0, 0, POLL_MS);
   }

@@ -37,6 +37,8 @@ export interface Receivers {
   readonly listeners: readonly Listener[];
   /** Stops reading and closes the sockets; resolves when every datagram read was handed over. */
   close(): Promise<void>;
+  /** Resolves when every datagram read so far was handed over (absent: always so). */
+  sync?(): Promise<void>;
 }
 
 /** At most this many datagrams are read after each 'message' event: about 1 ms of work. */
@@ -126,13 +128,18 @@ export class SocketReader {
   #polling = false;
   #polls = 0;
   #polled = 0;
+  /** What to do when the socket turns out busy: poll it here (default), or wake reader threads. */
+  onBusy: (() => void) | null = null;
 
   constructor(socket: dgram.Socket, deliver: OnDatagram, direct: DirectRead | null) {
     this.#socket = socket;
     this.#direct = direct;
     socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       deliver(msg, 0, msg.length, rinfo.address);
-      if (this.#fd >= 0 && this.#drain(DRAIN_MAX) >= BUSY_ENTER && this.#handle !== null && !this.#polling) this.#startPolling();
+      if (this.#fd >= 0 && this.#drain(DRAIN_MAX) >= BUSY_ENTER && this.#handle !== null && !this.#polling) {
+        if (this.onBusy !== null) this.onBusy();
+        else this.#startPolling();
+      }
     });
   }
 
@@ -150,23 +157,22 @@ export class SocketReader {
     this.#clear();
   }
 
-  /** Whether handOver() can work: the fd and Node's handle are known. */
-  get canHandOver(): boolean {
-    return this.#fd >= 0 && this.#handle !== null;
+  /** The socket's fd when handOver() can work (the fd and Node's handle are known), else -1. */
+  get fd(): number {
+    return this.#handle !== null ? this.#fd : -1;
   }
 
   /** Reader threads take over the fd: nothing is read here any more, Node's reads are paused. */
-  handOver(): number {
-    const fd = this.#fd;
+  handOver(): void {
+    if (this.#fd < 0) return;
     this.#clear();
     this.#polling = false;
+    this.#handedFd = this.#fd;
     this.#fd = -1;
-    this.#handedFd = fd;
     this.#handle!.recvStop();
-    return fd;
   }
 
-  /** Read here again (the reader threads failed). */
+  /** Read here again (the reader threads went idle or failed). */
   takeBack(): void {
     if (this.#handedFd < 0) return;
     this.#fd = this.#handedFd;

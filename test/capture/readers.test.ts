@@ -28,6 +28,32 @@ for (const readers of [0, 1, 2]) {
   });
 }
 
+test('--readers 1: bursts, pauses (the thread parks, the main thread reads) and bursts again keep every datagram in order', async (t) => {
+  const dir = tempDir(t);
+  const { capture } = await startCapture(['--readers', '1', '--listen', '127.0.0.1:0', '--out', join(dir, 'out.log')]);
+  const port = portOf(capture);
+  const sent: string[] = [];
+  const burst = async (tag: string): Promise<void> => {
+    const b = Array.from({ length: 2000 }, (_, i) => `<134>Nov 24 17:10:49 haproxy[1]: ${tag} ${i}`);
+    sent.push(...b);
+    await sendAll('udp4', port, b, 64);
+  };
+  await burst('first');
+  await new Promise((r) => setTimeout(r, 300));
+  for (let i = 0; i < 5; i++) {
+    const one = `<134>Nov 24 17:10:49 haproxy[1]: quiet ${i}`;
+    sent.push(one);
+    await sendAll('udp4', port, [one]);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  await burst('second');
+  await capture.catchUp();
+  assert.deepEqual(readLines(join(dir, 'out.log')), sent, 'catchUp() hands over what the thread holds');
+  const final = await capture.stop();
+  assert.equal(final.written, sent.length);
+  assert.equal(final.kernelDropped, 0);
+});
+
 test('--readers: defaults to one thread, none where lines need the sender; conflicts are refused', () => {
   const config = (args: string[]) => parseOptions(['--listen', '127.0.0.1:514', '--out', 'x.log', ...args], () => false);
   assert.equal(config([]).config!.readers, 1);
