@@ -7,6 +7,7 @@
  */
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerChecker, ServerState } from '../backend/server.js';
+import { canTake } from '../lb/types.js';
 import type { ServerCheckConfig } from '../config/types.js';
 import { LEVEL_ALERT, LEVEL_EMERG, LEVEL_NOTICE, downMessage, noServerMessage, upMessage, type FarmCounts } from './messages.js';
 import { runCheck, type CheckResult } from './probe.js';
@@ -131,8 +132,9 @@ export class HealthChecker implements ServerChecker {
     this.lastChange = Date.now();
     if (!up) this.downs++;
     const counts: FarmCounts = {
-      active: be.servers.filter((x) => !x.backup && x.usable).length,
-      backup: be.servers.filter((x) => x.backup && x.usable).length,
+      // HAProxy's srv_act/srv_bck: a draining server or one at weight 0 is not counted
+      active: be.servers.filter((x) => !x.backup && canTake(x)).length,
+      backup: be.servers.filter((x) => x.backup && canTake(x)).length,
       sessions: s.cur,
       queued: s.queue.length,
     };
