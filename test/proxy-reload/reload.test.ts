@@ -270,6 +270,8 @@ test('-W: three reloads under load fail no request, log each once; a broken file
     const former = await err.waitFor(/Former worker \((\d+)\) exited with code (\S+)/, 3);
     assert.deepEqual(former.map((m) => [Number(m[1]), m[2]]).sort(), gens.slice(0, 3).map((p) => [p, '0']).sort());
     for (const p of gens.slice(0, 3)) assert.throws(() => process.kill(p, 0), /ESRCH/);
+    // the former workers, gone, did not take the socket file with them
+    assert.equal((await cli(sock, 'show info')).match(/^Pid: (\d+)$/m)?.[1], String(gens[3]), 'the stats socket outlives the former workers');
     assert.ok(!err.lines.some((l) => /is DOWN|no server available|exit-on-failure/.test(l.text)), 'health checks kept every server UP');
 
     master.kill('SIGTERM');
