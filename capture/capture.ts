@@ -10,7 +10,7 @@ import { FileSink } from './file-sink.js';
 import { readSocketQueues } from './kernel-drops.js';
 import type { CaptureConfig, ListenAddress } from './options.js';
 import { MAX_SPLIT_FILES, buildPipeline, outputPathFor, type Observe, type SinkSet } from './pipeline.js';
-import { openListeners, readRmemMax, type Listener, type Receivers } from './receiver.js';
+import { openListeners, raiseRmemMax, readRmemMax, type Listener, type Receivers } from './receiver.js';
 import { Reporter } from './reporter.js';
 import { Compressor, nextBoundary } from './rotate.js';
 import { StdoutSink, type LineSink } from './sink.js';
@@ -84,6 +84,14 @@ export class Capture {
   /** Binds every --listen (throws BindError) and starts collecting. */
   static async start(config: CaptureConfig, io: CaptureIo): Promise<Capture> {
     const c = new Capture(config, io);
+    if (config.raiseRmemMax) {
+      const r = raiseRmemMax(config.rcvbuf);
+      if (r.raised) {
+        c.reporter.info(`raised net.core.rmem_max from ${r.before} to ${config.rcvbuf} (--raise-rmem-max; system-wide, kept after exit: 'sysctl -w net.core.rmem_max=${r.before}' restores it)`);
+      } else if (r.error !== null) {
+        c.reporter.problem(RuntimeCode.rcvbufCapped, 'rmem_max', `--raise-rmem-max: cannot raise net.core.rmem_max to ${config.rcvbuf}: ${r.error}`);
+      }
+    }
     const { onDatagram, needsSender } = buildPipeline(config, c.counters, c.#sinks, io.observe ?? null);
     const onSocketError = (a: ListenAddress, err: Error): void => c.reporter.problem(RuntimeCode.socket, a.text, `socket error on udp ${a.text}: ${err.message}`);
     if (config.workers > 1) {
@@ -202,7 +210,7 @@ export class Capture {
     for (const l of this.#listeners) {
       // Linux reports twice the value set (the other half is bookkeeping overhead).
       if (l.rcvbuf > 0 && l.rcvbuf < asked * 2) {
-        const hint = rmemMax !== null ? `the kernel caps it at 2 x net.core.rmem_max (${rmemMax}, /proc/sys/net/core/rmem_max); raise that with 'sysctl -w net.core.rmem_max=${asked}'` : 'the kernel capped it';
+        const hint = rmemMax !== null ? `the kernel caps it at 2 x net.core.rmem_max (${rmemMax}, /proc/sys/net/core/rmem_max); raise that with 'sysctl -w net.core.rmem_max=${asked}' (or, as root, --raise-rmem-max)` : 'the kernel capped it';
         this.reporter.problem(RuntimeCode.rcvbufCapped, l.address.text, `receive buffer on ${l.type} ${bound(l)} is ${l.rcvbuf} bytes, not the ${asked} asked: ${hint}`);
       }
     }

@@ -23,6 +23,8 @@ export interface CaptureConfig {
   readonly format: OutputFormat;
   readonly split: SplitBy;
   readonly rcvbuf: number;
+  /** Opt-in: raise net.core.rmem_max to rcvbuf when it is lower (root only, system-wide). */
+  readonly raiseRmemMax: boolean;
   readonly maxLine: number;
   readonly rotateBytes: number;
   readonly rotateMs: number;
@@ -74,6 +76,8 @@ appends each as one line that halog reads (halog -s 0 for HAProxy's hostless dat
   --gzip                 compress rotated files in the background (.gz)
   --max-line N           truncate longer messages to N bytes (default 65535), counted
   --rcvbuf SIZE          socket receive buffer (default 32M; capped by net.core.rmem_max)
+  --raise-rmem-max       as root, raise net.core.rmem_max to --rcvbuf if it is lower (a
+                         system-wide setting, kept after capture ends; said on stderr)
   --stats FILE           write counters as JSON to FILE (every --stats-interval, on SIGUSR1, at exit)
   --stats-interval DUR   default 10s
   --live                 refresh a traffic summary every second on the terminal
@@ -104,6 +108,7 @@ interface Draft {
   format: OutputFormat;
   split: SplitBy;
   rcvbuf: number;
+  raiseRmemMax: boolean;
   maxLine: number;
   rotateBytes: number;
   rotateMs: number;
@@ -207,6 +212,7 @@ const FLAGS: readonly Flag[] = [
   { name: '--format', takesValue: true, set: oneOf('format', '--format', ['keep', 'rsyslog', 'message']) },
   { name: '--split', takesValue: true, set: oneOf('split', '--split', ['none', 'tag', 'host']) },
   { name: '--rcvbuf', takesValue: true, set: sizeSetter('rcvbuf', '--rcvbuf', 1024) },
+  { name: '--raise-rmem-max', takesValue: false, set: (_v, d) => void (d.raiseRmemMax = true) },
   { name: '--max-line', takesValue: true, set: sizeSetter('maxLine', '--max-line', 16) },
   { name: '--rotate-size', takesValue: true, set: sizeSetter('rotateBytes', '--rotate-size', 0) },
   { name: '--rotate-interval', takesValue: true, set: durationSetter('rotateMs', '--rotate-interval') },
@@ -280,6 +286,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     format: DEFAULTS.format,
     split: DEFAULTS.split,
     rcvbuf: DEFAULTS.rcvbuf,
+    raiseRmemMax: false,
     maxLine: DEFAULTS.maxLine,
     rotateBytes: 0,
     rotateMs: 0,
@@ -352,6 +359,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     format: d.format,
     split: d.split,
     rcvbuf: d.rcvbuf,
+    raiseRmemMax: d.raiseRmemMax,
     maxLine: d.maxLine,
     rotateBytes: d.rotateBytes,
     rotateMs: d.rotateMs,

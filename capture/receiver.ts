@@ -12,7 +12,7 @@
  * depend on the sender (not with --split host or --format rsyslog).
  */
 import dgram from 'node:dgram';
-import { readFileSync, readSync } from 'node:fs';
+import { readFileSync, readSync, writeFileSync } from 'node:fs';
 import { BindError } from './errors.js';
 import { udpSocketFd } from './kernel-drops.js';
 import type { ListenAddress } from './options.js';
@@ -327,11 +327,31 @@ export async function openListeners(
   return { listeners: bound.map(listenerOf), close: () => closeAll(bound) };
 }
 
+const RMEM_MAX = '/proc/sys/net/core/rmem_max';
+
 /** net.core.rmem_max, the ceiling for SO_RCVBUF without CAP_NET_ADMIN, or null off Linux. */
-export function readRmemMax(): number | null {
+export function readRmemMax(path = RMEM_MAX): number | null {
   try {
-    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'latin1').trim());
+    return Number(readFileSync(path, 'latin1').trim());
   } catch {
     return null;
   }
+}
+
+/**
+ * --raise-rmem-max: net.core.rmem_max := `bytes` when it is lower. Node cannot set
+ * SO_RCVBUFFORCE (what rsyslog does as root), so this is the only way past the cap; it changes
+ * a system-wide setting, hence only on request. Returns what was done, for stderr.
+ */
+export function raiseRmemMax(bytes: number, path = RMEM_MAX): { raised: boolean; before: number | null; error: string | null } {
+  const before = readRmemMax(path);
+  if (before === null) return { raised: false, before, error: `${path} cannot be read` };
+  if (before >= bytes) return { raised: false, before, error: null };
+  try {
+    writeFileSync(path, `${bytes}\n`);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { raised: false, before, error: `${e.code ?? ''} ${e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS' ? '(needs root, and /proc/sys writable)' : e.message}`.trim() };
+  }
+  return { raised: true, before, error: null };
 }
