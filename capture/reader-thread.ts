@@ -47,6 +47,20 @@ function run(spec: ReaderSpec): void {
   let firstAt = 0;
   let empty = 0;
   let synced = 0;
+  /** Sleeps until woken (or stopped); false when stopped. */
+  const park = (): boolean => {
+    // The generation is read first: a wake-up sent meanwhile ends the wait at once. The main
+    // thread sets the stop flag before bumping the generation, so one of the two is seen.
+    const generation = Atomics.load(control, 1);
+    if (Atomics.load(control, 0) !== 1) {
+      port.postMessage({ t: 'idle' } satisfies FromReader);
+      Atomics.wait(control, 1, generation);
+    }
+    // Stopped while parked: the main thread was reading, and must remain the only reader.
+    if (Atomics.load(control, 0) !== 1) return true;
+    port.postMessage({ t: 'done' } satisfies FromReader);
+    return false;
+  };
   const send = (): void => {
     if (batch.empty) return;
     const b = batch.take();
@@ -55,6 +69,8 @@ function run(spec: ReaderSpec): void {
   };
   // Every round ends with an EAGAIN per fd, which Node throws as an Error: keep it cheap.
   Error.stackTraceLimit = 0;
+  // Ready, and parked: the main thread reads until it finds the sockets busy.
+  if (!park()) return;
   for (;;) {
     for (let r = receiveMessageOnPort(port); r !== undefined; r = receiveMessageOnPort(port)) batch.recycle(r.message as ArrayBuffer);
     let got = 0;
@@ -99,16 +115,8 @@ function run(spec: ReaderSpec): void {
     }
     if (got > 0) empty = 0;
     else if (++empty >= PARK_ROUNDS) {
-      // The generation is read before saying idle: a wake-up sent meanwhile ends the wait at once.
-      const generation = Atomics.load(control, 1);
-      port.postMessage({ t: 'idle' } satisfies FromReader);
-      Atomics.wait(control, 1, generation);
+      if (!park()) return;
       empty = 0;
-      // Stopped while parked: the main thread was reading, and must remain the only reader.
-      if (Atomics.load(control, 0) === 1) {
-        port.postMessage({ t: 'done' } satisfies FromReader);
-        return;
-      }
       continue;
     }
     if (!behind) Atomics.wait(control, 0, 0, POLL_MS);

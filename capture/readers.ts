@@ -25,7 +25,8 @@ import { readBatch } from './worker-batch.js';
 /** A reader told to stop has this long to hand over its last batch. */
 const STOP_LIMIT_MS = 5000;
 
-type ThreadState = 'reading' | 'parked' | 'gone';
+/** A thread starts parked once it is up (until then the main thread reads, polling if busy). */
+type ThreadState = 'starting' | 'reading' | 'parked' | 'gone';
 
 export async function openReaders(
   addresses: readonly ListenAddress[],
@@ -48,7 +49,7 @@ export async function openReaders(
   const spec: ReaderSpec = { fds, batchBytes, flushMs: FLUSH_DELAY_MS, control };
   /** Sockets left to this thread for good (a read error in the reader threads). */
   const excluded = new Set<number>();
-  const states: ThreadState[] = Array.from({ length: count }, () => 'reading');
+  const states: ThreadState[] = Array.from({ length: count }, () => 'starting');
   let stopping = false;
   let syncs = 0;
   /** Per thread, the last sync request it answered; waiters are checked on each answer. */
@@ -64,18 +65,19 @@ export async function openReaders(
   };
 
   const ours = (): typeof bound => bound.filter((_, i) => !excluded.has(i));
-  const wake = (): void => {
-    if (stopping || states.includes('reading') || !states.includes('parked')) return;
+  const wake = (): boolean => {
+    if (stopping || states.includes('reading') || !states.includes('parked')) return false;
     for (let i = 0; i < states.length; i++) if (states[i] === 'parked') states[i] = 'reading';
     for (const b of ours()) b.reader.handOver();
     Atomics.add(flags, 1, 1);
     Atomics.notify(flags, 1);
+    return true;
   };
   /** After a thread parked or was lost: when none reads any more, this thread reads. */
   const settle = (): void => {
     if (stopping || states.includes('reading')) return;
     for (const b of ours()) b.reader.takeBack();
-    if (!states.includes('parked')) {
+    if (!states.includes('parked') && !states.includes('starting')) {
       reporter.info('no reader thread left; reading on the main thread');
       for (const b of bound) b.reader.onBusy = null;
     }
@@ -103,7 +105,7 @@ export async function openReaders(
             worker.postMessage(m.b, [m.b]);
             break;
           case 'idle':
-            if (states[n] === 'reading') states[n] = 'parked';
+            if (states[n] === 'reading' || states[n] === 'starting') states[n] = 'parked';
             settle();
             checkSyncs();
             break;
@@ -134,8 +136,6 @@ export async function openReaders(
     });
     return { worker, done };
   });
-  // The threads start reading: Node's reads pause until they park.
-  for (const b of bound) b.reader.handOver();
 
   return {
     listeners,

@@ -128,8 +128,11 @@ export class SocketReader {
   #polling = false;
   #polls = 0;
   #polled = 0;
-  /** What to do when the socket turns out busy: poll it here (default), or wake reader threads. */
-  onBusy: (() => void) | null = null;
+  /**
+   * Called when the socket turns out busy: true when reader threads were woken to read it,
+   * false (or no callback) to poll it here.
+   */
+  onBusy: (() => boolean) | null = null;
 
   constructor(socket: dgram.Socket, deliver: OnDatagram, direct: DirectRead | null) {
     this.#socket = socket;
@@ -137,8 +140,7 @@ export class SocketReader {
     socket.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       deliver(msg, 0, msg.length, rinfo.address);
       if (this.#fd >= 0 && this.#drain(DRAIN_MAX) >= BUSY_ENTER && this.#handle !== null && !this.#polling) {
-        if (this.onBusy !== null) this.onBusy();
-        else this.#startPolling();
+        if (this.onBusy === null || !this.onBusy()) this.#startPolling();
       }
     });
   }
