@@ -5,6 +5,7 @@ import type {
   BindConfig,
   Capture,
   Condition,
+  CookieConfig,
   HttpCheckExpect,
   HttpConnMode,
   HttpRequestRule,
@@ -66,7 +67,7 @@ export interface DraftProxy {
   servers: ServerConfig[];
   httpCheck: { method: string; uri: string; version: string } | null;
   httpCheckExpect: HttpCheckExpect | null;
-  cookie: { name: string; indirect: boolean } | null;
+  cookie: CookieConfig | null;
   stickTable: { size: number; expire: number; where: ConfigLocation } | null;
   stickOn: ConfigLocation | null;
   stats: { enabled: boolean; uri: string | null; auth: string[]; realm: string | null; refresh: number } | null;

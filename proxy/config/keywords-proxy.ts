@@ -11,7 +11,7 @@ import { parseHttpRequest } from './http-request.js';
 import { parseServer } from './server-line.js';
 import { parseBindOptions } from './bind-options.js';
 import type { Condition } from './types.js';
-import { parseHostPort, parseTime, parseUint, suggest } from './units.js';
+import { parseHostPort, parseSeconds, parseTime, parseUint, suggest } from './units.js';
 
 const ALL: readonly ProxyKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 const FE: readonly ProxyKind[] = ['defaults', 'frontend', 'listen'];
@@ -115,6 +115,81 @@ function condAt(ctx: KeywordContext, words: readonly string[]): Condition | null
     return undefined;
   }
   return r.cond;
+}
+
+/**
+ * `cookie <name> [rewrite|insert|prefix] [indirect] [nocache] [postonly] [preserve] [httponly]
+ * [secure] [domain <d>]* [maxidle <t>] [maxlife <t>] [attr <a>]*`, with HAProxy 2.6's checks
+ * and messages (cfgparse-listen.c). Each `cookie` line starts over, except `attr` values, which
+ * HAProxy keeps adding to those of earlier lines and of `defaults`.
+ */
+function cookie(ctx: KeywordContext): void {
+  const [, name, ...opts] = ctx.args;
+  if (!name) return ctx.error(E.E_CONFIG_MISSING_ARG, `'cookie' expects <cookie_name> as argument.`);
+  const modes = new Set<'insert' | 'rewrite' | 'prefix'>();
+  const flags = new Set<string>();
+  const domains: string[] = [];
+  const attrs = [...(ctx.proxy!.cookie?.attrs ?? [])];
+  let maxidle = 0;
+  let maxlife = 0;
+  for (let i = 0; i < opts.length; i++) {
+    const w = opts[i]!;
+    const arg = opts[i + 1];
+    if (w === 'insert' || w === 'rewrite' || w === 'prefix') modes.add(w);
+    else if (['indirect', 'nocache', 'postonly', 'preserve', 'httponly', 'secure'].includes(w)) flags.add(w);
+    else if (w === 'domain') {
+      if (!arg) return ctx.error(E.E_CONFIG_MISSING_ARG, `'domain' expects <domain> as argument.`);
+      if (!arg.includes('.')) ctx.warn(`domain '${arg}' contains no embedded dot, this configuration may not work properly (see RFC6265#5.2.3).`);
+      const bad = /[^A-Za-z0-9._-]/.exec(arg);
+      if (bad) return ctx.error(E.E_CONFIG_BAD_VALUE, `character '${bad[0]}' is not permitted in domain name '${arg}'.`);
+      domains.push(arg);
+      i++;
+    } else if (w === 'maxidle' || w === 'maxlife') {
+      if (!arg) return ctx.error(E.E_CONFIG_MISSING_ARG, `'${w}' expects <${w === 'maxidle' ? 'idletime' : 'lifetime'}> in seconds as argument.`);
+      const t = parseSeconds(arg);
+      if (t === 'overflow') return ctx.error(E.E_CONFIG_BAD_VALUE, `timer overflow in argument <${arg}> to <${w}>, maximum value is 2147483647 s (~68 years).`);
+      if ('bad' in t) return ctx.error(E.E_CONFIG_BAD_VALUE, `unexpected character '${t.bad}' in argument to <${w}>.`);
+      if (t.trailing) ctx.warn(`unexpected character '${t.trailing[0]}' after the timer value '${arg}', only (us=microseconds,ms=milliseconds,s=seconds,m=minutes,h=hours,d=days) are supported. This will be reported as an error in next versions.`);
+      if (w === 'maxidle') maxidle = t.value;
+      else maxlife = t.value;
+      i++;
+    } else if (w === 'attr') {
+      if (!arg) return ctx.error(E.E_CONFIG_MISSING_ARG, `'attr' expects <value> as argument.`);
+      const bad = /[\x00-\x1f\x7f;]/.exec(arg);
+      if (bad) return ctx.error(E.E_CONFIG_BAD_VALUE, `character '%x${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}' is not permitted in attribute value.`);
+      attrs.push(arg);
+      i++;
+    } else if (w === 'dynamic') return ctx.error(E.E_CONFIG_UNSUPPORTED, `'cookie ${name} ... dynamic' is not supported by haloscope (no 'dynamic-cookie-key'); give each server its 'cookie <value>'`);
+    else return ctx.error(E.E_CONFIG_BAD_VALUE, `'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'maxlife' and 'attr' options.`);
+  }
+  let ok = true;
+  if (modes.has('rewrite') && flags.has('indirect')) {
+    ctx.error(E.E_CONFIG_BAD_VALUE, `cookie 'rewrite' and 'indirect' modes are incompatible.`);
+    ok = false;
+  }
+  if (modes.size > 1) {
+    ctx.error(E.E_CONFIG_BAD_VALUE, `cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.`);
+    ok = false;
+  }
+  if (flags.has('preserve') && !modes.has('insert') && !flags.has('indirect')) {
+    ctx.error(E.E_CONFIG_BAD_VALUE, `cookie 'preserve' requires at least 'insert' or 'indirect'.`);
+    ok = false;
+  }
+  if (!ok) return;
+  ctx.proxy!.cookie = {
+    name,
+    mode: [...modes][0] ?? 'passive',
+    indirect: flags.has('indirect'),
+    nocache: flags.has('nocache'),
+    postonly: flags.has('postonly'),
+    preserve: flags.has('preserve'),
+    httponly: flags.has('httponly'),
+    secure: flags.has('secure'),
+    domains,
+    attrs,
+    maxidle,
+    maxlife,
+  };
 }
 
 function capture(ctx: KeywordContext): void {
@@ -276,20 +351,7 @@ export const PROXY_KEYWORDS: readonly Keyword[] = [
     },
   },
   { section: 'proxy', keyword: 'capture', kinds: FE_ONLY, parse: capture },
-  {
-    section: 'proxy',
-    keyword: 'cookie',
-    kinds: BE,
-    parse(ctx) {
-      const [, name, ...opts] = ctx.args;
-      if (!name) return ctx.error(E.E_CONFIG_MISSING_ARG, `'cookie' expects <cookie_name> as argument.`);
-      const set = new Set(opts);
-      const extra = opts.filter((o) => o !== 'insert' && o !== 'indirect');
-      if (!set.has('insert') || extra.length)
-        return ctx.error(E.E_CONFIG_UNSUPPORTED, `'cookie ${ctx.args.slice(1).join(' ')}' : haloscope supports 'cookie <name> insert [indirect]' only${extra.length ? ` (not '${extra[0]}')` : ''}`);
-      ctx.proxy!.cookie = { name, indirect: set.has('indirect') };
-    },
-  },
+  { section: 'proxy', keyword: 'cookie', kinds: BE, parse: cookie },
   {
     section: 'proxy',
     keyword: 'stick-table',

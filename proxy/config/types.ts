@@ -203,7 +203,7 @@ export interface ProxyConfig {
   readonly servers: readonly ServerConfig[];
   /** `option httpchk`: HTTP health checks instead of TCP connects; null = TCP. */
   readonly httpCheck: HttpCheckConfig | null;
-  /** `cookie <name> insert [indirect]`; null = no cookie persistence. */
+  /** `cookie <name> ...` (proxy/persist/cookie.ts); null = no cookie persistence. */
   readonly cookie: CookieConfig | null;
   /** `stick-table type ip` + `stick on src`; null = no stickiness. */
   readonly stick: { readonly size: number; readonly expire: number } | null;
@@ -213,7 +213,21 @@ export interface ProxyConfig {
 
 export interface CookieConfig {
   readonly name: string;
+  /** `insert`, `rewrite`, `prefix`, or none of them: the server sets the cookie, the proxy reads it. */
+  readonly mode: 'insert' | 'rewrite' | 'prefix' | 'passive';
   readonly indirect: boolean;
+  readonly nocache: boolean;
+  readonly postonly: boolean;
+  readonly preserve: boolean;
+  readonly httponly: boolean;
+  readonly secure: boolean;
+  /** `domain <d>`, in order, each sent as `; domain=<d>`. */
+  readonly domains: readonly string[];
+  /** `attr <a>`, in order, each sent as `; <a>`. */
+  readonly attrs: readonly string[];
+  /** Seconds, 0 = not set. */
+  readonly maxidle: number;
+  readonly maxlife: number;
 }
 
 export interface StatsConfig {

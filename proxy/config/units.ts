@@ -9,6 +9,22 @@ export function parseTime(text: string): number | null {
   return Math.ceil(Number(m[1]) * TIME_UNITS[m[2] ?? 'ms']!);
 }
 
+/**
+ * HAProxy time counted in seconds (`cookie ... maxidle/maxlife`), as parse_time_err() reads it:
+ * seconds without a unit, rounded up (`1500ms` is 2). `bad` is the first unexpected character;
+ * `trailing` holds what follows the unit (HAProxy only warns about them).
+ */
+export function parseSeconds(text: string): { value: number; trailing: string } | { bad: string } | 'overflow' {
+  const m = /^(\d+)(us|ms|s|m|h|d)?/.exec(text);
+  if (!m) return { bad: text[0] ?? '' };
+  const rest = text.slice(m[0].length);
+  if (!m[2] && rest) return { bad: rest[0]! };
+  const [mul, div] = ({ us: [1, 1_000_000], ms: [1, 1000], s: [1, 1], m: [60, 1], h: [3600, 1], d: [86_400, 1] } as Record<string, [number, number]>)[m[2] ?? 's']!;
+  const value = Math.floor((Number(m[1]) * mul + div - 1) / div);
+  if (value >= 2 ** 31) return 'overflow';
+  return { value, trailing: rest };
+}
+
 export function parseUint(text: string, max = 2 ** 31 - 1): number | null {
   if (!/^\d+$/.test(text)) return null;
   const v = Number(text);

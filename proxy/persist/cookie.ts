@@ -1,19 +1,32 @@
 /**
- * Cookie persistence, `cookie <name> insert [indirect]` + `server ... cookie <value>`, as
- * HAProxy 2.6 does it (checked by test/proxy-persist/cookie-insert.test.ts):
- * - request: the persistence cookie names a usable server -> that server, state `V`; a
- *   server that is DOWN or disabled -> `D`, an unknown value -> `I`, no cookie -> `N`
- *   (the balancer picks). With `indirect` the cookie is removed before the request goes to
- *   the server (the whole `Cookie` header when it was alone).
- * - response: unless the client sent a valid cookie, `set-cookie: <name>=<value>; path=/` is
- *   added (`I`); a cookie of that name set by the server is removed (`D` when nothing is
- *   inserted), else `N`. `%B` counts the server's response head as received (HAProxy counts
- *   the bytes before the cookie is inserted or removed).
- * The letters are the 3rd and 4th characters of the termination state.
+ * Cookie persistence, `cookie <name> [insert|rewrite|prefix] [indirect] [nocache] [postonly]
+ * [preserve] [httponly] [secure] [domain <d>]* [maxidle <t>] [maxlife <t>] [attr <a>]*` with
+ * `server ... cookie <value>`, as HAProxy 2.6 does it (src/http_ana.c,
+ * http_manage_client_side_cookies / http_manage_server_side_cookies and the insertion in
+ * http_process_res_common). Checked against haproxy by test/proxy-persist/.
+ *
+ * Request: each `Cookie` header is scanned cookie by cookie. The persistence cookie's value
+ * (`srv`, `srv|lastseen|firstseen` with dates, `srv~appvalue` in prefix mode) designates the
+ * first usable server with that `cookie` (`V`), else a DOWN/disabled one (`D`), else nothing
+ * (`I`); a `maxlife`/`maxidle` date too old, or more than a day ahead, makes it `O`/`E`. Blanks
+ * around `=` are removed from every cookie; with `insert indirect` the persistence cookie is cut
+ * out of the header (the header goes when nothing else remains); in prefix mode `srv~` is.
+ *
+ * Response: a `Set-Cookie` of that name is left alone with `preserve` (`P`), removed in insert
+ * mode or with `indirect` on a direct hit (`D`), rewritten to the server's value (`rewrite`) or
+ * prefixed with `value~` (`prefix`) (`R`), else passed on (`P`). In insert mode a cookie is
+ * added unless the client came with a valid one whose dates need no refresh (`I`, or `U` when
+ * only the dates changed), with `cache-control: private` after it under `nocache` when the
+ * response was cacheable.
+ *
+ * The letters are the 3rd and 4th characters of the termination state, `-` when the cookie
+ * has none of insert/rewrite/prefix/indirect (HAProxy's PR_CK_ANY), although it still works.
  */
 import type { ClientCookieState, ServerCookieState } from '../log/format/termination.js';
 import type { CookieConfig } from '../config/types.js';
 import type { Header } from '../http/parser.js';
+import { responseCacheable } from './cacheability.js';
+import { cookieValueEnd, decodeDate30, deleteValue, encodeDate30, isSpHt, listValueEnd } from './cookie-text.js';
 
 export interface CookieServer {
   readonly cookie: string | null;
@@ -22,49 +35,297 @@ export interface CookieServer {
 
 export interface RequestCookie<S extends CookieServer> {
   readonly state: ClientCookieState;
-  /** The server the cookie designates, when usable (`V`). */
+  /** The server the cookie designates, when usable (`V`): the request goes to it directly. */
   readonly server: S | null;
-  /** The request headers to send (the cookie removed with `indirect`). */
+  /** The request headers to forward. */
   readonly headers: readonly Header[];
+  /** Dates read from the cookie (Unix seconds, 0 = none), for the response's refresh. */
+  readonly lastSeen: number;
+  readonly firstSeen: number;
 }
 
-export function requestCookie<S extends CookieServer>(cfg: CookieConfig, headers: readonly Header[], servers: readonly S[]): RequestCookie<S> {
-  let value: string | null = null;
+/** What the response side needs to know about the request. */
+export interface CookieRequestFacts {
+  readonly method: string;
+  /** The request went to the server its cookie designated (no redispatch since). */
+  readonly direct: boolean;
+  readonly lastSeen: number;
+  readonly firstSeen: number;
+}
+
+/** Cookies in the future by more than this are refused (lets admins fix clock skews). */
+const MAX_FUTURE_S = 86_400;
+/** `server ... cookie` without a value: the inserted cookie erases the client's. */
+const ERASE = '=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/';
+
+/** Whether the log shows the cookie letters (HAProxy's PR_CK_ANY). */
+export function cookieLogged(cfg: CookieConfig): boolean {
+  return cfg.mode !== 'passive' || cfg.indirect;
+}
+
+/** Wall-clock seconds: HAProxy's cookie dates are Unix times. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export function requestCookie<S extends CookieServer>(cfg: CookieConfig, headers: readonly Header[], servers: readonly S[], now: number): RequestCookie<S> {
+  const scan: ScanState<S> = { state: 'N', server: null, lastSeen: 0, firstSeen: 0 };
   const out: Header[] = [];
   for (const h of headers) {
     if (h.name !== 'cookie') {
       out.push(h);
       continue;
     }
-    const kept: string[] = [];
-    for (const part of h.value.split(';')) {
-      const p = part.trim();
-      const eq = p.indexOf('=');
-      if (eq > 0 && p.slice(0, eq) === cfg.name && value === null) value = p.slice(eq + 1);
-      else if (p) kept.push(p);
-      else continue;
-      if (!cfg.indirect && eq > 0 && p.slice(0, eq) === cfg.name) kept.push(p);
-    }
-    if (!cfg.indirect) out.push(h);
-    else if (kept.length) out.push({ name: h.name, value: kept.join('; ') });
+    const value = scanCookieHeader(cfg, h.value, servers, now, scan);
+    if (value === h.value) out.push(h);
+    else if (value) out.push({ name: h.name, value });
   }
-  if (value === null) return { state: 'N', server: null, headers: out };
-  const s = servers.find((x) => x.cookie !== null && x.cookie === value);
-  if (!s) return { state: 'I', server: null, headers: out };
-  if (!s.usable) return { state: 'D', server: null, headers: out };
-  return { state: 'V', server: s, headers: out };
+  return { state: cookieLogged(cfg) ? scan.state : '-', server: scan.server, headers: out, lastSeen: scan.lastSeen, firstSeen: scan.firstSeen };
 }
 
-export function responseCookie(cfg: CookieConfig, headers: readonly Header[], server: CookieServer, clientState: ClientCookieState): { headers: readonly Header[]; state: ServerCookieState } {
-  // in insert mode HAProxy owns the cookie: one the server sets is removed, indirect or not
-  let removed = false;
-  const out = headers.filter((h) => {
-    if (h.name !== 'set-cookie') return true;
-    const eq = h.value.indexOf('=');
-    const mine = eq > 0 && h.value.slice(0, eq).trim() === cfg.name;
-    if (mine) removed = true;
-    return !mine;
-  });
-  if (clientState !== 'V' && server.cookie !== null) return { headers: [...out, { name: 'set-cookie', value: `${cfg.name}=${server.cookie}; path=/` }], state: 'I' };
-  return { headers: out, state: removed ? 'D' : 'N' };
+interface ScanState<S> {
+  state: ClientCookieState;
+  server: S | null;
+  lastSeen: number;
+  firstSeen: number;
+}
+
+/** One `Cookie` header value: updates `st`, returns the value to forward ('' = drop it). */
+function scanCookieHeader<S extends CookieServer>(cfg: CookieConfig, value: string, servers: readonly S[], now: number, st: ScanState<S>): string {
+  let s = value;
+  // a persistence cookie waiting to be cut out (insert indirect): where its delimiter is
+  let delFrom = -1;
+  // something else must stay, so the header cannot simply be dropped
+  let keep = false;
+  for (let prev = 0, next = 0, first = true; prev < s.length; prev = next, first = false) {
+    let attBeg = first ? prev : prev + 1;
+    while (attBeg < s.length && isSpHt(s[attBeg])) attBeg++;
+    let equal = attBeg;
+    let attEnd = attBeg;
+    while (equal < s.length) {
+      const c = s[equal]!;
+      if (c === '=' || c === ',' || c === ';') break;
+      equal++;
+      if (!isSpHt(c)) attEnd = equal;
+    }
+    let valBeg: number;
+    let valEnd: number;
+    if (equal < s.length && s[equal] === '=') {
+      valBeg = equal + 1;
+      while (valBeg < s.length && isSpHt(s[valBeg])) valBeg++;
+      next = cookieValueEnd(s, valBeg, s.length);
+      valEnd = next;
+      while (valEnd > valBeg && isSpHt(s[valEnd - 1])) valEnd--;
+    } else valBeg = valEnd = next = equal;
+
+    // RFC 2109 `$Path`-style attributes belong to the cookie before them
+    if (s[attBeg] === '$') continue;
+    if (equal === next) {
+      // a cookie without '=' is kept; a pending removal is done now, as HAProxy does
+      keep = true;
+      if (delFrom >= 0) {
+        const d = deleteValue(s, delFrom, prev);
+        s = d.s;
+        next += d.delta;
+        delFrom = -1;
+      }
+      continue;
+    }
+    if (attEnd !== equal || valBeg > equal + 1) {
+      // blanks around '=' are removed, from every cookie of the header
+      const shift = attEnd + 1 - valBeg;
+      s = s.slice(0, attEnd) + '=' + s.slice(valBeg);
+      equal = attEnd;
+      valBeg += shift;
+      valEnd += shift;
+      next += shift;
+    }
+
+    if (attEnd - attBeg !== cfg.name.length || !s.startsWith(cfg.name, attBeg)) {
+      keep = true;
+      if (delFrom >= 0) {
+        const d = deleteValue(s, delFrom, prev);
+        s = d.s;
+        next += d.delta;
+        delFrom = -1;
+      }
+      continue;
+    }
+
+    // the persistence cookie: `srv[|last[|first]]`, or `srv~appvalue` in prefix mode
+    let delim = valEnd;
+    if (cfg.mode === 'prefix') {
+      const t = s.indexOf('~', valBeg);
+      if (t >= 0 && t < valEnd) delim = t;
+    } else {
+      const bar = s.indexOf('|', valBeg);
+      if (bar >= 0 && bar < valEnd) {
+        delim = bar;
+        if (valEnd - (bar + 1) >= 5) {
+          const v = decodeDate30(s, bar + 1);
+          if (v > 0) st.lastSeen = (v << 2) >>> 0;
+        }
+        const bar2 = s.indexOf('|', bar + 1);
+        if (bar2 >= 0 && bar2 < valEnd && valEnd - bar2 > 5) {
+          const v = decodeDate30(s, bar2 + 1);
+          if (v > 0) st.firstSeen = (v << 2) >>> 0;
+        }
+      }
+    }
+    // HAProxy compares 32-bit signed differences: `| 0` keeps its wrap-around
+    if (st.firstSeen && cfg.maxlife && (((now - st.firstSeen) | 0) > cfg.maxlife || ((st.firstSeen - now) | 0) > MAX_FUTURE_S)) {
+      st.state = 'O';
+      delim = valBeg;
+      st.firstSeen = st.lastSeen = 0;
+    } else if (st.lastSeen && cfg.maxidle && (((now - st.lastSeen) | 0) > cfg.maxidle || ((st.lastSeen - now) | 0) > MAX_FUTURE_S)) {
+      st.state = 'E';
+      delim = valBeg;
+      st.firstSeen = st.lastSeen = 0;
+    }
+    // the first usable server with this value wins, so that servers may share one; an empty
+    // value designates nobody (a cookie-less backup must not attract clients), nor does a
+    // second persistence cookie once one has chosen
+    let found = false;
+    if (delim !== valBeg && st.server === null) {
+      const id = s.slice(valBeg, delim);
+      for (const srv of servers) {
+        if (srv.cookie !== id) continue;
+        if (srv.usable) {
+          st.state = 'V';
+          st.server = srv;
+          found = true;
+          break;
+        }
+        st.state = 'D';
+      }
+    }
+    if (!found && st.state === 'N') st.state = st.server ? 'U' : 'I';
+
+    if (cfg.mode === 'prefix' && delim !== valEnd) {
+      // the server gets its own cookie back, without `srv~`
+      s = s.slice(0, valBeg) + s.slice(delim + 1);
+      next += valBeg - (delim + 1);
+      delFrom = -1;
+      keep = true;
+    } else if (delFrom < 0 && cfg.mode === 'insert' && cfg.indirect) delFrom = prev;
+  }
+  if (delFrom >= 0) s = keep ? s.slice(0, delFrom) : '';
+  return s;
+}
+
+export function responseCookie(cfg: CookieConfig, status: number, headers: readonly Header[], server: CookieServer, req: CookieRequestFacts, now: number): { headers: readonly Header[]; state: ServerCookieState } {
+  let state: ServerCookieState = 'N';
+  const out: (Header | null)[] = [...headers];
+  // HAProxy goes through the Set-Cookie headers first, then the Set-Cookie2 ones
+  for (const cookie2 of [false, true]) {
+    const name = cookie2 ? 'set-cookie2' : 'set-cookie';
+    for (let i = 0; i < out.length; i++) {
+      const h = out[i];
+      if (h?.name !== name) continue;
+      const r = scanSetCookie(cfg, h.value, cookie2, server, req.direct);
+      if (r.state) state = r.state;
+      if (r.value !== h.value) out[i] = r.value === null ? null : { name: h.name, value: r.value };
+    }
+  }
+  const result = out.filter((h): h is Header => h !== null);
+  const refresh =
+    !req.direct ||
+    ((cfg.maxidle || req.lastSeen) && (!req.lastSeen || req.lastSeen - now < 0)) ||
+    (cfg.maxlife && !req.firstSeen) ||
+    (!cfg.maxlife && req.firstSeen);
+  if (cfg.mode === 'insert' && !(state === 'P' && cfg.preserve) && refresh && (!cfg.postonly || req.method === 'POST')) {
+    result.push({ name: 'set-cookie', value: insertedCookie(cfg, server, req, now) });
+    state = server.cookie !== null && req.direct ? 'U' : 'I';
+    // HTTP/1.0 caches store Set-Cookie too; `private` is understood by all of them
+    if (cfg.nocache && responseCacheable(req.method, status, headers)) result.push({ name: 'cache-control', value: 'private' });
+  }
+  return { headers: result, state: cookieLogged(cfg) ? state : '-' };
+}
+
+function insertedCookie(cfg: CookieConfig, server: CookieServer, req: CookieRequestFacts, now: number): string {
+  let v: string;
+  if (server.cookie === null) v = cfg.name + ERASE;
+  else {
+    v = `${cfg.name}=${server.cookie}`;
+    if (cfg.maxidle || cfg.maxlife) {
+      // dates in 4-second units, rounded up
+      const stamp = Math.floor((now + 3) / 4);
+      v += '|' + encodeDate30(stamp);
+      if (cfg.maxlife) v += '|' + encodeDate30(req.firstSeen ? req.firstSeen >>> 2 : stamp);
+    }
+    v += '; path=/';
+  }
+  for (const d of cfg.domains) v += `; domain=${d}`;
+  if (cfg.httponly) v += '; HttpOnly';
+  if (cfg.secure) v += '; Secure';
+  for (const a of cfg.attrs) v += `; ${a}`;
+  return v;
+}
+
+/**
+ * One `Set-Cookie` (one cookie, attributes after it) or `Set-Cookie2` (comma-separated cookies)
+ * value. Returns the value to send (null = drop the header) and the state the last persistence
+ * cookie in it left (null = none seen).
+ */
+function scanSetCookie(cfg: CookieConfig, value: string, cookie2: boolean, server: CookieServer, direct: boolean): { value: string | null; state: ServerCookieState | null } {
+  let s = value;
+  // HAProxy cuts a cookie out of a Set-Cookie2 list without shortening the header: the old
+  // bytes past the new end stay in it (`SRV=x, b=2` becomes `b=2=x, b=2`)
+  let stale = '';
+  let state: ServerCookieState | null = null;
+  for (let prev = 0, next = 0, first = true; prev < s.length; prev = next, first = false) {
+    let attBeg = first ? prev : prev + 1;
+    while (attBeg < s.length && isSpHt(s[attBeg])) attBeg++;
+    let equal = attBeg;
+    let attEnd = attBeg;
+    while (equal < s.length) {
+      const c = s[equal]!;
+      if (c === '=' || c === ';' || (cookie2 && c === ',')) break;
+      equal++;
+      if (!isSpHt(c)) attEnd = equal;
+    }
+    let valBeg: number;
+    let valEnd: number;
+    if (equal < s.length && s[equal] === '=') {
+      valBeg = equal + 1;
+      while (valBeg < s.length && isSpHt(s[valBeg])) valBeg++;
+      next = cookieValueEnd(s, valBeg, s.length);
+      valEnd = next;
+      while (valEnd > valBeg && isSpHt(s[valEnd - 1])) valEnd--;
+    } else valBeg = valEnd = next = equal;
+    // the attributes after the cookie are skipped: up to the next cookie (Set-Cookie2) or the
+    // end (Set-Cookie, whose Expires dates contain commas)
+    if (next < s.length) next = cookie2 ? listValueEnd(s, next, s.length) : s.length;
+    if (equal === valEnd) continue;
+    if (attEnd !== equal || valBeg > equal + 1) {
+      // blanks around '=' go, and here the header is resized to its real end
+      const shift = attEnd + 1 - valBeg;
+      s = s.slice(0, attEnd) + '=' + s.slice(valBeg);
+      stale = '';
+      valBeg += shift;
+      valEnd += shift;
+      next += shift;
+    }
+    if (attEnd - attBeg !== cfg.name.length || !s.startsWith(cfg.name, attBeg)) continue;
+    state = 'P';
+    if (cfg.preserve) continue;
+    if (cfg.mode === 'insert' || (direct && cfg.indirect)) {
+      // the proxy owns this cookie (or the client must not learn it): removed
+      state = 'D';
+      if (prev === 0 && next === s.length) return { value: null, state };
+      const d = deleteValue(s, prev, next);
+      stale = (s + stale).slice(d.s.length);
+      s = d.s;
+      next = d.from;
+    } else if (server.cookie !== null && cfg.mode === 'rewrite') {
+      s = s.slice(0, valBeg) + server.cookie + s.slice(valEnd);
+      next += server.cookie.length - (valEnd - valBeg);
+      state = 'R';
+    } else if (server.cookie !== null && cfg.mode === 'prefix') {
+      s = s.slice(0, valBeg) + server.cookie + '~' + s.slice(valBeg);
+      next += server.cookie.length + 1;
+      state = 'R';
+    }
+  }
+  return { value: s + stale, state };
 }

@@ -22,7 +22,7 @@ import type { LbRequest } from '../lb/types.js';
 import { newRecord, type RequestRecord } from './record.js';
 import type { StatsAnswer } from '../stats/page.js';
 import { httpsLogFields } from '../log/https-fields.js';
-import { requestCookie, responseCookie } from '../persist/cookie.js';
+import { cookieLogged, nowSeconds, requestCookie, responseCookie, type RequestCookie } from '../persist/cookie.js';
 import { Tunnel, isUpgrade, upgradeHead } from '../http/tunnel.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
@@ -62,8 +62,8 @@ export class ClientSession {
   #cancelQueue: (() => void) | null = null;
   /** Set after a 101: the connection is a tunnel until it closes. */
   #tunnel: Tunnel | null = null;
-  /** The usable server a persistence cookie designates for the current request. */
-  #cookieServer: ServerState | null = null;
+  /** What the persistence cookie of the current request said (server, dates). */
+  #cookie: RequestCookie<ServerState> | null = null;
 
   constructor(sock: net.Socket, fe: FrontendRuntime) {
     this.#sock = sock;
@@ -254,7 +254,10 @@ export class ClientSession {
     const q = head.uri.indexOf('?');
     const path = q < 0 ? head.uri : head.uri.slice(0, q);
     const subject: { -readonly [K in keyof AclSubject]: AclSubject[K] } = { method: head.method, path, uri: head.uri, src: this.#ip, headers: head.headers };
-    if (!this.#applyRules(fe.httpRequestRules, subject, head, rest)) return;
+    // the cookie letters belong to HAProxy's current backend: a listen is its own from the start
+    const ownBe = fe.kind === 'listen' ? this.#fe.backends.get(fe.name) ?? null : null;
+    this.#cookieLetters(ownBe);
+    if (!this.#applyRules(fe.httpRequestRules, subject, head, rest, ownBe)) return;
     const stats = this.#fe.stats?.(head.uri, lastHeader(head.headers, 'authorization'));
     if (stats) return this.#localStats(stats, rest);
     let beName: string | null = null;
@@ -271,14 +274,12 @@ export class ClientSession {
     rec.backend = be.cfg.name;
     be.beconn++;
     // a backend's own http-request rules run after the frontend's (not twice for a listen)
-    if (be.cfg !== fe && !this.#applyRules(be.cfg.httpRequestRules, subject, head, rest)) return;
-    // `cookie <name> insert [indirect]` (proxy/persist/cookie.ts)
-    const ck = be.cfg.cookie ? requestCookie(be.cfg.cookie, subject.headers, be.servers) : null;
-    this.#cookieServer = ck?.server ?? null;
-    if (ck) {
-      rec.cookieIn = ck.state;
-      rec.cookieOut = 'N'; // until a server response says otherwise (HAProxy: SCVN on a 503)
-    }
+    this.#cookieLetters(be);
+    if (be.cfg !== fe && !this.#applyRules(be.cfg.httpRequestRules, subject, head, rest, be)) return;
+    // cookie persistence (proxy/persist/cookie.ts); the 4th letter stays N without a response
+    const ck = be.cfg.cookie ? requestCookie(be.cfg.cookie, subject.headers, be.servers, nowSeconds()) : null;
+    this.#cookie = ck;
+    if (ck) rec.cookieIn = ck.state;
     const headers = ck ? ck.headers : subject.headers;
     this.#mode = effectiveMode(fe.connMode, be.cfg.connMode);
     this.#clientKeepAlive = head.keepAlive && this.#mode !== 'close' && !this.#draining;
@@ -298,7 +299,7 @@ export class ClientSession {
    * Applies http-request rules in order; header rules rewrite `subject.headers` (later rules
    * see the rewritten headers). Returns false when a rule produced the response itself.
    */
-  #applyRules(rules: readonly HttpRequestRule[], subject: { headers: readonly Header[] }, head: RequestHead, rest: Buffer): boolean {
+  #applyRules(rules: readonly HttpRequestRule[], subject: { headers: readonly Header[] }, head: RequestHead, rest: Buffer, be: BackendRuntime | null): boolean {
     for (const rule of rules) {
       if (!evalCondition(rule.cond, subject as AclSubject)) continue;
       if (rule.action === 'allow') break;
@@ -307,6 +308,13 @@ export class ClientSession {
         return false;
       }
       if (rule.action === 'deny') {
+        // HAProxy still reads the persistence cookie of a denied request: the log shows its
+        // state, and the server it designates
+        if (be?.cfg.cookie) {
+          const ck = requestCookie(be.cfg.cookie, subject.headers, be.servers, nowSeconds());
+          this.#rec.cookieIn = ck.state;
+          if (ck.server) this.#rec.server = ck.server.name;
+        }
         this.#localResponse(rule.status, 'P', rest);
         return false;
       }
@@ -322,6 +330,12 @@ export class ClientSession {
       subject.headers = headers;
     }
     return true;
+  }
+
+  /** `NN` while a backend with cookie persistence handles the request (HAProxy logs them so even when no cookie was looked at), else `--`. */
+  #cookieLetters(be: BackendRuntime | null): void {
+    const letter = be?.cfg.cookie && cookieLogged(be.cfg.cookie) ? 'N' : '-';
+    this.#rec.cookieIn = this.#rec.cookieOut = letter;
   }
 
   #setupRequestBody(f: Framing): void {
@@ -420,7 +434,7 @@ export class ClientSession {
   async #toServer(be: BackendRuntime, lbReq: LbRequest, reqHead: Buffer): Promise<void> {
     const rec = this.#rec;
     const t = be.cfg.timeouts;
-    const a = be.assign(lbReq, t.queue, undefined, this.#cookieServer ?? undefined);
+    const a = be.assign(lbReq, t.queue, undefined, this.#cookie?.server ?? undefined);
     if (a.kind === 'nosrv') return this.#fail503('S', 'C');
     let server: ServerState | null;
     if (a.kind === 'queued') {
@@ -468,6 +482,7 @@ export class ClientSession {
           this.#server = server;
           rec.server = server.name;
           rec.redispatched = true;
+          if (rec.cookieIn === 'V') rec.cookieIn = 'D'; // HAProxy: its server failed, whatever the cookie said
           rec.tQueue = nowMs(); // a new assignment: Tc counts from it
         } else if (other.kind === 'ok') be.release(other.server);
         else if (other.kind === 'queued') other.cancel();
@@ -497,12 +512,7 @@ export class ClientSession {
         if (framing.kind === 'close') this.#clientKeepAlive = false;
         this.#respChunked = framing.kind === 'chunked';
         if (!this.#reqDone) this.#clientKeepAlive = false;
-        let respHeaders: readonly Header[] = h.headers;
-        if (be.cfg.cookie) {
-          const c = responseCookie(be.cfg.cookie, respHeaders, server, rec.cookieIn);
-          respHeaders = c.headers;
-          rec.cookieOut = c.state;
-        }
+        const respHeaders = this.#responseCookie(be, server, h.status, h.headers);
         const out = serializeResponseHead(h.versionText, h.status, h.reason, respHeaders, this.#clientKeepAlive);
         // %B: the head as the server sent it, before a persistence cookie was inserted/removed
         rec.bytesOut += respHeaders === h.headers ? out.htxBytes : serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive).htxBytes;
@@ -535,8 +545,9 @@ export class ClientSession {
         rec.status = h.status;
         const fe = this.#fe.cfg;
         if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
-        const out = upgradeHead(h);
-        rec.bytesOut += out.htxBytes;
+        // HAProxy applies cookie persistence to a 101 too; %B counts the head as received
+        rec.bytesOut += upgradeHead(h).htxBytes;
+        const out = upgradeHead({ ...h, headers: this.#responseCookie(be, server, h.status, h.headers) });
         this.#headSent = true;
         this.#ex = null;
         this.#clearTimer();
@@ -595,6 +606,17 @@ export class ClientSession {
       case 'aborted-data':
         return this.#finish('S', 'D', false);
     }
+  }
+
+  /** The response headers after cookie persistence (proxy/persist/cookie.ts); sets the 4th letter. */
+  #responseCookie(be: BackendRuntime, server: ServerState, status: number, headers: readonly Header[]): readonly Header[] {
+    const ck = this.#cookie;
+    if (!be.cfg.cookie || !ck) return headers;
+    // a redispatch leaves the designated server: the client must learn the new one
+    const req = { method: this.#head!.method, direct: ck.server !== null && !this.#rec.redispatched, lastSeen: ck.lastSeen, firstSeen: ck.firstSeen };
+    const c = responseCookie(be.cfg.cookie, status, headers, server, req, nowSeconds());
+    this.#rec.cookieOut = c.state;
+    return c.headers;
   }
 
   #errorAfterConnect(status: number, cause: TerminationCause, state: SessionState): void {

@@ -11,7 +11,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { resolve } from '../../proxy/config/resolve.js';
 import { freePort, haproxyAvailable, raw, startHaproxy, startOurs, startSyslog } from '../proxy/helpers/proxy-harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -101,14 +100,4 @@ test('cookie insert [indirect]: choices, headers and log lines match real HAProx
   } finally {
     be.close();
   }
-});
-
-test('cookie modes haloscope does not implement are located config errors', () => {
-  const alerts = (line: string): string[] =>
-    resolve([{ file: 't.cfg', text: `defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\nlisten l\n  bind 127.0.0.1:1\n  ${line}\n  server s 127.0.0.1:2 cookie a\n` }])
-      .diagnostics.filter((d) => d.level === 'alert')
-      .map((d) => (d.level === 'alert' ? `${d.error.code} ${d.error.message}` : ''));
-  assert.deepEqual(alerts('cookie SRV insert indirect'), []);
-  for (const l of ['cookie SRV rewrite', 'cookie SRV prefix', 'cookie SRV insert nocache', 'cookie SRV insert indirect httponly'])
-    assert.match(alerts(l)[0]!, /^E_CONFIG_UNSUPPORTED parsing \[t\.cfg:8\] : 'cookie SRV .*' : haloscope supports 'cookie <name> insert \[indirect\]' only/);
 });
