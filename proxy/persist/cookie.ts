@@ -215,29 +215,34 @@ function scanCookieHeader<S extends CookieServer>(cfg: CookieConfig, value: stri
 
 export function responseCookie(cfg: CookieConfig, status: number, headers: readonly Header[], server: CookieServer, req: CookieRequestFacts, now: number): { headers: readonly Header[]; state: ServerCookieState } {
   let state: ServerCookieState = 'N';
-  const out: (Header | null)[] = [...headers];
+  // the caller's array comes back untouched when nothing changes (no copy, and the caller can tell)
+  let out: (Header | null)[] | null = null;
   // HAProxy goes through the Set-Cookie headers first, then the Set-Cookie2 ones
   for (const cookie2 of [false, true]) {
     const name = cookie2 ? 'set-cookie2' : 'set-cookie';
-    for (let i = 0; i < out.length; i++) {
-      const h = out[i];
+    for (let i = 0; i < headers.length; i++) {
+      const h = out ? out[i] : headers[i];
       if (h?.name !== name) continue;
       const r = scanSetCookie(cfg, h.value, cookie2, server, req.direct);
       if (r.state) state = r.state;
-      if (r.value !== h.value) out[i] = r.value === null ? null : { name: h.name, value: r.value };
+      if (r.value === h.value) continue;
+      out ??= [...headers];
+      out[i] = r.value === null ? null : { name: h.name, value: r.value };
     }
   }
-  const result = out.filter((h): h is Header => h !== null);
+  let result: readonly Header[] = out ? out.filter((h): h is Header => h !== null) : headers;
+  // a cookie is due when the client had no valid one, or its dates must change: last seen in
+  // the past (or missing under maxidle), first seen to add (maxlife) or to drop (no maxlife)
   const refresh =
     !req.direct ||
     ((cfg.maxidle || req.lastSeen) && (!req.lastSeen || req.lastSeen - now < 0)) ||
     (cfg.maxlife && !req.firstSeen) ||
     (!cfg.maxlife && req.firstSeen);
   if (cfg.mode === 'insert' && !(state === 'P' && cfg.preserve) && refresh && (!cfg.postonly || req.method === 'POST')) {
-    result.push({ name: 'set-cookie', value: insertedCookie(cfg, server, req, now) });
+    result = [...result, { name: 'set-cookie', value: insertedCookie(cfg, server, req, now) }];
     state = server.cookie !== null && req.direct ? 'U' : 'I';
     // HTTP/1.0 caches store Set-Cookie too; `private` is understood by all of them
-    if (cfg.nocache && responseCacheable(req.method, status, headers)) result.push({ name: 'cache-control', value: 'private' });
+    if (cfg.nocache && responseCacheable(req.method, status, headers)) result = [...result, { name: 'cache-control', value: 'private' }];
   }
   return { headers: result, state: cookieLogged(cfg) ? state : '-' };
 }
