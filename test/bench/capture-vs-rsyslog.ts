@@ -496,7 +496,9 @@ async function main(): Promise<void> {
         for (const st of steps) {
           const res = await runOnce(c, 0, st, stepSeconds);
           row.push(res);
-          console.log(`  ${c.name} at ${fmt(st)}/s: sent ${fmt(res.sendRate)}/s, lost ${fmt(res.lost)} of ${fmt(res.sent)}, CPU ${usPer(res).toFixed(2)} us/datagram, load ${res.load.toFixed(2)}`);
+          console.log(
+            `  ${c.name} at ${fmt(st)}/s: sent ${fmt(res.sendRate)}/s, lost ${fmt(res.lost)} of ${fmt(res.sent)} (kernel drops ${fmt(res.kernelDrops)}), CPU ${usPer(res).toFixed(2)} us/datagram, load ${res.load.toFixed(2)}`,
+          );
         }
         push(stepped, c.name, row);
       }
