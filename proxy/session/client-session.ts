@@ -432,6 +432,7 @@ export class ClientSession {
   // ---- server side -------------------------------------------------------------------
 
   async #toServer(be: BackendRuntime, lbReq: LbRequest, reqHead: Buffer): Promise<void> {
+    this.#lbReq = lbReq;
     const rec = this.#rec;
     const t = be.cfg.timeouts;
     const a = be.assign(lbReq, t.queue, undefined, this.#cookie?.server ?? undefined);
@@ -455,7 +456,20 @@ export class ClientSession {
     this.#server = server;
     rec.server = server.name;
     rec.tQueue = nowMs();
-    const reuse = this.#mode === 'keep-alive';
+    return this.#connectLoop(be, server, reqHead, this.#mode === 'keep-alive');
+  }
+  /** The balancing input of the current request, for a redispatch. */
+  #lbReq: LbRequest | null = null;
+
+  /**
+   * Connects to `server` and starts the exchange. A refused or timed-out connection is retried
+   * (`retries`), the last retry on another server with `option redispatch`. `reuse`: an
+   * idle pooled connection may carry the request.
+   */
+  async #connectLoop(be: BackendRuntime, server: ServerState, reqHead: Buffer, reuse: boolean): Promise<void> {
+    const rec = this.#rec;
+    const t = be.cfg.timeouts;
+    const lbReq = this.#lbReq!;
     for (;;) {
       const c = await connect(server, t.connect, reuse);
       if (this.#finished) {
@@ -585,13 +599,10 @@ export class ClientSession {
     this.#ex = null;
     if (kind === 'closed-before-head' && reused && !gotBytes && this.#reqDone) {
       // An idle connection the server had already closed: replay on a fresh one, not a retry.
-      void connect(this.#server!, this.#be!.cfg.timeouts.connect, false).then((c) => {
-        if (this.#finished) return typeof c === 'object' && c.sock.destroy();
-        if (typeof c !== 'object') return this.#fail503(c === 'timeout' ? 's' : 'S', 'C');
-        this.#rec.tConnect = nowMs();
-        this.#pending = replay.slice(1);
-        this.#startExchange(c.sock, false, replay[0]!);
-      });
+      // A server that died meanwhile refuses it: then retries and redispatch apply as to any
+      // connection (a 503 here would fail a request that another server can serve).
+      this.#pending = replay.slice(1);
+      void this.#connectLoop(this.#be!, this.#server!, replay[0]!, false);
       return;
     }
     switch (kind) {
