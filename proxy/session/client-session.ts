@@ -10,6 +10,7 @@ import { nowMs } from '../clock.js';
 import type { HttpConnMode, HttpRequestRule } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import { connect, putIdle } from '../backend/connect.js';
+import { retryPlan } from '../backend/retry.js';
 import type { ServerState } from '../backend/server.js';
 import { evalCondition, type AclSubject } from '../frontend/acl.js';
 import { effectiveMode, type FrontendRuntime } from '../frontend/frontend.js';
@@ -463,7 +464,7 @@ export class ClientSession {
 
   /**
    * Connects to `server` and starts the exchange. A refused or timed-out connection is retried
-   * (`retries`), the last retry on another server with `option redispatch`. `reuse`: an
+   * (`retries`), on the same server or, with `option redispatch`, on another one. `reuse`: an
    * idle pooled connection may carry the request.
    */
   async #connectLoop(be: BackendRuntime, server: ServerState, reqHead: Buffer, reuse: boolean): Promise<void> {
@@ -483,12 +484,11 @@ export class ClientSession {
       }
       if (rec.retries >= be.cfg.retries) return this.#fail503(c === 'timeout' ? 's' : 'S', 'C');
       rec.retries++;
-      const redispatch = be.cfg.redispatch && rec.retries === be.cfg.retries;
-      // HAProxy waits a 1 s turn-around (bounded by timeout connect) after a refused connection,
-      // except when the retry goes to another server (redispatch on the last retry).
-      if (c === 'refused' && !redispatch) await sleep(Math.min(1000, t.connect || 1000));
+      // the same server or another one, at once or after a turn-around (proxy/backend/retry.ts)
+      const plan = retryPlan(be, server, rec.retries, rec.cookieIn === 'V' && !rec.redispatched, c === 'refused');
+      if (plan.waitMs > 0) await sleep(plan.waitMs);
       if (this.#finished) return;
-      if (redispatch) {
+      if (plan.redispatch) {
         const other = be.assign(lbReq, 0, server);
         if (other.kind === 'ok' && other.server !== server) {
           be.release(server);

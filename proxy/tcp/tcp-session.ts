@@ -22,6 +22,7 @@ import type { SessionView } from '../frontend/listeners.js';
 import type { LbRequest } from '../lb/types.js';
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { TcpEmit } from '../log/tcplog.js';
+import { retryPlan } from '../backend/retry.js';
 import { connectServer, type ServerReader } from './connect.js';
 import { newTcpRecord, type TcpRecord } from './record.js';
 
@@ -136,7 +137,7 @@ export class TcpSession implements ServerReader {
     this.#timer = null;
     if (this.#finished) return;
     if (this.#phase === 'connect') return this.#connectFailed('timeout');
-    if (this.#phase === 'turnaround') return this.#dial();
+    if (this.#phase === 'turnaround') return this.#retry();
     this.#idleCheck();
   }
 
@@ -236,8 +237,21 @@ export class TcpSession implements ServerReader {
     const be = this.#be!;
     if (rec.retries >= be.cfg.retries) return this.#finish(why === 'timeout' ? 's' : 'S', 'C');
     rec.retries++;
-    const redispatch = be.cfg.redispatch && rec.retries === be.cfg.retries;
-    if (redispatch) {
+    // the same server or another one, at once or after a turn-around (proxy/backend/retry.ts)
+    const plan = retryPlan(be, this.#server!, rec.retries, false, why === 'refused');
+    this.#redispatchNext = plan.redispatch;
+    if (plan.waitMs > 0) {
+      this.#phase = 'turnaround';
+      this.#arm(plan.waitMs);
+    } else this.#retry();
+  }
+  /** The next attempt goes to another server if one is free. */
+  #redispatchNext = false;
+
+  #retry(): void {
+    if (this.#redispatchNext) {
+      const be = this.#be!;
+      const rec = this.#rec;
       const server = this.#server!;
       const other = be.assign(this.#lbReq!, 0, server);
       if (other.kind === 'ok' && other.server !== server) {
@@ -249,12 +263,7 @@ export class TcpSession implements ServerReader {
       } else if (other.kind === 'ok') be.release(other.server);
       else if (other.kind === 'queued') other.cancel();
     }
-    // HAProxy waits a 1 s turn-around (bounded by timeout connect) after a refusal, except
-    // when the retry goes to another server (redispatch on the last retry).
-    if (why === 'refused' && !redispatch) {
-      this.#phase = 'turnaround';
-      this.#arm(Math.min(1000, be.cfg.timeouts.connect || 1000));
-    } else this.#dial();
+    this.#dial();
   }
 
   #onConnect(srv: net.Socket, raw: boolean): void {
