@@ -3,6 +3,7 @@
  * validated configuration is frozen (STYLE 10).
  */
 import { ListenAddressError, OptionConflictError, OptionError, type CaptureError } from './errors.js';
+import { suggest } from '../proxy/config/suggest.js';
 
 export type OutputFormat = 'keep' | 'rsyslog' | 'message';
 export type SplitBy = 'none' | 'tag' | 'host';
@@ -245,33 +246,6 @@ const FLAGS: readonly Flag[] = [
   { name: '-h', takesValue: false, set: (_v, d) => void (d.help = true) },
 ];
 
-function closest(name: string): string | null {
-  let best: string | null = null;
-  let bestScore = 3;
-  for (const f of FLAGS) {
-    const s = editDistance(name, f.name);
-    if (s < bestScore) {
-      bestScore = s;
-      best = f.name;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
 export interface ParsedOptions {
   readonly config: CaptureConfig | null;
   readonly help: boolean;
@@ -312,7 +286,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     }
     const flag = FLAGS.find((f) => f.name === arg);
     if (!flag) {
-      const hint = arg.startsWith('-') ? closest(arg) : null;
+      const hint = arg.startsWith('-') ? suggest(arg, FLAGS.map((f) => f.name)) : null;
       problems.push(new OptionError(`unknown option '${arg}'${hint ? `; did you mean '${hint}'?` : ''} (see --help)`));
       continue;
     }

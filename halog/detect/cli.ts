@@ -18,6 +18,7 @@ import { formatCsv, formatJson, formatNdjson, formatText, type OutputFormat, typ
 import { readRecords } from '../read/record-reader.js';
 import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules, type RuleId } from './rules.js';
 import { judge, suspects } from './verdict.js';
+import { suggest } from '../../proxy/config/suggest.js';
 
 export interface DetectCliOptions {
   format: OutputFormat;
@@ -170,7 +171,7 @@ export function parseArgs(argv: readonly string[]): DetectCliOptions {
       default:
         if (a.startsWith('-') && a !== '-') {
           const known = ['--json', '--csv', '--ndjson', '--rules', '--print-rules', '--explain', '--since', '--until', '--exclude', '--by', '--captures', '--threads', '--help'];
-          const near = known.find((k) => k.startsWith(name.slice(0, 4)) && name.startsWith('--'));
+          const near = suggest(name, known);
           problems.push(`unknown option '${a}'${near ? `; did you mean '${near}'?` : ''}`);
         } else if (a === '-') o.files.push('/dev/stdin');
         else o.files.push(a);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_RULES } from './default-rules.js';
 import { DetectUsageError } from './errors.js';
+import { suggest } from '../../proxy/config/suggest.js';
 
 export type ContentTarget = 'path' | 'full';
 
@@ -61,34 +62,6 @@ function kind(v: unknown): string {
   return typeof v;
 }
 
-/** Closest key by edit distance, for "did you mean". */
-function nearest(word: string, choices: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 4;
-  for (const c of choices) {
-    const d = editDistance(word, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** Overlays `user` on `base` (same shape), collecting problems with their JSON path. */
 function overlay(base: unknown, user: unknown, path: string, problems: string[]): unknown {
   const bk = kind(base);
@@ -110,7 +83,7 @@ function overlay(base: unknown, user: unknown, path: string, problems: string[])
       }
       if (k === 'description' || k === '$comment') continue;
       if (!(k in b)) {
-        const near = nearest(k, Object.keys(b));
+        const near = suggest(k, Object.keys(b));
         problems.push(`${here}: unknown key${near ? `; did you mean '${near}'?` : ''}`);
         continue;
       }

@@ -5,7 +5,7 @@
  * `-m str|beg|end|sub|dir|dom`, `--`; predefined TRUE, FALSE, METH_*, HTTP_1.0, HTTP_1.1.
  */
 import type { AclCriterion, AclTerm, AclTest, Condition } from './types.js';
-import { suggest } from './units.js';
+import { suggest } from './suggest.js';
 
 const FETCHES = ['path', 'url', 'hdr', 'method', 'src'] as const;
 const SUFFIXES: Readonly<Record<string, readonly string[]>> = {

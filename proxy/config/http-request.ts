@@ -1,7 +1,8 @@
 /** `http-request allow|deny|set-header|add-header|del-header|redirect|use-service ... [if|unless <cond>]`. */
 import { ProxyErrorCode as E } from '../errors.js';
 import type { Condition, HttpRequestRule } from './types.js';
-import { parseUint, suggest } from './units.js';
+import { parseUint } from './units.js';
+import { suggest } from './suggest.js';
 
 const ACTIONS = ['allow', 'deny', 'set-header', 'add-header', 'del-header', 'redirect', 'use-service'];
 const UNSUPPORTED = ['tarpit', 'reject', 'return', 'auth', 'capture', 'set-log-level', 'set-var', 'track-sc0', 'track-sc1', 'track-sc2', 'replace-header', 'replace-value', 'set-path', 'set-query', 'set-uri', 'replace-path', 'replace-uri', 'set-method', 'silent-drop', 'set-src', 'normalize-uri', 'cache-use', 'wait-for-body', 'lua', 'early-hint', 'sc-inc-gpc0', 'sc-inc-gpc1', 'set-nice', 'set-tos', 'set-mark'];

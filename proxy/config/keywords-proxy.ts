@@ -11,7 +11,8 @@ import { parseHttpRequest } from './http-request.js';
 import { parseServer } from './server-line.js';
 import { parseBindOptions } from './bind-options.js';
 import type { Condition } from './types.js';
-import { parseHostPort, parseSeconds, parseTime, parseUint, suggest } from './units.js';
+import { parseHostPort, parseSeconds, parseTime, parseUint } from './units.js';
+import { suggest } from './suggest.js';
 
 const ALL: readonly ProxyKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 const FE: readonly ProxyKind[] = ['defaults', 'frontend', 'listen'];

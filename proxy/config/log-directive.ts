@@ -1,6 +1,7 @@
 /** `log <address> [len <n>] [format <f>] <facility> [<level> [<minlevel>]]` (HAProxy 2.6). */
 import type { LogTarget, SyslogFormat } from './types.js';
-import { parseHostPort, parseUint, suggest } from './units.js';
+import { parseHostPort, parseUint } from './units.js';
+import { suggest } from './suggest.js';
 
 export const FACILITIES = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp', 'ntp', 'audit',

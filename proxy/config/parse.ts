@@ -7,7 +7,7 @@ import { newDraftProxy, type DraftGlobal, type DraftProxy, type ProxyKind } from
 import type { Diagnostic, KeywordContext } from './keyword.js';
 import { KEYWORD_INDEX, UNSUPPORTED_INDEX } from './keywords.js';
 import type { ConfigLine } from './tokenize.js';
-import { suggest } from './units.js';
+import { suggest } from './suggest.js';
 
 const SECTIONS = ['global', 'defaults', 'frontend', 'backend', 'listen'] as const;
 const UNSUPPORTED_SECTIONS = ['peers', 'resolvers', 'userlist', 'cache', 'program', 'http-errors', 'mailers', 'ring', 'fcgi-app', 'dynamic-update', 'namespace_list', 'log-forward', 'crt-store'];

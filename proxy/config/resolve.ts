@@ -9,7 +9,7 @@ import type { Diagnostic } from './keyword.js';
 import { parseLines } from './parse.js';
 import { tokenize, type ConfigLine } from './tokenize.js';
 import type { Config, LogTarget, ProxyConfig } from './types.js';
-import { suggest } from './units.js';
+import { suggest } from './suggest.js';
 import { checkTcpProxy } from '../tcp/config-check.js';
 
 export interface ResolveResult {

@@ -75,33 +75,3 @@ export function parseHostPort(text: string, defaultPort?: number): HostPort | nu
   if (host === 'localhost') return { host: '127.0.0.1', port, family: 4 };
   return null;
 }
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The closest candidate, if it is close enough to be a likely typo. */
-export function suggest(word: string, candidates: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = distance(word, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  if (best === null) return null;
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}

@@ -3,6 +3,7 @@
  * flag table that fills it.
  */
 import { SYSLOG_FORMATS, type SyslogFormat } from './clock.js';
+import { suggest } from '../../proxy/config/suggest.js';
 
 export interface GenerateOptions {
   /** PRNG seed; the same options give the same bytes. */
@@ -165,8 +166,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     const name = eq > 0 ? a.slice(0, eq) : a;
     const flag = FLAGS.find((f) => f.name === name);
     if (!flag) {
-      const near = FLAGS.find((f) => f.name.startsWith(name.slice(0, 4)) && name.startsWith('--'));
-      problems.push(`unknown option '${a}'${near ? `; did you mean '${near.name}'?` : ''}`);
+      const near = suggest(name, FLAGS.map((f) => f.name));
+      problems.push(`unknown option '${a}'${near ? `; did you mean '${near}'?` : ''}`);
       continue;
     }
     if (flag.arg === '') {
