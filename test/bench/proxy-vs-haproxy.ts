@@ -4,7 +4,12 @@
  * run. Prints req/s, p50/p99 latency, MB/s and ours/haproxy ratios for: keep-alive small
  * responses, `Connection: close` per request, 64 KB responses.
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3]
+ * `mode tcp` (option tcplog): MB/s of bulk downloads and uploads (test/bench/tcp-load.ts, a
+ * separate client process and a separate streaming backend) and connections/s of short
+ * sessions (wrk with `Connection: close`: connect, 2-byte response, close), ours run as
+ * `node dist/bin/haloscope.js proxy -f cfg`, with the CPU time each process used.
+ *
+ *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3] [all|http|tcp]
  *
  * The backend is a raw `net` server answering a precomputed response (no nginx here), so
  * that it costs less CPU than either proxy. http-proxy (npm) is not a dependency of this
@@ -12,12 +17,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort, startHaproxy } from '../proxy/helpers/proxy-harness.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNS = Number(process.argv[3] ?? 50);
 const ROUNDS = Number(process.argv[4] ?? 3);
+const WHICH = process.argv[5] ?? 'all';
 
 async function waitPort(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -123,6 +132,13 @@ async function main(): Promise<void> {
   let logs = 0;
   sink.on('message', () => logs++);
   await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+  if (WHICH !== 'http') await tcpBench(sink.address().port);
+  if (WHICH !== 'tcp') await httpBench(sink.address().port);
+  console.log(`log datagrams received: ${logs}`);
+  sink.close();
+}
+
+async function httpBench(syslog: number): Promise<void> {
   const small = await fastBackend(64);
   const large = await fastBackend(64 * 1024);
   const cases = [
@@ -130,15 +146,15 @@ async function main(): Promise<void> {
     { name: 'Connection: close, 64 B', be: small, close: true },
     { name: 'keep-alive, 64 KB responses', be: large, close: false },
   ];
-  console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, logging on (UDP), nbthread 1 both, ${new Date().toISOString()}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, logging on (UDP), nbthread 1 both, ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('case | proxy | req/s | p50 ms | p99 ms | MB/s');
   for (const c of cases) {
     // all three up at once; rounds interleaved so that load changes on this shared machine
     // hit each proxy alike; the median of ROUNDS runs is reported
     const hp = await freePort();
-    const h = await startHaproxy(cfg(hp, c.be.port, sink.address().port), hp);
+    const h = await startHaproxy(cfg(hp, c.be.port, syslog), hp);
     const op = await freePort();
-    const ours = spawn(process.execPath, ['-e', oursScript(cfg(op, c.be.port, sink.address().port))], { stdio: 'inherit' });
+    const ours = spawn(process.execPath, ['-e', oursScript(cfg(op, c.be.port, syslog))], { stdio: 'inherit' });
     const np = await freePort();
     const bare = spawn(process.execPath, ['-e', bareUndiciScript(np, c.be.port)], { stdio: 'inherit' });
     const xp = await freePort();
@@ -173,10 +189,185 @@ async function main(): Promise<void> {
     const x = med('http-proxy (npm, no log)');
     console.log(`${c.name} | ratio ours/haproxy | req/s ${(o.rps / t.rps).toFixed(2)} | MB/s ${(o.mbps / t.mbps).toFixed(2)} | p99 ${(o.p99 / t.p99).toFixed(2)}x | ours/bare-undici req/s ${(o.rps / n.rps).toFixed(2)} | ours/http-proxy req/s ${(o.rps / x.rps).toFixed(2)} MB/s ${(o.mbps / x.mbps).toFixed(2)}`);
   }
-  console.log(`log datagrams received: ${logs}`);
   small.close();
   large.close();
-  sink.close();
+}
+
+// ---- mode tcp ------------------------------------------------------------------------
+
+function tcpCfg(port: number, be: number, syslog: number): string {
+  return `
+global
+  log 127.0.0.1:${syslog} local0
+  nbthread 1
+  maxconn 4096
+defaults
+  mode tcp
+  log global
+  option tcplog
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend b
+backend b
+  server s1 127.0.0.1:${be}
+`;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+}
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+
+interface TcpRun {
+  /** MB/s (10^6 bytes) for bulk cases, connections/s for short sessions. */
+  rate: number;
+  /** CPU seconds per wall second of the proxy, its backend, and the load generator. */
+  proxyCpu: number;
+  backendCpu: number;
+  loadCpu: number;
+  errors: number;
+}
+
+const LOAD = new URL('./tcp-load.js', import.meta.url).pathname;
+const HALOSCOPE = new URL('../../bin/haloscope.js', import.meta.url).pathname;
+/** Bulk transfers: connections, and MB each pulls or pushes before reconnecting. */
+const BULK_CONNS = 8;
+const BULK_MB = 256;
+
+async function bulk(port: number, dir: 'down' | 'up', seconds: number): Promise<{ mbps: number; cpu: number; errors: number; wall: number }> {
+  const child = spawn(process.execPath, [LOAD, 'client', String(port), dir, String(BULK_CONNS), String(seconds), String(BULK_MB)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.once('exit', r));
+  const r = JSON.parse(out) as { bytes: number; seconds: number; errors: number; cpuMs: number };
+  return { mbps: r.bytes / 1e6 / r.seconds, cpu: r.cpuMs / 1000 / r.seconds, errors: r.errors, wall: r.seconds };
+}
+
+async function tcpRun(kind: 'down' | 'up' | 'short', port: number, proxyPid: number, backendPid: number, seconds: number): Promise<TcpRun> {
+  const p0 = cpuSeconds(proxyPid);
+  const b0 = cpuSeconds(backendPid);
+  const t0 = performance.now();
+  let rate: number;
+  let loadCpu: number;
+  let errors = 0;
+  if (kind === 'short') {
+    // wrk's own CPU: its process is a child of this one, read from its /proc entry at exit
+    const args = ['-t1', `-c${CONNS}`, `-d${seconds}s`, '-H', 'Connection: close', `http://127.0.0.1:${port}/`];
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    let wrkCpu = 0;
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const poll = setInterval(() => {
+      try {
+        wrkCpu = cpuSeconds(child.pid!);
+      } catch {}
+    }, 100);
+    await new Promise((r) => child.once('exit', r));
+    clearInterval(poll);
+    rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+    const e = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+    const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+    errors = (e ? Number(e[1]) + Number(e[2]) + Number(e[3]) + Number(e[4]) : 0) + (non2xx ? Number(non2xx[1]) : 0);
+    loadCpu = wrkCpu / seconds;
+  } else {
+    const r = await bulk(port, kind, seconds);
+    rate = r.mbps;
+    loadCpu = r.cpu;
+    errors = r.errors;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  return { rate, proxyCpu: (cpuSeconds(proxyPid) - p0) / wall, backendCpu: (cpuSeconds(backendPid) - b0) / wall, loadCpu, errors };
+}
+
+async function tcpBench(syslog: number): Promise<void> {
+  const backend = spawn(process.execPath, [LOAD, 'server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ports = await new Promise<{ port: number; httpPort: number }>((resolve) => {
+    let out = '';
+    backend.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out));
+    });
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-bench-tcp-'));
+  const cases = [
+    { kind: 'down' as const, name: `tcp bulk download (${BULK_CONNS} conns x ${BULK_MB} MB)`, unit: 'MB/s', be: ports.port },
+    { kind: 'up' as const, name: `tcp bulk upload (${BULK_CONNS} conns x ${BULK_MB} MB)`, unit: 'MB/s', be: ports.port },
+    { kind: 'short' as const, name: `tcp short sessions (wrk -c${CONNS}, Connection: close)`, unit: 'conn/s', be: ports.httpPort },
+  ];
+  console.log(`mode tcp, option tcplog to UDP, nbthread 1 both, ${SECONDS}s runs, median of ${ROUNDS} interleaved rounds, ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('CPU columns: CPU-seconds per second of the proxy, of the backend process, of the load generator (tcp-load client or wrk)');
+  console.log('case | proxy | rate | proxy CPU | per proxy CPU-s | backend CPU | load CPU | errors');
+  for (const c of cases) {
+    const hp = await freePort();
+    const h = await startHaproxy(tcpCfg(hp, c.be, syslog), hp);
+    const op = await freePort();
+    const file = path.join(dir, `ours-${c.kind}.cfg`);
+    fs.writeFileSync(file, tcpCfg(op, c.be, syslog));
+    const ours = spawn(process.execPath, [HALOSCOPE, 'proxy', '-f', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const np = await freePort();
+    const bare = spawn(process.execPath, ['-e', barePipeScript(np, c.be)], { stdio: 'inherit' });
+    await waitPort(op);
+    await waitPort(np);
+    const targets: [string, number, number][] = [
+      ['haproxy', hp, h.child.pid!],
+      ['haloscope', op, ours.pid!],
+      ['bare node pipe proxy (no log)', np, bare.pid!],
+    ];
+    for (const [, port, pid] of targets) await tcpRun(c.kind, port, pid, backend.pid!, 2); // warm-up
+    const results = new Map<string, TcpRun[]>(targets.map(([n]) => [n, []]));
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [name, port, pid] of targets) results.get(name)!.push(await tcpRun(c.kind, port, pid, backend.pid!, SECONDS));
+    await h.stop();
+    for (const child of [ours, bare]) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    const med = (name: string, k: keyof TcpRun): number => {
+      const list = results.get(name)!.map((r) => r[k]).sort((a, b) => a - b);
+      return list[Math.floor(list.length / 2)]!;
+    };
+    // per proxy CPU-second: how much work a second of the proxy's CPU moves, which a shared
+    // machine disturbs less than the rate itself (the median of each run's quotient)
+    const eff = (name: string): number => {
+      const list = results.get(name)!.map((r) => r.rate / (r.proxyCpu || NaN)).sort((a, b) => a - b);
+      return list[Math.floor(list.length / 2)]!;
+    };
+    for (const [name] of targets) {
+      const errs = results.get(name)!.reduce((n, r) => n + r.errors, 0);
+      console.log(
+        `${c.name} | ${name} | ${med(name, 'rate').toFixed(c.unit === 'MB/s' ? 1 : 0)} ${c.unit} | ${med(name, 'proxyCpu').toFixed(2)} | ${eff(name).toFixed(0)} | ${med(name, 'backendCpu').toFixed(2)} | ${med(name, 'loadCpu').toFixed(2)} | ${errs}`,
+      );
+    }
+    const all = (name: string): string => results.get(name)!.map((r) => r.rate.toFixed(0)).join(' ');
+    const bareName = 'bare node pipe proxy (no log)';
+    console.log(
+      `${c.name} | ratio ours/haproxy | ${c.unit} ${(med('haloscope', 'rate') / med('haproxy', 'rate')).toFixed(2)} | per CPU-s ${(eff('haloscope') / eff('haproxy')).toFixed(2)} | ours/bare node ${c.unit} ${(med('haloscope', 'rate') / med(bareName, 'rate')).toFixed(2)} per CPU-s ${(eff('haloscope') / eff(bareName)).toFixed(2)} | rounds haproxy [${all('haproxy')}] ours [${all('haloscope')}]`,
+    );
+  }
+  backend.kill('SIGTERM');
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`mode tcp done, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
+
+/** The least a node TCP proxy does: accept, connect, pipe() both ways; no log, no timeouts. */
+function barePipeScript(port: number, be: number): string {
+  return `
+const net = require('node:net');
+net.createServer({ noDelay: true, allowHalfOpen: true }, (c) => {
+  const s = net.connect({ port: ${be}, host: '127.0.0.1', noDelay: true, allowHalfOpen: true });
+  c.pipe(s);
+  s.pipe(c);
+  c.on('error', () => s.destroy());
+  s.on('error', () => c.destroy());
+}).listen(${port}, '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`;
 }
 
 function bareUndiciScript(port: number, be: number): string {
