@@ -21,6 +21,7 @@ import { errorResponse, rawErrorResponse, redirectResponse, serializeResponseHea
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { LbRequest } from '../lb/types.js';
 import { newRecord, type RequestRecord } from './record.js';
+import { endSession } from './session-end.js';
 import type { StatsAnswer } from '../stats/page.js';
 import { httpsLogFields } from '../log/https-fields.js';
 import { cookieLogged, nowSeconds, requestCookie, responseCookie, type RequestCookie } from '../persist/cookie.js';
@@ -747,16 +748,7 @@ export class ClientSession {
     this.#finished = true;
     this.#clearTimer();
     const rec = this.#rec;
-    rec.tClose = nowMs();
-    rec.cause = cause;
-    rec.state = state;
-    const be = this.#be;
-    const handedOff = this.#server && be ? be.release(this.#server) : false;
-    if (be) be.beconn--;
-    rec.actconn = this.#fe.process.actconn;
-    rec.feconn = this.#fe.feconn;
-    rec.beconn = be ? be.beconn : 0;
-    rec.srvConn = this.#server ? this.#server.cur - (handedOff ? 1 : 0) : 0;
+    endSession(rec, cause, state, this.#fe, this.#be, this.#server);
     this.#fe.emit(rec);
     if (this.#clientGone) this.#teardown();
     // a response that announced keep-alive before the soft stop: its connection is idle now

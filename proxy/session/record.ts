@@ -3,9 +3,10 @@
  * milliseconds, -1 = did not happen); the log emitter derives HAProxy's timers and fields from
  * them and from nothing else.
  */
-import type { ClientCookieState, ServerCookieState, SessionState, TerminationCause } from '../log/format/termination.js';
+import type { ClientCookieState, ServerCookieState } from '../log/format/termination.js';
+import type { SessionEnd } from './session-end.js';
 
-export interface RequestRecord {
+export interface RequestRecord extends SessionEnd {
   clientIp: string;
   clientPort: number;
   /** Wall-clock ms of the first byte of this request (accept time when none arrived): `[%tr]`. */
@@ -22,8 +23,6 @@ export interface RequestRecord {
   tConnect: number;
   /** Complete response headers received (t_data), -1 if never. */
   tResponse: number;
-  /** Last byte sent to the client, or abort. */
-  tClose: number;
   frontend: string;
   backend: string;
   /** null = `<NOSRV>`. */
@@ -36,15 +35,9 @@ export interface RequestRecord {
   bytesIn: number;
   reqCookie: string | null;
   resCookie: string | null;
-  cause: TerminationCause;
-  state: SessionState;
   /** 3rd and 4th termination characters, `-` without `cookie` in the backend. */
   cookieIn: ClientCookieState;
   cookieOut: ServerCookieState;
-  actconn: number;
-  feconn: number;
-  beconn: number;
-  srvConn: number;
   retries: number;
   redispatched: boolean;
   srvQueue: number;

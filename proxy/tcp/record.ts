@@ -2,9 +2,9 @@
  * What a TCP session records: events only (monotonic ms, -1 = did not happen). The tcplog
  * line derives HAProxy's `Tw/Tc/Tt` from them and from nothing else.
  */
-import type { SessionState, TerminationCause } from '../log/format/termination.js';
+import type { SessionEnd } from '../session/session-end.js';
 
-export interface TcpRecord {
+export interface TcpRecord extends SessionEnd {
   clientIp: string;
   clientPort: number;
   /** Wall-clock ms of the accept: `[%t]`. */
@@ -15,8 +15,6 @@ export interface TcpRecord {
   tQueue: number;
   /** Server connection established, -1 if never. */
   tConnect: number;
-  /** Both sides closed, or the session was aborted. */
-  tClose: number;
   /** `%ft`: the frontend name, with `~` when the listener is TLS. */
   frontend: string;
   backend: string;
@@ -26,12 +24,6 @@ export interface TcpRecord {
   bytesOut: number;
   /** Bytes client -> server (`%U`; `dontlognull` looks at it). */
   bytesIn: number;
-  cause: TerminationCause;
-  state: SessionState;
-  actconn: number;
-  feconn: number;
-  beconn: number;
-  srvConn: number;
   retries: number;
   redispatched: boolean;
   srvQueue: number;

@@ -25,6 +25,7 @@ import type { TcpEmit } from '../log/tcplog.js';
 import { retryPlan } from '../backend/retry.js';
 import { connectServer, type ServerReader } from './connect.js';
 import { newTcpRecord, type TcpRecord } from './record.js';
+import { endSession } from '../session/session-end.js';
 
 /** Client bytes buffered while no server is connected; beyond it the client is not read. */
 const MAX_PENDING = 256 * 1024;
@@ -473,16 +474,7 @@ export class TcpSession implements ServerReader {
     this.#finished = true;
     this.#disarm();
     const rec = this.#rec;
-    rec.tClose = nowMs();
-    rec.cause = cause;
-    rec.state = state;
-    const be = this.#be;
-    const handedOff = this.#server && be ? be.release(this.#server) : false;
-    if (be) be.beconn--;
-    rec.actconn = this.#fe.process.actconn;
-    rec.feconn = this.#fe.feconn;
-    rec.beconn = be ? be.beconn : 0;
-    rec.srvConn = this.#server ? this.#server.cur - (handedOff ? 1 : 0) : 0;
+    endSession(rec, cause, state, this.#fe, this.#be, this.#server);
     this.#emit(rec);
     this.#uncount();
     if (cause !== '-') {
