@@ -90,6 +90,62 @@ interface ScanState<S> {
   firstSeen: number;
 }
 
+/** One `name=value` of a cookie header, as offsets into its text (HAProxy's att/val pointers). */
+interface CookieAttr {
+  attBeg: number;
+  attEnd: number;
+  equal: number;
+  valBeg: number;
+  valEnd: number;
+  /** Where the value ends (its delimiter), = equal when there is no value. */
+  next: number;
+}
+
+const newAttr = (): CookieAttr => ({ attBeg: 0, attEnd: 0, equal: 0, valBeg: 0, valEnd: 0, next: 0 });
+
+/**
+ * Reads the attribute that starts at `prev` (just after its delimiter unless `first`), blanks
+ * around the name and the value left out, into `a`. The name ends at '=' or ';', and at ','
+ * where commas separate cookies (`Cookie`, `Set-Cookie2`; a `Set-Cookie` date has commas).
+ */
+function readAttr(s: string, prev: number, first: boolean, commaEnds: boolean, a: CookieAttr): void {
+  let attBeg = first ? prev : prev + 1;
+  while (attBeg < s.length && isSpHt(s[attBeg])) attBeg++;
+  let equal = attBeg;
+  let attEnd = attBeg;
+  while (equal < s.length) {
+    const c = s[equal]!;
+    if (c === '=' || c === ';' || (commaEnds && c === ',')) break;
+    equal++;
+    if (!isSpHt(c)) attEnd = equal;
+  }
+  a.attBeg = attBeg;
+  a.attEnd = attEnd;
+  a.equal = equal;
+  if (equal < s.length && s[equal] === '=') {
+    let valBeg = equal + 1;
+    while (valBeg < s.length && isSpHt(s[valBeg])) valBeg++;
+    const next = cookieValueEnd(s, valBeg, s.length);
+    let valEnd = next;
+    while (valEnd > valBeg && isSpHt(s[valEnd - 1])) valEnd--;
+    a.valBeg = valBeg;
+    a.valEnd = valEnd;
+    a.next = next;
+  } else a.valBeg = a.valEnd = a.next = equal;
+}
+
+/** Removes the blanks around the '=' of `a` (HAProxy does it to every cookie it parses): the new text with `a` moved, or null when there were none. */
+function tightenEquals(s: string, a: CookieAttr): string | null {
+  if (a.attEnd === a.equal && a.valBeg <= a.equal + 1) return null;
+  const shift = a.attEnd + 1 - a.valBeg;
+  const out = s.slice(0, a.attEnd) + '=' + s.slice(a.valBeg);
+  a.equal = a.attEnd;
+  a.valBeg += shift;
+  a.valEnd += shift;
+  a.next += shift;
+  return out;
+}
+
 /** One `Cookie` header value: updates `st`, returns the value to forward ('' = drop it). */
 function scanCookieHeader<S extends CookieServer>(cfg: CookieConfig, value: string, servers: readonly S[], now: number, st: ScanState<S>): string {
   let s = value;
@@ -97,30 +153,13 @@ function scanCookieHeader<S extends CookieServer>(cfg: CookieConfig, value: stri
   let delFrom = -1;
   // something else must stay, so the header cannot simply be dropped
   let keep = false;
+  const a = newAttr();
   for (let prev = 0, next = 0, first = true; prev < s.length; prev = next, first = false) {
-    let attBeg = first ? prev : prev + 1;
-    while (attBeg < s.length && isSpHt(s[attBeg])) attBeg++;
-    let equal = attBeg;
-    let attEnd = attBeg;
-    while (equal < s.length) {
-      const c = s[equal]!;
-      if (c === '=' || c === ',' || c === ';') break;
-      equal++;
-      if (!isSpHt(c)) attEnd = equal;
-    }
-    let valBeg: number;
-    let valEnd: number;
-    if (equal < s.length && s[equal] === '=') {
-      valBeg = equal + 1;
-      while (valBeg < s.length && isSpHt(s[valBeg])) valBeg++;
-      next = cookieValueEnd(s, valBeg, s.length);
-      valEnd = next;
-      while (valEnd > valBeg && isSpHt(s[valEnd - 1])) valEnd--;
-    } else valBeg = valEnd = next = equal;
-
+    readAttr(s, prev, first, true, a);
+    next = a.next;
     // RFC 2109 `$Path`-style attributes belong to the cookie before them
-    if (s[attBeg] === '$') continue;
-    if (equal === next) {
+    if (s[a.attBeg] === '$') continue;
+    if (a.equal === next) {
       // a cookie without '=' is kept; a pending removal is done now, as HAProxy does
       keep = true;
       if (delFrom >= 0) {
@@ -131,15 +170,13 @@ function scanCookieHeader<S extends CookieServer>(cfg: CookieConfig, value: stri
       }
       continue;
     }
-    if (attEnd !== equal || valBeg > equal + 1) {
-      // blanks around '=' are removed, from every cookie of the header
-      const shift = attEnd + 1 - valBeg;
-      s = s.slice(0, attEnd) + '=' + s.slice(valBeg);
-      equal = attEnd;
-      valBeg += shift;
-      valEnd += shift;
-      next += shift;
+    // blanks around '=' are removed, from every cookie of the header
+    const tight = tightenEquals(s, a);
+    if (tight !== null) {
+      s = tight;
+      next = a.next;
     }
+    const { attBeg, attEnd, valBeg, valEnd } = a;
 
     if (attEnd - attBeg !== cfg.name.length || !s.startsWith(cfg.name, attBeg)) {
       keep = true;
@@ -278,39 +315,22 @@ function scanSetCookie(cfg: CookieConfig, value: string, cookie2: boolean, serve
   // bytes past the new end stay in it (`SRV=x, b=2` becomes `b=2=x, b=2`)
   let stale = '';
   let state: ServerCookieState | null = null;
+  const a = newAttr();
   for (let prev = 0, next = 0, first = true; prev < s.length; prev = next, first = false) {
-    let attBeg = first ? prev : prev + 1;
-    while (attBeg < s.length && isSpHt(s[attBeg])) attBeg++;
-    let equal = attBeg;
-    let attEnd = attBeg;
-    while (equal < s.length) {
-      const c = s[equal]!;
-      if (c === '=' || c === ';' || (cookie2 && c === ',')) break;
-      equal++;
-      if (!isSpHt(c)) attEnd = equal;
-    }
-    let valBeg: number;
-    let valEnd: number;
-    if (equal < s.length && s[equal] === '=') {
-      valBeg = equal + 1;
-      while (valBeg < s.length && isSpHt(s[valBeg])) valBeg++;
-      next = cookieValueEnd(s, valBeg, s.length);
-      valEnd = next;
-      while (valEnd > valBeg && isSpHt(s[valEnd - 1])) valEnd--;
-    } else valBeg = valEnd = next = equal;
+    readAttr(s, prev, first, cookie2, a);
+    next = a.next;
     // the attributes after the cookie are skipped: up to the next cookie (Set-Cookie2) or the
     // end (Set-Cookie, whose Expires dates contain commas)
-    if (next < s.length) next = cookie2 ? listValueEnd(s, next, s.length) : s.length;
-    if (equal === valEnd) continue;
-    if (attEnd !== equal || valBeg > equal + 1) {
-      // blanks around '=' go, and here the header is resized to its real end
-      const shift = attEnd + 1 - valBeg;
-      s = s.slice(0, attEnd) + '=' + s.slice(valBeg);
+    if (next < s.length) next = a.next = cookie2 ? listValueEnd(s, next, s.length) : s.length;
+    if (a.equal === a.valEnd) continue;
+    // blanks around '=' go, and here the header is resized to its real end
+    const tight = tightenEquals(s, a);
+    if (tight !== null) {
+      s = tight;
       stale = '';
-      valBeg += shift;
-      valEnd += shift;
-      next += shift;
+      next = a.next;
     }
+    const { attBeg, attEnd, valBeg, valEnd } = a;
     if (attEnd - attBeg !== cfg.name.length || !s.startsWith(cfg.name, attBeg)) continue;
     state = 'P';
     if (cfg.preserve) continue;
