@@ -15,6 +15,7 @@ import { Reporter } from './reporter.js';
 import { Compressor, nextBoundary } from './rotate.js';
 import { StdoutSink, type LineSink } from './sink.js';
 import { formatStatsLine, snapshot, writeStatsFile, type ListenerStats, type StatsSnapshot } from './stats.js';
+import { BatchWriter, readBatch } from './worker-batch.js';
 
 export interface CaptureIo {
   /** Where messages go (stderr in the CLI). */
@@ -42,6 +43,34 @@ class Sinks implements SinkSet {
 
   all(): Iterable<LineSink> {
     return this.#byKey.values();
+  }
+}
+
+const WARM_LINE = Buffer.from(
+  '<134>Nov 24 17:10:49 haproxy[13531]: 127.1.5.77:48031 [24/Nov/2026:17:10:49.931] fe_web bk_app/app1 0/0/0/5/5 200 1417 - - ---- 1/1/0/0/0 0/0 "GET /index.html HTTP/1.1"\n',
+  'latin1',
+);
+
+/**
+ * Runs the per-datagram path (batch reading, classify, format, sink) on a sample line into
+ * /dev/null before the sockets open, so that it is compiled when traffic comes. Cold, the first
+ * fraction of a second of a 100,000/s stream ran several times slower and competed for the CPU
+ * with the reader thread, whose 8 MiB buffer then overflowed (reader-thread.ts warms its side).
+ * Closures built by buildPipeline share their compiled code, so the real pipeline benefits.
+ */
+async function warmUp(config: CaptureConfig): Promise<void> {
+  const counters = newCounters();
+  const reporter = new Reporter(() => undefined);
+  const sink = new FileSink('/dev/null', { counters, reporter, batchBytes: config.batchBytes, rotateBytes: 0, backlogBytes: config.backlogBytes, compressor: null });
+  try {
+    const sinks: SinkSet = { get: () => sink, all: () => [sink] };
+    const { onDatagram } = buildPipeline({ ...config, split: 'none' }, counters, sinks, null);
+    const batch = new BatchWriter(64 * 1024);
+    while (!batch.full) batch.add(WARM_LINE, 0, WARM_LINE.length, '');
+    const b = batch.take();
+    for (let i = 0; i < 40; i++) readBatch(b, onDatagram);
+  } finally {
+    await sink.close();
   }
 }
 
@@ -83,6 +112,7 @@ export class Capture {
 
   /** Binds every --listen (throws BindError) and starts collecting. */
   static async start(config: CaptureConfig, io: CaptureIo): Promise<Capture> {
+    if (config.out !== '-') await warmUp(config).catch(() => undefined);
     const c = new Capture(config, io);
     if (config.raiseRmemMax) {
       const r = raiseRmemMax(config.rcvbuf);

@@ -6,6 +6,7 @@
  * After PARK_ROUNDS empty rounds it says 'idle' and sleeps until the main thread, which then
  * reads the sockets itself, finds them busy again.
  */
+import { closeSync, openSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { SocketReadError } from './receiver.js';
 import { BatchWriter } from './worker-batch.js';
@@ -39,6 +40,27 @@ const ROUND_MAX = 2048;
  */
 const PARK_ROUNDS = 50;
 
+/**
+ * Runs the read path a few thousand times on /dev/null (each read a 0-byte "datagram") so that
+ * it is compiled before traffic comes: cold, it read too slowly to keep up with 100,000/s and an
+ * 8 MiB buffer overflowed in the first 0.2 s of a run (measured: 190 to 1,600 drops, none after).
+ */
+function warmUp(batchBytes: number): void {
+  let fd = -1;
+  try {
+    fd = openSync('/dev/null', 'r');
+    const batch = new BatchWriter(batchBytes);
+    for (let i = 0; i < 20_000; i++) {
+      batch.readFrom(fd);
+      if (batch.full) batch.take();
+    }
+  } catch {
+    // Only an optimisation.
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
 function run(spec: ReaderSpec): void {
   const port = parentPort!;
   const control = new Int32Array(spec.control);
@@ -69,6 +91,7 @@ function run(spec: ReaderSpec): void {
   };
   // Every round ends with an EAGAIN per fd, which Node throws as an Error: keep it cheap.
   Error.stackTraceLimit = 0;
+  warmUp(spec.batchBytes);
   // Ready, and parked: the main thread reads until it finds the sockets busy.
   if (!park()) return;
   for (;;) {

@@ -24,6 +24,8 @@ import { readBatch } from './worker-batch.js';
 
 /** A reader told to stop has this long to hand over its last batch. */
 const STOP_LIMIT_MS = 5000;
+/** start() waits at most this long for the threads to be up. */
+const READY_LIMIT_MS = 3000;
 
 /** A thread starts parked once it is up (until then the main thread reads, polling if busy). */
 type ThreadState = 'starting' | 'reading' | 'parked' | 'gone';
@@ -84,6 +86,11 @@ export async function openReaders(
   };
   for (const b of bound) b.reader.onBusy = wake;
 
+  let ready!: () => void;
+  const allReady = new Promise<void>((r) => (ready = r));
+  const checkReady = (): void => {
+    if (!states.includes('starting')) ready();
+  };
   const threads = Array.from({ length: count }, (_, n) => {
     const worker = new Worker(new URL('./reader-thread.js', import.meta.url), { workerData: spec });
     let settled = false;
@@ -97,6 +104,7 @@ export async function openReaders(
         reporter.problem(RuntimeCode.worker, `reader ${n}`, `reader thread ${n} ${why}`);
         settle();
         checkSyncs();
+        checkReady();
       };
       worker.on('message', (m: FromReader) => {
         switch (m.t) {
@@ -108,6 +116,7 @@ export async function openReaders(
             if (states[n] === 'reading' || states[n] === 'starting') states[n] = 'parked';
             settle();
             checkSyncs();
+            checkReady();
             break;
           case 'synced':
             synced[n] = m.n;
@@ -136,6 +145,12 @@ export async function openReaders(
     });
     return { worker, done };
   });
+
+  // Capture is ready when its threads are (meanwhile this thread reads); a thread slower than
+  // READY_LIMIT_MS to start joins when it is up.
+  let readyTimer: NodeJS.Timeout | undefined;
+  await Promise.race([allReady, new Promise<void>((r) => (readyTimer = setTimeout(r, READY_LIMIT_MS)))]);
+  clearTimeout(readyTimer);
 
   return {
     listeners,

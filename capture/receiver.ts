@@ -9,7 +9,9 @@
  * only: after it, the datagrams queued behind it are read with read(2) on the socket's file
  * descriptor into one reusable buffer, which costs the system call and nothing else (about
  * 4 us). read(2) does not say who sent a datagram, so this is done only when the lines do not
- * depend on the sender (not with --split host or --format rsyslog).
+ * depend on the sender (not with --split host or --format rsyslog). When such reads find
+ * datagrams already queued (busy), Node's reads are paused and the fd is polled every 1 ms,
+ * here or by reader threads (readers.ts), until traffic falls off.
  */
 import dgram from 'node:dgram';
 import { readFileSync, readSync, writeFileSync } from 'node:fs';
@@ -68,6 +70,7 @@ export function readDatagram(fd: number, buf: Buffer, offset: number): number {
     throw new SocketReadError(err as NodeJS.ErrnoException);
   }
 }
+
 /**
  * Busy mode: the socket is read every POLL_MS instead of on each readiness event, so one
  * wake-up (a timer) serves a hundred datagrams at 100,000/s instead of a few; the kernel
@@ -94,13 +97,6 @@ export function nodeHandle(socket: dgram.Socket): UdpHandle | null {
 }
 
 /**
- * Reads a dgram socket. Without `direct`: Node's 'message' events only. With it: each 'message'
- * event is followed by the datagrams queued behind it, read from the fd; when several are found
- * (busy), Node's reads are paused and the fd is polled every POLL_MS until traffic falls off.
- * All on this thread, so datagrams keep their arrival order. Call bound() once the socket is
- * bound, stop() before closing it.
- */
-/**
  * Reads one queued datagram from the fd and hands it on (without its sender); false when none
  * was queued. Throws SocketReadError for other read errors.
  */
@@ -117,6 +113,13 @@ export function landingRead(deliver: OnDatagram): DirectRead {
   };
 }
 
+/**
+ * Reads a dgram socket. Without `direct`: Node's 'message' events only. With it: each 'message'
+ * event is followed by the datagrams queued behind it, read from the fd; when several are found
+ * (busy), Node's reads are paused and the fd is polled every POLL_MS until traffic falls off (or reader threads are woken: onBusy).
+ * All on this thread, so datagrams keep their arrival order. Call bound() once the socket is
+ * bound, stop() before closing it.
+ */
 export class SocketReader {
   readonly #socket: dgram.Socket;
   readonly #direct: DirectRead | null;
@@ -200,6 +203,8 @@ export class SocketReader {
   readonly #poll = (): void => {
     this.#clear();
     if (!this.#polling) return;
+    // Reader threads that came up (or parked) while this thread was polling take over.
+    if (this.onBusy !== null && this.onBusy()) return;
     const got = this.#drain(POLL_MAX);
     if (this.#fd < 0) return this.#stopPolling();
     this.#polled += got;
