@@ -159,26 +159,19 @@ function scanCookieHeader<S extends CookieServer>(cfg: CookieConfig, value: stri
     next = a.next;
     // RFC 2109 `$Path`-style attributes belong to the cookie before them
     if (s[a.attBeg] === '$') continue;
-    if (a.equal === next) {
-      // a cookie without '=' is kept; a pending removal is done now, as HAProxy does
-      keep = true;
-      if (delFrom >= 0) {
-        const d = deleteValue(s, delFrom, prev);
-        s = d.s;
-        next += d.delta;
-        delFrom = -1;
+    const noValue = a.equal === next;
+    if (!noValue) {
+      // blanks around '=' are removed, from every cookie of the header
+      const tight = tightenEquals(s, a);
+      if (tight !== null) {
+        s = tight;
+        next = a.next;
       }
-      continue;
-    }
-    // blanks around '=' are removed, from every cookie of the header
-    const tight = tightenEquals(s, a);
-    if (tight !== null) {
-      s = tight;
-      next = a.next;
     }
     const { attBeg, attEnd, valBeg, valEnd } = a;
 
-    if (attEnd - attBeg !== cfg.name.length || !s.startsWith(cfg.name, attBeg)) {
+    if (noValue || attEnd - attBeg !== cfg.name.length || !s.startsWith(cfg.name, attBeg)) {
+      // another cookie, or one without '=', is kept; a pending removal is done now, as HAProxy does
       keep = true;
       if (delFrom >= 0) {
         const d = deleteValue(s, delFrom, prev);
