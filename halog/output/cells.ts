@@ -18,3 +18,8 @@ export function guardCell(s: string): string {
   }
   return s;
 }
+
+export interface CellOptions {
+  /** Leave cells as logged instead of neutralizing spreadsheet formulas. */
+  readonly rawCells?: boolean;
+}

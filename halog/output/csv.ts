@@ -1,12 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ReportTable } from '../analyze/result.js';
-import { guardCell } from './cells.js';
+import { guardCell, type CellOptions } from './cells.js';
 import { ROWS_PER_CHUNK, collect, type Write } from './write.js';
-
-export interface CellOptions {
-  /** Leave cells as logged instead of neutralizing spreadsheet formulas (cells.ts). */
-  readonly rawCells?: boolean;
-}
 
 /**
  * RFC 4180 CSV through csv-stringify: a header row, CRLF record ends, fields holding a comma,

@@ -1,6 +1,5 @@
 import type { Cell, ReportTable } from '../analyze/result.js';
-import { guardCell } from './cells.js';
-import type { CellOptions } from './csv.js';
+import { guardCell, type CellOptions } from './cells.js';
 import { ROWS_PER_CHUNK, collect, type Write } from './write.js';
 
 /**
