@@ -74,9 +74,7 @@ async function countOnly(o: HalogOptions, sources: Source[]): Promise<number> {
 async function readAll(o: HalogOptions, sources: Source[], out: OutBuffer, err: OutBuffer): Promise<Aggregates> {
   const threads = threadsFor(sources);
   if (threads > 1 && o.linesMax < 0 && !printsLines(o)) {
-    const agg = new Aggregates();
-    for (const part of await runParallel(o, sources, threads)) agg.merge(part);
-    return agg;
+    return runParallel(o, sources, threads);
   }
   const engine = new LineEngine(o, { write: (b, s, e) => out.bytes(b, s, e) });
   const asm = new LineAssembler((buf, end) => {

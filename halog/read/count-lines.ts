@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CHUNK_SIZE } from './chunks.js';
 import { HalogInputError } from './errors.js';
-import { newlineCounter } from './newline-counter.js';
+import { newlineCounter, type NewlineCounter } from './newline-counter.js';
 import { readAt, type Source } from './sources.js';
 
 /**
@@ -28,6 +28,14 @@ function countIn(buf: Buffer, n: number): number {
   return count;
 }
 
+let counter: NewlineCounter | null | undefined;
+
+/** One counter per thread: a module instance holds 4 MiB that V8 is slow to give back. */
+function threadCounter(): NewlineCounter | null {
+  if (counter === undefined) counter = newlineCounter(CHUNK_SIZE);
+  return counter;
+}
+
 function countFd(s: Source): number {
   return countRange(s, 0, -1);
 }
@@ -38,7 +46,7 @@ function countFd(s: Source): number {
  * consecutive ranges add up to the count of the whole file.
  */
 export function countRange(s: Source, start: number, end: number): number {
-  const simd = newlineCounter(CHUNK_SIZE);
+  const simd = threadCounter();
   const buf = simd ? simd.buffer : Buffer.allocUnsafe(CHUNK_SIZE);
   let count = 0;
   let pos = start;

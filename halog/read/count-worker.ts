@@ -1,14 +1,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { countRange } from './count-lines.js';
-import type { Range } from './split.js';
-import type { Source } from './sources.js';
+import type { ParallelWorkerInput, ParallelWorkerOutput } from './parallel.js';
+import { WorkQueue, drainQueue } from './work-queue.js';
 
 /**
- * A worker thread for halog's `-c` fast path: counts the lines of its ranges. Kept apart from
- * worker.ts so it loads only the counter, not the engine (thread start-up is most of a
- * 1 GB count).
+ * A worker thread for halog's `-c` fast path: counts the lines of the chunks it claims. Kept
+ * apart from parallel-worker.ts so it loads only the counter, not the engine (thread start-up
+ * is most of a 1 GB count).
  */
-const { sources, ranges } = workerData as { sources: Source[]; ranges: Range[] };
-let count = 0;
-for (const r of ranges) count += countRange(sources[r.sourceIndex]!, r.start, r.end);
-parentPort!.postMessage(count);
+const { sources, chunks, shared, index } = workerData as ParallelWorkerInput;
+const queue = new WorkQueue(0, shared);
+let output: ParallelWorkerOutput<number> = null;
+if (queue.enter(index)) {
+  let count = 0;
+  const done = drainQueue(queue, chunks, sources, () => count, (s, start, end) => {
+    count += countRange(s, start, end);
+  });
+  output = { result: count, chunks: done };
+}
+parentPort!.postMessage(output);

@@ -1,38 +1,109 @@
 import { Worker } from 'node:worker_threads';
 import type { HalogOptions } from '../cli/options.js';
-import type { AggregatesSnapshot } from '../report/aggregates.js';
+import { LineEngine } from '../engine.js';
+import { Aggregates, type AggregatesSnapshot, type LineMessage } from '../report/aggregates.js';
+import { LineAssembler, readRange } from './chunks.js';
+import { countRange } from './count-lines.js';
 import type { Source } from './sources.js';
-import { splitRanges } from './split.js';
+import { LineNumbering, WorkQueue, drainQueue, planChunks, type Chunk, type ChunkLines } from './work-queue.js';
+
+/** What a worker thread is given (parallel-worker.ts and count-worker.ts). */
+export interface ParallelWorkerInput {
+  options: HalogOptions;
+  sources: Source[];
+  chunks: Chunk[];
+  shared: SharedArrayBuffer;
+  index: number;
+}
+
+/** What it sends back: null when it was cancelled before it claimed anything. */
+export type ParallelWorkerOutput<T> = { result: T; chunks: ChunkLines[] } | null;
 
 /**
- * Reads the inputs on `threads` worker threads, each over its own line-aligned byte ranges,
- * and returns their partial aggregates in input order (the order matters only for the line
- * numbers of warnings).
+ * Reads the inputs on the main thread and `threads - 1` worker threads, all claiming chunks
+ * from one queue (work-queue.ts), and returns the merged aggregates: the same report as one
+ * thread, since every aggregate is a sum or a count, and warnings are renumbered and put back
+ * in input order.
  */
-export function runParallel(options: HalogOptions, sources: readonly Source[], threads: number): Promise<AggregatesSnapshot[]> {
-  return runWorkers<AggregatesSnapshot>('lines', options, sources, threads);
+export async function runParallel(options: HalogOptions, sources: readonly Source[], threads: number): Promise<Aggregates> {
+  const chunks = planChunks(sources, threads);
+  const queue = new WorkQueue(threads - 1);
+  const others = startWorkers<AggregatesSnapshot>('./parallel-worker.js', options, sources, chunks, queue, threads - 1);
+  const engine = new LineEngine(options, {
+    write: () => {
+      throw new Error('line-printing modes never run in parallel');
+    },
+  });
+  const asm = new LineAssembler((buf, end) => engine.processLines(buf, 0, end));
+  const mine = drainQueue(queue, chunks, sources, () => engine.agg.lineNum, (s, start, end) => readRange(s, start, end, asm));
+  const results = await finishWorkers(others, queue);
+  const agg = engine.agg;
+  const numbering = new LineNumbering(chunks.length, [mine, ...results.map((r) => r.chunks)]);
+  const messages: LineMessage[] = agg.messages.map((m) => ({ ...m, line: numbering.globalLine(mine, m.line) }));
+  for (const r of results) {
+    for (const m of r.result.messages) messages.push({ ...m, line: numbering.globalLine(r.chunks, m.line) });
+    agg.merge({ ...r.result, messages: [] });
+  }
+  messages.sort((a, b) => a.line - b.line);
+  agg.messages.length = 0;
+  for (const m of messages) agg.messages.push(m);
+  return agg;
 }
 
-/** Counts the lines of the inputs on `threads` worker threads (halog's `-c` fast path). */
+/** Counts the lines of the inputs the same way (halog's `-c` fast path). */
 export async function countParallel(options: HalogOptions, sources: readonly Source[], threads: number): Promise<number> {
-  const counts = await runWorkers<number>('count', options, sources, threads);
-  return counts.reduce((a, b) => a + b, 0);
+  const chunks = planChunks(sources, threads);
+  const queue = new WorkQueue(threads - 1);
+  const others = startWorkers<number>('./count-worker.js', options, sources, chunks, queue, threads - 1);
+  let count = 0;
+  drainQueue(queue, chunks, sources, () => count, (s, start, end) => {
+    count += countRange(s, start, end);
+  });
+  for (const r of await finishWorkers(others, queue)) count += r.result;
+  return count;
 }
 
-async function runWorkers<T>(kind: 'lines' | 'count', options: HalogOptions, sources: readonly Source[], threads: number): Promise<T[]> {
-  const parts = splitRanges(sources, threads);
-  const url = new URL(kind === 'count' ? './count-worker.js' : './worker.js', import.meta.url);
-  return Promise.all(
-    parts.map(
-      (ranges) =>
-        new Promise<T>((resolve, reject) => {
-          const w = new Worker(url, { workerData: { options, sources, ranges } });
-          w.once('message', (m: T) => resolve(m));
-          w.once('error', reject);
-          w.once('exit', (code) => {
-            if (code !== 0) reject(new Error(`analyzer worker exited with code ${code}`));
-          });
-        }),
-    ),
-  );
+interface Started<T> {
+  readonly worker: Worker;
+  readonly done: Promise<ParallelWorkerOutput<T>>;
+}
+
+function startWorkers<T>(
+  script: string,
+  options: HalogOptions,
+  sources: readonly Source[],
+  chunks: readonly Chunk[],
+  queue: WorkQueue,
+  count: number,
+): Started<T>[] {
+  return Array.from({ length: count }, (_, index) => {
+    const input: ParallelWorkerInput = { options, sources: [...sources], chunks: [...chunks], shared: queue.shared, index };
+    const worker = new Worker(new URL(script, import.meta.url), { workerData: input });
+    const done = new Promise<ParallelWorkerOutput<T>>((resolve, reject) => {
+      worker.once('message', (m: ParallelWorkerOutput<T>) => resolve(m));
+      worker.once('error', reject);
+      worker.once('exit', (code) => {
+        if (code !== 0) reject(new Error(`analyzer worker exited with code ${code}`));
+      });
+    });
+    return { worker, done };
+  });
+}
+
+/**
+ * Waits for the workers that took part; one still booting is cancelled and stopped, so a small
+ * input that the main thread read alone does not wait for a thread start.
+ */
+async function finishWorkers<T>(started: readonly Started<T>[], queue: WorkQueue): Promise<{ result: T; chunks: ChunkLines[] }[]> {
+  const waiting: Promise<ParallelWorkerOutput<T>>[] = [];
+  started.forEach((s, w) => {
+    if (queue.cancel(w)) {
+      s.done.catch(() => undefined);
+      s.worker.unref();
+      void s.worker.terminate();
+    } else waiting.push(s.done);
+  });
+  const out: { result: T; chunks: ChunkLines[] }[] = [];
+  for (const r of await Promise.all(waiting)) if (r !== null) out.push(r);
+  return out;
 }

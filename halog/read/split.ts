@@ -40,7 +40,8 @@ export function splitRanges(sources: readonly Source[], parts: number): Range[][
   return out;
 }
 
-function nextLineStart(s: Source, from: number): number {
+/** The position after the first newline at or after `from`; `s.size` when there is none. */
+export function nextLineStart(s: Source, from: number): number {
   const probe = Buffer.allocUnsafe(64 << 10);
   let pos = from;
   while (pos < s.size) {

@@ -164,7 +164,7 @@ test('additions: files, .gz and worker threads give the output of one halog run 
       const want = run([real, ...args], whole);
       const files = run([process.execPath, OUR_HALOG, ...args, join(dir, 'a.log'), join(dir, 'b.log.gz')], whole);
       assert.ok(Buffer.compare(files.stdout, want.stdout) === 0, `files+gz: halog ${args.join(' ')}`);
-      const threaded = run([process.execPath, OUR_HALOG, ...args], whole, { HALOG_THREADS: '3', HALOG_PARALLEL_MIN_BYTES: '0' });
+      const threaded = run([process.execPath, OUR_HALOG, ...args], whole, { HALOG_THREADS: '3', HALOG_PARALLEL_MIN_BYTES: '0', HALOG_CHUNK_BYTES: '65536' });
       assert.ok(Buffer.compare(threaded.stdout, want.stdout) === 0, `3 threads: halog ${args.join(' ')}`);
       assert.equal(threaded.stderr.toString('latin1'), want.stderr.toString('latin1'), `3 threads stderr: halog ${args.join(' ')}`);
     }
