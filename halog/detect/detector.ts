@@ -11,9 +11,9 @@ import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
-import { mergeClient, newClient, type ClientState, type LineContext } from './state.js';
+import { ClientTable, ClientView, type ClientExport, type LineContext } from './state.js';
 import { extensionCode, TargetView } from './target.js';
-import { judge } from './verdict.js';
+import { isClean } from './verdict.js';
 
 export interface DetectOptions {
   /** Validated rules (BUILTIN_RULES by default). Structured-clonable. */
@@ -46,7 +46,7 @@ export interface DetectStats {
 }
 
 export interface DetectSnapshot {
-  readonly clients: Map<string, ClientState>;
+  readonly clients: ClientExport[];
   readonly stats: DetectStats;
   /** Clients judged clean by a shard and left out of `clients` (they had all their lines). */
   readonly cleanDropped: number;
@@ -63,7 +63,10 @@ function findCapture(names: readonly string[], wanted: string): number {
 
 export class Detector {
   readonly rules: Readonly<DetectRules>;
-  readonly clients = new Map<string, ClientState>();
+  /** Every client's state, by slot (state.ts). */
+  readonly table = new ClientTable();
+  /** Client key -> slot. */
+  readonly #slots = new Map<string, number>();
   readonly stats: DetectStats = { lines: 0, http: 0, tcp: 0, invalid: 0, excluded: 0, outOfRange: 0, keyedByXff: 0, evicted: 0 };
   readonly families: readonly Family[];
   readonly #exclude: CidrSet;
@@ -74,8 +77,8 @@ export class Detector {
   readonly #xffIndex: number;
   /** Static extensions as extensionCode() numbers. */
   readonly #static: Set<number>;
-  /** Client address bytes -> state (source-address keying only); cleared when a sweep evicts. */
-  readonly #byIp = new ByteCache<ClientState>();
+  /** Client address bytes -> slot (source-address keying only); cleared when a sweep evicts. */
+  readonly #byIp = new ByteCache<number>();
   readonly #target = new TargetView();
   readonly #idleMs: number;
   /** Latest accept date seen, and when idle clients were last looked for. */
@@ -126,27 +129,37 @@ export class Detector {
     return this.#currentLine;
   };
 
-  /** The client's state; with source-address keying, found from the address bytes. */
-  #client(rec: LogRecord, key: string | null): ClientState {
+  /** The client's slot; with source-address keying, found from the address bytes. */
+  #client(rec: LogRecord, key: string | null): number {
     if (key === null && this.#xffIndex < 0) {
       const ip = rec.clientIp;
-      let st = this.#byIp.get(rec.buf, ip.start, ip.end);
-      if (st === undefined) {
-        st = this.#stateOf(rec.text(ip));
-        this.#byIp.setAfterMiss(st);
+      let slot = this.#byIp.get(rec.buf, ip.start, ip.end);
+      if (slot === undefined) {
+        slot = this.#slotOf(rec.text(ip));
+        this.#byIp.setAfterMiss(slot);
       }
-      return st;
+      return slot;
     }
-    return this.#stateOf(key ?? this.#key(rec));
+    return this.#slotOf(key ?? this.#key(rec));
   }
 
-  #stateOf(key: string): ClientState {
-    let st = this.clients.get(key);
-    if (!st) {
-      st = newClient(key, key === this.#explain);
-      this.clients.set(key, st);
+  #slotOf(key: string): number {
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = this.table.alloc(key, key === this.#explain);
+      this.#slots.set(key, slot);
     }
-    return st;
+    return slot;
+  }
+
+  /**
+   * The clients held, by key (tests, `--explain`): views on the table, made on each call. A
+   * view stays valid until its client is evicted.
+   */
+  get clients(): Map<string, ClientView> {
+    const m = new Map<string, ClientView>();
+    for (const [key, slot] of this.#slots) m.set(key, new ClientView(this.table, slot));
+    return m;
   }
 
   #key(rec: LogRecord): string {
@@ -190,16 +203,17 @@ export class Detector {
       // Look for idle clients a few times per idle period: O(clients) each time.
       if (this.#idleMs > 0 && t - this.#lastSweep >= this.#idleMs / 4) this.#evictIdle();
     }
-    const st = this.#client(rec, key);
-    st.total++;
-    if (t < st.first) st.first = t;
-    if (t > st.last) st.last = t;
+    const slot = this.#client(rec, key);
+    const T = this.table;
+    T.total[slot]!++;
+    if (t < T.first[slot]!) T.first[slot] = t;
+    if (t > T.last[slot]!) T.last[slot] = t;
     if (http) {
-      st.http++;
-      if (rec.status >= 400 && rec.status < 500) st.c4xx++;
-      else if (rec.status >= 500) st.c5xx++;
-      if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) st.denied++;
-    } else st.tcp++;
+      T.http[slot]!++;
+      if (rec.status >= 400 && rec.status < 500) T.c4xx[slot]!++;
+      else if (rec.status >= 500) T.c5xx[slot]!++;
+      if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) T.denied[slot]!++;
+    } else T.tcp[slot]!++;
     let target: TargetView | null = null;
     if (http && !rec.isBadRequest) {
       target = this.#target;
@@ -207,10 +221,11 @@ export class Detector {
     }
     this.#current = rec;
     this.#currentLine = null;
-    const explaining = st.explain !== null;
+    const explain = T.explain.size > 0 ? (T.explain.get(slot) ?? null) : null;
+    const explaining = explain !== null;
     if (explaining) this.#notes = [];
     const isStatic = target !== null && this.#static.has(target.extension(STATIC_EXT_MAX));
-    if (isStatic) st.statics++;
+    if (isStatic) T.statics[slot]!++;
     // One context object for every line (the families must not keep it).
     const ctx = this.#ctx;
     ctx.rec = rec;
@@ -221,9 +236,10 @@ export class Detector {
     else ctx.uaStart = ctx.uaEnd = 0;
     ctx.sec = Math.floor(t / 1000);
     ctx.note = explaining ? this.#note : null;
-    for (const f of this.families) f.onRecord(ctx, st);
+    const families = this.families;
+    for (let i = 0; i < families.length; i++) families[i]!.onRecord(ctx, T, slot);
     if (explaining) {
-      st.explain!.push(`${new Date(t).toISOString()} ${this.#line()}\n    ${this.#notes.length > 0 ? this.#notes.join('\n    ') : 'no rule counted this line'}`);
+      explain.push(`${new Date(t).toISOString()} ${this.#line()}\n    ${this.#notes.length > 0 ? this.#notes.join('\n    ') : 'no rule counted this line'}`);
     }
   }
 
@@ -239,10 +255,13 @@ export class Detector {
     }
     this.#lastSweep = this.#now;
     const before = this.#now - this.#idleMs;
-    for (const [key, st] of this.clients) {
-      if (st.last >= before || st.explain !== null) continue;
-      if (judge(this, st).verdict === 'clean') {
-        this.clients.delete(key);
+    const T = this.table;
+    for (let slot = 0; slot < T.slots; slot++) {
+      const key = T.keys[slot];
+      if (key === null || key === undefined || T.last[slot]! >= before || T.explain.has(slot)) continue;
+      if (isClean(this, slot)) {
+        this.#slots.delete(key);
+        T.free(slot);
         this.stats.evicted++;
       }
     }
@@ -253,16 +272,18 @@ export class Detector {
 
   /** Clients seen (and not evicted): those kept plus the clean ones merged shards left out. */
   get clientCount(): number {
-    return this.clients.size + this.#cleanDropped;
+    return this.table.size + this.#cleanDropped;
   }
 
   snapshot(): DetectSnapshot {
-    if (this.#shard === null) return { clients: this.clients, stats: this.stats, cleanDropped: this.#cleanDropped };
     // A shard had every line of its clients: a clean one is final and need not be sent (and
     // copying every client's state between threads cost more than reading: 2x the CPU).
-    const kept = new Map<string, ClientState>();
-    for (const [key, st] of this.clients) if (st.explain !== null || judge(this, st).verdict !== 'clean') kept.set(key, st);
-    return { clients: kept, stats: this.stats, cleanDropped: this.#cleanDropped + this.clients.size - kept.size };
+    const T = this.table;
+    const kept: ClientExport[] = [];
+    for (const slot of this.#slots.values()) {
+      if (this.#shard === null || T.explain.has(slot) || !isClean(this, slot)) kept.push(T.export(slot));
+    }
+    return { clients: kept, stats: this.stats, cleanDropped: this.#cleanDropped + this.#slots.size - kept.length };
   }
 
   /** Adds the snapshot of the lines that come after those seen so far. */
@@ -270,11 +291,7 @@ export class Detector {
     this.#byIp.clear();
     this.#cleanDropped += s.cleanDropped;
     for (const k of Object.keys(this.stats) as (keyof DetectStats)[]) this.stats[k] += s.stats[k];
-    for (const [key, st] of s.clients) {
-      const mine = this.clients.get(key);
-      if (mine) mergeClient(mine, st, this.rules.evidencePerRule);
-      else this.clients.set(key, st);
-    }
+    for (const c of s.clients) this.table.merge(this.#slotOf(c.key), c, this.rules.evidencePerRule);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Decision } from './families/family.js';
 import type { Detector } from './detector.js';
-import type { ClientState } from './state.js';
+import { ClientView, RULE_COUNT, ruleIndex, type ClientState } from './state.js';
 
 export type Verdict = 'clean' | 'suspicious' | 'malicious';
 
@@ -39,7 +39,7 @@ function iso(ms: number): string {
 }
 
 export function judge(d: Detector, st: ClientState): ClientJudgement {
-  const decisions = d.families.flatMap((f) => f.decide(st));
+  const decisions = d.families.flatMap((f) => f.decide(d.table, st.slot));
   let score = 0;
   for (const x of decisions) if (x.fired) score += d.rules.rules[x.id].score;
   const v = d.rules.verdicts;
@@ -47,19 +47,30 @@ export function judge(d: Detector, st: ClientState): ClientJudgement {
   return { state: st, decisions, score, verdict };
 }
 
+/** judge(d, client).verdict === 'clean', from the families' scores alone (no decision objects). */
+export function isClean(d: Detector, slot: number): boolean {
+  let score = 0;
+  const families = d.families;
+  for (let i = 0; i < families.length; i++) score += families[i]!.score(d.table, slot);
+  const v = d.rules.verdicts;
+  return !(score >= v.malicious || (score >= v.suspicious && score > 0));
+}
+
 export function toSuspect(d: Detector, j: ClientJudgement): Suspect | null {
   if (j.verdict === 'clean') return null;
   const st = j.state;
+  const t = d.table;
   const rules: RuleReport[] = [];
   for (const x of j.decisions) {
     if (!x.fired) continue;
-    const h = st.hits.get(x.id);
+    const r = ruleIndex(x.id);
+    const n = t.count(st.slot, r);
     rules.push({
       id: x.id,
-      count: x.count ?? h?.count ?? 0,
-      first: iso(h?.first ?? st.first),
-      last: iso(h?.last ?? st.last),
-      evidence: h ? h.evidence.slice(0, d.rules.evidencePerRule) : [],
+      count: x.count ?? n,
+      first: iso(n > 0 ? t.hitFirst[st.slot * RULE_COUNT + r]! : st.first),
+      last: iso(n > 0 ? t.hitLast[st.slot * RULE_COUNT + r]! : st.last),
+      evidence: t.evidence(st.slot, r).slice(0, d.rules.evidencePerRule),
     });
   }
   return {
@@ -76,8 +87,10 @@ export function toSuspect(d: Detector, j: ClientJudgement): Suspect | null {
 /** Every flagged client, highest score first (then by address, for a stable order). */
 export function suspects(d: Detector): Suspect[] {
   const out: Suspect[] = [];
-  for (const st of d.clients.values()) {
-    const s = toSuspect(d, judge(d, st));
+  const t = d.table;
+  for (let slot = 0; slot < t.slots; slot++) {
+    if (t.keys[slot] === null || isClean(d, slot)) continue;
+    const s = toSuspect(d, judge(d, new ClientView(t, slot)));
     if (s) out.push(s);
   }
   return out.sort((a, b) => b.score - a.score || (a.client < b.client ? -1 : a.client > b.client ? 1 : 0));

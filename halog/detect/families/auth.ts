@@ -9,24 +9,28 @@
  */
 import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
-import { addHit, bump, windowPeak, type ClientState, type LineContext } from '../state.js';
-import type { Decision, Family } from './family.js';
+import { ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { StatusSet, type Decision, type Family } from './family.js';
+
+const AUTH = ruleIndex('bruteforce.auth');
 
 export function createAuthFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['bruteforce.auth'];
-  const statuses = new Set(r.statuses);
+  const statuses = new StatusSet(r.statuses);
   const authPaths = new NeedleList(r.authPaths);
   const evidence = rules.evidencePerRule;
   return {
     name: 'auth',
     ids: r.enabled ? ['bruteforce.auth'] : [],
-    onRecord(ctx: LineContext, st: ClientState): void {
+    onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (!r.enabled || !ctx.http) return;
       const rec = ctx.rec;
       const fromServer403 = r.serverForbiddenCounts && rec.status === 403 && rec.termChar(0) !== 0x50 && rec.timers[3]! >= 0;
       if (statuses.has(rec.status) || fromServer403) {
-        bump(st, 'authfail', ctx.sec);
-        addHit(st, 'bruteforce.auth', ctx, evidence, ctx.target?.path(), () => `authentication failure (status ${rec.status})`);
+        t.bump(slot, Series.authfail, ctx.sec);
+        t.hit(slot, AUTH, rec.acceptMs, ctx, evidence);
+        if (ctx.target !== null) t.addDistinct(slot, AUTH, ctx.target.path());
+        ctx.note?.('bruteforce.auth', `authentication failure (status ${rec.status})`);
         return;
       }
       const m = rec.method;
@@ -35,13 +39,15 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       const path = ctx.target.path();
       const p = authPaths.match(path);
       if (p === null) return;
-      bump(st, 'authpost', ctx.sec);
-      addHit(st, 'bruteforce.auth', ctx, evidence, path, () => `login attempt: POST to '${p}' (status ${rec.status})`);
+      t.bump(slot, Series.authpost, ctx.sec);
+      t.hit(slot, AUTH, rec.acceptMs, ctx, evidence);
+      t.addDistinct(slot, AUTH, path);
+      ctx.note?.('bruteforce.auth', `login attempt: POST to '${p}' (status ${rec.status})`);
     },
-    decide(st: ClientState): Decision[] {
+    decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];
-      const f = windowPeak(st.windows.get('authfail'), r.windowSeconds, r.minFailures);
-      const a = windowPeak(st.windows.get('authpost'), r.windowSeconds, r.minLoginPosts);
+      const f = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures);
+      const a = t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts);
       return [
         {
           id: 'bruteforce.auth',
@@ -49,6 +55,11 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
           why: () => `at most ${f.count} auth failures (need >= ${r.minFailures}) and ${a.count} login POSTs (need >= ${r.minLoginPosts}) in ${r.windowSeconds}s`,
         },
       ];
+    },
+    score(t: ClientTable, slot: number): number {
+      if (!r.enabled || (t.count(slot, AUTH) === 0 && r.minFailures > 0 && r.minLoginPosts > 0)) return 0;
+      const fired = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures).count >= r.minFailures || t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts).count >= r.minLoginPosts;
+      return fired ? r.score : 0;
     },
   };
 }

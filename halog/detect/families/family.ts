@@ -1,10 +1,11 @@
 /**
  * One interface for every rule family (HAProxy's "one algorithm, one file" habit): the
  * detector calls `onRecord` for each line of a client and `decide` once per client at the
- * end, without knowing which family it is talking to.
+ * end, without knowing which family it is talking to. A client is a slot of the detector's
+ * ClientTable (state.ts).
  */
 import type { DetectRules, RuleId } from '../rules.js';
-import type { ClientState, LineContext } from '../state.js';
+import type { ClientTable, LineContext } from '../state.js';
 
 export interface Decision {
   readonly id: RuleId;
@@ -18,8 +19,10 @@ export interface Decision {
 export interface Family {
   readonly name: string;
   readonly ids: readonly RuleId[];
-  onRecord(ctx: LineContext, st: ClientState): void;
-  decide(st: ClientState): Decision[];
+  onRecord(ctx: LineContext, t: ClientTable, slot: number): void;
+  decide(t: ClientTable, slot: number): Decision[];
+  /** The scores of the rules that fire for the client, added: what decide() gives, without the objects. */
+  score(t: ClientTable, slot: number): number;
 }
 
 export type FamilyFactory = (rules: Readonly<DetectRules>) => Family;
@@ -30,4 +33,17 @@ export function ratio(n: number, d: number): number {
 
 export function pct(x: number): string {
   return `${(x * 100).toFixed(0)}%`;
+}
+
+/** A set of HTTP statuses: a byte table for 0-999, a Set for anything else a rules file lists. */
+export class StatusSet {
+  readonly #table = new Uint8Array(1000);
+  readonly #other: Set<number>;
+  constructor(statuses: readonly number[]) {
+    for (const s of statuses) if (Number.isInteger(s) && s >= 0 && s < 1000) this.#table[s] = 1;
+    this.#other = new Set(statuses.filter((s) => !(Number.isInteger(s) && s >= 0 && s < 1000)));
+  }
+  has(status: number): boolean {
+    return status >= 0 && status < 1000 ? this.#table[status] === 1 : this.#other.size > 0 && this.#other.has(status);
+  }
 }

@@ -10,8 +10,10 @@
  * saw the servers saturated.
  */
 import type { DetectRules } from '../rules.js';
-import { addHit, bump, windowPeak, type ClientState, type LineContext } from '../state.js';
+import { ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
+
+const FLOOD = ruleIndex('flood.requests');
 
 /** Prune a client's port table beyond this many entries (ports older than the reuse time go). */
 const PORTS_SOFT_CAP = 2048;
@@ -21,39 +23,53 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
   const reuseMs = r.connectionReuseSeconds * 1000;
   const evidence = rules.evidencePerRule;
   const warm = Math.floor(r.minNewConnections / 10);
+  const low = Math.min(r.minNewConnections, r.minRequests) * Math.min(1, r.queuedFactor);
+  const measure = (t: ClientTable, slot: number) => {
+    const conns = t.peak(slot, Series.conns, r.windowSeconds, low);
+    const reqs = t.peak(slot, Series.requests, r.windowSeconds, low);
+    const queued = t.peak(slot, Series.queued, r.windowSeconds, reqs.count * r.minQueuedRatio);
+    const saturated = reqs.count > 0 && queued.count / reqs.count >= r.minQueuedRatio;
+    const k = saturated ? r.queuedFactor : 1;
+    const fired = conns.count >= r.minNewConnections * k || reqs.count >= r.minRequests * k;
+    return { conns, reqs, queued, saturated, k, fired };
+  };
   return {
     name: 'flood',
     ids: r.enabled ? ['flood.requests'] : [],
-    onRecord(ctx: LineContext, st: ClientState): void {
+    onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (!r.enabled) return;
-      bump(st, 'requests', ctx.sec);
+      t.bump(slot, Series.requests, ctx.sec);
       const rec = ctx.rec;
-      if (rec.timers[1]! > 0 || rec.serverQueue > 0 || rec.backendQueue > 0) bump(st, 'queued', ctx.sec);
-      const port = ctx.rec.clientPort;
-      if (!(port > 0)) return; // unix socket or unknown: cannot tell connections apart
-      const t = ctx.rec.acceptMs;
-      const seen = st.ports.get(port);
-      st.ports.set(port, seen === undefined ? t : Math.max(seen, t));
-      if (seen !== undefined && Math.abs(t - seen) <= reuseMs) return;
-      bump(st, 'conns', ctx.sec);
-      addHit(st, 'flood.requests', ctx, evidence, undefined, () => `new connection (port ${port})`, warm);
+      if (rec.timers[1]! > 0 || rec.serverQueue > 0 || rec.backendQueue > 0) t.bump(slot, Series.queued, ctx.sec);
+      const port = rec.clientPort;
+      // Unix socket or unknown: cannot tell connections apart (nor can a "port" beyond 2^31).
+      if (!(port > 0) || port > 0x7fffffff) return;
+      const ms = rec.acceptMs;
+      const ports = t.ports;
+      const e = ports.find(slot, port);
+      if (e === 0) {
+        ports.add(slot, port, ms);
+        t.portCount[slot]!++;
+      } else {
+        const seen = ports.value(e);
+        if (ms > seen) ports.setValue(e, ms);
+        if (Math.abs(ms - seen) <= reuseMs) return;
+      }
+      t.bump(slot, Series.conns, ctx.sec);
+      t.hit(slot, FLOOD, ms, ctx, evidence, warm);
+      ctx.note?.('flood.requests', `new connection (port ${port})`);
       // Stale ports (older than the reuse time) count as new connections whether present or
       // not, so pruning only bounds memory. A client with thousands of live ports (a flood)
       // would make a prune on every line O(ports): the next prune waits for twice the size left.
-      if (st.ports.size > Math.max(PORTS_SOFT_CAP, st.portsPruneAt)) {
-        for (const [p, last] of st.ports) if (t - last > reuseMs) st.ports.delete(p);
-        st.portsPruneAt = 2 * st.ports.size;
+      if (t.portCount[slot]! > Math.max(PORTS_SOFT_CAP, t.portsPruneAt[slot]!)) {
+        const left = ports.pruneBelow(slot, ms - reuseMs);
+        t.portCount[slot] = left;
+        t.portsPruneAt[slot] = 2 * left;
       }
     },
-    decide(st: ClientState): Decision[] {
+    decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];
-      const low = Math.min(r.minNewConnections, r.minRequests) * Math.min(1, r.queuedFactor);
-      const conns = windowPeak(st.windows.get('conns'), r.windowSeconds, low);
-      const reqs = windowPeak(st.windows.get('requests'), r.windowSeconds, low);
-      const queued = windowPeak(st.windows.get('queued'), r.windowSeconds, reqs.count * r.minQueuedRatio);
-      const saturated = reqs.count > 0 && queued.count / reqs.count >= r.minQueuedRatio;
-      const k = saturated ? r.queuedFactor : 1;
-      const fired = conns.count >= r.minNewConnections * k || reqs.count >= r.minRequests * k;
+      const { conns, reqs, queued, saturated, k, fired } = measure(t, slot);
       return [
         {
           id: 'flood.requests',
@@ -62,6 +78,9 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
           count: reqs.count,
         },
       ];
+    },
+    score(t: ClientTable, slot: number): number {
+      return r.enabled && measure(t, slot).fired ? r.score : 0;
     },
   };
 }

@@ -7,11 +7,12 @@
  */
 import { MultiNeedles } from '../needles.js';
 import { CONTENT_RULE_IDS, type DetectRules, type RuleId } from '../rules.js';
-import { addHit, type ClientState, type LineContext } from '../state.js';
+import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
 
 interface Group {
   readonly ids: readonly RuleId[];
+  readonly cols: readonly number[];
   readonly onlyErrors: readonly boolean[];
   readonly needles: MultiNeedles;
 }
@@ -23,19 +24,19 @@ function failed(ctx: LineContext): boolean {
 
 export function createProbeFamily(rules: Readonly<DetectRules>): Family {
   const active = CONTENT_RULE_IDS.filter((id) => rules.rules[id].enabled);
+  const activeCols = active.map(ruleIndex);
   const group = (full: boolean): Group => {
     const ids = active.filter((id) => (rules.rules[id].target === 'full') === full);
-    return { ids, onlyErrors: ids.map((id) => rules.rules[id].onlyErrors), needles: new MultiNeedles(ids.map((id) => rules.rules[id].patterns)) };
+    return { ids, cols: ids.map(ruleIndex), onlyErrors: ids.map((id) => rules.rules[id].onlyErrors), needles: new MultiNeedles(ids.map((id) => rules.rules[id].patterns)) };
   };
   const onPath = group(false);
   const onFull = group(true);
   const evidence = rules.evidencePerRule;
-  const run = (g: Group, full: boolean, ctx: LineContext, st: ClientState): void => {
+  const run = (g: Group, full: boolean, ctx: LineContext, t: ClientTable, slot: number): void => {
     if (g.ids.length === 0) return;
-    const t = ctx.target!;
+    const tg = ctx.target!;
     // Plain targets are matched in place; the text is made only for a match.
-    const found = t.plain ? g.needles.scanBytes(t.buf, t.start, full ? t.end : t.pathEnd) : g.needles.scan(full ? t.full() : t.path());
-    const what = full ? 'target' : 'path';
+    const found = tg.plain ? g.needles.scanBytes(tg.buf, tg.start, full ? tg.end : tg.pathEnd) : g.needles.scan(full ? tg.full() : tg.path());
     for (let i = 0; i < found.length; i++) {
       const m = found[i];
       if (m === null || m === undefined) continue;
@@ -43,23 +44,33 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
         ctx.note?.(g.ids[i]!, `matched '${m}' but answered ${ctx.rec.status}: not counted (onlyErrors)`);
         continue;
       }
-      addHit(st, g.ids[i]!, ctx, evidence, full ? t.full() : t.path(), () => `matched '${m}' in the decoded ${what}`);
+      t.hit(slot, g.cols[i]!, ctx.rec.acceptMs, ctx, evidence);
+      t.addDistinct(slot, g.cols[i]!, full ? tg.full() : tg.path());
+      ctx.note?.(g.ids[i]!, `matched '${m}' in the decoded ${full ? 'target' : 'path'}`);
     }
   };
   return {
     name: 'probe',
     ids: active,
-    onRecord(ctx: LineContext, st: ClientState): void {
+    onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (ctx.target === null) return;
-      run(onPath, false, ctx, st);
-      run(onFull, true, ctx, st);
+      run(onPath, false, ctx, t, slot);
+      run(onFull, true, ctx, t, slot);
     },
-    decide(st: ClientState): Decision[] {
-      return active.map((id) => {
+    decide(t: ClientTable, slot: number): Decision[] {
+      return active.map((id, k) => {
         const min = rules.rules[id].minDistinct;
-        const n = st.hits.get(id)?.distinct?.size ?? 0;
+        const n = t.distinctSize(slot, activeCols[k]!);
         return { id, fired: n >= min, why: () => `${n} distinct matching target(s), need >= ${min}` };
       });
+    },
+    score(t: ClientTable, slot: number): number {
+      let s = 0;
+      for (let k = 0; k < active.length; k++) {
+        const r = rules.rules[active[k]!];
+        if (t.distinctSize(slot, activeCols[k]!) >= r.minDistinct) s += r.score;
+      }
+      return s;
     },
   };
 }

@@ -6,7 +6,10 @@
  * CONNECT or absolute-form requests (`GET http://other.site/`), CrowdSec's http-open-proxy.
  */
 import type { DetectRules } from '../rules.js';
-import { addHit, type ClientState, type LineContext } from '../state.js';
+import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
+
+const BAD = ruleIndex('proto.bad-requests');
+const PROXY = ruleIndex('proto.open-proxy');
 import { pct, ratio, type Decision, type Family } from './family.js';
 
 /** HTTP/1.0, HTTP/1.1, HTTP/2.0, HTTP/2, HTTP/3, HTTP/3.0, compared as bytes (no string per line). */
@@ -28,7 +31,7 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
   return {
     name: 'proto',
     ids: [...(bad.enabled ? (['proto.bad-requests'] as const) : []), ...(proxy.enabled ? (['proto.open-proxy'] as const) : [])],
-    onRecord(ctx: LineContext, st: ClientState): void {
+    onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       const rec = ctx.rec;
       if (bad.enabled) {
         let why = '';
@@ -46,7 +49,10 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
         } else if (rec.version.end === rec.version.start) {
           why = 'request line without an HTTP version';
         }
-        if (why) addHit(st, 'proto.bad-requests', ctx, evidence, undefined, why);
+        if (why) {
+          t.hit(slot, BAD, rec.acceptMs, ctx, evidence);
+          ctx.note?.('proto.bad-requests', why);
+        }
       }
       if (proxy.enabled && ctx.http && !rec.isBadRequest) {
         const b = rec.buf;
@@ -58,21 +64,34 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
           absolute = head.startsWith('http://') || head.startsWith('https://');
         }
         const connect = rec.method.end - rec.method.start === 7 && rec.text(rec.method) === 'CONNECT';
-        if (connect || absolute) addHit(st, 'proto.open-proxy', ctx, evidence, rec.text(rec.uri), connect ? 'CONNECT request' : 'absolute-form HTTP/1.x request (proxy request)');
+        if (connect || absolute) {
+          t.hit(slot, PROXY, rec.acceptMs, ctx, evidence);
+          t.addDistinct(slot, PROXY, rec.text(rec.uri));
+          ctx.note?.('proto.open-proxy', connect ? 'CONNECT request' : 'absolute-form HTTP/1.x request (proxy request)');
+        }
       }
     },
-    decide(st: ClientState): Decision[] {
+    decide(t: ClientTable, slot: number): Decision[] {
       const out: Decision[] = [];
       if (bad.enabled) {
-        const n = st.hits.get('proto.bad-requests')?.count ?? 0;
-        const q = ratio(n, st.total);
+        const n = t.count(slot, BAD);
+        const q = ratio(n, t.total[slot]!);
         out.push({ id: 'proto.bad-requests', fired: n >= bad.minCount && q >= bad.minRatio, why: () => `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` });
       }
       if (proxy.enabled) {
-        const n = st.hits.get('proto.open-proxy')?.count ?? 0;
+        const n = t.count(slot, PROXY);
         out.push({ id: 'proto.open-proxy', fired: n >= proxy.minCount, why: () => `${n} proxy requests (need >= ${proxy.minCount})` });
       }
       return out;
+    },
+    score(t: ClientTable, slot: number): number {
+      let s = 0;
+      if (bad.enabled) {
+        const n = t.count(slot, BAD);
+        if (n >= bad.minCount && ratio(n, t.total[slot]!) >= bad.minRatio) s += bad.score;
+      }
+      if (proxy.enabled && t.count(slot, PROXY) >= proxy.minCount) s += proxy.score;
+      return s;
     },
   };
 }

@@ -4,42 +4,50 @@
  * `crawl.aggressive` (http-crawl-non_statics: many new non-static pages in a short window).
  */
 import type { DetectRules } from '../rules.js';
-import { addHit, bump, DISTINCT_CAP, setOf, windowPeak, type ClientState, type LineContext } from '../state.js';
-import { pct, ratio, type Decision, type Family } from './family.js';
+import { ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
+
+const SCAN = ruleIndex('scan.paths');
+const CRAWL = ruleIndex('crawl.aggressive');
 
 export function createScanFamily(rules: Readonly<DetectRules>): Family {
   const scan = rules.rules['scan.paths'];
   const crawl = rules.rules['crawl.aggressive'];
-  const statuses = new Set(scan.statuses);
+  const statuses = new StatusSet(scan.statuses);
   const evidence = rules.evidencePerRule;
   const crawlWarm = Math.floor(crawl.minDistinct / 10);
+  const scanFired = (t: ClientTable, slot: number): boolean => t.distinctSize(slot, SCAN) >= scan.minDistinct && ratio(t.count(slot, SCAN), t.http[slot]!) >= scan.minErrorRatio;
+  const crawlFired = (t: ClientTable, slot: number): boolean => {
+    // The cheap half first: most clients load static assets.
+    if (ratio(t.statics[slot]!, t.http[slot]!) > crawl.maxStaticRatio) return false;
+    return t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct).count >= crawl.minDistinct;
+  };
   return {
     name: 'scan',
     ids: [...(scan.enabled ? (['scan.paths'] as const) : []), ...(crawl.enabled ? (['crawl.aggressive'] as const) : [])],
-    onRecord(ctx: LineContext, st: ClientState): void {
-      const t = ctx.target;
-      if (t === null || ctx.isStatic) return;
+    onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
+      const target = ctx.target;
+      if (target === null || ctx.isStatic) return;
       const rec = ctx.rec;
       if (scan.enabled) {
         const proxyDenied = rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54);
-        if (statuses.has(rec.status) || proxyDenied) addHit(st, 'scan.paths', ctx, evidence, t.path(), () => `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
-      }
-      if (crawl.enabled) {
-        const pages = setOf(st, 'pages');
-        const page = t.pathHash();
-        if (!pages.has(page)) {
-          if (pages.size < DISTINCT_CAP) pages.add(page);
-          bump(st, 'pages', ctx.sec);
-          addHit(st, 'crawl.aggressive', ctx, evidence, undefined, 'new non-static path', crawlWarm);
+        if (statuses.has(rec.status) || proxyDenied) {
+          t.hit(slot, SCAN, rec.acceptMs, ctx, evidence);
+          t.addDistinct(slot, SCAN, target.path());
+          ctx.note?.('scan.paths', `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
         }
       }
+      if (crawl.enabled && t.addPage(slot, target.pathHash())) {
+        t.bump(slot, Series.pages, ctx.sec);
+        t.hit(slot, CRAWL, rec.acceptMs, ctx, evidence, crawlWarm);
+        ctx.note?.('crawl.aggressive', 'new non-static path');
+      }
     },
-    decide(st: ClientState): Decision[] {
+    decide(t: ClientTable, slot: number): Decision[] {
       const out: Decision[] = [];
       if (scan.enabled) {
-        const h = st.hits.get('scan.paths');
-        const d = h?.distinct?.size ?? 0;
-        const r = ratio(h?.count ?? 0, st.http);
+        const d = t.distinctSize(slot, SCAN);
+        const r = ratio(t.count(slot, SCAN), t.http[slot]!);
         out.push({
           id: 'scan.paths',
           fired: d >= scan.minDistinct && r >= scan.minErrorRatio,
@@ -47,8 +55,8 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         });
       }
       if (crawl.enabled) {
-        const p = windowPeak(st.windows.get('pages'), crawl.windowSeconds, crawl.minDistinct);
-        const s = ratio(st.statics, st.http);
+        const p = t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct);
+        const s = ratio(t.statics[slot]!, t.http[slot]!);
         out.push({
           id: 'crawl.aggressive',
           fired: p.count >= crawl.minDistinct && s <= crawl.maxStaticRatio,
@@ -57,6 +65,12 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         });
       }
       return out;
+    },
+    score(t: ClientTable, slot: number): number {
+      let s = 0;
+      if (scan.enabled && scanFired(t, slot)) s += scan.score;
+      if (crawl.enabled && crawlFired(t, slot)) s += crawl.score;
+      return s;
     },
   };
 }

@@ -7,8 +7,10 @@
  * client's lines so a mobile user with one stalled request never adds up.
  */
 import type { DetectRules } from '../rules.js';
-import { addHit, type ClientState, type LineContext } from '../state.js';
+import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, type Decision, type Family } from './family.js';
+
+const SLOW = ruleIndex('slow.client');
 
 export function createSlowFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['slow.client'];
@@ -16,7 +18,7 @@ export function createSlowFamily(rules: Readonly<DetectRules>): Family {
   return {
     name: 'slow',
     ids: r.enabled ? ['slow.client'] : [],
-    onRecord(ctx: LineContext, st: ClientState): void {
+    onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (!r.enabled || !ctx.http) return;
       const rec = ctx.rec;
       const c0 = rec.termChar(0);
@@ -26,13 +28,21 @@ export function createSlowFamily(rules: Readonly<DetectRules>): Family {
       else if (requestPhase && c0 === 0x43 && rec.timers[4]! >= r.slowMs) why = `client abandoned an incomplete request after ${rec.timers[4]} ms (CR)`;
       else if (rec.timers[0]! >= r.slowHeadersMs) why = `request headers took ${rec.timers[0]} ms (TR)`;
       else if (c0 === 0x63 && rec.termChar(1) === 0x44) why = 'client too slow to read the response: timed out during the data phase (cD, slow read)';
-      if (why) addHit(st, 'slow.client', ctx, evidence, undefined, why);
+      if (why) {
+        t.hit(slot, SLOW, rec.acceptMs, ctx, evidence);
+        ctx.note?.('slow.client', why);
+      }
     },
-    decide(st: ClientState): Decision[] {
+    decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];
-      const n = st.hits.get('slow.client')?.count ?? 0;
-      const q = ratio(n, st.http);
+      const n = t.count(slot, SLOW);
+      const q = ratio(n, t.http[slot]!);
       return [{ id: 'slow.client', fired: n >= r.minCount && q >= r.minRatio, why: () => `${n} slow/incomplete requests (need >= ${r.minCount}), ${pct(q)} of HTTP lines (need >= ${pct(r.minRatio)})` }];
+    },
+    score(t: ClientTable, slot: number): number {
+      if (!r.enabled) return 0;
+      const n = t.count(slot, SLOW);
+      return n >= r.minCount && ratio(n, t.http[slot]!) >= r.minRatio ? r.score : 0;
     },
   };
 }

@@ -8,7 +8,9 @@ import { ByteCache } from '../byte-cache.js';
 import { unescapeHaproxy } from '../decode.js';
 import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
-import { addHit, type ClientState, type LineContext } from '../state.js';
+import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
+
+const UA = ruleIndex('ua.scanner');
 import type { Decision, Family } from './family.js';
 
 const CACHE_MAX = 10_000;
@@ -22,7 +24,7 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
   return {
     name: 'ua',
     ids: r.enabled ? ['ua.scanner'] : [],
-    onRecord(ctx: LineContext, st: ClientState): void {
+    onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (!r.enabled || ctx.uaEnd === ctx.uaStart) return;
       const b = ctx.rec.buf;
       let v = cache.get(b, ctx.uaStart, ctx.uaEnd);
@@ -35,12 +37,19 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
         }
         cache.setAfterMiss(v);
       }
-      if (v.match !== null) addHit(st, 'ua.scanner', ctx, evidence, v.ua, () => `user agent matches '${v.match}'`);
+      if (v.match !== null) {
+        t.hit(slot, UA, ctx.rec.acceptMs, ctx, evidence);
+        t.addDistinct(slot, UA, v.ua);
+        ctx.note?.('ua.scanner', `user agent matches '${v.match}'`);
+      }
     },
-    decide(st: ClientState): Decision[] {
+    decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];
-      const h = st.hits.get('ua.scanner');
-      return [{ id: 'ua.scanner', fired: (h?.count ?? 0) > 0, why: () => (h ? `attack-tool user agent(s): ${[...(h.distinct ?? [])].slice(0, 3).join(', ')}` : 'no attack-tool user agent') }];
+      const n = t.count(slot, UA);
+      return [{ id: 'ua.scanner', fired: n > 0, why: () => (n > 0 ? `attack-tool user agent(s): ${[...(t.distinct(slot, UA) ?? [])].slice(0, 3).join(', ')}` : 'no attack-tool user agent') }];
+    },
+    score(t: ClientTable, slot: number): number {
+      return r.enabled && t.count(slot, UA) > 0 ? r.score : 0;
     },
   };
 }
