@@ -34,7 +34,7 @@ let viewBuf: Uint8Array | null = null;
 let view: DataView = new DataView(new ArrayBuffer(8));
 
 /** A DataView over `buf`, reused while the same buffer is scanned (one per read chunk). */
-function viewOf(buf: Uint8Array): DataView {
+export function viewOf(buf: Uint8Array): DataView {
   if (buf !== viewBuf) {
     viewBuf = buf;
     view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

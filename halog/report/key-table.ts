@@ -1,3 +1,5 @@
+import { viewOf } from '../parse/bytes.js';
+
 /**
  * A hash table keyed by byte ranges of the input, with numeric columns per key.
  *
@@ -15,10 +17,34 @@ export interface KeyTableSnapshot {
   readonly values: Float64Array;
 }
 
+/**
+ * A 32-bit hash of `buf[start, end)`, four bytes per step (most keys are URLs of 20 to 80
+ * bytes; FNV-1a byte by byte was the largest cost of `halog -u` after the field walk), with a
+ * final mix so that the low bits, which pick the slot, depend on every byte.
+ */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = (end - start) | 0;
+  let p = start;
+  if (end - start >= 4) {
+    const dv = viewOf(buf);
+    for (; p + 4 <= end; p += 4) {
+      h = Math.imul(h ^ dv.getInt32(p, true), 0x9e3779b1);
+      h ^= h >>> 16;
+    }
+  }
+  for (; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/** Rows a radix pass can pack beside a 32-bit digit in one exact double (2^21). */
+const ROW_LIMIT = 1 << 21;
+
 export class KeyTable {
   readonly columns: number;
   size = 0;
   #arena: Uint8Array = new Uint8Array(1 << 16);
+  #arenaView = new DataView(this.#arena.buffer);
   #arenaUsed = 0;
   #keyOffset = new Int32Array(1024);
   #keyLength = new Int32Array(1024);
@@ -35,8 +61,7 @@ export class KeyTable {
 
   /** Index of the key `buf[start, end)`, inserted with zeroed columns when new. */
   indexOf(buf: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5 | 0;
-    for (let p = start; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+    const h = hashBytes(buf, start, end);
     const len = end - start;
     const slots = this.#slots;
     const mask = this.#mask;
@@ -54,7 +79,13 @@ export class KeyTable {
   #sameKey(idx: number, buf: Uint8Array, start: number, len: number): boolean {
     const arena = this.#arena;
     const off = this.#keyOffset[idx]!;
-    for (let i = 0; i < len; i++) if (arena[off + i] !== buf[start + i]) return false;
+    let i = 0;
+    if (len >= 4) {
+      const a = this.#arenaView;
+      const b = viewOf(buf);
+      for (; i + 4 <= len; i += 4) if (a.getInt32(off + i) !== b.getInt32(start + i)) return false;
+    }
+    for (; i < len; i++) if (arena[off + i] !== buf[start + i]) return false;
     return true;
   }
 
@@ -65,6 +96,7 @@ export class KeyTable {
       const next = new Uint8Array(Math.max(this.#arena.length * 2, this.#arenaUsed + len));
       next.set(this.#arena.subarray(0, this.#arenaUsed));
       this.#arena = next;
+      this.#arenaView = new DataView(next.buffer);
     }
     this.#arena.set(buf.subarray(start, start + len), this.#arenaUsed);
     this.#keyOffset[idx] = this.#arenaUsed;
@@ -102,9 +134,76 @@ export class KeyTable {
     this.#mask = mask;
   }
 
+  /** The bytes that hold every key: key `idx` is `arena[keyStart(idx), keyEnd(idx))` (no view made per key). */
+  get arena(): Uint8Array {
+    return this.#arena;
+  }
+
+  keyStart(idx: number): number {
+    return this.#keyOffset[idx]!;
+  }
+
+  keyEnd(idx: number): number {
+    return this.#keyOffset[idx]! + this.#keyLength[idx]!;
+  }
+
   key(idx: number): Uint8Array {
     const off = this.#keyOffset[idx]!;
     return this.#arena.subarray(off, off + this.#keyLength[idx]!);
+  }
+
+  /**
+   * Row indices in ascending byte order of their keys (strcmp's order: keys hold no NUL, so a
+   * key that is a prefix of another comes first). An MSD radix sort on 4-byte digits: each
+   * pass packs (digit, row) into one exact double and lets the native Float64Array sort order
+   * a run, then only runs that tie on the digit go one digit deeper. On 283k URLs this took a
+   * fraction of the time of sorting strings with a comparator (halog -u on 1 GB, stop 10).
+   */
+  sortedByKey(): Int32Array {
+    const n = this.size;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (n >= ROW_LIMIT) {
+      const names = this.keyStrings();
+      return order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    }
+    const packed = new Float64Array(n);
+    // Pending runs as (lo, hi, depth) triples: an explicit stack, since long shared prefixes
+    // would otherwise recurse once per 4 bytes.
+    const stack: number[] = [0, n, 0];
+    while (stack.length) {
+      const depth = stack.pop()!;
+      const hi = stack.pop()!;
+      const lo = stack.pop()!;
+      let longest = 0;
+      for (let i = lo; i < hi; i++) {
+        const row = order[i]!;
+        const len = this.#keyLength[row]!;
+        if (len > longest) longest = len;
+        packed[i] = this.#digit(row, len, depth) * ROW_LIMIT + row;
+      }
+      const run = packed.subarray(lo, hi).sort();
+      for (let i = 0; i < run.length; i++) order[lo + i] = run[i]! % ROW_LIMIT;
+      if (depth + 4 >= longest) continue;
+      let start = lo;
+      for (let i = lo + 1; i <= hi; i++) {
+        if (i < hi && Math.floor(packed[i]! / ROW_LIMIT) === Math.floor(packed[start]! / ROW_LIMIT)) continue;
+        if (i - start > 1) stack.push(start, i, depth + 4);
+        start = i;
+      }
+    }
+    return order;
+  }
+
+  /** Bytes `depth .. depth + 3` of a key as a big-endian unsigned number, zeros past its end. */
+  #digit(row: number, len: number, depth: number): number {
+    const arena = this.#arena;
+    const off = this.#keyOffset[row]! + depth;
+    const left = len - depth;
+    if (left >= 4) return this.#arenaView.getUint32(off);
+    let d = 0;
+    for (let k = 0; k < 4; k++) d = d * 256 + (k < left ? arena[off + k]! : 0);
+    return d;
   }
 
   /**

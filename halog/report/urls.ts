@@ -1,9 +1,10 @@
-import { at, fieldStart, str2ic } from '../parse/bytes.js';
+import { fieldStart, str2ic } from '../parse/bytes.js';
 import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
 import { fiveTimers } from '../filter/locate.js';
 import type { UrlSort } from '../cli/options.js';
+import type { OutBuffer } from '../output/out-buffer.js';
 import type { KeyTable } from './key-table.js';
 import { UrlCol, URL_COLUMNS } from './aggregates.js';
 import { reachedMax, u64, type Printer } from './print-helpers.js';
@@ -11,6 +12,8 @@ import { reachedMax, u64, type Printer } from './print-helpers.js';
 const timers = new Int32Array(7);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
 
 /**
  * `-u*`: per URL. The URL is the word after the quoted method, found by skipping capture
@@ -23,12 +26,7 @@ export function urlLine(preserveQuery: boolean) {
     if (!fiveTimers(ctx, env, timers)) return;
     let e = fieldStart(buf, timers[6]!, end, Dist.bytesFromTime);
     const bytes = str2ic(buf, e, end);
-    e = fieldStart(buf, e, end, Dist.capturesFromBytes);
-    while (e < end && buf[e] !== QUOTE) {
-      // Some syslog servers escape quotes.
-      if (buf[e] === BACKSLASH && at(buf, e + 1, end) === QUOTE) break;
-      e = fieldStart(buf, e, end, 2);
-    }
+    e = requestField(buf, fieldStart(buf, e, end, Dist.capturesFromBytes), end);
     if (e >= end) {
       env.truncated(ctx);
       return;
@@ -43,6 +41,23 @@ export function urlLine(preserveQuery: boolean) {
     } while (k < end);
     addRow(env.agg.urls, buf, b, k, timers[5]!, timers[3]! >= 0 ? timers[3]! : timers[4]!, timers[3]! >= 0 ? timers[3]! : 0, bytes);
   };
+}
+
+/**
+ * The first field at or after the field start `from` that begins with '"' (or '\\"': some
+ * syslog servers escape quotes), or `end`. halog steps over the capture blocks field by field;
+ * jumping from quote to quote with memchr finds the same field (a quote inside a field is not
+ * a field start) without walking the words of every captured User-Agent.
+ */
+function requestField(buf: Buffer, from: number, end: number): number {
+  let q = from;
+  for (;;) {
+    q = buf.indexOf(QUOTE, q);
+    if (q < 0 || q >= end) return end;
+    if (q === from || buf[q - 1] === SPACE) return q;
+    if (buf[q - 1] === BACKSLASH && (q - 1 === from || buf[q - 2] === SPACE)) return q - 1;
+    q++;
+  }
 }
 
 /** Adds one request to a URL or client row (halog's `struct url_stat`). */
@@ -92,8 +107,18 @@ function div(a: number, b: number): string {
   return String(u64(a) / BigInt(b));
 }
 
-function u64s(a: number): string {
-  return a >= 0 ? String(a) : u64(a).toString();
+/** A sum as halog's unsigned 64-bit counter prints it, then a space. */
+function printSum(out: OutBuffer, a: number): void {
+  if (a >= 0 && a <= Number.MAX_SAFE_INTEGER) out.uint(a);
+  else out.text(a >= 0 ? String(a) : u64(a).toString());
+  out.byte(SPACE);
+}
+
+/** `a / b` as `div` computes it, then a space. */
+function printAvg(out: OutBuffer, a: number, b: number): void {
+  if (b && a >= 0 && a <= Number.MAX_SAFE_INTEGER) out.uint(Math.floor(a / b));
+  else out.text(div(a, b));
+  out.byte(SPACE);
 }
 
 /**
@@ -104,13 +129,13 @@ function u64s(a: number): string {
 export function printUrlTable(table: KeyTable, sort: UrlSort): Printer {
   return (agg, out, linesMax) => {
     const v = table.values;
-    const order = Array.from({ length: table.size }, (_, i) => i);
-    const names = table.keyStrings();
-    const byName = (a: number, b: number): number => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0);
-    if (sort === 'u') order.sort(byName);
-    else {
-      const keys = order.map((i) => sortValue(v, i * URL_COLUMNS, sort));
-      order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : byName(a, b)));
+    const arena = table.arena;
+    let order = table.sortedByKey();
+    if (sort !== 'u') {
+      const rank = new Int32Array(order.length);
+      for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
+      const keys = Array.from({ length: order.length }, (_, i) => sortValue(v, i * URL_COLUMNS, sort));
+      order = order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : rank[a]! - rank[b]!));
     }
     out.text('#req err ttot tavg oktot okavg bavg btot src\n');
     for (let n = order.length - 1; n >= 0; n--) {
@@ -121,9 +146,18 @@ export function printUrlTable(table: KeyTable, sort: UrlSort): Printer {
       const time = v[r + UrlCol.time]!;
       const timeOk = v[r + UrlCol.timeOk]!;
       const bytes = v[r + UrlCol.bytes]!;
-      out.text(`${req} ${err} ${u64s(time)} ${div(time, req)} ${u64s(timeOk)} ${div(timeOk, req - err)} ${div(bytes, req)} ${u64s(bytes)} `);
-      out.bytes(table.key(i));
-      out.text('\n');
+      out.uint(req);
+      out.byte(SPACE);
+      out.uint(err);
+      out.byte(SPACE);
+      printSum(out, time);
+      printAvg(out, time, req);
+      printSum(out, timeOk);
+      printAvg(out, timeOk, req - err);
+      printAvg(out, bytes, req);
+      printSum(out, bytes);
+      out.bytes(arena, table.keyStart(i), table.keyEnd(i));
+      out.byte(NEWLINE);
       if (reachedMax(agg, linesMax)) break;
     }
   };
