@@ -264,7 +264,7 @@ function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: 
   const t = buildTable(primary, table, { timers, sort: cli.sort, top: cli.top, dropEmptyTimers: cli.timers === null && format === 'text' });
   const counts = { lines: input.lines, records: input.records, invalid: input.invalid, kept: analyzer.kept, filtered: analyzer.filtered };
   if (format !== null) {
-    const write = (chunk: string): void => writeAllSync(1, chunk);
+    const write = (chunk: Uint8Array): void => writeAllSync(1, chunk);
     switch (format) {
       case 'text': writeText(t, write); break;
       case 'csv': writeCsv(t, write, { rawCells: cli.rawCells }); break;
@@ -292,8 +292,7 @@ function defaultFormat(): Format {
   return process.stdout.isTTY ? 'text' : 'tsv';
 }
 
-function writeAllSync(fd: number, text: string): void {
-  const buf = Buffer.from(text, 'utf8');
+function writeAllSync(fd: number, buf: Uint8Array): void {
   let off = 0;
   while (off < buf.length) {
     try {

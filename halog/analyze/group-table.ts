@@ -1,7 +1,7 @@
-import { F64Writer, LatencySet, type SeriesSnapshot } from './latency.js';
+import { F64Writer, NTIMERS, SERIES_BYTES, SeriesStore, type SeriesSnapshot } from './latency.js';
 
 /**
- * One report's rows, keyed by a string (URL, server, client, interval...), with a memory
+ * One report's rows, keyed by a byte string (URL, server, client, interval...), with a memory
  * budget. While the estimated size stays under `capBytes` every key is counted exactly. Past
  * it the table stops growing and becomes a space-saving sketch (Metwally et al. 2005): a new
  * key replaces the row with the smallest request count m and starts at m + 1 with an error of
@@ -9,6 +9,12 @@ import { F64Writer, LatencySet, type SeriesSnapshot } from './latency.js';
  * true count exceeds N / rows (N = requests in the table) is guaranteed to be present.
  * Other columns of a replacing row (errors, bytes, latencies) only cover the requests seen
  * since it entered the table.
+ *
+ * Layout: a row is an id; its counters, error and six latency series live in flat typed
+ * arrays at that id, and its key is a byte range of an arena, found by hash (open addressing,
+ * linear probing) before any string is made. Keys are latin1 bytes: log bytes as read, so
+ * `key(id)` gives the same string as `buf.toString('latin1', ...)` of the line did. Looking a
+ * key up and counting a line allocates nothing.
  *
  * The size estimate is a deterministic formula (not process memory), so the same input
  * gives the same table on every run.
@@ -18,27 +24,12 @@ export const COL_NAMES = ['req', 'err', '1xx', '2xx', '3xx', '4xx', '5xx', 'othe
 export const NCOLS = COL_NAMES.length;
 
 /**
- * Per-row overhead: Map entry, row object, counters, latency set and five series objects.
- * Measured with `--expose-gc` on Node 20: ~1030 heap bytes per row for one-hit URLs or
- * clients, = this + 5 raw series of one value (56 B each) + the key.
+ * Per-row bytes besides the key and the latency values: counters (9 x 8), error, key offset,
+ * length and hash, heap position, hash slots (load <= 1/2), six series slots (SERIES_BYTES each),
+ * doubled because arrays grow by doubling, plus the key's string when the report is printed.
  */
-const ROW_BYTES = 700;
-
-export class Row {
-  /** Mutable only for space-saving replacement, which recycles the evicted row (no garbage per eviction). */
-  key: string;
-  /** Counters by Col; a plain array: one typed array (and its ArrayBuffer) per row made GC ~2x slower. */
-  readonly c: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  lat = new LatencySet();
-  /** Space-saving over-estimate of `c[req]`. */
-  err = 0;
-  /** Position in the min-heap while the table is a sketch. */
-  heapPos = -1;
-
-  constructor(key: string) {
-    this.key = key;
-  }
-}
+const ROW_FIXED = NCOLS * 8 + 8 + 4 * 4 + 8 + NTIMERS * SERIES_BYTES;
+export const ROW_BYTES = 2 * ROW_FIXED + 32;
 
 export interface RowSnapshot {
   k: string;
@@ -59,13 +50,13 @@ export interface TableSnapshot {
 /** The same content as TableSnapshot in a few flat arrays: what worker threads send back (cheap to clone). */
 export interface PackedTable {
   packed: true;
-  /** All keys concatenated; `keyLens[i]` is the length of key i. */
-  keys: string;
+  /** All keys' bytes concatenated; `keyLens[i]` is the length of key i. */
+  keys: Uint8Array;
   keyLens: Uint32Array;
   /** NCOLS counters per row. */
   counts: Float64Array;
   errs: Float64Array;
-  /** Six packed series per row (LatencySet.pack). */
+  /** Six packed series per row (SeriesStore.pack). */
   lat: Float64Array;
   sketch: boolean;
   minCount: number;
@@ -73,122 +64,412 @@ export interface PackedTable {
   capBytes: number;
 }
 
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of `buf[start, end)`: the hash GroupTable.find expects. */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let p = start; p < end; p++) h = Math.imul(h ^ buf[p]!, FNV_PRIME);
+  return h;
+}
+
+export { FNV_OFFSET, FNV_PRIME };
+
+const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
+
 export class GroupTable {
-  readonly rows = new Map<string, Row>();
   readonly capBytes: number;
-  #bytes = 0;
+  /** Live rows. */
+  size = 0;
+  /** Ids in use are below this; some may be dead (dropped rows, see `alive`). */
+  top = 0;
   sketch = false;
   evictions = 0;
-  #heap: Row[] = [];
-  /** Bytes counted at the last full re-estimate of the latency sets (they grow with their rows). */
-  #latBytes = 0;
-  #sinceCheck = 0;
+  /** Bumped whenever a row id changes key (sketch replacement, drops): callers caching ids check it. */
+  epoch = 0;
+  counts = new Float64Array(1024 * NCOLS);
+  errs = new Float64Array(1024);
+  readonly lat = new SeriesStore(1024 * NTIMERS);
+  #alive = new Uint8Array(1024);
+  #keyOff = new Int32Array(1024);
+  #keyLen = new Int32Array(1024);
+  #hash = new Int32Array(1024);
+  #arena = new Uint8Array(1 << 16);
+  #arenaTop = 0;
+  /** Arena bytes no key uses any more (replaced keys); compacted when they outgrow the live ones. */
+  #arenaDead = 0;
+  /** Open addressing, linear probing: row id + 1, 0 = empty. */
+  #slots = new Int32Array(2048);
+  #mask = 2047;
+  #freeIds: number[] = [];
+  #heap = new Int32Array(0);
+  #heapPos = new Int32Array(1024);
+  #heapLen = 0;
+  /** Estimated bytes of rows and keys (latency values are lat.valueBytes). */
+  #bytes = 0;
+  #keyStrings: (string | undefined)[] = [];
 
   constructor(capBytes: number) {
     this.capBytes = capBytes;
   }
 
-  /** The row for `key`, creating (or, in sketch mode, recycling) one. Increments nothing. */
-  row(key: string): Row {
-    let r = this.rows.get(key);
-    if (r !== undefined) return r;
-    if (this.sketch) return this.#replaceMin(key);
-    r = new Row(key);
-    this.rows.set(key, r);
-    this.#bytes += ROW_BYTES + 2 * key.length;
-    // Re-estimating walks every row: do it after a number of new rows that grows with the
-    // table, so the total cost stays linear in the number of rows.
-    if (this.#bytes + this.#latBytes > this.capBytes || ++this.#sinceCheck >= Math.max(1024, this.rows.size >> 2)) this.checkBudget();
-    return r;
+  /** The row of key `buf[start, end)` whose hashBytes is `h`, creating (or, in sketch mode, recycling) one. */
+  find(buf: Uint8Array, start: number, end: number, h: number): number {
+    const len = end - start;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let s = h & mask;
+    for (;;) {
+      const e = slots[s]!;
+      if (e === 0) break;
+      const id = e - 1;
+      if (this.#hash[id] === h && this.#keyLen[id] === len) {
+        const arena = this.#arena;
+        const off = this.#keyOff[id]!;
+        let i = 0;
+        while (i < len && arena[off + i] === buf[start + i]) i++;
+        if (i === len) return id;
+      }
+      s = (s + 1) & mask;
+    }
+    if (!this.sketch && this.estimatedBytes() + this.#rowBytes(len) > this.capBytes) {
+      // The new row would not fit: from now on the table is a sketch.
+      this.#toSketch();
+      this.checkBudget();
+    }
+    if (this.sketch && this.#heapLen > 0) return this.#replaceMin(buf, start, end, h);
+    return this.#insert(buf, start, len, h, s);
   }
 
-  /** Called after `c[req]` of `r` was incremented: keeps the heap ordered in sketch mode. */
-  counted(r: Row): void {
-    if (this.sketch) this.#siftDown(r.heapPos);
+  /** The row of a key given as bytes. */
+  findBytes(buf: Uint8Array, start = 0, end = buf.length): number {
+    return this.find(buf, start, end, hashBytes(buf, start, end));
+  }
+
+  /** The row of a key given as a string (latin1, as keys are read from logs). */
+  findString(key: string): number {
+    return this.findBytes(latin1(key));
+  }
+
+  /** The key of row `id` as a string (latin1 bytes; cached). */
+  key(id: number): string {
+    let s = this.#keyStrings[id];
+    if (s === undefined) {
+      const off = this.#keyOff[id]!;
+      s = Buffer.from(this.#arena.buffer, this.#arena.byteOffset + off, this.#keyLen[id]!).toString('latin1');
+      this.#keyStrings[id] = s;
+    }
+    return s;
+  }
+
+  /** The key bytes of row `id` (a view, valid until the table changes). */
+  keyBytes(id: number): Uint8Array {
+    const off = this.#keyOff[id]!;
+    return this.#arena.subarray(off, off + this.#keyLen[id]!);
+  }
+
+  /** Live row ids, in order of first appearance (for exact tables). */
+  ids(): number[] {
+    const out: number[] = [];
+    for (let id = 0; id < this.top; id++) if (this.#alive[id]) out.push(id);
+    return out;
+  }
+
+  /** Counter `col` of row `id`. */
+  count(id: number, col: number): number {
+    return this.counts[id * NCOLS + col]!;
+  }
+
+  /** Called after the req counter of `id` was incremented: keeps the heap ordered in sketch mode. */
+  counted(id: number): void {
+    if (this.sketch) this.#siftDown(this.#heapPos[id]!);
   }
 
   estimatedBytes(): number {
-    return this.#bytes + this.#latBytes;
+    return this.#bytes + this.lat.valueBytes;
   }
 
-  /** Re-estimates the latency memory; turns the table into a sketch when over budget. */
+  #rowBytes(len: number): number {
+    return ROW_BYTES + 2 * len;
+  }
+
+  #insert(buf: Uint8Array, start: number, len: number, h: number, slot: number): number {
+    let id = this.#freeIds.pop();
+    if (id === undefined) {
+      id = this.top++;
+      if (id >= this.#alive.length) this.#growRows();
+    }
+    this.#storeKey(id, buf, start, len);
+    this.#hash[id] = h;
+    this.#alive[id] = 1;
+    this.#slots[slot] = id + 1;
+    this.size++;
+    this.#bytes += this.#rowBytes(len);
+    if (this.size * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    if (this.sketch) this.#heapPush(id);
+    return id;
+  }
+
+  #heapPush(id: number): void {
+    if (this.#heapLen === this.#heap.length) {
+      const h = new Int32Array(Math.max(16, this.#heap.length * 2));
+      h.set(this.#heap);
+      this.#heap = h;
+    }
+    let i = this.#heapLen++;
+    const v = this.counts[id * NCOLS]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pid = this.#heap[p]!;
+      if (this.counts[pid * NCOLS]! <= v) break;
+      this.#heap[i] = pid;
+      this.#heapPos[pid] = i;
+      i = p;
+    }
+    this.#heap[i] = id;
+    this.#heapPos[id] = i;
+  }
+
+  #storeKey(id: number, buf: Uint8Array, start: number, len: number): void {
+    if (this.#arenaTop + len > this.#arena.length) {
+      if (this.#arenaDead > this.#arenaTop >> 1) this.#compactArena();
+      if (this.#arenaTop + len > this.#arena.length) {
+        const next = new Uint8Array(Math.max(this.#arena.length * 2, this.#arenaTop + len));
+        next.set(this.#arena.subarray(0, this.#arenaTop));
+        this.#arena = next;
+      }
+    }
+    this.#arena.set(buf.subarray(start, start + len), this.#arenaTop);
+    this.#keyOff[id] = this.#arenaTop;
+    this.#keyLen[id] = len;
+    this.#arenaTop += len;
+    this.#keyStrings[id] = undefined;
+  }
+
+  #compactArena(): void {
+    const next = new Uint8Array(this.#arena.length);
+    let top = 0;
+    for (let id = 0; id < this.top; id++) {
+      if (!this.#alive[id]) continue;
+      const off = this.#keyOff[id]!;
+      const len = this.#keyLen[id]!;
+      next.set(this.#arena.subarray(off, off + len), top);
+      this.#keyOff[id] = top;
+      top += len;
+    }
+    this.#arena = next;
+    this.#arenaTop = top;
+    this.#arenaDead = 0;
+  }
+
+  #growRows(): void {
+    const n = this.#alive.length * 2;
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, len: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(len);
+      b.set(a);
+      return b;
+    };
+    this.#alive = grow(this.#alive, n);
+    this.#keyOff = grow(this.#keyOff, n);
+    this.#keyLen = grow(this.#keyLen, n);
+    this.#hash = grow(this.#hash, n);
+    this.#heapPos = grow(this.#heapPos, n);
+    this.counts = grow(this.counts, n * NCOLS);
+    this.errs = grow(this.errs, n);
+    this.lat.ensure(n * NTIMERS);
+  }
+
+  #rehash(size: number): void {
+    const slots = new Int32Array(size);
+    const mask = size - 1;
+    for (let id = 0; id < this.top; id++) {
+      if (!this.#alive[id]) continue;
+      let s = this.#hash[id]! & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = id + 1;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
+  }
+
+  /** Removes row `id` from the hash slots (backward-shift deletion keeps probe chains whole). */
+  #unlink(id: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let s = this.#hash[id]! & mask;
+    while (slots[s] !== id + 1) s = (s + 1) & mask;
+    let hole = s;
+    for (;;) {
+      s = (s + 1) & mask;
+      const e = slots[s]!;
+      if (e === 0) break;
+      const home = this.#hash[e - 1]! & mask;
+      // Move e into the hole unless its home lies cyclically in (hole, s].
+      if ((s - home & mask) >= (s - hole & mask)) {
+        slots[hole] = e;
+        hole = s;
+      }
+    }
+    slots[hole] = 0;
+  }
+
+  #clearRow(id: number): void {
+    this.counts.fill(0, id * NCOLS, id * NCOLS + NCOLS);
+    this.errs[id] = 0;
+    for (let t = 0; t < NTIMERS; t++) this.lat.clear(id * NTIMERS + t);
+  }
+
+  /** Re-checks the estimate; turns the table into a sketch and drops rows when over budget. */
   checkBudget(): void {
-    this.#sinceCheck = 0;
-    let lat = 0;
-    for (const r of this.rows.values()) lat += r.lat.bytes();
-    this.#latBytes = lat;
-    if (this.#bytes + lat <= this.capBytes) return;
+    if (this.estimatedBytes() <= this.capBytes) return;
     if (!this.sketch) this.#toSketch();
-    // Drop the smallest rows until the estimate fits again (latency sets grow over time).
-    while (this.#bytes + this.#latBytes > this.capBytes && this.#heap.length > 1) {
+    // Drop the smallest rows until the estimate fits again (latency values grow over time).
+    while (this.estimatedBytes() > this.capBytes && this.#heapLen > 1) {
       const min = this.#heap[0]!;
       this.#removeMin();
-      this.rows.delete(min.key);
-      this.#bytes -= ROW_BYTES + 2 * min.key.length;
-      this.#latBytes -= min.lat.bytes();
+      this.#unlink(min);
+      this.#alive[min] = 0;
+      this.#bytes -= this.#rowBytes(this.#keyLen[min]!);
+      this.#arenaDead += this.#keyLen[min]!;
+      this.#clearRow(min);
+      this.#freeIds.push(min);
+      this.size--;
       this.evictions++;
+      this.epoch++;
     }
   }
 
   #toSketch(): void {
     this.sketch = true;
-    this.#heap = [...this.rows.values()];
-    this.#heap.forEach((r, i) => (r.heapPos = i));
-    for (let i = (this.#heap.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+    this.#heap = new Int32Array(this.size);
+    let n = 0;
+    for (let id = 0; id < this.top; id++) {
+      if (!this.#alive[id]) continue;
+      this.#heap[n] = id;
+      this.#heapPos[id] = n++;
+    }
+    this.#heapLen = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
 
   /** Space-saving replacement: the new key takes the minimum row's place and count. */
-  #replaceMin(key: string): Row {
-    const r = this.#heap[0]!;
-    this.rows.delete(r.key);
-    this.#bytes += 2 * (key.length - r.key.length);
-    this.#latBytes -= r.lat.bytes();
-    const m = r.c[Col.req]!;
-    r.key = key;
-    r.c.fill(0);
-    r.c[Col.req] = m;
-    r.err = m;
-    r.lat.reset();
-    this.rows.set(key, r);
+  #replaceMin(buf: Uint8Array, start: number, end: number, h: number): number {
+    const id = this.#heap[0]!;
+    const len = end - start;
+    this.#unlink(id);
+    const oldLen = this.#keyLen[id]!;
+    this.#bytes += 2 * (len - oldLen);
+    const m = this.counts[id * NCOLS + Col.req]!;
+    this.#clearRow(id);
+    if (len <= oldLen) {
+      // Reuse the old key's bytes in place.
+      this.#arena.set(buf.subarray(start, end), this.#keyOff[id]!);
+      this.#keyLen[id] = len;
+      this.#arenaDead += oldLen - len;
+      this.#keyStrings[id] = undefined;
+    } else {
+      this.#arenaDead += oldLen;
+      this.#storeKey(id, buf, start, len);
+    }
+    this.#hash[id] = h;
+    let s = h & this.#mask;
+    while (this.#slots[s] !== 0) s = (s + 1) & this.#mask;
+    this.#slots[s] = id + 1;
+    this.counts[id * NCOLS + Col.req] = m;
+    this.errs[id] = m;
     this.evictions++;
-    return r;
+    this.epoch++;
+    return id;
   }
 
   #siftDown(i: number): void {
     const h = this.#heap;
-    const n = h.length;
+    const c = this.counts;
+    const n = this.#heapLen;
     const item = h[i]!;
-    const v = item.c[Col.req]!;
+    const v = c[item * NCOLS]!;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const rr = l + 1;
-      const m = rr < n && h[rr]!.c[Col.req]! < h[l]!.c[Col.req]! ? rr : l;
-      if (h[m]!.c[Col.req]! >= v) break;
+      const m = rr < n && c[h[rr]! * NCOLS]! < c[h[l]! * NCOLS]! ? rr : l;
+      if (c[h[m]! * NCOLS]! >= v) break;
       h[i] = h[m]!;
-      h[i]!.heapPos = i;
+      this.#heapPos[h[i]!] = i;
       i = m;
     }
     h[i] = item;
-    item.heapPos = i;
+    this.#heapPos[item] = i;
   }
 
   #removeMin(): void {
-    const h = this.#heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    h[0] = last;
+    const last = this.#heap[--this.#heapLen]!;
+    if (this.#heapLen === 0) return;
+    this.#heap[0] = last;
     this.#siftDown(0);
   }
 
   minCount(): number {
-    return this.sketch && this.#heap.length ? this.#heap[0]!.c[Col.req]! : 0;
+    return this.sketch && this.#heapLen ? this.counts[this.#heap[0]! * NCOLS + Col.req]! : 0;
   }
 
   snapshot(encoded: boolean): TableSnapshot {
     const rows: RowSnapshot[] = [];
-    for (const r of this.rows.values()) rows.push({ k: r.key, c: Array.from(r.c), e: r.err, l: r.lat.snapshot(encoded) });
+    for (const id of this.ids()) {
+      const l: (SeriesSnapshot | null)[] = [];
+      for (let t = 0; t < NTIMERS; t++) l.push(this.lat.snapshot(id * NTIMERS + t, encoded));
+      rows.push({ k: this.key(id), c: Array.from(this.counts.subarray(id * NCOLS, id * NCOLS + NCOLS)), e: this.errs[id]!, l });
+    }
     return { rows, sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
+  }
+
+  pack(): PackedTable {
+    const ids = this.ids();
+    const n = ids.length;
+    const keyLens = new Uint32Array(n);
+    const counts = new Float64Array(n * NCOLS);
+    const errs = new Float64Array(n);
+    let keyBytes = 0;
+    for (const id of ids) keyBytes += this.#keyLen[id]!;
+    const keys = new Uint8Array(keyBytes);
+    const w = new F64Writer();
+    let kp = 0;
+    ids.forEach((id, i) => {
+      const len = this.#keyLen[id]!;
+      keys.set(this.keyBytes(id), kp);
+      kp += len;
+      keyLens[i] = len;
+      counts.set(this.counts.subarray(id * NCOLS, id * NCOLS + NCOLS), i * NCOLS);
+      errs[i] = this.errs[id]!;
+      for (let t = 0; t < NTIMERS; t++) this.lat.pack(id * NTIMERS + t, w);
+    });
+    return { packed: true, keys, keyLens, counts, errs, lat: w.finish(), sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
+  }
+
+  /** The row for a merged key: found, or inserted even in sketch mode (merge() shrinks afterwards). */
+  #mergeRow(buf: Uint8Array, start: number, end: number, mineSketch: boolean, myMin: number): number {
+    const h = hashBytes(buf, start, end);
+    const len = end - start;
+    let s = h & this.#mask;
+    for (;;) {
+      const e = this.#slots[s]!;
+      if (e === 0) break;
+      const id = e - 1;
+      if (this.#hash[id] === h && this.#keyLen[id] === len) {
+        const off = this.#keyOff[id]!;
+        let i = 0;
+        while (i < len && this.#arena[off + i] === buf[start + i]) i++;
+        if (i === len) return id;
+      }
+      s = (s + 1) & this.#mask;
+    }
+    const id = this.#insert(buf, start, len, h, s);
+    if (mineSketch) {
+      this.counts[id * NCOLS + Col.req] = myMin;
+      this.errs[id] = myMin;
+    }
+    return id;
   }
 
   /**
@@ -196,78 +477,47 @@ export class GroupTable {
    * from a sketched side may have been counted there up to that side's minimum count, so
    * count and error both grow by it (mergeable summaries, Agarwal et al. 2012).
    */
-  pack(): PackedTable {
-    const n = this.rows.size;
-    const keyLens = new Uint32Array(n);
-    const counts = new Float64Array(n * NCOLS);
-    const errs = new Float64Array(n);
-    const keys: string[] = [];
-    const w = new F64Writer();
-    let i = 0;
-    for (const r of this.rows.values()) {
-      keys.push(r.key);
-      keyLens[i] = r.key.length;
-      counts.set(r.c, i * NCOLS);
-      errs[i] = r.err;
-      r.lat.pack(w);
-      i++;
-    }
-    return { packed: true, keys: keys.join(''), keyLens, counts, errs, lat: w.finish(), sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
-  }
-
-  #mergeRow(key: string, mineSketch: boolean, myMin: number): Row {
-    let r = this.rows.get(key);
-    if (r === undefined) {
-      r = new Row(key);
-      this.rows.set(key, r);
-      this.#bytes += ROW_BYTES + 2 * key.length;
-      if (mineSketch) {
-        r.c[Col.req] = myMin;
-        r.err = myMin;
-      }
-    }
-    return r;
-  }
-
   merge(o: TableSnapshot | PackedTable): void {
     const mineSketch = this.sketch;
     const myMin = this.minCount();
-    const seen = new Set<string>();
+    // The heap is rebuilt below; rows are inserted without replacement meanwhile.
+    this.sketch = false;
+    const seen = new Uint8Array(this.top + ('packed' in o ? o.keyLens.length : o.rows.length));
     if ('packed' in o) {
       let kp = 0;
       let lp = 0;
       for (let i = 0; i < o.keyLens.length; i++) {
-        const key = o.keys.slice(kp, kp + o.keyLens[i]!);
-        kp += o.keyLens[i]!;
-        if (o.sketch || mineSketch) seen.add(key);
-        const r = this.#mergeRow(key, mineSketch, myMin);
+        const len = o.keyLens[i]!;
+        const id = this.#mergeRow(o.keys, kp, kp + len, mineSketch, myMin);
+        kp += len;
+        seen[id] = 1;
         const base = i * NCOLS;
-        for (let c = 0; c < NCOLS; c++) r.c[c] = r.c[c]! + o.counts[base + c]!;
-        r.err += o.errs[i]!;
-        lp = r.lat.addPacked(o.lat, lp);
+        for (let c = 0; c < NCOLS; c++) this.counts[id * NCOLS + c]! += o.counts[base + c]!;
+        this.errs[id]! += o.errs[i]!;
+        for (let t = 0; t < NTIMERS; t++) lp = this.lat.addPacked(id * NTIMERS + t, o.lat, lp);
       }
     } else {
       for (const rs of o.rows) {
-        seen.add(rs.k);
-        const r = this.#mergeRow(rs.k, mineSketch, myMin);
-        for (let i = 0; i < NCOLS; i++) r.c[i] = r.c[i]! + rs.c[i]!;
-        r.err += rs.e;
-        r.lat.merge(LatencySet.from(rs.l));
+        if (/[^\x00-\xff]/.test(rs.k)) throw new RangeError(`key '${rs.k}' has characters a log line cannot hold`);
+        const kb = latin1(rs.k);
+        const id = this.#mergeRow(kb, 0, kb.length, mineSketch, myMin);
+        seen[id] = 1;
+        for (let c = 0; c < NCOLS; c++) this.counts[id * NCOLS + c]! += rs.c[c]!;
+        this.errs[id]! += rs.e;
+        rs.l.forEach((s, t) => {
+          if (s) this.lat.addSnapshot(id * NTIMERS + t, s);
+        });
       }
     }
     if (o.sketch) {
-      for (const r of this.rows.values()) {
-        if (seen.has(r.key)) continue;
-        r.c[Col.req] = r.c[Col.req]! + o.minCount;
-        r.err += o.minCount;
+      for (let id = 0; id < this.top; id++) {
+        if (!this.#alive[id] || seen[id]) continue;
+        this.counts[id * NCOLS + Col.req]! += o.minCount;
+        this.errs[id]! += o.minCount;
       }
     }
     this.evictions += o.evictions;
-    if (mineSketch || o.sketch) {
-      // Rebuild the heap over the merged rows, then shrink to the budget.
-      this.sketch = false;
-      this.#toSketch();
-    }
+    if (mineSketch || o.sketch) this.#toSketch();
     this.checkBudget();
   }
 

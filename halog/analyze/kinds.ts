@@ -1,8 +1,9 @@
 import { RecordKind, type LogRecord } from '../parse/record.js';
+import { FNV_OFFSET, FNV_PRIME, type GroupTable } from './group-table.js';
 
 /**
- * Report kinds: what a row is keyed by. Each kind is one small key function chosen once,
- * before the loop; it turns only the bytes it needs into a string.
+ * Report kinds: what a row is keyed by. Each kind is one small row locator chosen once,
+ * before the loop; it hashes only the bytes it needs (see rowLocator).
  */
 export const KIND_NAMES = ['urls', 'servers', 'backends', 'frontends', 'status', 'termination', 'clients', 'timeline', 'header', 'total'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
@@ -75,52 +76,109 @@ export function intervalKey(ms: number, intervalMs: number): string {
   return new Date(Math.floor(ms / intervalMs) * intervalMs).toISOString();
 }
 
-/** Builds the key function of a kind. */
-export function keyFunction(k: KindSpec, norm: UrlNormalization, intervalMs: number): (rec: LogRecord) => string {
+/** Finds (or makes) the row of a record in a table; allocates nothing for most kinds. */
+export type RowLocator = (rec: LogRecord, table: GroupTable) => number;
+
+const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+/** A locator for a key that does not depend on the record. */
+function constant(key: string): RowLocator {
+  const bytes = latin1(key);
+  return (_rec, table) => table.findBytes(bytes);
+}
+
+/**
+ * Builds the row locator of a kind: each hashes the bytes of its key in the line and finds
+ * the row by them, so no string is made per line (URLs and clients are the common large
+ * tables). Keys are the line's bytes read as latin1, as `buf.toString('latin1', ...)` gives.
+ */
+export function rowLocator(k: KindSpec, norm: UrlNormalization, intervalMs: number): RowLocator {
   switch (k.kind) {
-    case 'urls':
-      if (!norm.keepQuery && !norm.collapseIds) {
-        return (rec) => {
-          if (rec.kind === RecordKind.tcp) return '<TCP>';
-          const { buf, uri } = rec;
-          let e = uri.start;
-          while (e < uri.end && buf[e] !== 0x3f && buf[e] !== 0x3b) e++;
-          return buf.toString('latin1', uri.start, e);
-        };
-      }
-      return (rec) => (rec.kind === RecordKind.tcp ? '<TCP>' : normalizeUrl(rec.text(rec.uri), norm));
+    case 'urls': {
+      const tcpRow = constant('<TCP>');
+      if (norm.collapseIds) return (rec, table) => (rec.kind === RecordKind.tcp ? tcpRow(rec, table) : table.findString(normalizeUrl(rec.text(rec.uri), norm)));
+      if (norm.keepQuery) return (rec, table) => (rec.kind === RecordKind.tcp ? tcpRow(rec, table) : table.findBytes(rec.buf, rec.uri.start, rec.uri.end));
+      return (rec, table) => {
+        if (rec.kind === RecordKind.tcp) return tcpRow(rec, table);
+        const { buf, uri } = rec;
+        // Cut at the first '?' or ';' and hash in the same pass.
+        let h = FNV_OFFSET;
+        let e = uri.start;
+        const end = uri.end;
+        while (e < end) {
+          const c = buf[e]!;
+          if (c === 0x3f || c === 0x3b) break;
+          h = Math.imul(h ^ c, FNV_PRIME);
+          e++;
+        }
+        return table.find(buf, uri.start, e, h);
+      };
+    }
     case 'servers':
-      return (rec) => rec.buf.toString('latin1', rec.backend.start, rec.server.end);
+      return (rec, table) => table.findBytes(rec.buf, rec.backend.start, rec.server.end);
     case 'backends':
-      return (rec) => rec.text(rec.backend);
+      return (rec, table) => table.findBytes(rec.buf, rec.backend.start, rec.backend.end);
     case 'frontends':
-      return (rec) => rec.text(rec.frontend);
-    case 'status':
-      return (rec) => (rec.kind === RecordKind.tcp ? 'tcp' : String(rec.status));
+      return (rec, table) => table.findBytes(rec.buf, rec.frontend.start, rec.frontend.end);
+    case 'status': {
+      const tcpRow = constant('tcp');
+      const keys = new Map<number, Buffer>();
+      return (rec, table) => {
+        if (rec.kind === RecordKind.tcp) return tcpRow(rec, table);
+        let key = keys.get(rec.status);
+        if (key === undefined) {
+          key = latin1(String(rec.status));
+          if (keys.size < 4096) keys.set(rec.status, key);
+        }
+        return table.findBytes(key);
+      };
+    }
     case 'termination':
-      return (rec) => rec.buf.toString('latin1', rec.termination.start, rec.termination.start + 2);
+      return (rec, table) => table.findBytes(rec.buf, rec.termination.start, rec.termination.start + 2);
     case 'clients':
-      return (rec) => rec.text(rec.clientIp);
+      return (rec, table) => table.findBytes(rec.buf, rec.clientIp.start, rec.clientIp.end);
     case 'timeline': {
-      // Accept dates repeat within an interval: cache the last key.
+      // Accept dates repeat within an interval: cache the last bucket's key and row (while
+      // the table recycled no row: its epoch).
       let lastBucket = Number.NaN;
-      let lastKey = '';
-      return (rec) => {
+      let lastKey: Buffer = Buffer.alloc(0);
+      let lastId = -1;
+      let lastEpoch = -1;
+      return (rec, table) => {
         const b = Math.floor(rec.acceptMs / intervalMs);
         if (b !== lastBucket) {
           lastBucket = b;
-          lastKey = new Date(b * intervalMs).toISOString();
+          lastKey = latin1(new Date(b * intervalMs).toISOString());
+          lastId = -1;
         }
-        return lastKey;
+        if (lastId < 0 || table.epoch !== lastEpoch) {
+          lastId = table.findBytes(lastKey);
+          lastEpoch = table.epoch;
+        }
+        return lastId;
       };
     }
     case 'header': {
       const n = k.field! - 1;
-      return k.block === 1
-        ? (rec) => (rec.captureBlocks >= 1 ? rec.captureField(rec.requestCaptures, n) : '')
-        : (rec) => (rec.captureBlocks >= 2 ? rec.captureField(rec.responseCaptures, n) : '');
+      const none = constant('');
+      const blocks = k.block!;
+      return (rec, table) => {
+        if (rec.captureBlocks < blocks) return none(rec, table);
+        const block = blocks === 1 ? rec.requestCaptures : rec.responseCaptures;
+        // The n-th '|'-separated value of the block, as LogRecord.captureField finds it.
+        const buf = rec.buf;
+        let p = block.start;
+        for (let i = 0; i < n; i++) {
+          const bar = buf.indexOf(0x7c, p);
+          if (bar < 0 || bar >= block.end) return none(rec, table);
+          p = bar + 1;
+        }
+        let e = buf.indexOf(0x7c, p);
+        if (e < 0 || e > block.end) e = block.end;
+        return table.findBytes(buf, p, e);
+      };
     }
     case 'total':
-      return () => 'all';
+      return constant('all');
   }
 }

@@ -1,41 +1,125 @@
 import * as hdr from 'hdr-histogram-js';
 
 /**
- * Latency distributions of one report row: one series per timer, percentiles through
- * hdr-histogram-js.
+ * Latency distributions of report rows: one series per row and timer, all the series of a
+ * table kept in one SeriesStore (flat typed arrays indexed by series id = row * 6 + timer), so
+ * recording a value allocates nothing and a table of 77 000 rows is a few dozen arrays, not
+ * half a million objects for the garbage collector to walk.
  *
- * Precision: histograms keep 3 significant digits (HdrHistogram `numberOfSignificantValueDigits
- * = 3`, ms units). Every value below 2048 ms has its own bucket, so percentiles of such values
- * are exact; above, a bucket spans at most 1/1024 of its values, and a reported percentile is
- * the upper end of the bucket holding the exact one, capped by the exact max:
+ * Precision: the buckets are HdrHistogram's with 3 significant digits (ms units, lowest
+ * discernible value 1): every value below 2048 ms has its own bucket, so percentiles of such
+ * values are exact; above, a bucket spans at most 1/1024 of its values, and a reported
+ * percentile is the upper end of the bucket holding the exact one, capped by the exact max:
  * exact <= reported <= min(max, exact + exact/1024).
  * `max`, `mean` and counts are exact. The percentile is the nearest-rank one: the smallest
  * recorded value v such that at least p% of the values are <= v (HdrHistogram's definition).
+ * The bucket arithmetic is HdrHistogram's own (countsArrayIndex, valueFromIndex,
+ * highestEquivalentValue), re-stated on integers; test/report/percentiles.test.ts checks it
+ * against hdr-histogram-js value by value.
  *
- * Memory: a series keeps its first RAW_MAX values in a plain array and only then allocates a
- * histogram (~9 KB each), so the long tail of rows seen a few times costs ~100 bytes per
- * series. Percentiles computed from the raw values use the same buckets, so a row gives the
- * same numbers whichever form it is in (this is what makes 1-thread and N-thread runs equal).
+ * Memory: a series keeps its first RAW_MAX values (one value inside its slot, then a block of
+ * a shared Int32Array arena that doubles as it fills) and only then becomes a counts array
+ * (Uint32Array, as long as its largest bucket needs: 8 KB for values under 2048 ms). So the
+ * long tail of rows seen a few times costs a few bytes per value. Percentiles computed from
+ * raw values use the same buckets, so a series gives the same numbers whichever form it is in
+ * (this is what makes 1-thread and N-thread runs equal).
+ *
+ * Summaries (`--summary`) keep the documented form: exact n/sum/max plus the raw values of a
+ * series of at most RAW_MAX values, or an HdrHistogram V2 compressed base64 histogram made with
+ * hdr-histogram-js from the counts (readable by any HdrHistogram implementation).
  */
 export const TIMERS = ['TR', 'Tw', 'Tc', 'Tr', 'Ta', 'Tt'] as const;
 export type TimerName = (typeof TIMERS)[number];
 export const TIMER_INDEX: Readonly<Record<TimerName, number>> = { TR: 0, Tw: 1, Tc: 2, Tr: 3, Ta: 4, Tt: 5 };
+/** Series per row (one per timer). */
+export const NTIMERS = TIMERS.length;
 
 export const PERCENTILES = [50, 75, 90, 95, 99, 99.9] as const;
 export const PCT_NAMES = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9'] as const;
-/** One zero per PERCENTILES: copied for each series' stats (a packed array, no fill() per row). */
-const PCT_ZEROS: readonly number[] = PERCENTILES.map(() => 0);
+/** Numbers a series reports: one per PERCENTILES, then the max. */
+export const NSTATS = PERCENTILES.length + 1;
+
+/** Raw values kept before a series becomes a counts array (also the summary's raw/hdr limit). */
+export const RAW_MAX = 256;
+const SIGNIFICANT_DIGITS = 3;
+/** Every value below this has a bucket of its own (3 significant digits: 2048 sub-buckets of 1). */
+const EXACT_BELOW = 2048;
+/** Bytes a series costs besides its values: n, sum, max (Float64), length, slot (Int32), class (Uint8). */
+export const SERIES_BYTES = 33;
+
+/** HdrHistogram's counts index of `v` (>= 0) with 3 significant digits and unit 1. */
+export function bucketIndex(v: number): number {
+  if (v < EXACT_BELOW) return v;
+  const b = (v < 0x80000000 ? 31 - Math.clz32(v) : Math.floor(Math.log2(v))) - 10;
+  return ((b + 1) << 10) + Math.floor(v / 2 ** b) - 1024;
+}
+
+/** The lowest value of bucket `i` (HdrHistogram valueFromIndex). */
+export function bucketLow(i: number): number {
+  if (i < EXACT_BELOW) return i;
+  const b = (i >> 10) - 1;
+  return ((i & 1023) + 1024) * 2 ** b;
+}
+
+/** The value HdrHistogram reports for bucket `i`: its upper end (highestEquivalentValue). */
+export function bucketTopOf(i: number): number {
+  if (i < EXACT_BELOW) return i;
+  const b = (i >> 10) - 1;
+  return ((i & 1023) + 1025) * 2 ** b - 1;
+}
+
+/** The value HdrHistogram reports for a value in its bucket (the bucket's upper end). */
+export function bucketTop(v: number): number {
+  return v < EXACT_BELOW && v >= 0 ? v : bucketTopOf(bucketIndex(v));
+}
+
+/** Counts array length holding bucket `i`: powers of two up to 2048, then whole HdrHistogram buckets of 1024. */
+function histLength(i: number): number {
+  if (i < EXACT_BELOW) {
+    let n = 16;
+    while (n <= i) n <<= 1;
+    return n;
+  }
+  return EXACT_BELOW + (((i - EXACT_BELOW) >> 10) + 1) * 1024;
+}
+
+const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
+
+/** HdrHistogram's rank for percentile p of n values (1-based), including its ulp guard. */
+export function rankOf(p: number, n: number): number {
+  const fp = (Math.min(p, 100) / 100) * n;
+  return Math.max(Math.ceil(fp - (fp > 0 ? ulp(fp) : 0)), 1);
+}
 
 /**
- * Raw values kept before a histogram is allocated: 256 values cost ~2 KB against ~9 KB for a
- * histogram, and sorting them is cheaper than walking 2048+ buckets when the report is printed.
+ * The ranks of PERCENTILES for n values, memoized for small n: a report asks for them for
+ * every row and timer, and most rows hold few values, so the same n comes back again and again.
  */
-const RAW_MAX = 256;
-const SIGNIFICANT_DIGITS = 3;
-/** Estimated bytes of a histogram with values under 2048 ms (measured: 9.2 KB, Int32 counts). */
-export const HISTOGRAM_BYTES = 9300;
-/** A raw series: array header plus 8 bytes per value (V8 packed small integers). */
-const RAW_SERIES_OVERHEAD = 48;
+const RANKS_MEMO_MAX = 4096;
+const ranksMemo: (readonly number[] | undefined)[] = [];
+export function ranksOf(n: number): readonly number[] {
+  if (n <= RANKS_MEMO_MAX) return (ranksMemo[n] ??= PERCENTILES.map((p) => rankOf(p, n)));
+  return PERCENTILES.map((p) => rankOf(p, n));
+}
+
+export interface SeriesStats {
+  count: number;
+  mean: number;
+  max: number;
+  /** In PERCENTILES order. */
+  pct: number[];
+}
+
+/** Serialized series: exact count/sum/max plus raw values or sparse `[value, count, ...]` pairs or an encoded histogram. */
+export interface SeriesSnapshot {
+  n: number;
+  sum: number;
+  max: number;
+  raw?: number[];
+  pairs?: number[];
+  /** HdrHistogram V2 compressed base64 (readable by any HdrHistogram implementation). */
+  hdr?: string;
+}
 
 function newHistogram(): hdr.Histogram {
   return hdr.build({
@@ -48,264 +132,11 @@ function newHistogram(): hdr.Histogram {
   });
 }
 
-/** The internals of JsHistogram we walk to get every percentile in one pass over the counts. */
+/** The internals of JsHistogram read when decoding a summary's histogram. */
 interface JsHistogramInternals {
   countsArrayLength: number;
-  /** The counts of TypedArrayHistogram (Int32Histogram); read directly, ~10x faster than getCountAtIndex(). */
-  _counts?: Int32Array;
-  totalCount: number;
   getCountAtIndex(i: number): number;
   valueFromIndex(i: number): number;
-  highestEquivalentValue(v: number): number;
-  lowestEquivalentValue(v: number): number;
-}
-
-const PROTO = newHistogram() as unknown as JsHistogramInternals;
-const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
-
-/** HdrHistogram's rank for percentile p of n values (1-based), including its ulp guard. */
-export function rankOf(p: number, n: number): number {
-  const fp = (Math.min(p, 100) / 100) * n;
-  return Math.max(Math.ceil(fp - (fp > 0 ? ulp(fp) : 0)), 1);
-}
-
-/**
- * The ranks of PERCENTILES for n values, memoized for small n: a report prints them for
- * every row and timer (2.8 M rankOf calls, each a log2 and a pow, for 77 k URLs), and most
- * rows hold few values, so the same n comes back again and again.
- */
-const RANKS_MEMO_MAX = 4096;
-const ranksMemo: (readonly number[] | undefined)[] = [];
-export function ranksOf(n: number): readonly number[] {
-  if (n <= RANKS_MEMO_MAX) return (ranksMemo[n] ??= PERCENTILES.map((p) => rankOf(p, n)));
-  return PERCENTILES.map((p) => rankOf(p, n));
-}
-
-/** Every value below this has a bucket of its own (3 significant digits: 2048 sub-buckets of 1). */
-const EXACT_BELOW = 2048;
-
-/** The value HdrHistogram reports for a value in its bucket (the bucket's upper end). */
-export function bucketTop(v: number): number {
-  return v < EXACT_BELOW && v >= 0 ? v : PROTO.highestEquivalentValue(v);
-}
-
-export interface SeriesStats {
-  count: number;
-  mean: number;
-  max: number;
-  /** In PERCENTILES order. */
-  pct: number[];
-}
-
-/** Serialized series: exact count/sum/max plus raw values or sparse `[index, count, ...]` pairs or an encoded histogram. */
-export interface SeriesSnapshot {
-  n: number;
-  sum: number;
-  max: number;
-  raw?: number[];
-  pairs?: number[];
-  /** HdrHistogram V2 compressed base64 (readable by any HdrHistogram implementation). */
-  hdr?: string;
-}
-
-export class LatencySeries {
-  n = 0;
-  sum = 0;
-  max = 0;
-  raw: number[] | null = null;
-  h: hdr.Histogram | null = null;
-
-  record(v: number): void {
-    this.n++;
-    this.sum += v;
-    if (v > this.max) this.max = v;
-    this.#push(v);
-  }
-
-  #push(v: number): void {
-    if (this.h !== null) {
-      this.h.recordValue(v);
-      return;
-    }
-    if (this.raw === null) this.raw = [v];
-    else {
-      this.raw.push(v);
-      if (this.raw.length > RAW_MAX) this.#promote();
-    }
-  }
-
-  /**
-   * Adds a packed partial series (worker results): exact n/sum/max plus `data[start, end)`,
-   * raw values or (value, count) pairs, recorded straight into this series.
-   */
-  addPacked(n: number, sum: number, max: number, data: Float64Array, start: number, end: number, pairs: boolean): void {
-    if (n === 0) return;
-    if (pairs) {
-      if (this.h === null) {
-        const h = newHistogram();
-        if (this.raw) for (const v of this.raw) h.recordValue(v);
-        this.raw = null;
-        this.h = h;
-      }
-      for (let i = start; i < end; i += 2) this.h.recordValueWithCount(data[i]!, data[i + 1]!);
-    } else {
-      for (let i = start; i < end; i++) this.#push(data[i]!);
-    }
-    this.n += n;
-    this.sum += sum;
-    if (max > this.max) this.max = max;
-  }
-
-  /** Appends this series to a packed stream: tag (0 none, 1 raw, 2 pairs), n, sum, max, length, data. */
-  pack(w: F64Writer): void {
-    if (this.n === 0) {
-      w.push(0);
-      return;
-    }
-    if (this.h === null) {
-      const raw = this.raw!;
-      w.push(1);
-      w.push(this.n);
-      w.push(this.sum);
-      w.push(this.max);
-      w.push(raw.length);
-      for (const v of raw) w.push(v);
-      return;
-    }
-    const h = this.h as unknown as JsHistogramInternals;
-    w.push(2);
-    w.push(this.n);
-    w.push(this.sum);
-    w.push(this.max);
-    const lenAt = w.length;
-    w.push(0);
-    let len = 0;
-    const counts = h._counts;
-    for (let i = 0; i < h.countsArrayLength; i++) {
-      const c = counts ? counts[i]! : h.getCountAtIndex(i);
-      if (c !== 0) {
-        w.push(h.valueFromIndex(i));
-        w.push(c);
-        len += 2;
-      }
-    }
-    w.set(lenAt, len);
-  }
-
-  #promote(): void {
-    const h = newHistogram();
-    for (const v of this.raw!) h.recordValue(v);
-    this.raw = null;
-    this.h = h;
-  }
-
-  bytes(): number {
-    return this.h ? HISTOGRAM_BYTES : this.raw ? RAW_SERIES_OVERHEAD + 8 * this.raw.length : 0;
-  }
-
-  stats(): SeriesStats {
-    const pct = PCT_ZEROS.slice();
-    if (this.n === 0) return { count: 0, mean: 0, max: 0, pct };
-    if (this.h === null) {
-      // a typed array sorts numerically in native code (a comparator sort of a JS array cost
-      // more than reading the log for a 77 k-URL report)
-      const sorted = new Float64Array(this.raw!).sort();
-      const ranks = ranksOf(sorted.length);
-      for (let i = 0; i < ranks.length; i++) pct[i] = bucketTop(sorted[ranks[i]! - 1]!);
-    } else {
-      const h = this.h as unknown as JsHistogramInternals;
-      const total = h.totalCount;
-      const ranks = ranksOf(total);
-      const counts = h._counts;
-      let k = 0;
-      let acc = 0;
-      for (let i = 0; i < h.countsArrayLength && k < ranks.length; i++) {
-        const c = counts ? counts[i]! : h.getCountAtIndex(i);
-        if (c === 0) continue;
-        acc += c;
-        while (k < ranks.length && acc >= ranks[k]!) pct[k++] = h.highestEquivalentValue(h.valueFromIndex(i));
-      }
-    }
-    // A bucket's top can pass the exact max (3006 -> 3007): the max bounds every percentile.
-    for (let i = 0; i < pct.length; i++) if (pct[i]! > this.max) pct[i] = this.max;
-    return { count: this.n, mean: this.sum / this.n, max: this.max, pct };
-  }
-
-  /** Adds another series (exact: buckets add up). */
-  mergeSeries(o: LatencySeries): void {
-    if (o.n === 0) return;
-    if (o.h !== null) {
-      if (this.h === null) {
-        const h = newHistogram();
-        if (this.raw) for (const v of this.raw) h.recordValue(v);
-        this.raw = null;
-        this.h = h;
-      }
-      this.h.add(o.h);
-    } else {
-      for (const v of o.raw!) {
-        if (this.h !== null) this.h.recordValue(v);
-        else {
-          (this.raw ??= []).push(v);
-          if (this.raw.length > RAW_MAX) this.#promote();
-        }
-      }
-    }
-    this.n += o.n;
-    this.sum += o.sum;
-    if (o.max > this.max) this.max = o.max;
-  }
-
-  /** Calls `fn(value, count)` per distinct value (raw) or per histogram bucket (its lowest value), ascending. */
-  forEachValue(fn: (value: number, count: number) => void): void {
-    if (this.raw) {
-      const sorted = new Float64Array(this.raw).sort();
-      for (const v of sorted) fn(v, 1);
-    } else if (this.h) {
-      const h = this.h as unknown as JsHistogramInternals;
-      for (let i = 0; i < h.countsArrayLength; i++) {
-        const c = h.getCountAtIndex(i);
-        if (c !== 0) fn(h.valueFromIndex(i), c);
-      }
-    }
-  }
-
-  snapshot(encoded: boolean): SeriesSnapshot {
-    const s: SeriesSnapshot = { n: this.n, sum: this.sum, max: this.max };
-    if (this.raw) s.raw = this.raw.slice();
-    else if (this.h) {
-      if (encoded) s.hdr = hdr.encodeIntoCompressedBase64(this.h);
-      else {
-        const h = this.h as unknown as JsHistogramInternals;
-        const pairs: number[] = [];
-        for (let i = 0; i < h.countsArrayLength; i++) {
-          const c = h.getCountAtIndex(i);
-          if (c !== 0) pairs.push(h.valueFromIndex(i), c);
-        }
-        s.pairs = pairs;
-      }
-    }
-    return s;
-  }
-
-  static from(s: SeriesSnapshot): LatencySeries {
-    const l = new LatencySeries();
-    l.n = s.n;
-    l.sum = s.sum;
-    l.max = s.max;
-    if (s.raw) l.raw = s.raw.slice();
-    else if (s.pairs) {
-      const h = newHistogram();
-      for (let i = 0; i < s.pairs.length; i += 2) h.recordValueWithCount(s.pairs[i]!, s.pairs[i + 1]!);
-      l.h = h;
-    } else if (s.hdr) {
-      const h = newHistogram();
-      const decoded = hdr.decodeFromCompressedBase64(s.hdr, 32, false);
-      h.add(decoded);
-      l.h = h;
-    }
-    return l;
-  }
 }
 
 /** A growable Float64Array (packed worker snapshots: one buffer instead of many small objects). */
@@ -322,83 +153,424 @@ export class F64Writer {
     this.buf[this.length++] = v;
   }
 
-  set(i: number, v: number): void {
-    this.buf[i] = v;
-  }
-
   finish(): Float64Array {
     return this.buf.slice(0, this.length);
   }
 }
 
-/** The six series of a row, created on first use. */
-export class LatencySet {
-  readonly series: (LatencySeries | null)[] = [null, null, null, null, null, null];
+/** A typed array of `n` elements holding `a`'s first elements. */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
+}
 
-  record(t: number, v: number): void {
-    (this.series[t] ??= new LatencySeries()).record(v);
+/** Raw blocks hold 2, 4, ... RAW_MAX values: class c holds 2 << c. */
+const MAX_CLASS = Math.log2(RAW_MAX) - 1;
+const scratch = new Int32Array(RAW_MAX);
+
+/**
+ * Many latency series in flat arrays. Series `s` is in one of three forms:
+ * - `len[s]` 0 or 1: no value, or one value held in `slot[s]` itself (most rows are seen once);
+ * - `len[s]` 2..RAW_MAX: raw values in insertion order at `arena[slot[s]]`, in a block of
+ *   `2 << cls[s]` values;
+ * - `len[s]` -1: a counts array, `hists[slot[s]]`, indexed by HdrHistogram bucket.
+ */
+export class SeriesStore {
+  capacity: number;
+  n: Float64Array;
+  sum: Float64Array;
+  max: Float64Array;
+  len: Int32Array;
+  slot: Int32Array;
+  cls: Uint8Array;
+  #arena = new Int32Array(1 << 12);
+  #arenaTop = 0;
+  /** Free raw blocks by class (offsets into the arena). */
+  #free: number[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
+  hists: (Uint32Array | null)[] = [];
+  #freeHists: number[] = [];
+  /** Estimated bytes of the values (raw blocks and counts arrays), kept up to date. */
+  valueBytes = 0;
+
+  constructor(capacity = 1024) {
+    this.capacity = capacity;
+    this.n = new Float64Array(capacity);
+    this.sum = new Float64Array(capacity);
+    this.max = new Float64Array(capacity);
+    this.len = new Int32Array(capacity);
+    this.slot = new Int32Array(capacity);
+    this.cls = new Uint8Array(capacity);
   }
 
-  /** Empties every series, keeping the objects (recycled rows of a sketch). */
-  reset(): void {
-    for (const s of this.series) {
-      if (!s) continue;
-      s.n = 0;
-      s.sum = 0;
-      s.max = 0;
-      s.h = null;
-      if (s.raw) s.raw.length = 0;
+  /** Makes room for series ids below `n`. */
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
+    let c = this.capacity;
+    while (c < n) c *= 2;
+    this.capacity = c;
+    this.n = grown(this.n, c);
+    this.sum = grown(this.sum, c);
+    this.max = grown(this.max, c);
+    this.len = grown(this.len, c);
+    this.slot = grown(this.slot, c);
+    this.cls = grown(this.cls, c);
+  }
+
+  record(s: number, v: number): void {
+    this.n[s]!++;
+    this.sum[s]! += v;
+    if (v > this.max[s]!) this.max[s] = v;
+    this.#push(s, v);
+  }
+
+  /** Adds a value to the distribution of `s` (n/sum/max are the caller's). */
+  #push(s: number, v: number): void {
+    const len = this.len[s]!;
+    if (len === -1) {
+      const i = bucketIndex(v);
+      let h = this.hists[this.slot[s]!]!;
+      if (i >= h.length) h = this.#growHist(s, i);
+      h[i]!++;
+    } else if (len === 0) {
+      this.slot[s] = v;
+      this.len[s] = 1;
+    } else if (len === 1) {
+      const off = this.#alloc(0);
+      this.#arena[off] = this.slot[s]!;
+      this.#arena[off + 1] = v;
+      this.slot[s] = off;
+      this.cls[s] = 0;
+      this.len[s] = 2;
+    } else if (len < 2 << this.cls[s]!) {
+      this.#arena[this.slot[s]! + len] = v;
+      this.len[s] = len + 1;
+    } else if (len < RAW_MAX) {
+      const c = this.cls[s]!;
+      const off = this.#alloc(c + 1);
+      const old = this.slot[s]!;
+      this.#arena.copyWithin(off, old, old + len);
+      this.#release(old, c);
+      this.#arena[off + len] = v;
+      this.slot[s] = off;
+      this.cls[s] = c + 1;
+      this.len[s] = len + 1;
+    } else {
+      this.#toHist(s);
+      this.#push(s, v);
     }
   }
 
-  get(t: number): LatencySeries | null {
-    return this.series[t]!;
+  #alloc(c: number): number {
+    const free = this.#free[c]!;
+    this.valueBytes += 8 << c;
+    if (free.length) return free.pop()!;
+    const size = 2 << c;
+    if (this.#arenaTop + size > this.#arena.length) this.#arena = grown(this.#arena, Math.max(this.#arena.length * 2, this.#arenaTop + size));
+    const off = this.#arenaTop;
+    this.#arenaTop += size;
+    return off;
   }
 
-  bytes(): number {
-    let b = 0;
-    for (const s of this.series) if (s) b += s.bytes();
-    return b;
+  #release(off: number, c: number): void {
+    this.#free[c]!.push(off);
+    this.valueBytes -= 8 << c;
   }
 
-  merge(o: LatencySet): void {
-    o.series.forEach((s, i) => {
-      if (s) (this.series[i] ??= new LatencySeries()).mergeSeries(s);
-    });
+  #newHist(length: number): number {
+    const h = new Uint32Array(length);
+    this.valueBytes += 4 * length;
+    const id = this.#freeHists.pop();
+    if (id === undefined) return this.hists.push(h) - 1;
+    this.hists[id] = h;
+    return id;
   }
 
-  snapshot(encoded: boolean): (SeriesSnapshot | null)[] {
-    return this.series.map((s) => (s ? s.snapshot(encoded) : null));
+  #growHist(s: number, i: number): Uint32Array {
+    const id = this.slot[s]!;
+    const old = this.hists[id]!;
+    const h = new Uint32Array(histLength(i));
+    h.set(old);
+    this.valueBytes += 4 * (h.length - old.length);
+    this.hists[id] = h;
+    return h;
   }
 
-  pack(w: F64Writer): void {
-    for (const s of this.series) {
-      if (s) s.pack(w);
-      else w.push(0);
+  /** Turns the raw values of `s` into a counts array. */
+  #toHist(s: number): void {
+    const len = this.len[s]!;
+    if (len === -1) return;
+    let top = 0;
+    const vals = this.#rawValues(s);
+    for (let k = 0; k < len; k++) if (vals[k]! > top) top = vals[k]!;
+    const id = this.#newHist(histLength(bucketIndex(top)));
+    const h = this.hists[id]!;
+    for (let k = 0; k < len; k++) h[bucketIndex(vals[k]!)]!++;
+    if (len >= 2) this.#release(this.slot[s]!, this.cls[s]!);
+    this.slot[s] = id;
+    this.len[s] = -1;
+  }
+
+  /** The raw values of `s` (len >= 0) as a view; valid until the store changes. */
+  #rawValues(s: number): Int32Array {
+    const len = this.len[s]!;
+    if (len === 1) {
+      scratch[0] = this.slot[s]!;
+      return scratch.subarray(0, 1);
+    }
+    if (len === 0) return scratch.subarray(0, 0);
+    const off = this.slot[s]!;
+    return this.#arena.subarray(off, off + len);
+  }
+
+  /** Empties `s` (rows recycled or dropped by a sketch), returning its memory. */
+  clear(s: number): void {
+    const len = this.len[s]!;
+    if (len === -1) {
+      const id = this.slot[s]!;
+      this.valueBytes -= 4 * this.hists[id]!.length;
+      this.hists[id] = null;
+      this.#freeHists.push(id);
+    } else if (len >= 2) this.#release(this.slot[s]!, this.cls[s]!);
+    this.len[s] = 0;
+    this.slot[s] = 0;
+    this.n[s] = 0;
+    this.sum[s] = 0;
+    this.max[s] = 0;
+  }
+
+  /** Raw values (insertion order) when `s` holds at most RAW_MAX values, else null. */
+  raw(s: number): number[] | null {
+    if (this.len[s] === -1) return null;
+    return Array.from(this.#rawValues(s));
+  }
+
+  /**
+   * Writes the NSTATS numbers of `s` (PERCENTILES, then max) at `out[o]`; NaN when `s` has no
+   * value. Returns whether it had one.
+   */
+  statsInto(s: number, out: Float64Array, o: number): boolean {
+    const n = this.n[s]!;
+    const max = this.max[s]!;
+    if (n === 0) {
+      out.fill(Number.NaN, o, o + NSTATS);
+      return false;
+    }
+    const len = this.len[s]!;
+    const ranks = ranksOf(n);
+    if (len === 1) {
+      // bucketTop(v) >= v = max: capped to the max.
+      out.fill(max, o, o + NSTATS);
+      return true;
+    }
+    if (len >= 2) {
+      const off = this.slot[s]!;
+      const sorted = scratch.subarray(0, len);
+      sorted.set(this.#arena.subarray(off, off + len));
+      sorted.sort();
+      for (let k = 0; k < ranks.length; k++) out[o + k] = bucketTop(sorted[ranks[k]! - 1]!);
+    } else {
+      const h = this.hists[this.slot[s]!]!;
+      let k = 0;
+      let acc = 0;
+      for (let i = 0; i < h.length && k < ranks.length; i++) {
+        const c = h[i]!;
+        if (c === 0) continue;
+        acc += c;
+        while (k < ranks.length && acc >= ranks[k]!) out[o + k++] = bucketTopOf(i);
+      }
+    }
+    // A bucket's top can pass the exact max (3006 -> 3007): the max bounds every percentile.
+    for (let k = 0; k < PERCENTILES.length; k++) if (out[o + k]! > max) out[o + k] = max;
+    out[o + PERCENTILES.length] = max;
+    return true;
+  }
+
+  stats(s: number): SeriesStats {
+    const out = new Float64Array(NSTATS);
+    if (!this.statsInto(s, out, 0)) return { count: 0, mean: 0, max: 0, pct: PERCENTILES.map(() => 0) };
+    return { count: this.n[s]!, mean: this.sum[s]! / this.n[s]!, max: this.max[s]!, pct: Array.from(out.subarray(0, PERCENTILES.length)) };
+  }
+
+  /** Calls `fn(value, count)` per distinct raw value or per bucket (its lowest value), ascending. */
+  forEachValue(s: number, fn: (value: number, count: number) => void): void {
+    const len = this.len[s]!;
+    if (len === -1) {
+      const h = this.hists[this.slot[s]!]!;
+      for (let i = 0; i < h.length; i++) if (h[i] !== 0) fn(bucketLow(i), h[i]!);
+    } else {
+      const sorted = Float64Array.from(this.#rawValues(s)).sort();
+      for (const v of sorted) fn(v, 1);
     }
   }
 
-  /** Reads six packed series from `data` at `p` into this set; returns the position after them. */
-  addPacked(data: Float64Array, p: number): number {
-    for (let i = 0; i < 6; i++) {
-      const tag = data[p++]!;
-      if (tag === 0) continue;
-      const n = data[p]!;
-      const sum = data[p + 1]!;
-      const max = data[p + 2]!;
-      const len = data[p + 3]!;
-      p += 4;
-      (this.series[i] ??= new LatencySeries()).addPacked(n, sum, max, data, p, p + len, tag === 2);
-      p += len;
-    }
-    return p;
+  /** Adds exact n/sum/max of a partial series whose values were (or will be) added with addValue/addCount. */
+  addTotals(s: number, n: number, sum: number, max: number): void {
+    this.n[s]! += n;
+    this.sum[s]! += sum;
+    if (max > this.max[s]!) this.max[s] = max;
   }
 
-  static from(snaps: (SeriesSnapshot | null)[]): LatencySet {
-    const l = new LatencySet();
-    snaps.forEach((s, i) => {
-      if (s) l.series[i] = LatencySeries.from(s);
-    });
+  /** Adds one value to the distribution only (merges; n/sum/max through addTotals). */
+  addValue(s: number, v: number): void {
+    this.#push(s, v);
+  }
+
+  /** Adds `count` values of bucket `i` (merges of histograms); the series becomes a counts array. */
+  addCount(s: number, i: number, count: number): void {
+    if (this.len[s] !== -1) this.#toHist(s);
+    let h = this.hists[this.slot[s]!]!;
+    if (i >= h.length) h = this.#growHist(s, i);
+    h[i]! += count;
+  }
+
+  /** Adds series `t` of another store into `s` of this one (exact: buckets add up). */
+  mergeFrom(s: number, o: SeriesStore, t: number): void {
+    const n = o.n[t]!;
+    if (n === 0) return;
+    const len = o.len[t]!;
+    if (len === -1) {
+      const h = o.hists[o.slot[t]!]!;
+      for (let i = 0; i < h.length; i++) if (h[i] !== 0) this.addCount(s, i, h[i]!);
+    } else {
+      const vals = o.#rawValues(t).slice();
+      for (let k = 0; k < vals.length; k++) this.#push(s, vals[k]!);
+    }
+    this.addTotals(s, n, o.sum[t]!, o.max[t]!);
+  }
+
+  /** Appends series `s` to a packed stream: tag (0 none, 1 raw, 2 bucket pairs), n, sum, max, length, data. */
+  pack(s: number, w: F64Writer): void {
+    const n = this.n[s]!;
+    if (n === 0) {
+      w.push(0);
+      return;
+    }
+    const len = this.len[s]!;
+    if (len !== -1) {
+      const vals = this.#rawValues(s);
+      w.push(1);
+      w.push(n);
+      w.push(this.sum[s]!);
+      w.push(this.max[s]!);
+      w.push(len);
+      for (let k = 0; k < len; k++) w.push(vals[k]!);
+      return;
+    }
+    const h = this.hists[this.slot[s]!]!;
+    w.push(2);
+    w.push(n);
+    w.push(this.sum[s]!);
+    w.push(this.max[s]!);
+    const lenAt = w.length;
+    w.push(0);
+    for (let i = 0; i < h.length; i++) {
+      if (h[i] !== 0) {
+        w.push(i);
+        w.push(h[i]!);
+      }
+    }
+    w.buf[lenAt] = w.length - lenAt - 1;
+  }
+
+  /** Reads one packed series at `data[p]` into `s`; returns the position after it. */
+  addPacked(s: number, data: Float64Array, p: number): number {
+    const tag = data[p++]!;
+    if (tag === 0) return p;
+    const n = data[p]!;
+    const sum = data[p + 1]!;
+    const max = data[p + 2]!;
+    const len = data[p + 3]!;
+    p += 4;
+    const end = p + len;
+    if (tag === 2) for (; p < end; p += 2) this.addCount(s, data[p]!, data[p + 1]!);
+    else for (; p < end; p++) this.#push(s, data[p]!);
+    this.addTotals(s, n, sum, max);
+    return end;
+  }
+
+  /** `encoded`: histograms as HdrHistogram V2 compressed base64 (summaries); otherwise value/count pairs. */
+  snapshot(s: number, encoded: boolean): SeriesSnapshot | null {
+    const n = this.n[s]!;
+    if (n === 0) return null;
+    const snap: SeriesSnapshot = { n, sum: this.sum[s]!, max: this.max[s]! };
+    if (this.len[s] !== -1) snap.raw = this.raw(s)!;
+    else {
+      const h = this.hists[this.slot[s]!]!;
+      if (encoded) {
+        const hh = newHistogram();
+        for (let i = 0; i < h.length; i++) if (h[i] !== 0) hh.recordValueWithCount(bucketLow(i), h[i]!);
+        snap.hdr = hdr.encodeIntoCompressedBase64(hh);
+      } else {
+        const pairs: number[] = [];
+        for (let i = 0; i < h.length; i++) if (h[i] !== 0) pairs.push(bucketLow(i), h[i]!);
+        snap.pairs = pairs;
+      }
+    }
+    return snap;
+  }
+
+  /** Adds a serialized series into `s`. Throws on values that are not timers (int32 >= 0). */
+  addSnapshot(s: number, snap: SeriesSnapshot): void {
+    if (snap.raw) {
+      for (const v of snap.raw) {
+        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`latency value ${v} is not a timer in ms`);
+        this.#push(s, v);
+      }
+    } else if (snap.pairs) {
+      for (let i = 0; i < snap.pairs.length; i += 2) this.addCount(s, bucketIndex(snap.pairs[i]!), snap.pairs[i + 1]!);
+    } else if (snap.hdr) {
+      const h = hdr.decodeFromCompressedBase64(snap.hdr, 32, false) as unknown as JsHistogramInternals;
+      for (let i = 0; i < h.countsArrayLength; i++) {
+        const c = h.getCountAtIndex(i);
+        if (c !== 0) this.addCount(s, bucketIndex(h.valueFromIndex(i)), c);
+      }
+    }
+    this.addTotals(s, snap.n, snap.sum, snap.max);
+  }
+}
+
+/**
+ * One series on its own (tests, and anything that wants a single distribution): a
+ * SeriesStore of one, with the same numbers.
+ */
+export class LatencySeries {
+  readonly #st = new SeriesStore(1);
+
+  get n(): number {
+    return this.#st.n[0]!;
+  }
+
+  /** Raw values while at most RAW_MAX were recorded, else null. */
+  get raw(): number[] | null {
+    return this.#st.raw(0);
+  }
+
+  record(v: number): void {
+    this.#st.record(0, v);
+  }
+
+  stats(): SeriesStats {
+    return this.#st.stats(0);
+  }
+
+  mergeSeries(o: LatencySeries): void {
+    this.#st.mergeFrom(0, o.#st, 0);
+  }
+
+  forEachValue(fn: (value: number, count: number) => void): void {
+    this.#st.forEachValue(0, fn);
+  }
+
+  snapshot(encoded: boolean): SeriesSnapshot {
+    return this.#st.snapshot(0, encoded) ?? { n: 0, sum: 0, max: 0 };
+  }
+
+  static from(s: SeriesSnapshot): LatencySeries {
+    const l = new LatencySeries();
+    l.#st.addSnapshot(0, s);
+    // An empty histogram snapshot still makes a histogram (tests force the form this way).
+    if (s.pairs || s.hdr) l.#st.addCount(0, 0, 0);
     return l;
   }
 }

@@ -4,8 +4,9 @@ import { isMainThread } from 'node:worker_threads';
 import { RecordKind, type LogRecord } from '../parse/record.js';
 import type { RecordJob } from '../read/record-reader.js';
 import { buildFilter, type FilterSpec } from './filters.js';
-import { Col, GroupTable, type PackedTable, type TableSnapshot } from './group-table.js';
-import { keyFunction, type KindSpec, type UrlNormalization } from './kinds.js';
+import { Col, GroupTable, NCOLS, type PackedTable, type TableSnapshot } from './group-table.js';
+import { rowLocator, type KindSpec, type RowLocator, type UrlNormalization } from './kinds.js';
+import { NTIMERS } from './latency.js';
 
 /**
  * The record job of `haloscope report` (see halog/read/record-reader.ts): one GroupTable per
@@ -35,12 +36,6 @@ export interface AnalyzeSnapshot {
   lastMs: number | null;
 }
 
-/** Whether a record counts as an error in our reports (documented in docs/reports.md). */
-export function isError(rec: LogRecord): boolean {
-  if (rec.kind === RecordKind.tcp) return rec.termChar(0) !== 0x2d;
-  return rec.status >= 500 || rec.status < 100;
-}
-
 let gcFn: (() => void) | null | undefined;
 
 /** A full garbage collection, made available at run time (`--expose-gc` for new contexts). */
@@ -60,9 +55,10 @@ function fullGc(): (() => void) | null {
 export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   readonly options: AnalyzeOptions;
   readonly tables: GroupTable[];
-  readonly #keys: ((rec: LogRecord) => string)[];
+  readonly #locate: RowLocator[];
   readonly #filter: ((rec: LogRecord) => boolean) | null;
-  readonly #record: boolean[];
+  /** Bit t set = record timer series t (TIMER_INDEX). */
+  readonly #want: number;
   kept = 0;
   filtered = 0;
   firstMs = Number.POSITIVE_INFINITY;
@@ -72,9 +68,11 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     this.options = options;
     const perTable = Math.max(1 << 20, Math.floor(capBytes / Math.max(1, options.kinds.length)));
     this.tables = options.kinds.map(() => new GroupTable(perTable));
-    this.#keys = options.kinds.map((k) => keyFunction(k, options.norm, options.intervalMs));
+    this.#locate = options.kinds.map((k) => rowLocator(k, options.norm, options.intervalMs));
     this.#filter = buildFilter(options.filter);
-    this.#record = [0, 1, 2, 3, 4, 5].map((i) => !options.record || options.record.includes(i));
+    let want = 0;
+    for (let i = 0; i < NTIMERS; i++) if (!options.record || options.record.includes(i)) want |= 1 << i;
+    this.#want = want;
   }
 
   onRecord(rec: LogRecord): void {
@@ -83,31 +81,47 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
       return;
     }
     this.kept++;
-    if (rec.acceptMs < this.firstMs) this.firstMs = rec.acceptMs;
-    if (rec.acceptMs > this.lastMs) this.lastMs = rec.acceptMs;
+    const ms = rec.acceptMs;
+    if (ms < this.firstMs) this.firstMs = ms;
+    if (ms > this.lastMs) this.lastMs = ms;
     const tcp = rec.kind === RecordKind.tcp;
-    const err = isError(rec);
     const st = rec.status;
-    const statusCol = tcp || st < 100 || st > 599 ? Col.other : Col.s1xx + Math.floor(st / 100) - 1;
+    // An error (docs/reports.md): 5xx or a status below 100, or a TCP session whose termination state does not start with '-'.
+    const err = tcp ? rec.termChar(0) !== 0x2d : st >= 500 || st < 100;
+    const statusCol = tcp || st < 100 || st > 599 ? Col.other : Col.s1xx + ((st / 100) | 0) - 1;
+    const bytes = rec.bytesRead;
     const t = rec.timers;
-    for (let i = 0; i < this.tables.length; i++) {
-      const table = this.tables[i]!;
-      const row = table.row(this.#keys[i]!(rec));
-      const c = row.c;
-      c[Col.req]++;
-      if (err) c[Col.err]++;
-      c[statusCol]++;
-      c[Col.bytes] += rec.bytesRead;
-      const lat = row.lat;
-      const want = this.#record;
-      if (tcp) {
-        if (t[1]! >= 0 && want[1]) lat.record(1, t[1]!);
-        if (t[2]! >= 0 && want[2]) lat.record(2, t[2]!);
-        if (t[4]! >= 0 && want[5]) lat.record(5, t[4]!);
-      } else {
-        for (let k = 0; k < 5; k++) if (t[k]! >= 0 && want[k]) lat.record(k, t[k]!);
-      }
-      table.counted(row);
+    const want = this.#want;
+    // The five timers of the line and the series they go to (tcplog: Tw, Tc, Tt).
+    const t0 = tcp ? -1 : t[0]!;
+    const t1 = t[1]!;
+    const t2 = t[2]!;
+    const t3 = tcp ? -1 : t[3]!;
+    const t4 = t[4]!;
+    const s4 = tcp ? 5 : 4;
+    const rec0 = t0 >= 0 && (want & 1) !== 0;
+    const rec1 = t1 >= 0 && (want & 2) !== 0;
+    const rec2 = t2 >= 0 && (want & 4) !== 0;
+    const rec3 = t3 >= 0 && (want & 8) !== 0;
+    const rec4 = t4 >= 0 && (want & (1 << s4)) !== 0;
+    const tables = this.tables;
+    for (let i = 0; i < tables.length; i++) {
+      const table = tables[i]!;
+      const id = this.#locate[i]!(rec, table);
+      const c = table.counts;
+      const b = id * NCOLS;
+      c[b + Col.req]!++;
+      if (err) c[b + Col.err]!++;
+      c[b + statusCol]!++;
+      c[b + Col.bytes]! += bytes;
+      const lat = table.lat;
+      const s = id * NTIMERS;
+      if (rec0) lat.record(s, t0);
+      if (rec1) lat.record(s + 1, t1);
+      if (rec2) lat.record(s + 2, t2);
+      if (rec3) lat.record(s + 3, t3);
+      if (rec4) lat.record(s + s4, t4);
+      if (table.sketch) table.counted(id);
     }
     if ((this.kept & 0xffff) === 0) {
       for (const table of this.tables) table.checkBudget();

@@ -1,6 +1,6 @@
-import { COL_NAMES, Col, NCOLS, type GroupTable, type Row } from './group-table.js';
+import { COL_NAMES, NCOLS, type GroupTable } from './group-table.js';
 import { keyTitle, kindLabel, type KindSpec } from './kinds.js';
-import { PCT_NAMES, TIMER_INDEX, TIMERS, type SeriesStats, type TimerName } from './latency.js';
+import { NSTATS, NTIMERS, PCT_NAMES, TIMER_INDEX, TIMERS, type TimerName } from './latency.js';
 
 /**
  * A report as a table of typed cells, the one input of every output format (text, CSV, TSV,
@@ -27,10 +27,30 @@ export interface ReportMeta {
   timers: TimerName[];
 }
 
+/**
+ * The rows of a report after sorting and --top. Cells are made on demand, a row at a time:
+ * `fill` writes a row's numbers (every column after the key) into a Float64Array, NaN for a
+ * latency without sample (null in JSON, empty in CSV/TSV, '-' in text). A 77 000-URL report
+ * has 4 million cells; as JS values in arrays they cost as much as reading the log.
+ */
 export interface ReportTable {
   columns: ReportColumn[];
-  rows: Cell[][];
+  /** Rows shown. */
+  length: number;
+  /** The key (column 0) of shown row `i`. */
+  key(i: number): string;
+  /** Writes the `columns.length - 1` numbers of shown row `i` at `out[o]`. */
+  fill(i: number, out: Float64Array, o: number): void;
   meta: ReportMeta;
+}
+
+/** The cells of shown row `i` as values (HTML, tests). */
+export function rowCells(t: ReportTable, i: number): Cell[] {
+  const out = new Float64Array(t.columns.length - 1);
+  t.fill(i, out, 0);
+  const cells: Cell[] = [t.key(i)];
+  for (const v of out) cells.push(Number.isNaN(v) ? null : v);
+  return cells;
 }
 
 export interface TableOptions {
@@ -57,11 +77,6 @@ export function parseTimers(s: string): TimerName[] | null {
 
 const STAT_NAMES = [...PCT_NAMES, 'max'] as const;
 
-function statValue(s: SeriesStats | null, i: number): number | null {
-  if (!s || s.count === 0) return null;
-  return i < PCT_NAMES.length ? s.pct[i]! : s.max;
-}
-
 /** Validates a sort key; returns an error message or null. */
 export function checkSort(sort: string): string | null {
   const k = sort.replace(/^-/, '');
@@ -75,74 +90,65 @@ export function defaultSort(kind: KindSpec): string {
   return kind.kind === 'timeline' ? '-key' : 'req';
 }
 
-export function buildTable(kind: KindSpec, table: GroupTable, o: TableOptions): ReportTable {
-  const sort = o.sort ?? defaultSort(kind);
+/** Row ids of `table` sorted as `sort` says (ties by key, ascending; see docs/reports.md). */
+export function sortedIds(table: GroupTable, sort: string): number[] {
   const asc = sort.startsWith('-');
   const key = sort.replace(/^-/, '');
-  const rows = [...table.rows.values()];
-  const statsCache = new Map<Row, (SeriesStats | null)[]>();
-  const stats = (r: Row): (SeriesStats | null)[] => {
-    let s = statsCache.get(r);
-    if (!s) {
-      s = r.lat.series.map((x) => (x ? x.stats() : null));
-      statsCache.set(r, s);
-    }
-    return s;
+  const ids = table.ids();
+  const keys: string[] = new Array<string>(table.top);
+  for (const id of ids) keys[id] = table.key(id);
+  const byKey = (a: number, b: number): number => {
+    const ka = keys[a]!;
+    const kb = keys[b]!;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
   };
-  let value: (r: Row) => number;
+  if (key === 'key') return ids.sort(asc ? byKey : (a, b) => -byKey(a, b));
+  const value = new Float64Array(table.top);
   const col = (COL_NAMES as readonly string[]).indexOf(key);
-  if (col >= 0) value = (r) => r.c[col]!;
-  else if (key !== 'key') {
+  if (col >= 0) for (const id of ids) value[id] = table.counts[id * NCOLS + col]!;
+  else {
     const [t, st] = key.split('.') as [TimerName, string];
-    const ti = TIMER_INDEX[t];
     const si = (STAT_NAMES as readonly string[]).indexOf(st);
-    value = (r) => statValue(stats(r)[ti]!, si) ?? -1;
-  } else value = () => 0;
-  const byKey = (a: Row, b: Row): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  rows.sort((a, b) => {
-    const d = key === 'key' ? 0 : value(a) - value(b);
+    const stats = new Float64Array(NSTATS);
+    // A row without sample sorts as -1.
+    for (const id of ids) value[id] = table.lat.statsInto(id * NTIMERS + TIMER_INDEX[t], stats, 0) ? stats[si]! : -1;
+  }
+  return ids.sort((a, b) => {
+    const d = value[a]! - value[b]!;
     if (d !== 0) return asc ? d : -d;
-    // Ties (and sort=key): by key, ascending for descending sorts so tables read naturally.
-    return key === 'key' && !asc ? -byKey(a, b) : byKey(a, b);
+    return byKey(a, b);
   });
-  const totalRows = rows.length;
-  const shown = o.top !== undefined && o.top >= 0 ? rows.slice(0, o.top) : rows;
+}
+
+export function buildTable(kind: KindSpec, table: GroupTable, o: TableOptions): ReportTable {
+  const sort = o.sort ?? defaultSort(kind);
+  const all = sortedIds(table, sort);
+  const totalRows = all.length;
+  const shown = o.top !== undefined && o.top >= 0 ? all.slice(0, o.top) : all;
   const approximate = table.sketch;
-  const timers = o.dropEmptyTimers ? o.timers.filter((t) => shown.some((r) => (r.lat.get(TIMER_INDEX[t])?.n ?? 0) > 0)) : o.timers;
+  const n = table.lat.n;
+  const timers = o.dropEmptyTimers ? o.timers.filter((t) => shown.some((id) => n[id * NTIMERS + TIMER_INDEX[t]]! > 0)) : o.timers;
   const columns: ReportColumn[] = [{ name: keyTitle(kind), type: 'key' }];
   for (let i = 0; i < NCOLS; i++) columns.push({ name: COL_NAMES[i]!, type: 'count' });
   if (approximate) columns.push({ name: 'req_err', type: 'count' });
   for (const t of timers) for (const s of STAT_NAMES) columns.push({ name: `${t}_${s}`, type: 'ms' });
   let errorBound = 0;
-  // rows are filled by index into arrays of their final length: push() on arrays of mixed
-  // cells re-grew and re-shaped 77 k arrays of ~50 cells (most of the output time)
+  if (approximate) for (const id of shown) if (table.errs[id]! > errorBound) errorBound = table.errs[id]!;
   const timerIndexes = timers.map((t) => TIMER_INDEX[t]);
-  const cells = shown.map((r) => {
-    const row = new Array<Cell>(columns.length);
-    let k = 0;
-    row[k++] = r.key;
-    for (let i = 0; i < NCOLS; i++) row[k++] = r.c[i]!;
-    if (approximate) {
-      row[k++] = r.err;
-      if (r.err > errorBound) errorBound = r.err;
-    }
-    const st = stats(r);
-    for (const ti of timerIndexes) {
-      const s = st[ti]!;
-      for (let i = 0; i < STAT_NAMES.length; i++) row[k++] = statValue(s, i);
-    }
-    return row;
-  });
+  const counts = table.counts;
   return {
     columns,
-    rows: cells,
+    length: shown.length,
+    key: (i) => table.key(shown[i]!),
+    fill: (i, out, o) => {
+      const id = shown[i]!;
+      for (let c = 0; c < NCOLS; c++) out[o++] = counts[id * NCOLS + c]!;
+      if (approximate) out[o++] = table.errs[id]!;
+      for (const ti of timerIndexes) {
+        table.lat.statsInto(id * NTIMERS + ti, out, o);
+        o += NSTATS;
+      }
+    },
     meta: { kind: kindLabel(kind), totalRows, sort, approximate, errorBound, evictions: table.evictions, timers },
   };
-}
-
-/** Total requests of a table (exact unless the table is a sketch). */
-export function totalRequests(table: GroupTable): number {
-  let n = 0;
-  for (const r of table.rows.values()) n += r.c[Col.req]! - r.err;
-  return n;
 }

@@ -1,8 +1,8 @@
-import { Col, type GroupTable, type Row } from '../analyze/group-table.js';
+import { Col, NCOLS, type GroupTable } from '../analyze/group-table.js';
 import { kindLabel, type KindSpec } from '../analyze/kinds.js';
-import { TIMER_INDEX, type SeriesStats } from '../analyze/latency.js';
+import { NTIMERS, TIMER_INDEX, type SeriesStats } from '../analyze/latency.js';
 import type { Analyzer } from '../analyze/report-job.js';
-import { buildTable, type ReportTable } from '../analyze/result.js';
+import { buildTable, rowCells, type ReportTable } from '../analyze/result.js';
 import { barChart, columnChart, esc, lineChart, type Bar } from './svg.js';
 
 /**
@@ -26,12 +26,17 @@ function tableOf(a: Analyzer, kind: string): GroupTable | null {
   return i < 0 ? null : a.tables[i]!;
 }
 
-const topRows = (t: GroupTable, n: number): Row[] => [...t.rows.values()].sort((x, y) => y.c[Col.req]! - x.c[Col.req]! || (x.key < y.key ? -1 : 1)).slice(0, n);
+const req = (t: GroupTable, id: number): number => t.counts[id * NCOLS + Col.req]!;
+const topRows = (t: GroupTable, n: number): number[] => t.ids().sort((x, y) => req(t, y) - req(t, x) || (t.key(x) < t.key(y) ? -1 : 1)).slice(0, n);
+/** Number of values of a row's series. */
+const samples = (t: GroupTable, id: number, timer: number): number => t.lat.n[id * NTIMERS + timer]!;
+const statsOf = (t: GroupTable, id: number, timer: number): SeriesStats => t.lat.stats(id * NTIMERS + timer);
 
 /** Ta for HTTP traffic, Tt when the log only has TCP sessions. */
 function mainTimer(t: GroupTable | null): 'Ta' | 'Tt' {
-  const all = t ? [...t.rows.values()][0] : undefined;
-  return (all?.lat.get(TIMER_INDEX.Ta)?.n ?? 0) > 0 || !(all?.lat.get(TIMER_INDEX.Tt)?.n ?? 0) ? 'Ta' : 'Tt';
+  const all = t?.ids()[0];
+  if (t === null || all === undefined) return 'Ta';
+  return samples(t, all, TIMER_INDEX.Ta) > 0 || !samples(t, all, TIMER_INDEX.Tt) ? 'Ta' : 'Tt';
 }
 
 const BIN_EDGES = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
@@ -47,7 +52,9 @@ const statusColor = (k: string): string => (k.startsWith('5') ? '#e45756' : k.st
 
 function htmlTable(t: ReportTable): string {
   const head = t.columns.map((c) => `<th>${esc(c.name)}</th>`).join('');
-  const rows = t.rows.map((r) => `<tr>${r.map((c, i) => (t.columns[i]!.type === 'key' ? `<td class="k">${esc(String(c))}</td>` : `<td>${c === null ? '–' : c}</td>`)).join('')}</tr>`).join('\n');
+  const rows = Array.from({ length: t.length }, (_, r) => rowCells(t, r))
+    .map((r) => `<tr>${r.map((c, i) => (t.columns[i]!.type === 'key' ? `<td class="k">${esc(String(c))}</td>` : `<td>${c === null ? '–' : c}</td>`)).join('')}</tr>`)
+    .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
@@ -60,8 +67,8 @@ export function renderHtml(a: Analyzer, primary: KindSpec, ctx: HtmlContext): st
   const term = tableOf(a, 'termination');
   const timer = mainTimer(total);
   const ti = TIMER_INDEX[timer];
-  const all = total ? [...total.rows.values()][0] : undefined;
-  const allStats: SeriesStats | null = all?.lat.get(ti)?.stats() ?? null;
+  const all = total?.ids()[0];
+  const allStats: SeriesStats | null = total && all !== undefined && samples(total, all, ti) > 0 ? statsOf(total, all, ti) : null;
   const sections: string[] = [];
   const approx = a.tables.some((t) => t.sketch);
 
@@ -70,23 +77,23 @@ export function renderHtml(a: Analyzer, primary: KindSpec, ctx: HtmlContext): st
     ['lines', `${ctx.input.lines} (${ctx.input.records} traffic records, ${ctx.input.invalid} other or malformed)`],
     ['kept by filters', String(ctx.input.kept)],
     ['accept dates', a.kept ? `${new Date(a.firstMs).toISOString()} – ${new Date(a.lastMs).toISOString()} (UTC)` : '–'],
-    ['requests / errors', all ? `${all.c[Col.req]} / ${all.c[Col.err]}` : '0'],
-    ['bytes', all ? String(all.c[Col.bytes]) : '0'],
+    ['requests / errors', total && all !== undefined ? `${total.count(all, Col.req)} / ${total.count(all, Col.err)}` : '0'],
+    ['bytes', total && all !== undefined ? String(total.count(all, Col.bytes)) : '0'],
     [`${timer} p50 / p90 / p99 / max`, allStats ? `${allStats.pct[0]} / ${allStats.pct[2]} / ${allStats.pct[4]} / ${allStats.max} ms` : '–'],
   ];
   sections.push(`<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`);
 
   if (timeline) {
-    const rows = [...timeline.rows.values()].sort((x, y) => (x.key < y.key ? -1 : 1));
-    const labels = rows.map((r) => r.key);
-    const col = (c: number): (number | null)[] => rows.map((r) => r.c[c]!);
+    const rows = timeline.ids().sort((x, y) => (timeline.key(x) < timeline.key(y) ? -1 : 1));
+    const labels = rows.map((r) => timeline.key(r));
+    const col = (c: number): (number | null)[] => rows.map((r) => timeline.count(r, c));
     sections.push(`<h2>Requests and errors over time</h2>` + lineChart('chart-requests', labels, [
       { name: 'requests', color: '#4c78a8', values: col(Col.req) },
       { name: 'errors', color: '#e45756', values: col(Col.err) },
       { name: '4xx', color: '#f58518', values: col(Col.s4xx) },
       { name: '5xx', color: '#b279a2', values: col(Col.s5xx) },
     ]));
-    const st = rows.map((r) => r.lat.get(ti)?.stats() ?? null);
+    const st = rows.map((r) => (samples(timeline, r, ti) > 0 ? statsOf(timeline, r, ti) : null));
     const p = (i: number): (number | null)[] => st.map((s) => (s && s.count ? s.pct[i]! : null));
     sections.push(`<h2>${timer} latency percentiles over time</h2>` + lineChart('chart-latency', labels, [
       { name: 'p50', color: '#54a24b', values: p(0) },
@@ -95,9 +102,9 @@ export function renderHtml(a: Analyzer, primary: KindSpec, ctx: HtmlContext): st
       { name: 'max', color: '#9d755d', values: st.map((s) => (s && s.count ? s.max : null)) },
     ], ' ms'));
   }
-  if (all) {
+  if (total && all !== undefined) {
     const bins = BIN_EDGES.map(() => 0);
-    all.lat.get(ti)?.forEachValue((v, c) => {
+    total.lat.forEachValue(all * NTIMERS + ti, (v, c) => {
       let i = BIN_EDGES.length - 1;
       while (i > 0 && v < BIN_EDGES[i]!) i--;
       bins[i] += c;
@@ -107,8 +114,10 @@ export function renderHtml(a: Analyzer, primary: KindSpec, ctx: HtmlContext): st
   const bars = (t: GroupTable | null, id: string, title: string, color?: (k: string) => string): void => {
     if (!t) return;
     const b: Bar[] = topRows(t, ctx.top).map((r) => {
-      const s = r.lat.get(ti)?.stats();
-      return { label: r.key === '' ? '(none)' : r.key, value: r.c[Col.req]!, color: color?.(r.key), note: s && s.count ? `${timer} p50 ${s.pct[0]} ms, p99 ${s.pct[4]} ms, ${r.c[Col.err]} errors` : `${r.c[Col.err]} errors` };
+      const s = samples(t, r, ti) > 0 ? statsOf(t, r, ti) : null;
+      const key = t.key(r);
+      const errors = t.count(r, Col.err);
+      return { label: key === '' ? '(none)' : key, value: req(t, r), color: color?.(key), note: s && s.count ? `${timer} p50 ${s.pct[0]} ms, p99 ${s.pct[4]} ms, ${errors} errors` : `${errors} errors` };
     });
     sections.push(`<h2>${esc(title)}</h2>` + barChart(id, b));
   };
@@ -120,7 +129,7 @@ export function renderHtml(a: Analyzer, primary: KindSpec, ctx: HtmlContext): st
   const primaryIdx = a.options.kinds.findIndex((k) => kindLabel(k) === kindLabel(primary));
   if (primaryIdx >= 0 && primary.kind !== 'total') {
     const t = buildTable(primary, a.tables[primaryIdx]!, { timers: [timer], sort: ctx.sort, top: ctx.top });
-    sections.push(`<h2>Report: ${esc(kindLabel(primary))} (${t.rows.length} of ${t.meta.totalRows} rows)</h2>` + htmlTable(t));
+    sections.push(`<h2>Report: ${esc(kindLabel(primary))} (${t.length} of ${t.meta.totalRows} rows)</h2>` + htmlTable(t));
   }
   const notes = [
     `Percentiles from HdrHistogram with 3 significant digits: exact below 2048 ms, above within 1/1024 of the exact value (never above the max). Errors: HTTP 5xx or status below 100, or a TCP session whose termination state does not start with '-'.`,

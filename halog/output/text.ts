@@ -1,26 +1,46 @@
-import type { Cell, ReportTable } from '../analyze/result.js';
-import { ROWS_PER_CHUNK, collect, type Write } from './write.js';
+import type { ReportTable } from '../analyze/result.js';
+import { ByteOut, collect, numWidth, type Write } from './write.js';
 
 /**
  * Aligned text: one header line, numbers right-aligned, the key last (as halog prints URLs)
  * so a long URL does not push the other columns. Empty latency cells print '-'.
  */
-function show(c: Cell): string {
-  return c === null ? '-' : typeof c === 'number' ? String(c) : c;
-}
-
 export function writeText(t: ReportTable, write: Write): void {
-  const order = [...t.columns.keys()].filter((i) => t.columns[i]!.type !== 'key');
-  const keyIdx = t.columns.findIndex((c) => c.type === 'key');
-  const widths = order.map((i) => Math.max(t.columns[i]!.name.length, ...t.rows.map((r) => show(r[i]!).length)));
-  const line = (cells: string[], key: string): string => cells.map((s, j) => s.padStart(widths[j]!)).join(' ') + ' ' + key + '\n';
-  write(line(order.map((i) => t.columns[i]!.name), t.columns[keyIdx]!.name));
-  for (let k = 0; k < t.rows.length; k += ROWS_PER_CHUNK) {
-    write(t.rows.slice(k, k + ROWS_PER_CHUNK).map((r) => line(order.map((i) => show(r[i]!)), show(r[keyIdx]!))).join(''));
+  const out = new ByteOut(write);
+  const names = t.columns.slice(1).map((c) => c.name);
+  const nums = new Float64Array(names.length);
+  // Widths: a first pass over the rows' numbers.
+  const widths = names.map((n) => n.length);
+  for (let i = 0; i < t.length; i++) {
+    t.fill(i, nums, 0);
+    for (let c = 0; c < nums.length; c++) {
+      const v = nums[c]!;
+      const w = Number.isNaN(v) ? 1 : numWidth(v);
+      if (w > widths[c]!) widths[c] = w;
+    }
+  }
+  out.text(names.map((n, c) => n.padStart(widths[c]!)).join(' ') + ' ' + t.columns[0]!.name + '\n');
+  for (let i = 0; i < t.length; i++) {
+    t.fill(i, nums, 0);
+    for (let c = 0; c < nums.length; c++) {
+      if (c) out.byte(0x20);
+      const v = nums[c]!;
+      if (Number.isNaN(v)) {
+        out.pad(widths[c]! - 1);
+        out.byte(0x2d);
+      } else {
+        out.pad(widths[c]! - numWidth(v));
+        out.num(v);
+      }
+    }
+    out.byte(0x20);
+    out.text(t.key(i));
+    out.byte(0x0a);
   }
   const m = t.meta;
-  if (t.rows.length < m.totalRows) write(`# ${t.rows.length} of ${m.totalRows} rows, sorted by ${describeSort(m.sort)}\n`);
-  if (m.approximate) write(`# approximate: memory cap reached, ${m.evictions} keys evicted; req may over-count by up to ${m.errorBound} (column req_err per row)\n`);
+  if (t.length < m.totalRows) out.text(`# ${t.length} of ${m.totalRows} rows, sorted by ${describeSort(m.sort)}\n`);
+  if (m.approximate) out.text(`# approximate: memory cap reached, ${m.evictions} keys evicted; req may over-count by up to ${m.errorBound} (column req_err per row)\n`);
+  out.flush();
 }
 
 export const renderText = (t: ReportTable): string => collect((w) => writeText(t, w));

@@ -1,12 +1,102 @@
-/** Output sink of the table renderers: they write in chunks so a large report is never one string. */
-export type Write = (chunk: string) => void;
+/**
+ * Output sink of the table renderers: UTF-8 bytes, handed over in chunks so a large report is
+ * never one string. A chunk is only valid during the call (its buffer is reused): copy to keep it.
+ */
+export type Write = (chunk: Uint8Array) => void;
 
-/** Rows per chunk: big enough to amortize a write, small enough to keep memory flat. */
-export const ROWS_PER_CHUNK = 2000;
+/** Bytes gathered before a chunk is handed to the sink. */
+const CHUNK = 1 << 18;
 
-/** Runs a chunked renderer into one string (tests, small outputs). */
+/**
+ * Writes text and numbers straight into a Buffer, flushed to a Write every CHUNK bytes: a
+ * report's cells never become JS strings (keys excepted) nor pass through string
+ * concatenation. Text is encoded as UTF-8, as `Buffer.from(text, 'utf8')` would.
+ */
+export class ByteOut {
+  readonly #write: Write;
+  #buf = Buffer.allocUnsafe(CHUNK);
+  #len = 0;
+
+  constructor(write: Write) {
+    this.#write = write;
+  }
+
+  #room(n: number): void {
+    if (this.#len + n <= this.#buf.length) return;
+    this.flush();
+    if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(n);
+  }
+
+  /** Any text (UTF-8). */
+  text(s: string): void {
+    this.#room(3 * s.length);
+    this.#len += this.#buf.write(s, this.#len, 'utf8');
+  }
+
+  byte(c: number): void {
+    if (this.#len === this.#buf.length) this.flush();
+    this.#buf[this.#len++] = c;
+  }
+
+  /** Spaces up to a width (text tables). */
+  pad(n: number): void {
+    if (n <= 0) return;
+    this.#room(n);
+    this.#buf.fill(0x20, this.#len, this.#len + n);
+    this.#len += n;
+  }
+
+  /** A number as String(v) writes it; integers without making a string. */
+  num(v: number): void {
+    if (!(v >= 0 && v <= 0xffffffff && v === Math.floor(v))) {
+      if (v < 0 && v >= -0xffffffff && v === Math.floor(v)) {
+        this.byte(0x2d);
+        this.num(-v);
+      } else this.text(String(v));
+      return;
+    }
+    const d = numLength(v);
+    this.#room(d);
+    let p = this.#len + d;
+    let x = v;
+    do {
+      const q = Math.floor(x / 10);
+      this.#buf[--p] = 0x30 + (x - q * 10);
+      x = q;
+    } while (x > 0);
+    this.#len += d;
+  }
+
+  flush(): void {
+    if (this.#len === 0) return;
+    this.#write(this.#buf.subarray(0, this.#len));
+    this.#len = 0;
+  }
+}
+
+/** Characters of String(v) for an integer 0 <= v <= 2^32 - 1. */
+function numLength(v: number): number {
+  if (v < 10) return 1;
+  if (v < 100) return 2;
+  if (v < 1000) return 3;
+  if (v < 10000) return 4;
+  if (v < 100000) return 5;
+  if (v < 1000000) return 6;
+  if (v < 10000000) return 7;
+  if (v < 100000000) return 8;
+  if (v < 1000000000) return 9;
+  return 10;
+}
+
+/** Length of String(v) (text tables align on it). */
+export function numWidth(v: number): number {
+  if (v >= 0 && v <= 0xffffffff && v === Math.floor(v)) return numLength(v);
+  return String(v).length;
+}
+
+/** Runs a renderer into one string (tests, small outputs). */
 export function collect(render: (write: Write) => void): string {
-  const parts: string[] = [];
-  render((s) => parts.push(s));
-  return parts.join('');
+  const parts: Uint8Array[] = [];
+  render((b) => parts.push(Buffer.from(b)));
+  return Buffer.concat(parts).toString('utf8');
 }
