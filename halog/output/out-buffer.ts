@@ -5,6 +5,15 @@ import { writeSync } from 'node:fs';
  * written as the bytes they were read as (no UTF-8 round trip), and lines are batched
  * into 1 MiB writes.
  */
+function decimalDigits(n: number): number {
+  if (n < 100) return n < 10 ? 1 : 2;
+  if (n < 10000) return n < 1000 ? 3 : 4;
+  if (n < 1000000) return n < 100000 ? 5 : 6;
+  let digits = 7;
+  for (let t = 10000000; n >= t && digits < 16; t *= 10) digits++;
+  return digits;
+}
+
 export class OutBuffer {
   readonly #fd: number;
   #buf = Buffer.allocUnsafe(1 << 20);
@@ -34,9 +43,7 @@ export class OutBuffer {
       this.#len = p + 1;
       return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    p += digits;
+    p += decimalDigits(n);
     this.#len = p;
     // Float division until the value fits 31 bits, then integer division.
     while (n > 0x7fffffff) {

@@ -39,6 +39,8 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
 
 /** Rows a radix pass can pack beside a 32-bit digit in one exact double (2^21). */
 const ROW_LIMIT = 1 << 21;
+/** Runs this short are finished by insertion sort: a native sort call per tiny run costs more. */
+const SMALL_RUN = 12;
 
 export class KeyTable {
   readonly columns: number;
@@ -175,6 +177,10 @@ export class KeyTable {
       const depth = stack.pop()!;
       const hi = stack.pop()!;
       const lo = stack.pop()!;
+      if (hi - lo <= SMALL_RUN) {
+        this.#insertionSort(order, lo, hi, depth);
+        continue;
+      }
       let longest = 0;
       for (let i = lo; i < hi; i++) {
         const row = order[i]!;
@@ -193,6 +199,34 @@ export class KeyTable {
       }
     }
     return order;
+  }
+
+  /** Sorts a short run whose keys agree on their first `depth` bytes, comparing the rest byte by byte. */
+  #insertionSort(order: Int32Array, lo: number, hi: number, depth: number): void {
+    for (let i = lo + 1; i < hi; i++) {
+      const row = order[i]!;
+      let j = i - 1;
+      while (j >= lo && this.#compareFrom(order[j]!, row, depth) > 0) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = row;
+    }
+  }
+
+  /** strcmp of two keys from byte `depth` on. */
+  #compareFrom(a: number, b: number, depth: number): number {
+    const arena = this.#arena;
+    const la = this.#keyLength[a]!;
+    const lb = this.#keyLength[b]!;
+    const oa = this.#keyOffset[a]!;
+    const ob = this.#keyOffset[b]!;
+    const n = la < lb ? la : lb;
+    for (let k = depth; k < n; k++) {
+      const d = arena[oa + k]! - arena[ob + k]!;
+      if (d !== 0) return d;
+    }
+    return la - lb;
   }
 
   /** Bytes `depth .. depth + 3` of a key as a big-endian unsigned number, zeros past its end. */

@@ -78,15 +78,19 @@ export function addRow(
  * The value a row is sorted on, as the unsigned 64-bit number halog compares: a plain
  * number when exact, a bigint only for sums that wrapped below zero (negative timers).
  */
+function uval(x: number): number | bigint {
+  return x >= 0 && x <= Number.MAX_SAFE_INTEGER ? x : u64(x);
+}
+
+function avg(x: number, n: number): number | bigint {
+  if (!n) return 0;
+  const u = uval(x);
+  return typeof u === 'number' ? Math.floor(u / n) : u / BigInt(n);
+}
+
 function sortValue(v: Float64Array, r: number, sort: UrlSort): number | bigint {
   const req = v[r + UrlCol.req]!;
   const ok = req - v[r + UrlCol.err]!;
-  const uval = (x: number): number | bigint => (x >= 0 && x <= Number.MAX_SAFE_INTEGER ? x : u64(x));
-  const avg = (x: number, n: number): number | bigint => {
-    if (!n) return 0;
-    const u = uval(x);
-    return typeof u === 'number' ? Math.floor(u / n) : u / BigInt(n);
-  };
   switch (sort) {
     case 'uc': return req;
     case 'ue': return v[r + UrlCol.err]!;
@@ -121,6 +125,37 @@ function printAvg(out: OutBuffer, a: number, b: number): void {
   out.byte(SPACE);
 }
 
+/** Values below this, packed with a rank below 2^21, stay exact in a double (2^53). */
+const PACK_VALUE_LIMIT = 2 ** 32;
+const PACK_RANK = 2 ** 21;
+
+/**
+ * Rows in ascending order of `value(row)`, ties in the order of `byKey`. When every value is
+ * an integer under 2^32 (nearly always: counts, and sums of milliseconds or bytes per URL),
+ * each (value, rank in byKey) pair is packed into one double and the native Float64Array sort
+ * does the work; otherwise a comparator does.
+ */
+function byValue(byKey: Int32Array, value: (row: number) => number | bigint): Int32Array {
+  const n = byKey.length;
+  const packed = new Float64Array(n);
+  let packable = n < PACK_RANK;
+  for (let rank = 0; rank < n && packable; rank++) {
+    const x = value(byKey[rank]!);
+    if (typeof x !== 'number' || x >= PACK_VALUE_LIMIT) packable = false;
+    else packed[rank] = x * PACK_RANK + rank;
+  }
+  if (packable) {
+    packed.sort();
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = byKey[packed[i]! % PACK_RANK]!;
+    return out;
+  }
+  const rank = new Int32Array(n);
+  for (let i = 0; i < n; i++) rank[byKey[i]!] = i;
+  const keys = Array.from({ length: n }, (_, row) => value(row));
+  return Int32Array.from(byKey).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : rank[a]! - rank[b]!));
+}
+
 /**
  * Prints the `-u*` / `-ic` table. halog walks its tree from the last node back, so rows come
  * out in descending order of the sort value, ties in descending byte order of the key;
@@ -131,12 +166,7 @@ export function printUrlTable(table: KeyTable, sort: UrlSort): Printer {
     const v = table.values;
     const arena = table.arena;
     let order = table.sortedByKey();
-    if (sort !== 'u') {
-      const rank = new Int32Array(order.length);
-      for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
-      const keys = Array.from({ length: order.length }, (_, i) => sortValue(v, i * URL_COLUMNS, sort));
-      order = order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : rank[a]! - rank[b]!));
-    }
+    if (sort !== 'u') order = byValue(order, (i) => sortValue(v, i * URL_COLUMNS, sort));
     out.text('#req err ttot tavg oktot okavg bavg btot src\n');
     for (let n = order.length - 1; n >= 0; n--) {
       const i = order[n]!;
