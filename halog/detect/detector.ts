@@ -11,7 +11,7 @@ import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
-import { ClientTable, ClientView, type ClientExport, type LineContext } from './state.js';
+import { C, ClientTable, ClientView, FS, IS, type ClientExport, type LineContext } from './state.js';
 import { extensionCode, TargetView } from './target.js';
 import { isClean } from './verdict.js';
 
@@ -205,15 +205,19 @@ export class Detector {
     }
     const slot = this.#client(rec, key);
     const T = this.table;
-    T.total[slot]!++;
-    if (t < T.first[slot]!) T.first[slot] = t;
-    if (t > T.last[slot]!) T.last[slot] = t;
+    const I = T.I;
+    const b = slot * IS;
+    I[b + C.total]!++;
+    const F = T.F;
+    const f = slot * FS;
+    if (t < F[f]!) F[f] = t;
+    if (t > F[f + 1]!) F[f + 1] = t;
     if (http) {
-      T.http[slot]!++;
-      if (rec.status >= 400 && rec.status < 500) T.c4xx[slot]!++;
-      else if (rec.status >= 500) T.c5xx[slot]!++;
-      if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) T.denied[slot]!++;
-    } else T.tcp[slot]!++;
+      I[b + C.http]!++;
+      if (rec.status >= 400 && rec.status < 500) I[b + C.c4xx]!++;
+      else if (rec.status >= 500) I[b + C.c5xx]!++;
+      if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) I[b + C.denied]!++;
+    } else I[b + C.tcp]!++;
     let target: TargetView | null = null;
     if (http && !rec.isBadRequest) {
       target = this.#target;
@@ -225,7 +229,7 @@ export class Detector {
     const explaining = explain !== null;
     if (explaining) this.#notes = [];
     const isStatic = target !== null && this.#static.has(target.extension(STATIC_EXT_MAX));
-    if (isStatic) T.statics[slot]!++;
+    if (isStatic) I[b + C.statics]!++;
     // One context object for every line (the families must not keep it).
     const ctx = this.#ctx;
     ctx.rec = rec;
@@ -258,7 +262,7 @@ export class Detector {
     const T = this.table;
     for (let slot = 0; slot < T.slots; slot++) {
       const key = T.keys[slot];
-      if (key === null || key === undefined || T.last[slot]! >= before || T.explain.has(slot)) continue;
+      if (key === null || key === undefined || T.last(slot) >= before || T.explain.has(slot)) continue;
       if (isClean(this, slot)) {
         this.#slots.delete(key);
         T.free(slot);

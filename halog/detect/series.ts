@@ -19,63 +19,36 @@ const CHUNK = 2 + 2 * PAIRS;
 const LOOK_BACK = 8;
 
 export class SeriesStore {
-  /** Series per client. */
-  readonly kinds: number;
-  /** Per (slot * kinds + kind): first and last chunk (0 = empty), and the sum of the counts. */
-  #head = new Int32Array(0);
-  #tail = new Int32Array(0);
-  #total = new Int32Array(0);
-  #arena = new Int32Array(1024 * CHUNK);
+  /**
+   * A series' bookkeeping lives with its client's other counters (state.ts): three Int32
+   * cells at `meta[off]`: first chunk, last chunk (0 = empty), sum of the counts.
+   */
+  #arena = new Int32Array(4096 * CHUNK);
   /** Next never-used chunk (chunk 0 is never used); freed chunks chained through [0]. */
   #top = 1;
   #free = 0;
   #base = 0;
   #based = false;
 
-  constructor(kinds: number) {
-    this.kinds = kinds;
-  }
-
-  /** Makes room for client slots below `slots`. */
-  ensure(slots: number): void {
-    const n = slots * this.kinds;
-    if (n <= this.#head.length) return;
-    let cap = Math.max(1024, this.#head.length);
-    while (cap < n) cap *= 2;
-    const grow = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.#head = grow(this.#head);
-    this.#tail = grow(this.#tail);
-    this.#total = grow(this.#total);
-  }
-
-  total(slot: number, kind: number): number {
-    return this.#total[slot * this.kinds + kind]!;
-  }
-
-  /** Adds `n` events at second `sec` (absolute) to the series. */
-  bump(slot: number, kind: number, sec: number, n = 1): void {
+  /** Adds `n` events at second `sec` (absolute) to the series at `meta[off]`. */
+  bump(meta: Int32Array, off: number, sec: number, n = 1): void {
     if (!this.#based) {
       this.#base = sec;
       this.#based = true;
     }
     const s = sec - this.#base;
-    const i = slot * this.kinds + kind;
-    this.#total[i]! += n;
-    let c = this.#tail[i]!;
+    meta[off + 2]! += n;
+    let c = meta[off + 1]!;
     let arena = this.#arena;
     if (c === 0) {
       c = this.#alloc();
       arena = this.#arena;
-      this.#head[i] = c;
-      this.#tail[i] = c;
+      meta[off] = c;
+      meta[off + 1] = c;
     } else {
       const b = c * CHUNK;
       const used = arena[b + 1]!;
-      for (let k = used - 1, stop = Math.max(0, used - LOOK_BACK); k >= stop; k--) {
+      for (let k = used - 1, stop = used > LOOK_BACK ? used - LOOK_BACK : 0; k >= stop; k--) {
         if (arena[b + 2 + 2 * k] === s) {
           arena[b + 3 + 2 * k]! += n;
           return;
@@ -85,7 +58,7 @@ export class SeriesStore {
         const next = this.#alloc();
         arena = this.#arena;
         arena[b] = next;
-        this.#tail[i] = next;
+        meta[off + 1] = next;
         c = next;
       }
     }
@@ -114,10 +87,10 @@ export class SeriesStore {
   }
 
   /** The series as flat `[second, count, ...]` pairs, absolute seconds, in bump order. */
-  pairs(slot: number, kind: number): number[] {
+  pairs(meta: Int32Array, off: number): number[] {
     const out: number[] = [];
     const arena = this.#arena;
-    for (let c = this.#head[slot * this.kinds + kind]!; c !== 0; c = arena[c * CHUNK]!) {
+    for (let c = meta[off]!; c !== 0; c = arena[c * CHUNK]!) {
       const b = c * CHUNK;
       const used = arena[b + 1]!;
       for (let k = 0; k < used; k++) out.push(arena[b + 2 + 2 * k]! + this.#base, arena[b + 3 + 2 * k]!);
@@ -126,33 +99,27 @@ export class SeriesStore {
   }
 
   /** windowPeak() of the series, without listing it when its total cannot reach `needed`. */
-  peak(slot: number, kind: number, seconds: number, needed = Number.POSITIVE_INFINITY): WindowPeak {
-    const i = slot * this.kinds + kind;
-    const c = this.#head[i]!;
+  peak(meta: Int32Array, off: number, seconds: number, needed = Number.POSITIVE_INFINITY): WindowPeak {
+    const c = meta[off]!;
     if (c === 0) return { count: 0, start: 0 };
     const arena = this.#arena;
     const b = c * CHUNK;
-    const total = this.#total[i]!;
+    const total = meta[off + 2]!;
     // One pair (most clients), or a total under the threshold: windowPeak's own shortcuts.
     if (arena[b] === 0 && arena[b + 1] === 1) return { count: arena[b + 3]!, start: arena[b + 2]! + this.#base };
     if (total < needed) return { count: total, start: arena[b + 2]! + this.#base };
-    return windowPeak(this.pairs(slot, kind), seconds, needed);
+    return windowPeak(this.pairs(meta, off), seconds, needed);
   }
 
-  /** Frees every series of `slot`. */
-  clear(slot: number): void {
-    for (let kind = 0; kind < this.kinds; kind++) {
-      const i = slot * this.kinds + kind;
-      let c = this.#head[i]!;
-      while (c !== 0) {
-        const next = this.#arena[c * CHUNK]!;
-        this.#arena[c * CHUNK] = this.#free;
-        this.#free = c;
-        c = next;
-      }
-      this.#head[i] = 0;
-      this.#tail[i] = 0;
-      this.#total[i] = 0;
+  /** Frees the series at `meta[off]` and zeroes its bookkeeping. */
+  clear(meta: Int32Array, off: number): void {
+    let c = meta[off]!;
+    while (c !== 0) {
+      const next = this.#arena[c * CHUNK]!;
+      this.#arena[c * CHUNK] = this.#free;
+      this.#free = c;
+      c = next;
     }
+    meta[off] = meta[off + 1] = meta[off + 2] = 0;
   }
 }

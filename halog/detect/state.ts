@@ -24,8 +24,10 @@ export { windowPeak, type WindowPeak } from './window.js';
 export const DISTINCT_CAP = 4096;
 
 export const RULE_COUNT = RULE_IDS.length;
-const RULE_INDEX = new Map<RuleId, number>(RULE_IDS.map((id, i) => [id, i]));
-/** Column of a rule in the per-rule arrays. */
+/** Rule columns: the two rules that count ordinary traffic first (their cells share cache lines with the counters). */
+const COLUMN_IDS: readonly RuleId[] = ['crawl.aggressive', 'flood.requests', ...RULE_IDS.filter((id) => id !== 'crawl.aggressive' && id !== 'flood.requests')];
+const RULE_INDEX = new Map<RuleId, number>(COLUMN_IDS.map((id, i) => [id, i]));
+/** Column of a rule in the per-rule cells. */
 export function ruleIndex(id: RuleId): number {
   return RULE_INDEX.get(id)!;
 }
@@ -86,23 +88,17 @@ export interface ClientExport {
   explain: string[] | null;
 }
 
-/** Rare per-client data: evidence lines and distinct strings, by rule column. */
-interface Extra {
-  evidence: (string[] | null)[];
-  distinct: (Set<string> | null)[];
-}
-
-function growInt(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
-}
-
-function growFloat(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
+/**
+ * Int32 cells of a client (at `slot * IS` of ClientTable.I): counters, then the series'
+ * bookkeeping (series.ts), then the lines counted per rule column. What a line touches lies
+ * in the first two cache lines.
+ */
+export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9 } as const;
+const SER0 = 10;
+const HIT0 = SER0 + 3 * SERIES_NAMES.length;
+export const IS = (HIT0 + RULE_COUNT + 15) & ~15;
+/** Float64 cells of a client (at `slot * FS` of ClientTable.F): first and last accept ms, then first and last per rule column. */
+export const FS = (2 + 2 * RULE_COUNT + 7) & ~7;
 
 export class ClientTable {
   /** Client key by slot; null for a free slot. */
@@ -111,38 +107,35 @@ export class ClientTable {
   size = 0;
   #free: number[] = [];
   #cap = 0;
-  total = new Int32Array(0);
-  http = new Int32Array(0);
-  tcp = new Int32Array(0);
-  c4xx = new Int32Array(0);
-  c5xx = new Int32Array(0);
-  /** Denied (PR) or tarpitted (PT) by HAProxy. */
-  denied = new Int32Array(0);
-  /** Requests for static assets (the rules' staticExtensions). */
-  statics = new Int32Array(0);
-  /** Accept dates (ms) of the first and last line. */
-  first = new Float64Array(0);
-  last = new Float64Array(0);
-  /** Entries of the client in `pages` and `ports`, and the `ports` size of its next pruning. */
-  pageCount = new Int32Array(0);
-  portCount = new Int32Array(0);
-  portsPruneAt = new Int32Array(0);
-  /** Per (slot * RULE_COUNT + rule): lines counted, accept dates of the first and last one. */
-  hitCount = new Int32Array(0);
-  hitFirst = new Float64Array(0);
-  hitLast = new Float64Array(0);
-  #extra: (Extra | undefined)[] = [];
+  I = new Int32Array(0);
+  F = new Float64Array(0);
+  /** Evidence lines and distinct strings per (slot * RULE_COUNT + rule column), made on first use. */
+  #evidence: (string[] | null)[] = [];
+  #distinct: (Set<string> | null)[] = [];
   /** `--explain`: one entry per line of these clients with the decisions taken on it. */
   readonly explain = new Map<number, string[]>();
   /** Hashes of the non-static paths each client asked for (crawl.aggressive), value unused. */
   readonly pages = new SlotMap();
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
   readonly ports = new SlotMap();
-  readonly series = new SeriesStore(SERIES_NAMES.length);
+  readonly series = new SeriesStore();
 
   /** Slots in use are below this. */
   get slots(): number {
     return this.keys.length;
+  }
+
+  /** Int32 cell `c` (a C value) of a client. */
+  n(slot: number, c: number): number {
+    return this.I[slot * IS + c]!;
+  }
+
+  first(slot: number): number {
+    return this.F[slot * FS]!;
+  }
+
+  last(slot: number): number {
+    return this.F[slot * FS + 1]!;
   }
 
   /** A new client's slot (zeroed). */
@@ -151,48 +144,41 @@ export class ClientTable {
     if (slot === undefined) {
       slot = this.keys.length;
       this.keys.push(null);
-      this.#extra.push(undefined);
       if (slot >= this.#cap) this.#grow(Math.max(1024, this.#cap * 2));
     }
     this.keys[slot] = key;
-    this.first[slot] = Number.POSITIVE_INFINITY;
-    this.last[slot] = Number.NEGATIVE_INFINITY;
+    this.F[slot * FS] = Number.POSITIVE_INFINITY;
+    this.F[slot * FS + 1] = Number.NEGATIVE_INFINITY;
     if (explain) this.explain.set(slot, []);
     this.size++;
     return slot;
   }
 
   #grow(n: number): void {
+    const old = this.#cap;
     this.#cap = n;
-    this.total = growInt(this.total, n);
-    this.http = growInt(this.http, n);
-    this.tcp = growInt(this.tcp, n);
-    this.c4xx = growInt(this.c4xx, n);
-    this.c5xx = growInt(this.c5xx, n);
-    this.denied = growInt(this.denied, n);
-    this.statics = growInt(this.statics, n);
-    this.first = growFloat(this.first, n);
-    this.last = growFloat(this.last, n);
-    this.pageCount = growInt(this.pageCount, n);
-    this.portCount = growInt(this.portCount, n);
-    this.portsPruneAt = growInt(this.portsPruneAt, n);
-    this.hitCount = growInt(this.hitCount, n * RULE_COUNT);
-    this.hitFirst = growFloat(this.hitFirst, n * RULE_COUNT);
-    this.hitLast = growFloat(this.hitLast, n * RULE_COUNT);
-    this.series.ensure(n);
+    const i = new Int32Array(n * IS);
+    i.set(this.I);
+    this.I = i;
+    const f = new Float64Array(n * FS);
+    f.set(this.F);
+    this.F = f;
+    for (let k = old * RULE_COUNT; k < n * RULE_COUNT; k++) {
+      this.#evidence.push(null);
+      this.#distinct.push(null);
+    }
   }
 
   /** Forgets a client; its slot is reused. */
   free(slot: number): void {
     this.keys[slot] = null;
-    this.#extra[slot] = undefined;
     this.explain.delete(slot);
-    this.total[slot] = this.http[slot] = this.tcp[slot] = this.c4xx[slot] = this.c5xx[slot] = 0;
-    this.denied[slot] = this.statics[slot] = this.pageCount[slot] = this.portCount[slot] = this.portsPruneAt[slot] = 0;
-    this.hitCount.fill(0, slot * RULE_COUNT, slot * RULE_COUNT + RULE_COUNT);
+    for (let k = 0; k < SERIES_NAMES.length; k++) this.series.clear(this.I, slot * IS + SER0 + 3 * k);
+    this.I.fill(0, slot * IS, slot * IS + IS);
+    this.#evidence.fill(null, slot * RULE_COUNT, slot * RULE_COUNT + RULE_COUNT);
+    this.#distinct.fill(null, slot * RULE_COUNT, slot * RULE_COUNT + RULE_COUNT);
     this.pages.removeAllOf(slot);
     this.ports.removeAllOf(slot);
-    this.series.clear(slot);
     this.#free.push(slot);
     this.size--;
   }
@@ -204,73 +190,69 @@ export class ClientTable {
    * new pages) copy log lines only for the few clients that come near their threshold.
    */
   hit(slot: number, r: number, t: number, ctx: LineContext, evidenceMax: number, evidenceAfter = 0): number {
-    const i = slot * RULE_COUNT + r;
-    const n = ++this.hitCount[i]!;
+    const n = ++this.I[slot * IS + HIT0 + r]!;
+    const F = this.F;
+    const f = slot * FS + 2 + 2 * r;
     if (n === 1) {
-      this.hitFirst[i] = t;
-      this.hitLast[i] = t;
+      F[f] = t;
+      F[f + 1] = t;
     } else {
-      if (t < this.hitFirst[i]!) this.hitFirst[i] = t;
-      if (t > this.hitLast[i]!) this.hitLast[i] = t;
+      if (t < F[f]!) F[f] = t;
+      if (t > F[f + 1]!) F[f + 1] = t;
     }
     if (n > evidenceAfter && evidenceMax > 0) {
-      const ev = this.#evidence(slot, r);
+      const i = slot * RULE_COUNT + r;
+      const ev = (this.#evidence[i] ??= []);
       if (ev.length < evidenceMax) ev.push(ctx.line());
     }
     return n;
   }
 
-  #extraOf(slot: number): Extra {
-    let x = this.#extra[slot];
-    if (x === undefined) {
-      x = { evidence: new Array<string[] | null>(RULE_COUNT).fill(null), distinct: new Array<Set<string> | null>(RULE_COUNT).fill(null) };
-      this.#extra[slot] = x;
-    }
-    return x;
-  }
-
-  #evidence(slot: number, r: number): string[] {
-    const x = this.#extraOf(slot);
-    return (x.evidence[r] ??= []);
-  }
-
   /** Adds a distinct value counted by rule column `r` (kept up to DISTINCT_CAP). */
   addDistinct(slot: number, r: number, v: string): void {
-    const x = this.#extraOf(slot);
-    const s = (x.distinct[r] ??= new Set());
+    const s = (this.#distinct[slot * RULE_COUNT + r] ??= new Set());
     if (s.size < DISTINCT_CAP) s.add(v);
   }
 
   distinctSize(slot: number, r: number): number {
-    return this.#extra[slot]?.distinct[r]?.size ?? 0;
+    return this.#distinct[slot * RULE_COUNT + r]?.size ?? 0;
   }
 
   distinct(slot: number, r: number): ReadonlySet<string> | null {
-    return this.#extra[slot]?.distinct[r] ?? null;
+    return this.#distinct[slot * RULE_COUNT + r] ?? null;
   }
 
   evidence(slot: number, r: number): readonly string[] {
-    return this.#extra[slot]?.evidence[r] ?? [];
+    return this.#evidence[slot * RULE_COUNT + r] ?? [];
   }
 
   count(slot: number, r: number): number {
-    return this.hitCount[slot * RULE_COUNT + r]!;
+    return this.I[slot * IS + HIT0 + r]!;
+  }
+
+  hitFirst(slot: number, r: number): number {
+    return this.F[slot * FS + 2 + 2 * r]!;
+  }
+
+  hitLast(slot: number, r: number): number {
+    return this.F[slot * FS + 3 + 2 * r]!;
   }
 
   bump(slot: number, kind: SeriesKind, sec: number, n = 1): void {
-    this.series.bump(slot, kind, sec, n);
+    this.series.bump(this.I, slot * IS + SER0 + 3 * kind, sec, n);
   }
 
   peak(slot: number, kind: SeriesKind, seconds: number, needed?: number): WindowPeak {
-    return this.series.peak(slot, kind, seconds, needed);
+    return this.series.peak(this.I, slot * IS + SER0 + 3 * kind, seconds, needed);
   }
 
   /** Adds page hash `h` for the client; false when it was already there. */
   addPage(slot: number, h: number): boolean {
     if (this.pages.find(slot, h) !== 0) return false;
-    if (this.pageCount[slot]! < DISTINCT_CAP) {
+    const c = slot * IS + C.pageCount;
+    if (this.I[c]! < DISTINCT_CAP) {
       this.pages.add(slot, h, 0);
-      this.pageCount[slot]!++;
+      this.I[c]!++;
     }
     return true;
   }
@@ -278,16 +260,17 @@ export class ClientTable {
   /** The client's whole state as a plain object. */
   export(slot: number): ClientExport {
     const hits: Partial<Record<RuleId, HitsExport>> = {};
-    const x = this.#extra[slot];
     for (let r = 0; r < RULE_COUNT; r++) {
       const i = slot * RULE_COUNT + r;
-      const d = x?.distinct[r] ?? null;
-      if (this.hitCount[i] === 0 && d === null) continue;
-      hits[RULE_IDS[r]!] = { count: this.hitCount[i]!, first: this.hitFirst[i]!, last: this.hitLast[i]!, evidence: [...(x?.evidence[r] ?? [])], distinct: d ? [...d] : null };
+      const d = this.#distinct[i] ?? null;
+      const n = this.count(slot, r);
+      if (n === 0 && d === null) continue;
+      hits[COLUMN_IDS[r]!] = { count: n, first: this.hitFirst(slot, r), last: this.hitLast(slot, r), evidence: [...(this.#evidence[i] ?? [])], distinct: d ? [...d] : null };
     }
     const windows: Partial<Record<keyof typeof Series, number[]>> = {};
     for (let k = 0; k < SERIES_NAMES.length; k++) {
-      if (this.series.total(slot, k) > 0) windows[SERIES_NAMES[k]!] = this.series.pairs(slot, k);
+      const off = slot * IS + SER0 + 3 * k;
+      if (this.I[off + 2]! > 0) windows[SERIES_NAMES[k]!] = this.series.pairs(this.I, off);
     }
     const pages: number[] = [];
     this.pages.forEachOf(slot, (h) => pages.push(h));
@@ -296,61 +279,65 @@ export class ClientTable {
     this.ports.forEachOf(slot, (p, t) => ports.push(t, p));
     ports.reverse();
     const ex = this.explain.get(slot);
+    const I = this.I;
+    const b = slot * IS;
     return {
       key: this.keys[slot]!,
-      total: this.total[slot]!,
-      http: this.http[slot]!,
-      tcp: this.tcp[slot]!,
-      c4xx: this.c4xx[slot]!,
-      c5xx: this.c5xx[slot]!,
-      denied: this.denied[slot]!,
-      statics: this.statics[slot]!,
-      first: this.first[slot]!,
-      last: this.last[slot]!,
+      total: I[b + C.total]!,
+      http: I[b + C.http]!,
+      tcp: I[b + C.tcp]!,
+      c4xx: I[b + C.c4xx]!,
+      c5xx: I[b + C.c5xx]!,
+      denied: I[b + C.denied]!,
+      statics: I[b + C.statics]!,
+      first: this.first(slot),
+      last: this.last(slot),
       hits,
       windows,
       pages,
       ports,
-      portsPruneAt: this.portsPruneAt[slot]!,
+      portsPruneAt: I[b + C.portsPruneAt]!,
       explain: ex ? [...ex] : null,
     };
   }
 
   /** Adds `from` (the state of later lines) into `slot`. */
   merge(slot: number, from: ClientExport, evidenceMax: number): void {
-    this.total[slot]! += from.total;
-    this.http[slot]! += from.http;
-    this.tcp[slot]! += from.tcp;
-    this.c4xx[slot]! += from.c4xx;
-    this.c5xx[slot]! += from.c5xx;
-    this.denied[slot]! += from.denied;
-    this.statics[slot]! += from.statics;
-    this.first[slot] = Math.min(this.first[slot]!, from.first);
-    this.last[slot] = Math.max(this.last[slot]!, from.last);
+    const b = slot * IS;
+    const I = this.I;
+    I[b + C.total]! += from.total;
+    I[b + C.http]! += from.http;
+    I[b + C.tcp]! += from.tcp;
+    I[b + C.c4xx]! += from.c4xx;
+    I[b + C.c5xx]! += from.c5xx;
+    I[b + C.denied]! += from.denied;
+    I[b + C.statics]! += from.statics;
+    this.F[slot * FS] = Math.min(this.first(slot), from.first);
+    this.F[slot * FS + 1] = Math.max(this.last(slot), from.last);
     for (const id of Object.keys(from.hits) as RuleId[]) {
       const h = from.hits[id]!;
       const r = ruleIndex(id);
-      const i = slot * RULE_COUNT + r;
+      const f = slot * FS + 2 + 2 * r;
       if (h.count > 0) {
-        if (this.hitCount[i] === 0) {
-          this.hitFirst[i] = h.first;
-          this.hitLast[i] = h.last;
+        if (this.count(slot, r) === 0) {
+          this.F[f] = h.first;
+          this.F[f + 1] = h.last;
         } else {
-          this.hitFirst[i] = Math.min(this.hitFirst[i]!, h.first);
-          this.hitLast[i] = Math.max(this.hitLast[i]!, h.last);
+          this.F[f] = Math.min(this.F[f]!, h.first);
+          this.F[f + 1] = Math.max(this.F[f + 1]!, h.last);
         }
-        this.hitCount[i]! += h.count;
+        I[b + HIT0 + r]! += h.count;
       }
+      const i = slot * RULE_COUNT + r;
       if (h.evidence.length > 0) {
-        const ev = this.#evidence(slot, r);
+        const ev = (this.#evidence[i] ??= []);
         for (const e of h.evidence) {
           if (ev.length >= evidenceMax) break;
           ev.push(e);
         }
       }
       if (h.distinct) {
-        const x = this.#extraOf(slot);
-        const s = (x.distinct[r] ??= new Set());
+        const s = (this.#distinct[i] ??= new Set());
         for (const d of h.distinct) {
           if (s.size >= DISTINCT_CAP) break;
           s.add(d);
@@ -359,14 +346,14 @@ export class ClientTable {
     }
     for (const name of Object.keys(from.windows) as (keyof typeof Series)[]) {
       const w = from.windows[name]!;
-      const kind = Series[name];
-      for (let i = 0; i < w.length; i += 2) this.series.bump(slot, kind, w[i]!, w[i + 1]!);
+      const off = b + SER0 + 3 * Series[name];
+      for (let i = 0; i < w.length; i += 2) this.series.bump(this.I, off, w[i]!, w[i + 1]!);
     }
     for (const h of from.pages) {
-      if (this.pageCount[slot]! >= DISTINCT_CAP) break;
+      if (this.I[b + C.pageCount]! >= DISTINCT_CAP) break;
       if (this.pages.find(slot, h) === 0) {
         this.pages.add(slot, h, 0);
-        this.pageCount[slot]!++;
+        this.I[b + C.pageCount]!++;
       }
     }
     for (let i = 0; i < from.ports.length; i += 2) {
@@ -375,10 +362,10 @@ export class ClientTable {
       const e = this.ports.find(slot, p);
       if (e === 0) {
         this.ports.add(slot, p, Math.max(t, 0));
-        this.portCount[slot]!++;
+        this.I[b + C.portCount]!++;
       } else this.ports.setValue(e, Math.max(t, this.ports.value(e)));
     }
-    this.portsPruneAt[slot] = Math.max(this.portsPruneAt[slot]!, from.portsPruneAt);
+    this.I[b + C.portsPruneAt] = Math.max(this.I[b + C.portsPruneAt]!, from.portsPruneAt);
     const mine = this.explain.get(slot);
     if (mine && from.explain) mine.push(...from.explain);
   }
@@ -399,31 +386,31 @@ export class ClientView {
     return this.table.keys[this.slot]!;
   }
   get total(): number {
-    return this.table.total[this.slot]!;
+    return this.table.n(this.slot, C.total);
   }
   get http(): number {
-    return this.table.http[this.slot]!;
+    return this.table.n(this.slot, C.http);
   }
   get tcp(): number {
-    return this.table.tcp[this.slot]!;
+    return this.table.n(this.slot, C.tcp);
   }
   get c4xx(): number {
-    return this.table.c4xx[this.slot]!;
+    return this.table.n(this.slot, C.c4xx);
   }
   get c5xx(): number {
-    return this.table.c5xx[this.slot]!;
+    return this.table.n(this.slot, C.c5xx);
   }
   get denied(): number {
-    return this.table.denied[this.slot]!;
+    return this.table.n(this.slot, C.denied);
   }
   get statics(): number {
-    return this.table.statics[this.slot]!;
+    return this.table.n(this.slot, C.statics);
   }
   get first(): number {
-    return this.table.first[this.slot]!;
+    return this.table.first(this.slot);
   }
   get last(): number {
-    return this.table.last[this.slot]!;
+    return this.table.last(this.slot);
   }
   get explain(): readonly string[] | null {
     return this.table.explain.get(this.slot) ?? null;

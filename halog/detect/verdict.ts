@@ -5,7 +5,7 @@
  */
 import type { Decision } from './families/family.js';
 import type { Detector } from './detector.js';
-import { ClientView, RULE_COUNT, ruleIndex, type ClientState } from './state.js';
+import { ClientView, ruleIndex, type ClientState } from './state.js';
 
 export type Verdict = 'clean' | 'suspicious' | 'malicious';
 
@@ -68,8 +68,8 @@ export function toSuspect(d: Detector, j: ClientJudgement): Suspect | null {
     rules.push({
       id: x.id,
       count: x.count ?? n,
-      first: iso(n > 0 ? t.hitFirst[st.slot * RULE_COUNT + r]! : st.first),
-      last: iso(n > 0 ? t.hitLast[st.slot * RULE_COUNT + r]! : st.last),
+      first: iso(n > 0 ? t.hitFirst(st.slot, r) : st.first),
+      last: iso(n > 0 ? t.hitLast(st.slot, r) : st.last),
       evidence: t.evidence(st.slot, r).slice(0, d.rules.evidencePerRule),
     });
   }

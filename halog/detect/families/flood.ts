@@ -10,7 +10,7 @@
  * saw the servers saturated.
  */
 import type { DetectRules } from '../rules.js';
-import { ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { C, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
 
 const FLOOD = ruleIndex('flood.requests');
@@ -47,9 +47,11 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       const ms = rec.acceptMs;
       const ports = t.ports;
       const e = ports.find(slot, port);
+      const I = t.I;
+      const b = slot * IS;
       if (e === 0) {
         ports.add(slot, port, ms);
-        t.portCount[slot]!++;
+        I[b + C.portCount]!++;
       } else {
         const seen = ports.value(e);
         if (ms > seen) ports.setValue(e, ms);
@@ -61,10 +63,10 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       // Stale ports (older than the reuse time) count as new connections whether present or
       // not, so pruning only bounds memory. A client with thousands of live ports (a flood)
       // would make a prune on every line O(ports): the next prune waits for twice the size left.
-      if (t.portCount[slot]! > Math.max(PORTS_SOFT_CAP, t.portsPruneAt[slot]!)) {
+      if (I[b + C.portCount]! > Math.max(PORTS_SOFT_CAP, I[b + C.portsPruneAt]!)) {
         const left = ports.pruneBelow(slot, ms - reuseMs);
-        t.portCount[slot] = left;
-        t.portsPruneAt[slot] = 2 * left;
+        I[b + C.portCount] = left;
+        I[b + C.portsPruneAt] = 2 * left;
       }
     },
     decide(t: ClientTable, slot: number): Decision[] {

@@ -6,7 +6,7 @@
  * CONNECT or absolute-form requests (`GET http://other.site/`), CrowdSec's http-open-proxy.
  */
 import type { DetectRules } from '../rules.js';
-import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
+import { C, ruleIndex, type ClientTable, type LineContext } from '../state.js';
 
 const BAD = ruleIndex('proto.bad-requests');
 const PROXY = ruleIndex('proto.open-proxy');
@@ -75,7 +75,7 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
       const out: Decision[] = [];
       if (bad.enabled) {
         const n = t.count(slot, BAD);
-        const q = ratio(n, t.total[slot]!);
+        const q = ratio(n, t.n(slot, C.total));
         out.push({ id: 'proto.bad-requests', fired: n >= bad.minCount && q >= bad.minRatio, why: () => `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` });
       }
       if (proxy.enabled) {
@@ -88,7 +88,7 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
       let s = 0;
       if (bad.enabled) {
         const n = t.count(slot, BAD);
-        if (n >= bad.minCount && ratio(n, t.total[slot]!) >= bad.minRatio) s += bad.score;
+        if (n >= bad.minCount && ratio(n, t.n(slot, C.total)) >= bad.minRatio) s += bad.score;
       }
       if (proxy.enabled && t.count(slot, PROXY) >= proxy.minCount) s += proxy.score;
       return s;

@@ -4,7 +4,7 @@
  * `crawl.aggressive` (http-crawl-non_statics: many new non-static pages in a short window).
  */
 import type { DetectRules } from '../rules.js';
-import { ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { C, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
 
 const SCAN = ruleIndex('scan.paths');
@@ -16,10 +16,10 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
   const statuses = new StatusSet(scan.statuses);
   const evidence = rules.evidencePerRule;
   const crawlWarm = Math.floor(crawl.minDistinct / 10);
-  const scanFired = (t: ClientTable, slot: number): boolean => t.distinctSize(slot, SCAN) >= scan.minDistinct && ratio(t.count(slot, SCAN), t.http[slot]!) >= scan.minErrorRatio;
+  const scanFired = (t: ClientTable, slot: number): boolean => t.distinctSize(slot, SCAN) >= scan.minDistinct && ratio(t.count(slot, SCAN), t.n(slot, C.http)) >= scan.minErrorRatio;
   const crawlFired = (t: ClientTable, slot: number): boolean => {
     // The cheap half first: most clients load static assets.
-    if (ratio(t.statics[slot]!, t.http[slot]!) > crawl.maxStaticRatio) return false;
+    if (ratio(t.n(slot, C.statics), t.n(slot, C.http)) > crawl.maxStaticRatio) return false;
     return t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct).count >= crawl.minDistinct;
   };
   return {
@@ -47,7 +47,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       const out: Decision[] = [];
       if (scan.enabled) {
         const d = t.distinctSize(slot, SCAN);
-        const r = ratio(t.count(slot, SCAN), t.http[slot]!);
+        const r = ratio(t.count(slot, SCAN), t.n(slot, C.http));
         out.push({
           id: 'scan.paths',
           fired: d >= scan.minDistinct && r >= scan.minErrorRatio,
@@ -56,7 +56,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       }
       if (crawl.enabled) {
         const p = t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct);
-        const s = ratio(t.statics[slot]!, t.http[slot]!);
+        const s = ratio(t.n(slot, C.statics), t.n(slot, C.http));
         out.push({
           id: 'crawl.aggressive',
           fired: p.count >= crawl.minDistinct && s <= crawl.maxStaticRatio,
