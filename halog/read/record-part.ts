@@ -98,6 +98,15 @@ export async function readPart(sources: readonly Source[], part: PartSpec, job: 
   return stats;
 }
 
+/**
+ * Reads byte ranges of seekable inputs into one job, synchronously, one range after another
+ * (the claimed-chunks path of record-reader.ts: each range starts at a line start).
+ */
+export function rangeReader(job: Sink, stats: ReadStats): (src: Source, start: number, end: number, progress?: (n: number) => void) => void {
+  const asm = new LineAssembler(lineHandler(job, stats));
+  return (src, start, end, progress) => readRangeCounted(src, start, end, asm, stats, progress);
+}
+
 function readRangeCounted(src: Source, start: number, end: number, asm: LineAssembler, stats: ReadStats, progress?: (n: number) => void): void {
   let pos = start;
   for (;;) {

@@ -22,7 +22,10 @@
  * How it runs: regular uncompressed files are split at line boundaries (split.ts) into one
  * part per thread; each gzip file is one part; parts run on a pool of `threads` worker
  * threads (default: all cores), each with its own `create(options)`; the main thread then
- * merges the snapshots in input order. stdin is read on the main thread. With `threads: 1`,
+ * merges the snapshots in input order. A job module that exports `mergeInAnyOrder: true` is
+ * read differently when every input is seekable: the inputs are cut into chunks that the main
+ * thread and `threads - 1` workers claim one at a time (work-queue.ts), and the snapshots are
+ * merged in whatever order they finish. stdin is read on the main thread. With `threads: 1`,
  * or when the input is smaller than `parallelMinBytes`, everything runs on the main thread
  * into the same job instance (no snapshot round trip). A job whose merge is exact (counts,
  * sums, histograms) therefore gives identical results either way.
@@ -44,7 +47,17 @@ import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
-import { readPart, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
+import { readPart, rangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
+import { WorkQueue, drainQueue, planChunks, type Chunk } from './work-queue.js';
+
+/** What a worker of the claimed-chunks path is given besides the job. */
+export interface ClaimedSpec {
+  chunks: Chunk[];
+  shared: SharedArrayBuffer;
+  index: number;
+  /** A BigInt64 counter of bytes read by all threads. */
+  progress: SharedArrayBuffer;
+}
 
 export type { ReadStats, ShardKey, ShardSpec } from './record-part.js';
 
@@ -60,6 +73,14 @@ export interface RecordJobModule<O = unknown, S = unknown> {
   create(options: O, shard?: ShardSpec): RecordJob<S>;
   /** Optional: sharded reading (see above). */
   shardKey?(options: O): ShardKey | null;
+  /**
+   * Optional: true when `merge` gives the same result whatever order the snapshots come in
+   * (sums, counts, histograms, min and max). Seekable inputs are then cut into chunks that the
+   * main thread and the workers claim while they last (work-queue.ts), instead of one fixed
+   * part per worker: the main thread works while the workers boot, and a thread on a busy core
+   * takes fewer chunks.
+   */
+  mergeInAnyOrder?: boolean;
 }
 
 export interface ReadRecordsOptions {
@@ -140,6 +161,9 @@ export async function readRecords<O, S>(
   }
   // Sharded: every worker reads every input in full (gzip included) and keeps its share of keys.
   const sharded = mod.shardKey?.(options) != null;
+  if (!sharded && mod.mergeInAnyOrder && sources.every((s) => s.seekable)) {
+    return readClaimed(sources, jobModule, options, job, threads, total, ro.onProgress);
+  }
   const whole = sources.map((_, i) => ({ sourceIndex: i, start: 0, end: -1 }));
   const parts = sharded ? Array.from({ length: threads }, (_, index): PartSpec => ({ ranges: whole, shard: { index, count: threads } })) : planParts(sources, threads);
   const results: ({ snapshot: S; stats: ReadStats } | undefined)[] = new Array(parts.length);
@@ -185,4 +209,58 @@ export async function readRecords<O, S>(
   await Promise.all(Array.from({ length: pool }, runWorker));
   mergeReady();
   return { job, stats, threadsUsed: pool };
+}
+
+/** The claimed-chunks path (see `mergeInAnyOrder`): the main thread reads into `job` itself. */
+async function readClaimed<O, S>(
+  sources: readonly Source[],
+  jobModule: URL | string,
+  options: O,
+  job: RecordJob<S>,
+  threads: number,
+  total: number,
+  onProgress: ((bytesDone: number, bytesTotal: number) => void) | undefined,
+): Promise<ReadRecordsResult<S>> {
+  const chunks = planChunks(sources, threads);
+  const queue = new WorkQueue(threads - 1);
+  // Bytes read by every thread, so that the main thread's progress counts the workers' reads.
+  const progressShared = new SharedArrayBuffer(8);
+  const bytesDone = new BigInt64Array(progressShared);
+  const workerUrl = new URL('./record-worker.js', import.meta.url);
+  const workers = Array.from({ length: threads - 1 }, (_, index) => {
+    const claimed: ClaimedSpec = { chunks, shared: queue.shared, index, progress: progressShared };
+    const worker = new Worker(workerUrl, { workerData: { jobModule: String(jobModule), options, sources, claimed } });
+    const done = new Promise<{ snapshot: S; stats: ReadStats } | null>((resolve, reject) => {
+      worker.on('message', (m: { type: 'done'; snapshot: S; stats: ReadStats } | { type: 'skipped' }) => resolve(m.type === 'done' ? m : null));
+      worker.once('error', reject);
+      worker.once('exit', (code) => {
+        if (code !== 0) reject(new Error(`record worker exited with code ${code} before finishing`));
+      });
+    });
+    return { worker, done };
+  });
+  const stats = emptyStats();
+  const read = rangeReader(job, stats);
+  const progress = (n: number): void => {
+    const sum = Atomics.add(bytesDone, 0, BigInt(n)) + BigInt(n);
+    onProgress?.(Number(sum), total);
+  };
+  drainQueue(queue, chunks, sources, () => 0, (src, start, end) => read(src, start, end, progress));
+  let used = 0;
+  const waiting: Promise<{ snapshot: S; stats: ReadStats } | null>[] = [];
+  workers.forEach((w, i) => {
+    if (queue.cancel(i)) {
+      w.done.catch(() => undefined);
+      w.worker.unref();
+      void w.worker.terminate();
+    } else waiting.push(w.done);
+  });
+  for (const r of await Promise.all(waiting)) {
+    if (r === null) continue;
+    used++;
+    job.merge(r.snapshot);
+    addStats(stats, r.stats);
+  }
+  onProgress?.(Number(Atomics.load(bytesDone, 0)), total);
+  return { job, stats, threadsUsed: used };
 }

@@ -3,20 +3,38 @@
  * part, posts `{ type: 'progress', bytes }` per read and finally `{ type: 'done', snapshot, stats }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RecordJobModule } from './record-reader.js';
-import { readPart, type PartSpec } from './record-part.js';
+import type { ClaimedSpec, RecordJobModule } from './record-reader.js';
+import { emptyStats, rangeReader, readPart, type PartSpec } from './record-part.js';
+import { WorkQueue, drainQueue } from './work-queue.js';
 import type { Source } from './sources.js';
 
 interface RecordWorkerInput {
   jobModule: string;
   options: unknown;
   sources: Source[];
-  part: PartSpec;
+  /** One of: a fixed part, or chunks to claim (record-reader.ts `mergeInAnyOrder`). */
+  part?: PartSpec;
+  claimed?: ClaimedSpec;
 }
 
-const { jobModule, options, sources, part } = workerData as RecordWorkerInput;
-const mod = (await import(jobModule)) as RecordJobModule;
-const job = part.shard ? mod.create(options, part.shard) : mod.create(options);
-const key = part.shard ? (mod.shardKey?.(options) ?? undefined) : undefined;
-const stats = await readPart(sources, part, job, (bytes) => parentPort!.postMessage({ type: 'progress', bytes }), key);
-parentPort!.postMessage({ type: 'done', snapshot: job.snapshot(), stats });
+const { jobModule, options, sources, part, claimed } = workerData as RecordWorkerInput;
+if (claimed) {
+  // Claimed chunks: enter first, so that a run the main thread already finished can drop this thread.
+  const queue = new WorkQueue(0, claimed.shared);
+  if (!queue.enter(claimed.index)) parentPort!.postMessage({ type: 'skipped' });
+  else {
+    const mod = (await import(jobModule)) as RecordJobModule;
+    const job = mod.create(options);
+    const stats = emptyStats();
+    const read = rangeReader(job, stats);
+    const bytesDone = new BigInt64Array(claimed.progress);
+    drainQueue(queue, claimed.chunks, sources, () => 0, (src, start, end) => read(src, start, end, (n) => Atomics.add(bytesDone, 0, BigInt(n))));
+    parentPort!.postMessage({ type: 'done', snapshot: job.snapshot(), stats });
+  }
+} else {
+  const mod = (await import(jobModule)) as RecordJobModule;
+  const job = part!.shard ? mod.create(options, part!.shard) : mod.create(options);
+  const key = part!.shard ? (mod.shardKey?.(options) ?? undefined) : undefined;
+  const stats = await readPart(sources, part!, job, (bytes) => parentPort!.postMessage({ type: 'progress', bytes }), key);
+  parentPort!.postMessage({ type: 'done', snapshot: job.snapshot(), stats });
+}

@@ -1,0 +1,42 @@
+import type { LogRecord } from '../../halog/parse/record.js';
+import type { RecordJob } from '../../halog/read/record-reader.js';
+
+/**
+ * A record job for tests of record-reader.ts: order-free tallies of what it was given, and an
+ * optional busy wait per record so that worker threads boot before the main thread is done.
+ */
+export const mergeInAnyOrder = true;
+
+export interface Tally {
+  records: number;
+  invalid: number;
+  statusSum: number;
+  bytesSum: number;
+  acceptSum: number;
+}
+
+export function create(options: { spinPerRecord?: number }): RecordJob<Tally> & { tally: Tally } {
+  const tally: Tally = { records: 0, invalid: 0, statusSum: 0, bytesSum: 0, acceptSum: 0 };
+  const spin = options.spinPerRecord ?? 0;
+  return {
+    tally,
+    onRecord(rec: LogRecord): void {
+      tally.records++;
+      tally.statusSum += rec.status;
+      tally.bytesSum += rec.bytesRead;
+      tally.acceptSum += rec.acceptMs % 1000;
+      for (let i = 0; i < spin; i++) tally.acceptSum += 0;
+    },
+    onInvalid(): void {
+      tally.invalid++;
+    },
+    snapshot: () => ({ ...tally }),
+    merge(s: Tally): void {
+      tally.records += s.records;
+      tally.invalid += s.invalid;
+      tally.statusSum += s.statusSum;
+      tally.bytesSum += s.bytesSum;
+      tally.acceptSum += s.acceptSum;
+    },
+  };
+}
