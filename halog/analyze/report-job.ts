@@ -169,6 +169,13 @@ export function tableBudget(capBytes: number): number {
   return Math.max(Math.floor(capBytes / 2) - (64 << 20), Math.floor(capBytes / 8));
 }
 
+/**
+ * Every part of a snapshot merges as a sum, a histogram or a min/max, and rows are ordered by
+ * their values with ties by key, so the order in which threads finish does not matter: the
+ * reader may hand out chunks to whichever thread is free (record-reader.ts).
+ */
+export const mergeInAnyOrder = true;
+
 /** The job entry point for readRecords(): workers get their share of the memory budget. */
 export function create(options: AnalyzeOptions): Analyzer {
   const budget = tableBudget(options.capBytes);
