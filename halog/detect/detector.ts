@@ -7,6 +7,7 @@ import { locateClientIp, RecordKind, type LogRecord, type Span } from '../parse/
 import type { ShardKey, ShardSpec } from '../read/record-reader.js';
 import { CidrSet, parseCidr } from './cidr.js';
 import { ByteCache } from './byte-cache.js';
+import { Ipv4Index, ipv4At } from './ipv4-index.js';
 import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
@@ -79,6 +80,8 @@ export class Detector {
   readonly #static: Set<number>;
   /** Client address bytes -> slot (source-address keying only); cleared when a sweep evicts. */
   readonly #byIp = new ByteCache<number>();
+  /** The same for canonical IPv4 addresses, by number. */
+  readonly #byV4 = new Ipv4Index();
   readonly #target = new TargetView();
   readonly #idleMs: number;
   /** Latest accept date seen, and when idle clients were last looked for. */
@@ -133,6 +136,15 @@ export class Detector {
   #client(rec: LogRecord, key: string | null): number {
     if (key === null && this.#xffIndex < 0) {
       const ip = rec.clientIp;
+      const v4 = ipv4At(rec.buf, ip.start, ip.end);
+      if (v4 >= 0) {
+        let slot = this.#byV4.get(v4);
+        if (slot < 0) {
+          slot = this.#slotOf(rec.text(ip));
+          this.#byV4.set(v4, slot);
+        }
+        return slot;
+      }
       let slot = this.#byIp.get(rec.buf, ip.start, ip.end);
       if (slot === undefined) {
         slot = this.#slotOf(rec.text(ip));
@@ -272,6 +284,7 @@ export class Detector {
     // The byte cache may point at evicted states: it refills from `clients` (cheap, and
     // sweeps run a few times per evictIdleSeconds of log time).
     this.#byIp.clear();
+    this.#byV4.clear();
   }
 
   /** Clients seen (and not evicted): those kept plus the clean ones merged shards left out. */
@@ -293,6 +306,7 @@ export class Detector {
   /** Adds the snapshot of the lines that come after those seen so far. */
   merge(s: DetectSnapshot): void {
     this.#byIp.clear();
+    this.#byV4.clear();
     this.#cleanDropped += s.cleanDropped;
     for (const k of Object.keys(this.stats) as (keyof DetectStats)[]) this.stats[k] += s.stats[k];
     for (const c of s.clients) this.table.merge(this.#slotOf(c.key), c, this.rules.evidencePerRule);

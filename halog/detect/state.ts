@@ -94,8 +94,12 @@ export interface ClientExport {
  * in the first two cache lines.
  */
 export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9 } as const;
+/** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
+const SERIES_STORE = [0, 1, 0, 0, 1, 1];
+const SERIES_COL = [0, 0, 1, 2, 1, 2];
 const SER0 = 10;
-const HIT0 = SER0 + 3 * SERIES_NAMES.length;
+const SER_META = 5;
+const HIT0 = SER0 + 2 * SER_META;
 export const IS = (HIT0 + RULE_COUNT + 15) & ~15;
 /** Float64 cells of a client (at `slot * FS` of ClientTable.F): first and last accept ms, then first and last per rule column. */
 export const FS = (2 + 2 * RULE_COUNT + 7) & ~7;
@@ -118,7 +122,8 @@ export class ClientTable {
   readonly pages = new SlotMap();
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
   readonly ports = new SlotMap();
-  readonly series = new SeriesStore();
+  /** Per-second series: requests, new connections and new pages in one store, the rare kinds in another. */
+  readonly #series = [new SeriesStore(3), new SeriesStore(3)];
 
   /** Slots in use are below this. */
   get slots(): number {
@@ -173,7 +178,7 @@ export class ClientTable {
   free(slot: number): void {
     this.keys[slot] = null;
     this.explain.delete(slot);
-    for (let k = 0; k < SERIES_NAMES.length; k++) this.series.clear(this.I, slot * IS + SER0 + 3 * k);
+    for (let k = 0; k < 2; k++) this.#series[k]!.clear(this.I, slot * IS + SER0 + SER_META * k);
     this.I.fill(0, slot * IS, slot * IS + IS);
     this.#evidence.fill(null, slot * RULE_COUNT, slot * RULE_COUNT + RULE_COUNT);
     this.#distinct.fill(null, slot * RULE_COUNT, slot * RULE_COUNT + RULE_COUNT);
@@ -239,11 +244,18 @@ export class ClientTable {
   }
 
   bump(slot: number, kind: SeriesKind, sec: number, n = 1): void {
-    this.series.bump(this.I, slot * IS + SER0 + 3 * kind, sec, n);
+    const st = SERIES_STORE[kind]!;
+    this.#series[st]!.bump(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[kind]!, sec, n);
   }
 
   peak(slot: number, kind: SeriesKind, seconds: number, needed?: number): WindowPeak {
-    return this.series.peak(this.I, slot * IS + SER0 + 3 * kind, seconds, needed);
+    const st = SERIES_STORE[kind]!;
+    return this.#series[st]!.peak(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[kind]!, seconds, needed);
+  }
+
+  /** Events in the series (its sum). */
+  seriesTotal(slot: number, kind: SeriesKind): number {
+    return this.I[slot * IS + SER0 + SER_META * SERIES_STORE[kind]! + 2 + SERIES_COL[kind]!]!;
   }
 
   /** Adds page hash `h` for the client; false when it was already there. */
@@ -269,8 +281,8 @@ export class ClientTable {
     }
     const windows: Partial<Record<keyof typeof Series, number[]>> = {};
     for (let k = 0; k < SERIES_NAMES.length; k++) {
-      const off = slot * IS + SER0 + 3 * k;
-      if (this.I[off + 2]! > 0) windows[SERIES_NAMES[k]!] = this.series.pairs(this.I, off);
+      const st = SERIES_STORE[k]!;
+      if (this.seriesTotal(slot, k as SeriesKind) > 0) windows[SERIES_NAMES[k]!] = this.#series[st]!.pairs(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[k]!);
     }
     const pages: number[] = [];
     this.pages.forEachOf(slot, (h) => pages.push(h));
@@ -346,8 +358,7 @@ export class ClientTable {
     }
     for (const name of Object.keys(from.windows) as (keyof typeof Series)[]) {
       const w = from.windows[name]!;
-      const off = b + SER0 + 3 * Series[name];
-      for (let i = 0; i < w.length; i += 2) this.series.bump(this.I, off, w[i]!, w[i + 1]!);
+      for (let i = 0; i < w.length; i += 2) this.bump(slot, Series[name], w[i]!, w[i + 1]!);
     }
     for (const h of from.pages) {
       if (this.I[b + C.pageCount]! >= DISTINCT_CAP) break;
