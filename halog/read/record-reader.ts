@@ -32,9 +32,10 @@
  *
  * Sharded reading: a job module may also export `shardKey(options)`, returning a function that
  * hashes a line's key (e.g. its client address) or null when these options cannot be sharded.
- * Then, instead of byte ranges, each of the `threads` workers reads the whole input and takes
- * the lines whose hash % threads is its index (lines without a key go to worker 0), with
- * `create(options, { index, count })`. A key's lines all reach one worker, in input order, so a
+ * Then, instead of byte ranges, each of `threads` readers (the main thread for index 0, workers
+ * for the others) reads the whole input and takes the lines whose hash % threads is its index
+ * (lines without a key go to index 0), with `create(options, { index, count })`; the returned
+ * job is the main thread's, with the workers' snapshots merged into it. A key's lines all reach one worker, in input order, so a
  * job that keeps per-key state never merges one key's state from two parts, and can send back
  * only what it must (detect: the flagged clients), instead of every key's state.
  *
@@ -164,8 +165,8 @@ export async function readRecords<O, S>(
   if (!sharded && mod.mergeInAnyOrder && sources.every((s) => s.seekable)) {
     return readClaimed(sources, jobModule, options, job, threads, total, ro.onProgress);
   }
-  const whole = sources.map((_, i) => ({ sourceIndex: i, start: 0, end: -1 }));
-  const parts = sharded ? Array.from({ length: threads }, (_, index): PartSpec => ({ ranges: whole, shard: { index, count: threads } })) : planParts(sources, threads);
+  if (sharded) return readSharded(sources, jobModule, mod, options, threads, progress);
+  const parts = planParts(sources, threads);
   const results: ({ snapshot: S; stats: ReadStats } | undefined)[] = new Array(parts.length);
   const stats = emptyStats();
   // Merge each part as soon as every part before it is in: input order is kept, and the main
@@ -209,6 +210,48 @@ export async function readRecords<O, S>(
   await Promise.all(Array.from({ length: pool }, runWorker));
   mergeReady();
   return { job, stats, threadsUsed: pool };
+}
+
+/**
+ * The sharded path: the main thread reads shard 0 into its own job while `threads - 1` workers
+ * read the others (one worker start fewer, and shard 0's clients are never copied between
+ * threads); the workers' snapshots hold disjoint keys and are merged into it.
+ */
+async function readSharded<O, S>(
+  sources: readonly Source[],
+  jobModule: URL | string,
+  mod: RecordJobModule<O, S>,
+  options: O,
+  threads: number,
+  progress: ((n: number) => void) | undefined,
+): Promise<ReadRecordsResult<S>> {
+  const whole = sources.map((_, i) => ({ sourceIndex: i, start: 0, end: -1 }));
+  const part = (index: number): PartSpec => ({ ranges: whole, shard: { index, count: threads } });
+  const workerUrl = new URL('./record-worker.js', import.meta.url);
+  const others = Array.from({ length: threads - 1 }, (_, i) => {
+    const w = new Worker(workerUrl, { workerData: { jobModule: String(jobModule), options, sources, part: part(i + 1) } });
+    return new Promise<{ snapshot: S; stats: ReadStats }>((resolve, reject) => {
+      let settled = false;
+      w.on('message', (m: { type: 'done'; snapshot: S; stats: ReadStats }) => {
+        settled = true;
+        resolve(m);
+      });
+      w.once('error', (e) => {
+        settled = true;
+        reject(e);
+      });
+      w.once('exit', (code) => {
+        if (!settled) reject(new Error(`record worker exited with code ${code} before finishing`));
+      });
+    });
+  });
+  const job = mod.create(options, part(0).shard);
+  const stats = await readPart(sources, part(0), job, progress, mod.shardKey!(options)!);
+  for (const r of await Promise.all(others)) {
+    job.merge(r.snapshot);
+    addStats(stats, r.stats);
+  }
+  return { job, stats, threadsUsed: threads - 1 };
 }
 
 /** The claimed-chunks path (see `mergeInAnyOrder`): the main thread reads into `job` itself. */
