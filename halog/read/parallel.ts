@@ -5,7 +5,7 @@ import { Aggregates, type AggregatesSnapshot, type LineMessage } from '../report
 import { LineAssembler, readRange } from './chunks.js';
 import { countRange } from './count-lines.js';
 import type { Source } from './sources.js';
-import { LineNumbering, WorkQueue, drainQueue, planChunks, type Chunk, type ChunkLines } from './work-queue.js';
+import { LineNumbering, WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type ChunkLines, type StartedWorker } from './work-queue.js';
 
 /** What a worker thread is given (parallel-worker.ts and count-worker.ts). */
 export interface ParallelWorkerInput {
@@ -36,7 +36,7 @@ export async function runParallel(options: HalogOptions, sources: readonly Sourc
   });
   const asm = new LineAssembler((buf, end) => engine.processLines(buf, 0, end));
   const mine = drainQueue(queue, chunks, sources, () => engine.agg.lineNum, (s, start, end) => readRange(s, start, end, asm));
-  const results = await finishWorkers(others, queue);
+  const results = await finishWorkers(queue, others);
   const agg = engine.agg;
   const numbering = new LineNumbering(chunks.length, [mine, ...results.map((r) => r.chunks)]);
   const messages: LineMessage[] = agg.messages.map((m) => ({ ...m, line: numbering.globalLine(mine, m.line) }));
@@ -59,13 +59,8 @@ export async function countParallel(options: HalogOptions, sources: readonly Sou
   drainQueue(queue, chunks, sources, () => count, (s, start, end) => {
     count += countRange(s, start, end);
   });
-  for (const r of await finishWorkers(others, queue)) count += r.result;
+  for (const r of await finishWorkers(queue, others)) count += r.result;
   return count;
-}
-
-interface Started<T> {
-  readonly worker: Worker;
-  readonly done: Promise<ParallelWorkerOutput<T>>;
 }
 
 function startWorkers<T>(
@@ -75,7 +70,7 @@ function startWorkers<T>(
   chunks: readonly Chunk[],
   queue: WorkQueue,
   count: number,
-): Started<T>[] {
+): StartedWorker<{ result: T; chunks: ChunkLines[] }>[] {
   return Array.from({ length: count }, (_, index) => {
     const input: ParallelWorkerInput = { options, sources: [...sources], chunks: [...chunks], shared: queue.shared, index };
     const worker = new Worker(new URL(script, import.meta.url), { workerData: input });
@@ -88,22 +83,4 @@ function startWorkers<T>(
     });
     return { worker, done };
   });
-}
-
-/**
- * Waits for the workers that took part; one still booting is cancelled and stopped, so a small
- * input that the main thread read alone does not wait for a thread start.
- */
-async function finishWorkers<T>(started: readonly Started<T>[], queue: WorkQueue): Promise<{ result: T; chunks: ChunkLines[] }[]> {
-  const waiting: Promise<ParallelWorkerOutput<T>>[] = [];
-  started.forEach((s, w) => {
-    if (queue.cancel(w)) {
-      s.done.catch(() => undefined);
-      s.worker.unref();
-      void s.worker.terminate();
-    } else waiting.push(s.done);
-  });
-  const out: { result: T; chunks: ChunkLines[] }[] = [];
-  for (const r of await Promise.all(waiting)) if (r !== null) out.push(r);
-  return out;
 }

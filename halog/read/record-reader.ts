@@ -49,7 +49,7 @@ import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
 import { readPart, rangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
-import { WorkQueue, drainQueue, planChunks, type Chunk } from './work-queue.js';
+import { WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk } from './work-queue.js';
 
 /** What a worker of the claimed-chunks path is given besides the job. */
 export interface ClaimedSpec {
@@ -289,21 +289,11 @@ async function readClaimed<O, S>(
     onProgress?.(Number(sum), total);
   };
   drainQueue(queue, chunks, sources, () => 0, (src, start, end) => read(src, start, end, progress));
-  let used = 0;
-  const waiting: Promise<{ snapshot: S; stats: ReadStats } | null>[] = [];
-  workers.forEach((w, i) => {
-    if (queue.cancel(i)) {
-      w.done.catch(() => undefined);
-      w.worker.unref();
-      void w.worker.terminate();
-    } else waiting.push(w.done);
-  });
-  for (const r of await Promise.all(waiting)) {
-    if (r === null) continue;
-    used++;
+  const results = await finishWorkers(queue, workers);
+  for (const r of results) {
     job.merge(r.snapshot);
     addStats(stats, r.stats);
   }
   onProgress?.(Number(Atomics.load(bytesDone, 0)), total);
-  return { job, stats, threadsUsed: used };
+  return { job, stats, threadsUsed: results.length };
 }

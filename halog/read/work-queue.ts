@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { nextLineStart } from './split.js';
 import type { Source } from './sources.js';
 
@@ -129,4 +130,29 @@ export class LineNumbering {
     for (const r of chunks) if (line > r.first && line <= r.first + r.count) return this.#offsets[r.chunk]! + (line - r.first);
     return line;
   }
+}
+
+/** A worker of a queue-driven run, and what it will post: null when it was cancelled. */
+export interface StartedWorker<T> {
+  readonly worker: Worker;
+  readonly done: Promise<T | null>;
+}
+
+/**
+ * Called once the main thread is out of chunks: waits for the workers that took part, and
+ * cancels and stops those still booting, so that an input the main thread read alone does not
+ * wait for a thread start. Returns what the others posted.
+ */
+export async function finishWorkers<T>(queue: WorkQueue, started: readonly StartedWorker<T>[]): Promise<T[]> {
+  const waiting: Promise<T | null>[] = [];
+  started.forEach((s, w) => {
+    if (queue.cancel(w)) {
+      s.done.catch(() => undefined);
+      s.worker.unref();
+      void s.worker.terminate();
+    } else waiting.push(s.done);
+  });
+  const out: T[] = [];
+  for (const r of await Promise.all(waiting)) if (r !== null) out.push(r);
+  return out;
 }
