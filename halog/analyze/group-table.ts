@@ -88,13 +88,13 @@ export class GroupTable {
   evictions = 0;
   /** Bumped whenever a row id changes key (sketch replacement, drops): callers caching ids check it. */
   epoch = 0;
-  counts = new Float64Array(1024 * NCOLS);
-  errs = new Float64Array(1024);
-  readonly lat = new SeriesStore(1024 * NTIMERS);
-  #alive = new Uint8Array(1024);
-  #keyOff = new Int32Array(1024);
-  #keyLen = new Int32Array(1024);
-  #hash = new Int32Array(1024);
+  counts: Float64Array;
+  errs: Float64Array;
+  readonly lat: SeriesStore;
+  #alive: Uint8Array;
+  #keyOff: Int32Array;
+  #keyLen: Int32Array;
+  #hash: Int32Array;
   #arena = new Uint8Array(1 << 16);
   #arenaTop = 0;
   /** Arena bytes no key uses any more (replaced keys); compacted when they outgrow the live ones. */
@@ -104,7 +104,7 @@ export class GroupTable {
   #mask = 2047;
   #freeIds: number[] = [];
   #heap = new Int32Array(0);
-  #heapPos = new Int32Array(1024);
+  #heapPos: Int32Array;
   #heapLen = 0;
   /** Estimated bytes of rows and keys (latency values are lat.valueBytes). */
   #bytes = 0;
@@ -112,6 +112,20 @@ export class GroupTable {
 
   constructor(capBytes: number) {
     this.capBytes = capBytes;
+    // Arrays indexed by row are made for every row the budget allows (each row costs at least
+    // ROW_BYTES), so they never grow by copying: memory the OS hands out is only backed when
+    // first written, and growing meant writing every row again, and on some VMs each fresh
+    // page is expensive (~15 us on the development machine). Merges may pass the budget for a
+    // moment, and then they grow.
+    const rows = Math.max(1024, Math.min(1 << 24, Math.ceil(capBytes / ROW_BYTES) + 1));
+    this.counts = new Float64Array(rows * NCOLS);
+    this.errs = new Float64Array(rows);
+    this.lat = new SeriesStore(rows * NTIMERS, capBytes);
+    this.#alive = new Uint8Array(rows);
+    this.#keyOff = new Int32Array(rows);
+    this.#keyLen = new Int32Array(rows);
+    this.#hash = new Int32Array(rows);
+    this.#heapPos = new Int32Array(rows);
   }
 
   /** The row of key `buf[start, end)` whose hashBytes is `h`, creating (or, in sketch mode, recycling) one. */

@@ -184,7 +184,7 @@ export class SeriesStore {
   len: Int32Array;
   slot: Int32Array;
   cls: Uint8Array;
-  #arena = new Int32Array(1 << 12);
+  #arena: Int32Array;
   #arenaTop = 0;
   /** Free raw blocks by class (offsets into the arena). */
   #free: number[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
@@ -193,8 +193,10 @@ export class SeriesStore {
   /** Estimated bytes of the values (raw blocks and counts arrays), kept up to date. */
   valueBytes = 0;
 
-  constructor(capacity = 1024) {
+  /** `valueBytes`: bytes of raw values to make room for at once (grown past it by copying). */
+  constructor(capacity = 1024, valueBytes = 1 << 14) {
     this.capacity = capacity;
+    this.#arena = new Int32Array(Math.max(1 << 12, Math.min(1 << 28, valueBytes >> 2)));
     this.n = new Float64Array(capacity);
     this.sum = new Float64Array(capacity);
     this.max = new Float64Array(capacity);
