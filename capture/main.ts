@@ -35,7 +35,13 @@ export async function main(args: string[]): Promise<number> {
   let live: { observe: (msg: Buffer, start: number, end: number) => void; start: (c: Capture) => void; stop: () => void } | null = null;
   if (config.live) {
     const { LiveView } = await import('./live/live-view.js');
-    live = new LiveView(process.stdout);
+    const { liveDetectOptions } = await import('./live/detect-options.js');
+    const detect = liveDetectOptions(config.detect);
+    if (typeof detect === 'string') {
+      log(`capture: ${detect}\n`);
+      return 2;
+    }
+    live = new LiveView(process.stdout, detect, config.detect.windowSeconds);
   }
 
   let capture: Capture;

@@ -4,6 +4,7 @@
  */
 import { ListenAddressError, OptionConflictError, OptionError, type CaptureError } from './errors.js';
 import { suggest } from '../proxy/config/suggest.js';
+import { parseCidr } from '../halog/detect/cidr.js';
 
 export type OutputFormat = 'keep' | 'rsyslog' | 'message';
 export type SplitBy = 'none' | 'tag' | 'host';
@@ -44,6 +45,18 @@ export interface CaptureConfig {
    */
   readonly readers: number;
   readonly pidFile: string | null;
+  /** How `--live` flags clients: `haloscope detect`'s options, over a sliding window. */
+  readonly detect: LiveDetectConfig;
+}
+
+export interface LiveDetectConfig {
+  /** A rules file as `detect --rules` takes (validated at start), or null for the built-in set. */
+  readonly rulesFile: string | null;
+  readonly windowSeconds: number;
+  readonly exclude: readonly string[];
+  readonly by: 'src' | 'xff';
+  /** Names of the request capture fields, or null for the rules' own. */
+  readonly captures: readonly string[] | null;
 }
 
 export const DEFAULTS = {
@@ -59,6 +72,8 @@ export const DEFAULTS = {
   batchBytes: 256 << 10,
   backlogBytes: 256 << 20,
   statsIntervalMs: 10_000,
+  // 5 minutes: the low-and-slow prober of the corpus (one probe every ~6 s) is caught well within.
+  detectWindowSeconds: 300,
 };
 
 export const USAGE = `Usage: haloscope capture --listen <addr:port> [--listen ...] --out <dir|file|-> [options]
@@ -81,7 +96,13 @@ appends each as one line that halog reads (halog -s 0 for HAProxy's hostless dat
                          system-wide setting, kept after capture ends; said on stderr)
   --stats FILE           write counters as JSON to FILE (every --stats-interval, on SIGUSR1, at exit)
   --stats-interval DUR   default 10s
-  --live                 refresh a traffic summary every second on the terminal
+  --live                 refresh a traffic summary every second on the terminal, with the
+                         clients that 'haloscope detect' would flag over a sliding window:
+    --window DUR         the window (default 5m; 10s to 24h)
+    --rules FILE         detection rules, as 'haloscope detect --rules' reads them
+    --exclude CIDR       never flag clients in CIDR (repeat, or comma-separate)
+    --by src|xff         key clients on the source address or the captured X-Forwarded-For
+    --captures LIST      names of the request capture fields (e.g. Host,User-Agent,Referer)
   --batch SIZE           bytes collected before a write (default 256K; also written every tick)
   --readers N            N threads read the sockets while the main thread writes (default 1;
                          0 reads on the main thread; with several, lines interleave by batch;
@@ -123,6 +144,13 @@ interface Draft {
   readers: number | null;
   pidFile: string | null;
   help: boolean;
+  rulesFile: string | null;
+  windowSeconds: number;
+  exclude: string[];
+  by: 'src' | 'xff';
+  captures: string[] | null;
+  /** Detection flags given, for the "needs --live" check. */
+  detectFlags: string[];
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -197,6 +225,14 @@ function oneOf<K extends 'format' | 'split'>(key: K, flag: string, values: reado
   };
 }
 
+/** A detection flag: remembered, so that using one without --live can be refused. */
+function detectSetter(flag: string, set: Setter): Setter {
+  return (v, d, problems) => {
+    d.detectFlags.push(flag);
+    set(v, d, problems);
+  };
+}
+
 const FLAGS: readonly Flag[] = [
   {
     name: '--listen',
@@ -242,6 +278,43 @@ const FLAGS: readonly Flag[] = [
       else d.readers = n;
     },
   },
+  { name: '--rules', takesValue: true, set: detectSetter('--rules', (v, d) => void (d.rulesFile = v)) },
+  {
+    name: '--window',
+    takesValue: true,
+    set: detectSetter('--window', (v, d, problems) => {
+      const ms = parseDuration(v);
+      if (ms === null || ms < 10_000 || ms > 86_400_000) problems.push(new OptionError(`--window '${v}': expected a duration from 10s to 24h such as 5m`));
+      else d.windowSeconds = Math.round(ms / 1000);
+    }),
+  },
+  {
+    name: '--exclude',
+    takesValue: true,
+    set: detectSetter('--exclude', (v, d, problems) => {
+      for (const c of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+        if (parseCidr(c)) d.exclude.push(c);
+        else problems.push(new OptionError(`--exclude '${c}': not an IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8, 2001:db8::/32)`));
+      }
+    }),
+  },
+  {
+    name: '--by',
+    takesValue: true,
+    set: detectSetter('--by', (v, d, problems) => {
+      if (v === 'src' || v === 'xff') d.by = v;
+      else problems.push(new OptionError(`--by '${v}': expected src or xff`));
+    }),
+  },
+  {
+    name: '--captures',
+    takesValue: true,
+    set: detectSetter('--captures', (v, d, problems) => {
+      const names = v.split(',').map((x) => x.trim());
+      if (names.some((n) => n === '')) problems.push(new OptionError(`--captures '${v}': expected header names separated by commas, e.g. Host,User-Agent,Referer`));
+      else d.captures = names;
+    }),
+  },
   { name: '--help', takesValue: false, set: (_v, d) => void (d.help = true) },
   { name: '-h', takesValue: false, set: (_v, d) => void (d.help = true) },
 ];
@@ -274,6 +347,12 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     readers: null,
     pidFile: null,
     help: false,
+    rulesFile: null,
+    windowSeconds: DEFAULTS.detectWindowSeconds,
+    exclude: [],
+    by: 'src',
+    captures: null,
+    detectFlags: [],
   };
   const problems: CaptureError[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -319,6 +398,9 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
   if (d.readers !== null && d.readers > 0 && senderNeeded) {
     problems.push(new OptionConflictError(`--readers ${d.readers} cannot be used with ${d.split === 'host' ? '--split host' : '--format rsyslog'}: reader threads do not learn each datagram's sender`));
   }
+  if (!d.live && d.detectFlags.length) {
+    problems.push(new OptionConflictError(`${[...new Set(d.detectFlags)].join(', ')} configure the detection of --live: add --live, or use 'haloscope detect' on the files`));
+  }
   const seen = new Set<string>();
   for (const l of d.listen) {
     const key = `${l.type}/${l.host}/${l.port}`;
@@ -347,6 +429,13 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     workers: d.workers,
     readers: d.readers ?? (d.workers === 1 && !senderNeeded ? 1 : 0),
     pidFile: d.pidFile,
+    detect: Object.freeze({
+      rulesFile: d.rulesFile,
+      windowSeconds: d.windowSeconds,
+      exclude: Object.freeze(d.exclude.slice()),
+      by: d.by,
+      captures: d.captures ? Object.freeze(d.captures.slice()) : null,
+    }),
   });
   return { config, help: false, problems: [] };
 }

@@ -13,9 +13,10 @@
 import { LogRecord, parseRecord } from '../../halog/parse/record.js';
 import { Detector, type DetectOptions } from '../../halog/detect/detector.js';
 import { suspects, type Suspect } from '../../halog/detect/verdict.js';
+import { DEFAULTS } from '../options.js';
 
-/** 5 minutes: the low-and-slow prober of the corpus (one probe every ~6 s) is caught well within. */
-export const LIVE_WINDOW_SECONDS = 300;
+/** The window when none is given (`--window`; options.ts says why 5 minutes). */
+export const LIVE_WINDOW_SECONDS = DEFAULTS.detectWindowSeconds;
 /** Generations per window: the window slides by 60 s steps. */
 export const LIVE_GENERATIONS = 5;
 

@@ -3,6 +3,7 @@
  * terminal, one summary line per second otherwise (a pipe or a file keeps a readable record).
  */
 import type { Capture } from '../capture.js';
+import type { DetectOptions } from '../../halog/detect/detector.js';
 import { LiveDetector } from './live-detector.js';
 import { renderFlaggedLine, renderLine, renderScreen } from './render.js';
 import { newTrafficFields, readTrafficLine } from './traffic-line.js';
@@ -13,7 +14,7 @@ export class LiveView {
   readonly #window = new LiveWindow();
   readonly #fields = newTrafficFields();
   /** The detect rules over a sliding window (live-detector.ts). */
-  readonly #detector = new LiveDetector();
+  readonly #detector: LiveDetector;
   /** Non-terminal output: what was last printed per flagged client, to print changes only. */
   readonly #printed = new Map<string, string>();
   /** Coarse clock (epoch seconds), refreshed every 100 ms rather than read per datagram. */
@@ -22,8 +23,9 @@ export class LiveView {
   #refresh: NodeJS.Timeout | null = null;
   #capture: Capture | null = null;
 
-  constructor(out: NodeJS.WriteStream) {
+  constructor(out: NodeJS.WriteStream, detect: DetectOptions = {}, windowSeconds?: number) {
     this.#out = out;
+    this.#detector = new LiveDetector(detect, windowSeconds);
   }
 
   readonly observe = (msg: Buffer, start: number, end: number): void => {

@@ -7,11 +7,12 @@ import { REPO_ROOT } from './helpers.js';
 /**
  * capture/ may use Node, its own files, the log contract (proxy/log/format), halog's line
  * primitives (halog/parse), the detect engine for `--live` (halog/detect/detector and verdict:
- * the same detectors as `haloscope detect`, issue 7), the shared "did you mean" leaf
+ * the same detectors as `haloscope detect`, issue 7; rules, errors and cidr: the same rules
+ * files and allow-lists), the shared "did you mean" leaf
  * (proxy/config/suggest, which imports nothing) and hdr-histogram-js; nothing else of the
  * proxy or of halog.
  */
-const ALLOWED = [/^node:/, /^hdr-histogram-js$/, /^capture\//, /^proxy\/log\/format\//, /^proxy\/config\/suggest\.js$/, /^halog\/parse\//, /^halog\/detect\/(detector|verdict)\.js$/];
+const ALLOWED = [/^node:/, /^hdr-histogram-js$/, /^capture\//, /^proxy\/log\/format\//, /^proxy\/config\/suggest\.js$/, /^halog\/parse\//, /^halog\/detect\/(detector|verdict|rules|errors|cidr)\.js$/];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));

@@ -4,10 +4,13 @@
  * not, and a client whose lines have left the window is no longer listed.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'node:test';
 import { LiveDetector } from '../../capture/live/live-detector.js';
 import { http, T0, times } from '../detect/log-lines.js';
-import { sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
+import { CLI, sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
 
 /** A flood without keep-alive: one new connection per request, 700 in 3.5 s. */
 const flood = (): string[] => times(700, (i) => http({ ip: '192.0.2.4', port: 10000 + i, uri: `/?n=${i}`, ms: T0 + i * 5 }));
@@ -59,4 +62,45 @@ test('capture --live over real UDP: a flood and a scanner get flagged lines whil
   assert.match(flagged.find((l) => l.includes(' 192.0.2.4 '))!, /score=\d+ rules=\S*flood\.requests\S* total=\d+ 4xx=0 denied=0 since=\d\d:\d\d:\d\d$/);
   // The summary line stays one per second, and is the last line.
   assert.match(out.trim().split('\n').pop()!, /^live \d\d:\d\d:\d\d rate=.* received=960 dropped=0$/);
+});
+
+test('capture --live takes detect\'s rules file, allow-list and window: an excluded flood is not flagged, the verdicts follow the rules file', async (t) => {
+  const dir = tempDir(t);
+  const rules = join(dir, 'rules.json');
+  // Only the verdict thresholds change: every flagged client becomes at most "suspicious".
+  writeFileSync(rules, JSON.stringify({ verdicts: { suspicious: 1, malicious: 1000 } }));
+  const cli = await spawnCli(['--listen', '127.0.0.1:0', '--out', join(dir, 'logs'), '--live', '--rules', rules, '--exclude', '192.0.2.4/31', '--window', '2m']);
+  t.after(() => void cli.stop('SIGKILL'));
+  let out = '';
+  cli.child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  await sendAll('udp4', cli.ports.udp4!, [...visitors(), ...flood(), ...scanner()]);
+  await waitFor(() => /^flagged \S+ 192\.0\.2\.6 suspicious .*scan\.paths/m.test(out), 'the scanner flagged as suspicious', 15000);
+  assert.equal(await cli.stop(), 0, cli.stderr());
+  const flagged = out.split('\n').filter((l) => l.startsWith('flagged '));
+  assert.deepEqual([...new Set(flagged.map((l) => l.split(' ')[2]))], ['192.0.2.6'], `the flood (192.0.2.4, in --exclude) is not flagged:\n${flagged.join('\n')}`);
+});
+
+test('capture: detection flags are checked at start, with detect\'s messages', async (t) => {
+  const dir = tempDir(t);
+  const run = (args: string[]): { status: number | null; stderr: string } => {
+    const r = spawnSync(process.execPath, [CLI, 'capture', '--listen', '127.0.0.1:0', '--out', join(dir, 'logs'), ...args], { encoding: 'utf8', timeout: 20000 });
+    return { status: r.status, stderr: r.stderr };
+  };
+  let r = run(['--rules', join(dir, 'none.json')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--rules configure the detection of --live: add --live/);
+  r = run(['--live', '--rules', join(dir, 'none.json')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /cannot read rules file '.*none\.json': no such file \[E_DETECT_RULES\]/);
+  writeFileSync(join(dir, 'bad.json'), '{"rules": {"scan.paths": {"minDistinct": "many"}}}');
+  r = run(['--live', '--rules', join(dir, 'bad.json')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /minDistinct/);
+  r = run(['--live', '--by', 'xff']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--by xff: no X-Forwarded-For among the request captures \(Host,User-Agent,Referer\)/);
+  r = run(['--live', '--window', '5s', '--exclude', '10.0.0.0/33']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--window '5s': expected a duration from 10s to 24h/);
+  assert.match(r.stderr, /--exclude '10\.0\.0\.0\/33': not an IPv4 or IPv6 address or CIDR block/);
 });
