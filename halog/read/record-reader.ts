@@ -35,9 +35,10 @@
  * Then, instead of byte ranges, each of `threads` readers (the main thread for index 0, workers
  * for the others) reads the whole input and takes the lines whose hash % threads is its index
  * (lines without a key go to index 0), with `create(options, { index, count })`; the returned
- * job is the main thread's, with the workers' snapshots merged into it. A key's lines all reach one worker, in input order, so a
- * job that keeps per-key state never merges one key's state from two parts, and can send back
- * only what it must (detect: the flagged clients), instead of every key's state.
+ * job is the main thread's, with the workers' snapshots merged into it. A key's lines all
+ * reach one reader, in input order, so a job that keeps per-key state never merges one key's
+ * state from two parts, and can send back only what it must (detect: the flagged clients),
+ * instead of every key's state.
  *
  * `options` must be structured-clonable (no functions): it is sent to every worker.
  * `onProgress(bytesDone, bytesTotal)` is called on the main thread as input is consumed
@@ -49,7 +50,16 @@ import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
 import { readPart, rangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
-import { WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk } from './work-queue.js';
+import { WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type StartedWorker } from './work-queue.js';
+
+/** What a record worker is given (record-worker.ts): a fixed part, or chunks to claim. */
+export interface RecordWorkerInput {
+  jobModule: string;
+  options: unknown;
+  sources: readonly Source[];
+  part?: PartSpec;
+  claimed?: ClaimedSpec;
+}
 
 /** What a worker of the claimed-chunks path is given besides the job. */
 export interface ClaimedSpec {
@@ -160,7 +170,7 @@ export async function readRecords<O, S>(
     }
     return { job, stats, threadsUsed: 0 };
   }
-  // Sharded: every worker reads every input in full (gzip included) and keeps its share of keys.
+  // Sharded: every reader reads every input in full (gzip included) and keeps its share of keys.
   const sharded = mod.shardKey?.(options) != null;
   if (!sharded && mod.mergeInAnyOrder && sources.every((s) => s.seekable)) {
     return readClaimed(sources, jobModule, options, job, threads, total, ro.onProgress);
@@ -180,29 +190,13 @@ export async function readRecords<O, S>(
       results[merged++] = undefined;
     }
   };
-  const workerUrl = new URL('./record-worker.js', import.meta.url);
   let next = 0;
   const runWorker = async (): Promise<void> => {
     while (next < parts.length) {
       const idx = next++;
-      results[idx] = await new Promise<{ snapshot: S; stats: ReadStats }>((resolve, reject) => {
-        const w = new Worker(workerUrl, { workerData: { jobModule: String(jobModule), options, sources, part: parts[idx] } });
-        let settled = false;
-        w.on('message', (m: { type: 'progress'; bytes: number } | { type: 'done'; snapshot: S; stats: ReadStats }) => {
-          if (m.type === 'progress') progress?.(m.bytes);
-          else {
-            settled = true;
-            resolve({ snapshot: m.snapshot, stats: m.stats });
-          }
-        });
-        w.once('error', (e) => {
-          settled = true;
-          reject(e);
-        });
-        w.once('exit', (code) => {
-          if (!settled) reject(new Error(`record worker exited with code ${code} before finishing`));
-        });
-      });
+      const r = await startRecordWorker<S>({ jobModule: String(jobModule), options, sources, part: parts[idx] }, progress).done;
+      if (r === null) throw new Error('record worker skipped a fixed part');
+      results[idx] = r;
       mergeReady();
     }
   };
@@ -227,27 +221,11 @@ async function readSharded<O, S>(
 ): Promise<ReadRecordsResult<S>> {
   const whole = sources.map((_, i) => ({ sourceIndex: i, start: 0, end: -1 }));
   const part = (index: number): PartSpec => ({ ranges: whole, shard: { index, count: threads } });
-  const workerUrl = new URL('./record-worker.js', import.meta.url);
-  const others = Array.from({ length: threads - 1 }, (_, i) => {
-    const w = new Worker(workerUrl, { workerData: { jobModule: String(jobModule), options, sources, part: part(i + 1) } });
-    return new Promise<{ snapshot: S; stats: ReadStats }>((resolve, reject) => {
-      let settled = false;
-      w.on('message', (m: { type: 'done'; snapshot: S; stats: ReadStats }) => {
-        settled = true;
-        resolve(m);
-      });
-      w.once('error', (e) => {
-        settled = true;
-        reject(e);
-      });
-      w.once('exit', (code) => {
-        if (!settled) reject(new Error(`record worker exited with code ${code} before finishing`));
-      });
-    });
-  });
+  const others = Array.from({ length: threads - 1 }, (_, i) => startRecordWorker<S>({ jobModule: String(jobModule), options, sources, part: part(i + 1) }).done);
   const job = mod.create(options, part(0).shard);
   const stats = await readPart(sources, part(0), job, progress, mod.shardKey!(options)!);
   for (const r of await Promise.all(others)) {
+    if (r === null) continue;
     job.merge(r.snapshot);
     addStats(stats, r.stats);
   }
@@ -269,18 +247,9 @@ async function readClaimed<O, S>(
   // Bytes read by every thread, so that the main thread's progress counts the workers' reads.
   const progressShared = new SharedArrayBuffer(8);
   const bytesDone = new BigInt64Array(progressShared);
-  const workerUrl = new URL('./record-worker.js', import.meta.url);
   const workers = Array.from({ length: threads - 1 }, (_, index) => {
     const claimed: ClaimedSpec = { chunks, shared: queue.shared, index, progress: progressShared };
-    const worker = new Worker(workerUrl, { workerData: { jobModule: String(jobModule), options, sources, claimed } });
-    const done = new Promise<{ snapshot: S; stats: ReadStats } | null>((resolve, reject) => {
-      worker.on('message', (m: { type: 'done'; snapshot: S; stats: ReadStats } | { type: 'skipped' }) => resolve(m.type === 'done' ? m : null));
-      worker.once('error', reject);
-      worker.once('exit', (code) => {
-        if (code !== 0) reject(new Error(`record worker exited with code ${code} before finishing`));
-      });
-    });
-    return { worker, done };
+    return startRecordWorker<S>({ jobModule: String(jobModule), options, sources, claimed });
   });
   const stats = emptyStats();
   const read = rangeReader(job, stats);
@@ -296,4 +265,30 @@ async function readClaimed<O, S>(
   }
   onProgress?.(Number(Atomics.load(bytesDone, 0)), total);
   return { job, stats, threadsUsed: results.length };
+}
+
+/** What record-worker.ts posts. */
+type WorkerMessage<S> = { type: 'progress'; bytes: number } | { type: 'done'; snapshot: S; stats: ReadStats } | { type: 'skipped' };
+
+/** Starts a record worker; `done` is its snapshot and stats, or null when it was cancelled (claimed path). */
+function startRecordWorker<S>(workerData: RecordWorkerInput, progress?: (n: number) => void): StartedWorker<{ snapshot: S; stats: ReadStats }> {
+  const worker = new Worker(new URL('./record-worker.js', import.meta.url), { workerData });
+  const done = new Promise<{ snapshot: S; stats: ReadStats } | null>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: WorkerMessage<S>) => {
+      if (m.type === 'progress') progress?.(m.bytes);
+      else {
+        settled = true;
+        resolve(m.type === 'done' ? { snapshot: m.snapshot, stats: m.stats } : null);
+      }
+    });
+    worker.once('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`record worker exited with code ${code} before finishing`));
+    });
+  });
+  return { worker, done };
 }

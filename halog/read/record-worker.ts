@@ -3,19 +3,9 @@
  * part, posts `{ type: 'progress', bytes }` per read and finally `{ type: 'done', snapshot, stats }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ClaimedSpec, RecordJobModule } from './record-reader.js';
-import { emptyStats, rangeReader, readPart, type PartSpec } from './record-part.js';
+import type { RecordJobModule, RecordWorkerInput } from './record-reader.js';
+import { emptyStats, rangeReader, readPart } from './record-part.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
-import type { Source } from './sources.js';
-
-interface RecordWorkerInput {
-  jobModule: string;
-  options: unknown;
-  sources: Source[];
-  /** One of: a fixed part, or chunks to claim (record-reader.ts `mergeInAnyOrder`). */
-  part?: PartSpec;
-  claimed?: ClaimedSpec;
-}
 
 const { jobModule, options, sources, part, claimed } = workerData as RecordWorkerInput;
 if (claimed) {
