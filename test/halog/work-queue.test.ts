@@ -3,12 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { generateLogBuffer } from '../../samples/generate/generate.js';
 import { LineAssembler, readRange } from '../../halog/read/chunks.js';
-import { readRecords } from '../../halog/read/record-reader.js';
 import { closeSources, openSources } from '../../halog/read/sources.js';
 import { LineNumbering, WorkQueue, drainQueue, planChunks, type ChunkLines } from '../../halog/read/work-queue.js';
-import type { Tally } from '../helpers/tally-job.js';
 
 /**
  * Several readers claiming chunks from one queue must read every line exactly once, whole, and
@@ -84,33 +81,4 @@ test('work queue: a worker that has not entered can be cancelled, one that has c
   assert.equal(q.cancel(0), false);
   assert.equal(q.cancel(1), true);
   assert.equal(q.enter(1), false);
-});
-
-test('record reader: a job that merges in any order gets the same tallies from claimed chunks on 3 threads as on one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'haloscope-wq-'));
-  const chunkEnv = process.env.HALOG_CHUNK_BYTES;
-  try {
-    const file = join(dir, 'in.log');
-    writeFileSync(file, generateLogBuffer({ seed: 5, lines: 6000, format: 'local', malformedRate: 0.02, tcpRate: 0.05 }));
-    const job = new URL('../helpers/tally-job.js', import.meta.url);
-    const one = await readRecords<{ spinPerRecord: number }, Tally>(openSources([file, file]), job, { spinPerRecord: 0 }, { threads: 1 });
-    process.env.HALOG_CHUNK_BYTES = '65536';
-    let progressed = 0;
-    const three = await readRecords<{ spinPerRecord: number }, Tally>(openSources([file, file]), job, { spinPerRecord: 20000 }, {
-      threads: 3,
-      parallelMinBytes: 0,
-      onProgress: (done, total) => {
-        assert.ok(done >= progressed && done <= total, `progress ${done} of ${total} after ${progressed}`);
-        progressed = done;
-      },
-    });
-    assert.ok(three.threadsUsed >= 1, 'the workers took part');
-    assert.deepEqual((three.job as unknown as { tally: Tally }).tally, (one.job as unknown as { tally: Tally }).tally);
-    assert.deepEqual(three.stats, one.stats);
-    assert.equal(progressed, one.stats.bytes);
-  } finally {
-    if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
-    else process.env.HALOG_CHUNK_BYTES = chunkEnv;
-    rmSync(dir, { recursive: true, force: true });
-  }
 });

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { readRecords } from '../../halog/read/record-reader.js';
 import { closeSources, openSources } from '../../halog/read/sources.js';
 import { CORPUS } from '../helpers/paths.js';
+import { generateLogBuffer } from '../../samples/generate/generate.js';
 import type { CountSnapshot } from './status-count-job.js';
+import type { Tally } from './tally-job.js';
 
 const JOB = new URL('./status-count-job.js', import.meta.url);
 const sorted = <K, V>(m: Map<K, V>): [K, V][] => [...m].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
@@ -54,6 +56,35 @@ test('record reader: worker threads over ranges and gzip give the same records, 
     }
     assert.equal(one.snap.clients.get('127.2.7.70'), 2 * 2500);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('record reader: a job that merges in any order gets the same tallies from claimed chunks on 3 threads as on one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haloscope-wq-'));
+  const chunkEnv = process.env.HALOG_CHUNK_BYTES;
+  try {
+    const file = join(dir, 'in.log');
+    writeFileSync(file, generateLogBuffer({ seed: 5, lines: 6000, format: 'local', malformedRate: 0.02, tcpRate: 0.05 }));
+    const job = new URL('./tally-job.js', import.meta.url);
+    const one = await readRecords<{ spinPerRecord: number }, Tally>(openSources([file, file]), job, { spinPerRecord: 0 }, { threads: 1 });
+    process.env.HALOG_CHUNK_BYTES = '65536';
+    let progressed = 0;
+    const three = await readRecords<{ spinPerRecord: number }, Tally>(openSources([file, file]), job, { spinPerRecord: 20000 }, {
+      threads: 3,
+      parallelMinBytes: 0,
+      onProgress: (done, total) => {
+        assert.ok(done >= progressed && done <= total, `progress ${done} of ${total} after ${progressed}`);
+        progressed = done;
+      },
+    });
+    assert.ok(three.threadsUsed >= 1, 'the workers took part');
+    assert.deepEqual((three.job as unknown as { tally: Tally }).tally, (one.job as unknown as { tally: Tally }).tally);
+    assert.deepEqual(three.stats, one.stats);
+    assert.equal(progressed, one.stats.bytes);
+  } finally {
+    if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
+    else process.env.HALOG_CHUNK_BYTES = chunkEnv;
     rmSync(dir, { recursive: true, force: true });
   }
 });
