@@ -93,13 +93,14 @@ export class MultiNeedles {
       const f = fail[s]!;
       const merged = [...own[s]!, ...(out[f] ?? [])];
       out[s] = merged.length ? merged : null;
-      for (let c = 0; c < COLS; c++) {
-        const t = next[s]!.get(c);
-        if (t !== undefined) {
-          fail[t] = delta[f * COLS + c]!;
-          delta[s * COLS + c] = t;
-          queue.push(t);
-        } else delta[s * COLS + c] = delta[f * COLS + c]!;
+      // The failure state's row (already complete: it is shallower), then this state's own
+      // edges over it, children queued in column order.
+      delta.copyWithin(s * COLS, f * COLS, f * COLS + COLS);
+      const edges = [...next[s]!].sort((a, b) => a[0] - b[0]);
+      for (const [c, t] of edges) {
+        fail[t] = delta[f * COLS + c]!;
+        delta[s * COLS + c] = t;
+        queue.push(t);
       }
     }
     this.#delta = delta;

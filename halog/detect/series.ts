@@ -11,7 +11,7 @@
  * Only the per-second sums matter (windowPeak adds the pairs of a second together), so how
  * entries are grouped never changes a result.
  */
-import { windowPeak, type WindowPeak } from './window.js';
+import { windowPeak } from './window.js';
 
 /** Entries per chunk. */
 const ENTRIES = 4;
@@ -116,25 +116,13 @@ export class SeriesStore {
     return out;
   }
 
-  /** windowPeak() of column `col`, without listing it when its total cannot reach `needed`. */
-  peak(meta: Int32Array, off: number, col: number, seconds: number, needed = Number.POSITIVE_INFINITY): WindowPeak {
+  /** windowPeak().count of column `col`, without listing it when its total cannot reach `needed`. */
+  peak(meta: Int32Array, off: number, col: number, seconds: number, needed = Number.POSITIVE_INFINITY): number {
     const total = meta[off + 2 + col]!;
-    if (total === 0) return { count: 0, start: 0 };
     // A total under the threshold bounds the peak (windowPeak's own shortcut); a series of
     // one second gives its total either way.
-    if (total < needed) return { count: total, start: this.#firstSecond(meta, off, col) };
-    return windowPeak(this.pairs(meta, off, col), seconds, needed);
-  }
-
-  #firstSecond(meta: Int32Array, off: number, col: number): number {
-    const arena = this.#arena;
-    const E = this.#entry;
-    const CH = this.#chunk;
-    for (let c = meta[off]!; c !== 0; c = arena[c * CH]!) {
-      const used = arena[c * CH + 1]!;
-      for (let k = 0; k < used; k++) if (arena[c * CH + 2 + k * E + 1 + col] !== 0) return arena[c * CH + 2 + k * E]! + this.#base;
-    }
-    return 0;
+    if (total === 0 || total < needed) return total;
+    return windowPeak(this.pairs(meta, off, col), seconds, needed).count;
   }
 
   /** Frees the series at `meta[off]` and zeroes its bookkeeping. */

@@ -16,7 +16,6 @@ import type { TargetView } from './target.js';
 import { RULE_IDS, type RuleId } from './rules.js';
 import { SeriesStore } from './series.js';
 import { SlotMap } from './slot-map.js';
-import type { WindowPeak } from './window.js';
 
 export { windowPeak, type WindowPeak } from './window.js';
 
@@ -93,16 +92,22 @@ export interface ClientExport {
  * bookkeeping (series.ts), then the lines counted per rule column. What a line touches lies
  * in the first two cache lines.
  */
-export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9 } as const;
+export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12 } as const;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
-const SER0 = 10;
+const SER0 = 13;
 const SER_META = 5;
 const HIT0 = SER0 + 2 * SER_META;
-export const IS = (HIT0 + RULE_COUNT + 15) & ~15;
-/** Float64 cells of a client (at `slot * FS` of ClientTable.F): first and last accept ms, then first and last per rule column. */
-export const FS = (2 + 2 * RULE_COUNT + 7) & ~7;
+export const IS = (HIT0 + RULE_COUNT + 7) & ~7;
+/** Rule columns whose first/last dates are in the client's Float64 record; the others' are in a block of `rareF`, made on the first hit. */
+const HOT_RULES = 2;
+/**
+ * Float64 cells of a client (at `slot * FS` of ClientTable.F): first and last accept ms, then
+ * first and last of the HOT_RULES columns.
+ */
+export const FS = 2 + 2 * HOT_RULES;
+const RARE_STRIDE = 2 * (RULE_COUNT - HOT_RULES);
 
 export class ClientTable {
   /** Client key by slot; null for a free slot. */
@@ -113,9 +118,13 @@ export class ClientTable {
   #cap = 0;
   I = new Int32Array(0);
   F = new Float64Array(0);
-  /** Evidence lines and distinct strings per (slot * RULE_COUNT + rule column), made on first use. */
-  #evidence: (string[] | null)[] = [];
-  #distinct: (Set<string> | null)[] = [];
+  /** Evidence lines and distinct strings by slot * RULE_COUNT + rule column, made on first use. */
+  readonly #evidence = new Map<number, string[]>();
+  readonly #distinct = new Map<number, Set<string>>();
+  /** First/last dates of the rare rule columns: blocks of RARE_STRIDE, block b (1-based) at (b - 1) * RARE_STRIDE. */
+  #rareF = new Float64Array(64 * RARE_STRIDE);
+  #rareTop = 1;
+  #rareFree: number[] = [];
   /** `--explain`: one entry per line of these clients with the decisions taken on it. */
   readonly explain = new Map<number, string[]>();
   /** Hashes of the non-static paths each client asked for (crawl.aggressive), value unused. */
@@ -160,7 +169,6 @@ export class ClientTable {
   }
 
   #grow(n: number): void {
-    const old = this.#cap;
     this.#cap = n;
     const i = new Int32Array(n * IS);
     i.set(this.I);
@@ -168,10 +176,6 @@ export class ClientTable {
     const f = new Float64Array(n * FS);
     f.set(this.F);
     this.F = f;
-    for (let k = old * RULE_COUNT; k < n * RULE_COUNT; k++) {
-      this.#evidence.push(null);
-      this.#distinct.push(null);
-    }
   }
 
   /** Forgets a client; its slot is reused. */
@@ -179,9 +183,15 @@ export class ClientTable {
     this.keys[slot] = null;
     this.explain.delete(slot);
     for (let k = 0; k < 2; k++) this.#series[k]!.clear(this.I, slot * IS + SER0 + SER_META * k);
+    const rare = this.I[slot * IS + C.rareTimes]!;
+    if (rare !== 0) this.#rareFree.push(rare);
     this.I.fill(0, slot * IS, slot * IS + IS);
-    this.#evidence.fill(null, slot * RULE_COUNT, slot * RULE_COUNT + RULE_COUNT);
-    this.#distinct.fill(null, slot * RULE_COUNT, slot * RULE_COUNT + RULE_COUNT);
+    if (this.#evidence.size > 0 || this.#distinct.size > 0) {
+      for (let r = 0; r < RULE_COUNT; r++) {
+        this.#evidence.delete(slot * RULE_COUNT + r);
+        this.#distinct.delete(slot * RULE_COUNT + r);
+      }
+    }
     this.pages.removeAllOf(slot);
     this.ports.removeAllOf(slot);
     this.#free.push(slot);
@@ -195,9 +205,11 @@ export class ClientTable {
    * new pages) copy log lines only for the few clients that come near their threshold.
    */
   hit(slot: number, r: number, t: number, ctx: LineContext, evidenceMax: number, evidenceAfter = 0): number {
-    const n = ++this.I[slot * IS + HIT0 + r]!;
-    const F = this.F;
-    const f = slot * FS + 2 + 2 * r;
+    const I = this.I;
+    const b = slot * IS;
+    const n = ++I[b + HIT0 + r]!;
+    const f = this.#times(slot, r);
+    const F = r < HOT_RULES ? this.F : this.#rareF;
     if (n === 1) {
       F[f] = t;
       F[f + 1] = t;
@@ -205,30 +217,52 @@ export class ClientTable {
       if (t < F[f]!) F[f] = t;
       if (t > F[f + 1]!) F[f + 1] = t;
     }
-    if (n > evidenceAfter && evidenceMax > 0) {
+    if (n > evidenceAfter && evidenceMax > 0 && (I[b + C.evidenceFull]! & (1 << r)) === 0) {
       const i = slot * RULE_COUNT + r;
-      const ev = (this.#evidence[i] ??= []);
+      let ev = this.#evidence.get(i);
+      if (ev === undefined) this.#evidence.set(i, (ev = []));
       if (ev.length < evidenceMax) ev.push(ctx.line());
+      if (ev.length >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
     }
     return n;
   }
 
+  /** Index of the first/last dates of rule column `r` in F (hot columns) or #rareF (made if missing). */
+  #times(slot: number, r: number): number {
+    if (r < HOT_RULES) return slot * FS + 2 + 2 * r;
+    const c = slot * IS + C.rareTimes;
+    let blk = this.I[c]!;
+    if (blk === 0) {
+      blk = this.#rareFree.pop() ?? this.#rareTop++;
+      if (blk * RARE_STRIDE > this.#rareF.length) {
+        const a = new Float64Array(this.#rareF.length * 2);
+        a.set(this.#rareF);
+        this.#rareF = a;
+      }
+      this.I[c] = blk;
+    }
+    return (blk - 1) * RARE_STRIDE + 2 * (r - HOT_RULES);
+  }
+
   /** Adds a distinct value counted by rule column `r` (kept up to DISTINCT_CAP). */
   addDistinct(slot: number, r: number, v: string): void {
-    const s = (this.#distinct[slot * RULE_COUNT + r] ??= new Set());
+    const i = slot * RULE_COUNT + r;
+    let s = this.#distinct.get(i);
+    if (s === undefined) this.#distinct.set(i, (s = new Set()));
     if (s.size < DISTINCT_CAP) s.add(v);
+    this.I[slot * IS + C.hasDistinct]! |= 1 << r;
   }
 
   distinctSize(slot: number, r: number): number {
-    return this.#distinct[slot * RULE_COUNT + r]?.size ?? 0;
+    return (this.I[slot * IS + C.hasDistinct]! & (1 << r)) === 0 ? 0 : this.#distinct.get(slot * RULE_COUNT + r)!.size;
   }
 
   distinct(slot: number, r: number): ReadonlySet<string> | null {
-    return this.#distinct[slot * RULE_COUNT + r] ?? null;
+    return this.#distinct.get(slot * RULE_COUNT + r) ?? null;
   }
 
   evidence(slot: number, r: number): readonly string[] {
-    return this.#evidence[slot * RULE_COUNT + r] ?? [];
+    return this.#evidence.get(slot * RULE_COUNT + r) ?? [];
   }
 
   count(slot: number, r: number): number {
@@ -236,11 +270,11 @@ export class ClientTable {
   }
 
   hitFirst(slot: number, r: number): number {
-    return this.F[slot * FS + 2 + 2 * r]!;
+    return (r < HOT_RULES ? this.F : this.#rareF)[this.#times(slot, r)]!;
   }
 
   hitLast(slot: number, r: number): number {
-    return this.F[slot * FS + 3 + 2 * r]!;
+    return (r < HOT_RULES ? this.F : this.#rareF)[this.#times(slot, r) + 1]!;
   }
 
   bump(slot: number, kind: SeriesKind, sec: number, n = 1): void {
@@ -248,7 +282,8 @@ export class ClientTable {
     this.#series[st]!.bump(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[kind]!, sec, n);
   }
 
-  peak(slot: number, kind: SeriesKind, seconds: number, needed?: number): WindowPeak {
+  /** Highest count of the series over any window of `seconds` (windowPeak), or its total when that is under `needed`. */
+  peak(slot: number, kind: SeriesKind, seconds: number, needed?: number): number {
     const st = SERIES_STORE[kind]!;
     return this.#series[st]!.peak(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[kind]!, seconds, needed);
   }
@@ -274,10 +309,10 @@ export class ClientTable {
     const hits: Partial<Record<RuleId, HitsExport>> = {};
     for (let r = 0; r < RULE_COUNT; r++) {
       const i = slot * RULE_COUNT + r;
-      const d = this.#distinct[i] ?? null;
+      const d = this.#distinct.get(i) ?? null;
       const n = this.count(slot, r);
       if (n === 0 && d === null) continue;
-      hits[COLUMN_IDS[r]!] = { count: n, first: this.hitFirst(slot, r), last: this.hitLast(slot, r), evidence: [...(this.#evidence[i] ?? [])], distinct: d ? [...d] : null };
+      hits[COLUMN_IDS[r]!] = { count: n, first: this.hitFirst(slot, r), last: this.hitLast(slot, r), evidence: [...(this.#evidence.get(i) ?? [])], distinct: d ? [...d] : null };
     }
     const windows: Partial<Record<keyof typeof Series, number[]>> = {};
     for (let k = 0; k < SERIES_NAMES.length; k++) {
@@ -329,27 +364,32 @@ export class ClientTable {
     for (const id of Object.keys(from.hits) as RuleId[]) {
       const h = from.hits[id]!;
       const r = ruleIndex(id);
-      const f = slot * FS + 2 + 2 * r;
       if (h.count > 0) {
+        const f = this.#times(slot, r);
+        const F = r < HOT_RULES ? this.F : this.#rareF;
         if (this.count(slot, r) === 0) {
-          this.F[f] = h.first;
-          this.F[f + 1] = h.last;
+          F[f] = h.first;
+          F[f + 1] = h.last;
         } else {
-          this.F[f] = Math.min(this.F[f]!, h.first);
-          this.F[f + 1] = Math.max(this.F[f + 1]!, h.last);
+          F[f] = Math.min(F[f]!, h.first);
+          F[f + 1] = Math.max(F[f + 1]!, h.last);
         }
         I[b + HIT0 + r]! += h.count;
       }
       const i = slot * RULE_COUNT + r;
       if (h.evidence.length > 0) {
-        const ev = (this.#evidence[i] ??= []);
+        let ev = this.#evidence.get(i);
+        if (ev === undefined) this.#evidence.set(i, (ev = []));
         for (const e of h.evidence) {
           if (ev.length >= evidenceMax) break;
           ev.push(e);
         }
+        if (ev.length >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
       }
       if (h.distinct) {
-        const s = (this.#distinct[i] ??= new Set());
+        let s = this.#distinct.get(i);
+        if (s === undefined) this.#distinct.set(i, (s = new Set()));
+        I[b + C.hasDistinct]! |= 1 << r;
         for (const d of h.distinct) {
           if (s.size >= DISTINCT_CAP) break;
           s.add(d);

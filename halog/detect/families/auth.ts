@@ -51,14 +51,14 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       return [
         {
           id: 'bruteforce.auth',
-          fired: f.count >= r.minFailures || a.count >= r.minLoginPosts,
-          why: () => `at most ${f.count} auth failures (need >= ${r.minFailures}) and ${a.count} login POSTs (need >= ${r.minLoginPosts}) in ${r.windowSeconds}s`,
+          fired: f >= r.minFailures || a >= r.minLoginPosts,
+          why: () => `at most ${f} auth failures (need >= ${r.minFailures}) and ${a} login POSTs (need >= ${r.minLoginPosts}) in ${r.windowSeconds}s`,
         },
       ];
     },
     score(t: ClientTable, slot: number): number {
       if (!r.enabled || (t.count(slot, AUTH) === 0 && r.minFailures > 0 && r.minLoginPosts > 0)) return 0;
-      const fired = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures).count >= r.minFailures || t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts).count >= r.minLoginPosts;
+      const fired = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures) >= r.minFailures || t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts) >= r.minLoginPosts;
       return fired ? r.score : 0;
     },
   };

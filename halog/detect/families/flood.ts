@@ -27,10 +27,10 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
   const measure = (t: ClientTable, slot: number) => {
     const conns = t.peak(slot, Series.conns, r.windowSeconds, low);
     const reqs = t.peak(slot, Series.requests, r.windowSeconds, low);
-    const queued = t.peak(slot, Series.queued, r.windowSeconds, reqs.count * r.minQueuedRatio);
-    const saturated = reqs.count > 0 && queued.count / reqs.count >= r.minQueuedRatio;
+    const queued = t.peak(slot, Series.queued, r.windowSeconds, reqs * r.minQueuedRatio);
+    const saturated = reqs > 0 && queued / reqs >= r.minQueuedRatio;
     const k = saturated ? r.queuedFactor : 1;
-    const fired = conns.count >= r.minNewConnections * k || reqs.count >= r.minRequests * k;
+    const fired = conns >= r.minNewConnections * k || reqs >= r.minRequests * k;
     return { conns, reqs, queued, saturated, k, fired };
   };
   return {
@@ -76,8 +76,8 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
         {
           id: 'flood.requests',
           fired,
-          why: () => `at most ${reqs.count} requests and ${conns.count} new connections in ${r.windowSeconds}s (need >= ${r.minNewConnections * k} new connections, or >= ${r.minRequests * k} requests${saturated ? `; lowered: ${queued.count} of its requests waited in a queue` : ''})`,
-          count: reqs.count,
+          why: () => `at most ${reqs} requests and ${conns} new connections in ${r.windowSeconds}s (need >= ${r.minNewConnections * k} new connections, or >= ${r.minRequests * k} requests${saturated ? `; lowered: ${queued} of its requests waited in a queue` : ''})`,
+          count: reqs,
         },
       ];
     },

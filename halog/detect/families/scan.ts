@@ -20,7 +20,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
   const crawlFired = (t: ClientTable, slot: number): boolean => {
     // The cheap half first: most clients load static assets.
     if (ratio(t.n(slot, C.statics), t.n(slot, C.http)) > crawl.maxStaticRatio) return false;
-    return t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct).count >= crawl.minDistinct;
+    return t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct) >= crawl.minDistinct;
   };
   return {
     name: 'scan',
@@ -59,9 +59,9 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         const s = ratio(t.n(slot, C.statics), t.n(slot, C.http));
         out.push({
           id: 'crawl.aggressive',
-          fired: p.count >= crawl.minDistinct && s <= crawl.maxStaticRatio,
-          why: () => `at most ${p.count} new non-static paths in ${crawl.windowSeconds}s (need >= ${crawl.minDistinct}), ${pct(s)} static requests (need <= ${pct(crawl.maxStaticRatio)})`,
-          count: p.count,
+          fired: p >= crawl.minDistinct && s <= crawl.maxStaticRatio,
+          why: () => `at most ${p} new non-static paths in ${crawl.windowSeconds}s (need >= ${crawl.minDistinct}), ${pct(s)} static requests (need <= ${pct(crawl.maxStaticRatio)})`,
+          count: p,
         });
       }
       return out;
