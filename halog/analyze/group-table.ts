@@ -95,7 +95,7 @@ export class GroupTable {
   #keyOff: Int32Array;
   #keyLen: Int32Array;
   #hash: Int32Array;
-  #arena = new Uint8Array(1 << 16);
+  #arena: Buffer = Buffer.alloc(1 << 16);
   #arenaTop = 0;
   /** Arena bytes no key uses any more (replaced keys); compacted when they outgrow the live ones. */
   #arenaDead = 0;
@@ -171,7 +171,7 @@ export class GroupTable {
     let s = this.#keyStrings[id];
     if (s === undefined) {
       const off = this.#keyOff[id]!;
-      s = Buffer.from(this.#arena.buffer, this.#arena.byteOffset + off, this.#keyLen[id]!).toString('latin1');
+      s = this.#arena.toString('latin1', off, off + this.#keyLen[id]!);
       this.#keyStrings[id] = s;
     }
     return s;
@@ -249,7 +249,7 @@ export class GroupTable {
     if (this.#arenaTop + len > this.#arena.length) {
       if (this.#arenaDead > this.#arenaTop >> 1) this.#compactArena();
       if (this.#arenaTop + len > this.#arena.length) {
-        const next = new Uint8Array(Math.max(this.#arena.length * 2, this.#arenaTop + len));
+        const next = Buffer.alloc(Math.max(this.#arena.length * 2, this.#arenaTop + len));
         next.set(this.#arena.subarray(0, this.#arenaTop));
         this.#arena = next;
       }
@@ -262,7 +262,7 @@ export class GroupTable {
   }
 
   #compactArena(): void {
-    const next = new Uint8Array(this.#arena.length);
+    const next = Buffer.alloc(this.#arena.length);
     let top = 0;
     for (let id = 0; id < this.top; id++) {
       if (!this.#alive[id]) continue;

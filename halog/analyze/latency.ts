@@ -168,6 +168,8 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number
 /** Raw blocks hold 2, 4, ... RAW_MAX values: class c holds 2 << c. */
 const MAX_CLASS = Math.log2(RAW_MAX) - 1;
 const scratch = new Int32Array(RAW_MAX);
+/** `scratch.subarray(0, n)`, made once per length. */
+const scratchViews: (Int32Array | undefined)[] = [];
 
 /**
  * Many latency series in flat arrays. Series `s` is in one of three forms:
@@ -367,9 +369,23 @@ export class SeriesStore {
     }
     if (len >= 2) {
       const off = this.slot[s]!;
-      const sorted = scratch.subarray(0, len);
-      sorted.set(this.#arena.subarray(off, off + len));
-      sorted.sort();
+      const arena = this.#arena;
+      const sorted = scratch;
+      if (len <= 24) {
+        // Insertion sort: most rows hold a few values, where a native sort call costs more.
+        for (let i = 0; i < len; i++) {
+          const v = arena[off + i]!;
+          let j = i;
+          while (j > 0 && sorted[j - 1]! > v) {
+            sorted[j] = sorted[j - 1]!;
+            j--;
+          }
+          sorted[j] = v;
+        }
+      } else {
+        for (let i = 0; i < len; i++) sorted[i] = arena[off + i]!;
+        (scratchViews[len] ??= scratch.subarray(0, len)).sort();
+      }
       for (let k = 0; k < ranks.length; k++) out[o + k] = bucketTop(sorted[ranks[k]! - 1]!);
     } else {
       const h = this.hists[this.slot[s]!]!;

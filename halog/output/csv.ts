@@ -32,7 +32,7 @@ export function writeCsv(t: ReportTable, write: Write, options: CellOptions = {}
     t.fill(i, nums, 0);
     let key = t.key(i);
     if (!options.rawCells) key = guardCell(key);
-    out.text(needsQuotes(key) ? stringify([[key]], CSV_OPTIONS) : key);
+    out.str(needsQuotes(key) ? stringify([[key]], CSV_OPTIONS) : key);
     for (let c = 0; c < nums.length; c++) {
       out.byte(0x2c);
       const v = nums[c]!;

@@ -6,38 +6,47 @@ export interface JsonContext {
   input: { lines: number; records: number; invalid: number; kept: number; filtered: number };
 }
 
-/** JSON.stringify(s), without the call for the common string that needs no escape. */
-export function jsonString(s: string): string {
+/** Whether JSON.stringify(s) is `"` + s + `"` (nothing to escape). */
+function plainJson(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
   }
-  return `"${s}"`;
+  return true;
 }
 
 /**
  * Writes each row as one JSON object keyed by column name (the CSV header's names), exactly as
- * JSON.stringify of that object would, without building it: keys are quoted once per table,
- * numbers print as JSON prints them (String() when finite, else null), strings as
- * JSON.stringify does. `rowStart` is written before each row ('' or a separator).
+ * JSON.stringify of that object would, without building it: the `{"name":` and `,"name":`
+ * parts are encoded once per table, numbers print as JSON prints them (String() when finite,
+ * else null), the key as JSON.stringify does. `before(i)` is written before row i, `after`
+ * after each row.
  */
-export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) => string, after: string): void {
-  const keys = t.columns.map((c, i) => `${i ? ',' : '{'}${JSON.stringify(c.name)}:`);
+export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) => Uint8Array, after: Uint8Array): void {
+  const names = t.columns.map((c, i) => Buffer.from(`${i ? ',' : '{'}${JSON.stringify(c.name)}:`, 'utf8'));
   const nums = new Float64Array(t.columns.length - 1);
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
-    out.text(before(i));
-    out.text(keys[0]!);
-    out.text(jsonString(t.key(i)));
-    for (let c = 1; c < keys.length; c++) {
-      out.text(keys[c]!);
+    out.bytes(before(i));
+    out.bytes(names[0]!);
+    const key = t.key(i);
+    if (plainJson(key)) {
+      out.byte(0x22);
+      out.str(key);
+      out.byte(0x22);
+    } else out.str(JSON.stringify(key));
+    for (let c = 1; c < names.length; c++) {
+      out.bytes(names[c]!);
       const v = nums[c - 1]!;
       if (Number.isFinite(v)) out.num(v);
-      else out.text('null');
+      else out.bytes(NULL);
     }
-    out.text(after);
+    out.bytes(after);
   }
 }
+
+const NULL = Buffer.from('null');
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 /**
  * One JSON document: format version, report metadata, input counts, then `columns` and `rows`
@@ -48,7 +57,9 @@ export function writeJson(t: ReportTable, ctx: JsonContext, write: Write): void 
   const head = JSON.stringify({ format: 'haloscope-report', version: 1, ...t.meta, input: ctx.input }, null, 2);
   const columns = t.columns.map((c) => `    ${JSON.stringify(c)}`).join(',\n');
   out.text(`${head.slice(0, -2)},\n  "columns": [\n${columns}\n  ],\n  "rows": [`);
-  writeJsonRows(t, out, (i) => (i ? ',\n    ' : '\n    '), '}');
+  const first = ascii('\n    ');
+  const next = ascii(',\n    ');
+  writeJsonRows(t, out, (i) => (i ? next : first), ascii('}'));
   out.text(t.length ? '\n  ]\n}\n' : ']\n}\n');
   out.flush();
 }

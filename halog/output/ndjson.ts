@@ -5,7 +5,8 @@ import { ByteOut, collect, type Write } from './write.js';
 /** One JSON object per row and line (for jq and log shippers); metadata goes to stderr notes. */
 export function writeNdjson(t: ReportTable, write: Write): void {
   const out = new ByteOut(write);
-  writeJsonRows(t, out, () => '', '}\n');
+  const none = new Uint8Array(0);
+  writeJsonRows(t, out, () => none, Buffer.from('}\n'));
   out.flush();
 }
 

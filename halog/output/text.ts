@@ -34,7 +34,7 @@ export function writeText(t: ReportTable, write: Write): void {
       }
     }
     out.byte(0x20);
-    out.text(t.key(i));
+    out.str(t.key(i));
     out.byte(0x0a);
   }
   const m = t.meta;

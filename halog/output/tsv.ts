@@ -24,7 +24,7 @@ export function writeTsv(t: ReportTable, write: Write, options: CellOptions = {}
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
     const key = t.key(i);
-    out.text(escapeKey(options.rawCells ? key : guardCell(key)));
+    out.str(escapeKey(options.rawCells ? key : guardCell(key)));
     for (let c = 0; c < nums.length; c++) {
       out.byte(0x09);
       const v = nums[c]!;

@@ -27,10 +27,44 @@ export class ByteOut {
     if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(n);
   }
 
-  /** Any text (UTF-8). */
+  /** Any text (UTF-8) through Buffer#write. */
   text(s: string): void {
     this.#room(3 * s.length);
     this.#len += this.#buf.write(s, this.#len, 'utf8');
+  }
+
+  /**
+   * A short string (keys, cells) encoded by hand: a JS loop beats Buffer#write's per-call cost
+   * for the few dozen characters of a key. Characters from U+0800 go through Buffer#write.
+   */
+  str(s: string): void {
+    const n = s.length;
+    this.#room(2 * n);
+    const buf = this.#buf;
+    let o = this.#len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) buf[o++] = c;
+      else if (c < 0x800) {
+        buf[o++] = 0xc0 | (c >> 6);
+        buf[o++] = 0x80 | (c & 0x3f);
+      } else {
+        this.text(s);
+        return;
+      }
+    }
+    this.#len = o;
+  }
+
+  /** Bytes made once (column names, separators). */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.#room(n);
+    const buf = this.#buf;
+    let o = this.#len;
+    if (n > 64) buf.set(b, o);
+    else for (let i = 0; i < n; i++) buf[o + i] = b[i]!;
+    this.#len = o + n;
   }
 
   byte(c: number): void {
@@ -42,8 +76,10 @@ export class ByteOut {
   pad(n: number): void {
     if (n <= 0) return;
     this.#room(n);
-    this.#buf.fill(0x20, this.#len, this.#len + n);
-    this.#len += n;
+    const buf = this.#buf;
+    const o = this.#len;
+    for (let i = 0; i < n; i++) buf[o + i] = 0x20;
+    this.#len = o + n;
   }
 
   /** A number as String(v) writes it; integers without making a string. */
