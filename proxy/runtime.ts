@@ -109,7 +109,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     for (const c of checkers) c.stop();
     for (const c of cliSockets) c.close();
     for (const l of listeners) void l.stopAccepting();
-    for (const b of backends.values()) for (const s of b.servers) for (const sock of s.idle.splice(0)) sock.destroy();
+    for (const b of backends.values()) for (const s of b.servers) for (const c of s.idle.splice(0)) c.sock.destroy();
     for (const s of sinks) s.close();
   };
   return {

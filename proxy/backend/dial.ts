@@ -8,8 +8,15 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { ServerTlsConfig } from '../config/types.js';
 
-export function dial(host: string, port: number, serverTls: ServerTlsConfig | null, allowHalfOpen: boolean): { sock: net.Socket; ready: 'connect' | 'secureConnect' } {
-  if (!serverTls) return { sock: net.connect({ host, port, noDelay: true, allowHalfOpen }), ready: 'connect' };
+export function dial(
+  host: string,
+  port: number,
+  serverTls: ServerTlsConfig | null,
+  allowHalfOpen: boolean,
+  onread?: net.OnReadOpts,
+): { sock: net.Socket; ready: 'connect' | 'secureConnect' } {
+  // `onread` (clear text only): reads go to that callback, into caller-provided memory, without 'data' events
+  if (!serverTls) return { sock: net.connect(onread ? { host, port, noDelay: true, allowHalfOpen, onread } : { host, port, noDelay: true, allowHalfOpen }), ready: 'connect' };
   const opts: tls.ConnectionOptions & { allowHalfOpen: boolean } = { host, port, allowHalfOpen, rejectUnauthorized: serverTls.verify };
   if (serverTls.ca) opts.ca = serverTls.ca;
   if (serverTls.sni) opts.servername = serverTls.sni;

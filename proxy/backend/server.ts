@@ -1,5 +1,5 @@
 /** Runtime state of one server: load counters, queue, idle connections for reuse. */
-import type net from 'node:net';
+import type { ServerConn } from './connect.js';
 import type { ServerConfig, ServerTlsConfig } from '../config/types.js';
 import type { LbServer } from '../lb/types.js';
 import type { Waiter } from './queue.js';
@@ -44,7 +44,7 @@ export class ServerState implements LbServer {
   /** Requests waiting for this server in particular (hash-based algorithms). */
   readonly queue: Waiter[] = [];
   /** Idle keep-alive connections, most recent last. */
-  readonly idle: net.Socket[] = [];
+  readonly idle: ServerConn[] = [];
   /** Requests ever dequeued from this server's queue. */
   dequeued = 0;
   /** Its health checker, when the server has `check` (proxy/checks/). */

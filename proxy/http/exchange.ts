@@ -4,6 +4,7 @@
  * nothing of logs: the session turns its outcomes into statuses and termination states.
  */
 import type net from 'node:net';
+import type { ConnReader, ServerConn } from '../backend/connect.js';
 import { ChunkedScanner, MAX_HEAD, headEnd, parseResponseHead, responseFraming, type Framing, type ResponseHead } from './parser.js';
 
 export type ExchangeFailure =
@@ -24,17 +25,22 @@ export interface ExchangeHooks {
   onHead(head: ResponseHead, framing: Framing): void;
   /** `101 Switching Protocols`: the exchange lets go of the socket; `rest` = bytes after the head. */
   onUpgrade?(head: ResponseHead, rest: Buffer): void;
-  /** Body bytes to forward as they are; `payload` is the data they carry (chunk framing excluded). */
-  onData(chunk: Buffer, payload: number): void;
+  /**
+   * Body bytes to forward as they are; `payload` is the data they carry (chunk framing
+   * excluded). Returns true when a reference to `chunk` outlives the call (ConnReader.data).
+   */
+  onData(chunk: Buffer, payload: number): boolean;
   /** Response complete; `reusable` says whether the connection may serve another request. */
   onEnd(reusable: boolean): void;
   onFail(kind: ExchangeFailure, gotBytes: boolean): void;
 }
 
-export class Exchange {
+export class Exchange implements ConnReader {
   readonly sock: net.Socket;
+  readonly #conn: ServerConn;
   readonly #hooks: ExchangeHooks;
   readonly #method: string;
+  readonly #serverTimeout: number;
   #buf: Buffer | null = null;
   #head: ResponseHead | null = null;
   #framing: Framing | null = null;
@@ -42,22 +48,20 @@ export class Exchange {
   #chunked: ChunkedScanner | null = null;
   #done = false;
   #gotBytes = false;
-  #timer: NodeJS.Timeout | null = null;
+  /** The current read's chunk is referenced after data() returns. */
+  #kept = false;
   /** Set when the request body has been fully written (a reusable connection needs it). */
   requestComplete = false;
 
-  constructor(sock: net.Socket, method: string, serverTimeout: number, hooks: ExchangeHooks) {
-    this.sock = sock;
+  constructor(conn: ServerConn, method: string, serverTimeout: number, hooks: ExchangeHooks) {
+    this.#conn = conn;
+    this.sock = conn.sock;
     this.#method = method;
     this.#hooks = hooks;
-    sock.on('data', (c: Buffer) => this.#onData(c));
-    sock.on('end', () => this.#onClose());
-    sock.on('close', () => this.#onClose());
-    sock.on('error', () => this.#onClose());
-    if (serverTimeout > 0) {
-      // One refreshable timer per exchange, refreshed on server activity (ms resolution).
-      this.#timer = setTimeout(() => this.#onTimeout(), serverTimeout);
-    }
+    this.#serverTimeout = serverTimeout;
+    conn.reader = this;
+    // `timeout server`: the connection's one timer, moved on server activity (ms resolution)
+    if (serverTimeout > 0) conn.deadline.set(serverTimeout, () => this.#onTimeout());
   }
 
   get gotBytes(): boolean {
@@ -68,11 +72,10 @@ export class Exchange {
     return this.sock.write(buf);
   }
 
-  /** Stop listening and free the timer; the caller decides what to do with the socket. */
+  /** Stop reading and free the timer; the caller decides what to do with the socket. */
   detach(): void {
     this.#done = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#conn.deadline.clear();
   }
 
   #finish(reusable: boolean): void {
@@ -92,23 +95,41 @@ export class Exchange {
     this.#fail(this.#head ? 'timeout-data' : 'timeout-head');
   }
 
+  end(): void {
+    this.#onClose();
+  }
+
+  error(): void {
+    this.#onClose();
+  }
+
+  close(): void {
+    this.#onClose();
+  }
+
   #onClose(): void {
     if (this.#done) return;
     if (this.#head && this.#framing?.kind === 'close') return this.#finish(false);
     this.#fail(this.#head ? 'aborted-data' : 'closed-before-head');
   }
 
-  #onData(chunk: Buffer): void {
-    if (this.#done) return;
+  data(chunk: Buffer): boolean {
+    if (this.#done) return false;
     this.#gotBytes = true;
-    this.#timer?.refresh();
+    if (this.#serverTimeout > 0) this.#conn.deadline.refresh(this.#serverTimeout);
+    this.#kept = false;
     if (this.#head === null) {
       const buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk;
       this.#buf = null;
       this.#parseHeads(buf);
-      return;
-    }
-    this.#body(chunk);
+    } else this.#body(chunk);
+    return this.#kept;
+  }
+
+  /** Keeps the rest of a read for later (a partial head, bytes after the response). */
+  #keep(b: Buffer): void {
+    this.#buf = b;
+    this.#kept = true;
   }
 
   #parseHeads(buf: Buffer): void {
@@ -117,8 +138,7 @@ export class Exchange {
       const end = headEnd(b);
       if (end < 0) {
         if (b.length > MAX_HEAD) return this.#fail('bad-head');
-        this.#buf = b;
-        return;
+        return this.#keep(b);
       }
       const head = parseResponseHead(b.toString('latin1', 0, end));
       if (!head) return this.#fail('bad-head');
@@ -127,7 +147,8 @@ export class Exchange {
         if (head.status === 101) {
           if (!this.#hooks.onUpgrade) return this.#fail('bad-head');
           this.detach();
-          return this.#hooks.onUpgrade(head, b);
+          // the tunnel writes these bytes to the client, maybe later: a copy, not a view of the read
+          return this.#hooks.onUpgrade(head, Buffer.from(b));
         }
         this.#hooks.onInterim(head);
         continue;
@@ -139,7 +160,7 @@ export class Exchange {
       this.#hooks.onHead(head, framing);
       if (this.#done) return;
       if (framing.kind === 'none') {
-        if (b.length > 0) this.#buf = b; // garbage after a bodyless response: not reusable
+        if (b.length > 0) this.#keep(b); // garbage after a bodyless response: not reusable
         return this.#finish(!head.close);
       }
       if (framing.kind === 'length') this.#remaining = framing.length;
@@ -152,15 +173,15 @@ export class Exchange {
   #body(chunk: Buffer): void {
     const f = this.#framing!;
     if (f.kind === 'close') {
-      this.#hooks.onData(chunk, chunk.length);
+      if (this.#hooks.onData(chunk, chunk.length)) this.#kept = true;
       return;
     }
     if (f.kind === 'length') {
       const take = Math.min(this.#remaining, chunk.length);
       this.#remaining -= take;
-      this.#hooks.onData(take === chunk.length ? chunk : chunk.subarray(0, take), take);
+      if (this.#hooks.onData(take === chunk.length ? chunk : chunk.subarray(0, take), take)) this.#kept = true;
       if (this.#remaining === 0) {
-        if (take < chunk.length) this.#buf = chunk.subarray(take);
+        if (take < chunk.length) this.#keep(chunk.subarray(take));
         this.#finish(!this.#head!.close);
       }
       return;
@@ -170,9 +191,9 @@ export class Exchange {
     const end = sc.feed(chunk);
     if (sc.error) return this.#fail('aborted-data');
     const part = end < 0 || end === chunk.length ? chunk : chunk.subarray(0, end);
-    this.#hooks.onData(part, sc.payload - before);
+    if (this.#hooks.onData(part, sc.payload - before)) this.#kept = true;
     if (end >= 0) {
-      if (end < chunk.length) this.#buf = chunk.subarray(end);
+      if (end < chunk.length) this.#keep(chunk.subarray(end));
       this.#finish(!this.#head!.close);
     }
   }

@@ -8,6 +8,7 @@
  * the bytes the server sent through it (test/proxy-tunnel/).
  */
 import type net from 'node:net';
+import type { ServerConn } from '../backend/connect.js';
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 
 export interface TunnelHooks {
@@ -28,28 +29,27 @@ export class Tunnel {
   readonly #cliTimer: NodeJS.Timeout | null;
   readonly #srvTimer: NodeJS.Timeout | null;
 
-  constructor(cli: net.Socket, srv: net.Socket, timeouts: { client: number; server: number }, hooks: TunnelHooks, fromServer: Buffer, fromClient: Buffer | null) {
+  constructor(cli: net.Socket, conn: ServerConn, timeouts: { client: number; server: number }, hooks: TunnelHooks, fromServer: Buffer, fromClient: Buffer | null) {
+    const srv = conn.sock;
     this.#cli = cli;
     this.#srv = srv;
     this.#hooks = hooks;
     srv.allowHalfOpen = true;
     this.#cliTimer = timeouts.client > 0 ? setTimeout(() => this.#timeout('c'), timeouts.client) : null;
     this.#srvTimer = timeouts.server > 0 ? setTimeout(() => this.#timeout('s'), timeouts.server) : null;
-    srv.removeAllListeners('data');
-    srv.removeAllListeners('end');
-    srv.removeAllListeners('close');
-    srv.removeAllListeners('error');
-    srv.on('data', (c: Buffer) => this.#pipe(c, srv, cli, true));
-    srv.on('end', () => {
-      this.#activity();
-      if (!cli.destroyed) cli.end();
-    });
-    srv.on('error', () => this.#end('S'));
-    srv.on('close', () => {
-      this.#srvClosed = true;
-      if (this.#cliClosed) this.#end('-');
-    });
-    cli.on('data', (c: Buffer) => this.#pipe(c, cli, srv, false));
+    conn.reader = {
+      data: (c) => this.#pipe(c, srv, cli, true),
+      end: () => {
+        this.#activity();
+        if (!cli.destroyed) cli.end();
+      },
+      error: () => this.#end('S'),
+      close: () => {
+        this.#srvClosed = true;
+        if (this.#cliClosed) this.#end('-');
+      },
+    };
+    cli.on('data', (c: Buffer) => void this.#pipe(c, cli, srv, false));
     if (fromServer.length) this.#pipe(fromServer, srv, cli, true);
     if (fromClient?.length) this.#pipe(fromClient, cli, srv, false);
     cli.resume();
@@ -74,15 +74,17 @@ export class Tunnel {
     this.#srvTimer?.refresh();
   }
 
-  #pipe(chunk: Buffer, from: net.Socket, to: net.Socket, fromServer: boolean): void {
+  /** Returns true when `to` keeps a reference to `chunk` (queued, not yet written). */
+  #pipe(chunk: Buffer, from: net.Socket, to: net.Socket, fromServer: boolean): boolean {
     this.#activity();
     if (fromServer) this.#hooks.onServerBytes(chunk.length);
     else this.#hooks.onClientBytes(chunk.length);
-    if (to.destroyed) return;
+    if (to.destroyed) return false;
     if (!to.write(chunk)) {
       from.pause();
       to.once('drain', () => from.resume());
     }
+    return to.writableLength > 0;
   }
 
   #timeout(side: 'c' | 's'): void {

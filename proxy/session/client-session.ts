@@ -9,7 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { nowMs } from '../clock.js';
 import type { HttpConnMode, HttpRequestRule } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
-import { connect, putIdle } from '../backend/connect.js';
+import { connect, putIdle, type ServerConn } from '../backend/connect.js';
 import { retryPlan } from '../backend/retry.js';
 import type { ServerState } from '../backend/server.js';
 import { evalCondition, type AclSubject } from '../frontend/acl.js';
@@ -473,14 +473,16 @@ export class ClientSession {
     const t = be.cfg.timeouts;
     const lbReq = this.#lbReq!;
     for (;;) {
-      const c = await connect(server, t.connect, reuse);
+      // a pooled connection comes back at once: the request leaves in this same tick
+      const r = connect(server, t.connect, reuse);
+      const c = r instanceof Promise ? await r : r;
       if (this.#finished) {
-        if (typeof c === 'object') c.sock.destroy();
+        if (typeof c === 'object') c.conn.sock.destroy();
         return;
       }
       if (typeof c === 'object') {
         rec.tConnect = nowMs();
-        this.#startExchange(c.sock, c.reused, reqHead);
+        this.#startExchange(c.conn, c.reused, reqHead);
         return;
       }
       if (rec.retries >= be.cfg.retries) return this.#fail503(c === 'timeout' ? 's' : 'S', 'C');
@@ -505,11 +507,11 @@ export class ClientSession {
     }
   }
 
-  #startExchange(sock: net.Socket, reused: boolean, reqHead: Buffer): void {
+  #startExchange(conn: ServerConn, reused: boolean, reqHead: Buffer): void {
     const be = this.#be!;
     const server = this.#server!;
     const replay: Buffer[] = [reqHead, ...this.#pending];
-    const ex = new Exchange(sock, this.#head!.method, be.cfg.timeouts.server, {
+    const ex = new Exchange(conn, this.#head!.method, be.cfg.timeouts.server, {
       onInterim: (h) => {
         // 1xx go to HTTP/1.1 clients (HAProxy forwards them, and counts them in %B)
         if (this.#head?.version !== 11) return;
@@ -540,16 +542,19 @@ export class ClientSession {
       },
       onData: (chunk, payload) => {
         this.#rec.bytesOut += payload;
-        if (this.#clientGone) return this.#abortByClient();
-        this.#writeClient(chunk);
+        if (this.#clientGone) {
+          this.#abortByClient();
+          return false;
+        }
+        return this.#writeClient(chunk);
       },
       onEnd: (reusable) => {
         if (this.#clientGone) return this.#abortByClient();
         // a complete chunked message ends with HTX's end-of-trailers block: 1 byte in %B
         if (this.#respChunked) this.#rec.bytesOut += 1;
         this.#ex = null;
-        if (reusable && this.#mode === 'keep-alive') putIdle(server, sock);
-        else sock.destroy();
+        if (reusable && this.#mode === 'keep-alive') putIdle(server, conn);
+        else conn.sock.destroy();
         this.#finish('-', '-', this.#clientKeepAlive);
       },
       onFail: (kind, gotBytes) => this.#serverFailed(kind, gotBytes, reused, replay),
@@ -572,7 +577,7 @@ export class ClientSession {
         this.#buf = null;
         this.#tunnel = new Tunnel(
           this.#sock,
-          sock,
+          conn,
           { client: t.tunnel || fe.timeouts.client, server: t.tunnel || t.server },
           {
             onServerBytes: (n) => (rec.bytesOut += n),
@@ -658,12 +663,13 @@ export class ClientSession {
     if (this.#held) this.#writeClient(Buffer.alloc(0));
   }
 
-  #writeClient(data: Buffer): void {
+  /** Returns true when the client socket keeps a reference to `data` (queued, not yet written). */
+  #writeClient(data: Buffer): boolean {
     let buf = data;
     let ok: boolean;
     const held = this.#held;
     this.#held = null;
-    if (this.#sock.destroyed) return;
+    if (this.#sock.destroyed) return false;
     if (held && buf.length > SMALL_BODY) {
       // a large first body chunk is not copied: head and chunk leave in one writev
       this.#sock.cork();
@@ -672,7 +678,7 @@ export class ClientSession {
       this.#sock.uncork();
     } else {
       if (held) buf = buf.length ? Buffer.concat([held, buf]) : held;
-      if (buf.length === 0) return;
+      if (buf.length === 0) return false;
       ok = this.#sock.write(buf);
     }
     if (!ok && this.#ex && !this.#waitingDrain) {
@@ -684,6 +690,7 @@ export class ClientSession {
         ex.sock.resume();
       });
     }
+    return this.#sock.writableLength > 0;
   }
   #waitingDrain = false;
   #respChunked = false;
