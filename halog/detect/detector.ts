@@ -76,8 +76,8 @@ export class Detector {
   readonly #explain: string | null;
   readonly #uaIndex: number;
   readonly #xffIndex: number;
-  /** Static extensions as extensionCode() numbers. */
-  readonly #static: Set<number>;
+  /** Static extensions as extensionCode() numbers, sorted (searched without boxing a 48-bit number per line). */
+  readonly #static: Float64Array;
   /** Client address bytes -> slot (source-address keying only); cleared when a sweep evicts. */
   readonly #byIp = new ByteCache<number>();
   /** The same for canonical IPv4 addresses, by number. */
@@ -114,7 +114,7 @@ export class Detector {
     this.#explain = o.explain ?? null;
     this.#uaIndex = findCapture(this.rules.captures, 'User-Agent');
     this.#xffIndex = o.by === 'xff' ? findCapture(this.rules.captures, 'X-Forwarded-For') : -1;
-    this.#static = new Set(this.rules.staticExtensions.map((e) => extensionCode(e.toLowerCase(), STATIC_EXT_MAX)).filter((c) => c >= 0));
+    this.#static = Float64Array.from(new Set(this.rules.staticExtensions.map((e) => extensionCode(e.toLowerCase(), STATIC_EXT_MAX)).filter((c) => c >= 0))).sort();
     this.#idleMs = this.rules.evictIdleSeconds * 1000;
     this.#ctx = { rec: null as unknown as LogRecord, http: false, target: null, isStatic: false, uaStart: 0, uaEnd: 0, sec: 0, line: this.#line, note: null };
   }
@@ -240,7 +240,7 @@ export class Detector {
     const explain = T.explain.size > 0 ? (T.explain.get(slot) ?? null) : null;
     const explaining = explain !== null;
     if (explaining) this.#notes = [];
-    const isStatic = target !== null && this.#static.has(target.extension(STATIC_EXT_MAX));
+    const isStatic = target !== null && sortedHas(this.#static, target.extension(STATIC_EXT_MAX));
     if (isStatic) I[b + C.statics]!++;
     // One context object for every line (the families must not keep it).
     const ctx = this.#ctx;
@@ -311,6 +311,21 @@ export class Detector {
     for (const k of Object.keys(this.stats) as (keyof DetectStats)[]) this.stats[k] += s.stats[k];
     for (const c of s.clients) this.table.merge(this.#slotOf(c.key), c, this.rules.evidencePerRule);
   }
+}
+
+/** Whether sorted `a` holds `v` (binary search). */
+function sortedHas(a: Float64Array, v: number): boolean {
+  if (v < 0) return false;
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = a[mid]!;
+    if (x === v) return true;
+    if (x < v) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /** Sets ctx.uaStart/uaEnd to the bytes of the n-th `|`-separated request capture (LogRecord.captureField without the string). */
