@@ -86,10 +86,10 @@ function parseHeaders(lines: string[]): Header[] | null {
   return headers;
 }
 
-function connectionTokens(headers: Header[]): Set<string> {
-  const s = new Set<string>();
-  for (const h of headers) if (h.name === 'connection') for (const t of h.value.split(',')) s.add(t.trim().toLowerCase());
-  return s;
+/** Whether a `Connection` header lists `token` (lower case). */
+function connectionHas(headers: Header[], token: string): boolean {
+  for (const h of headers) if (h.name === 'connection') for (const t of h.value.split(',')) if (t.trim().toLowerCase() === token) return true;
+  return false;
 }
 
 /** Body framing from Content-Length / Transfer-Encoding, or null when they are invalid. */
@@ -118,6 +118,12 @@ function framing(headers: Header[], isRequest: boolean): Framing | null {
 }
 
 export function parseRequestHead(head: string): RequestHead | null {
+  const fast = fastRequestHead(head);
+  return fast === undefined ? parseRequestHeadGeneral(head) : fast;
+}
+
+/** Every request head goes through here when the fast path (below) cannot decide. */
+export function parseRequestHeadGeneral(head: string): RequestHead | null {
   const lines = splitLines(head);
   // HAProxy and llhttp skip empty lines before a request line.
   while (lines.length && lines[0] === '') lines.shift();
@@ -132,19 +138,34 @@ export function parseRequestHead(head: string): RequestHead | null {
   if (!(uri.startsWith('/') || uri === '*' || /^https?:\/\//i.test(uri) || method === 'CONNECT')) return null;
   const headers = parseHeaders(lines);
   if (!headers) return null;
+  return requestHead(method, uri, ver, headers);
+}
+
+function requestHead(method: string, uri: string, ver: string, headers: Header[]): RequestHead | null {
   const version = ver === 'HTTP/1.0' ? 10 : 11;
   // HAProxy 2.6 accepts HTTP/1.1 without Host (checked), but not two different Host values.
-  const hosts = headers.filter((h) => h.name === 'host');
-  if (hosts.length > 1 && hosts.some((h) => h.value.toLowerCase() !== hosts[0]!.value.toLowerCase())) return null;
+  let host: string | null = null;
+  let expectContinue = false;
+  let conn = false;
+  for (const h of headers) {
+    if (h.name === 'host') {
+      if (host === null) host = h.value.toLowerCase();
+      else if (h.value.toLowerCase() !== host) return null;
+    } else if (h.name === 'connection') conn = true;
+    else if (h.name === 'expect' && version === 11 && h.value.toLowerCase() === '100-continue') expectContinue = true;
+  }
   const f = framing(headers, true);
   if (!f) return null;
-  const conn = connectionTokens(headers);
-  const keepAlive = version === 11 ? !conn.has('close') : conn.has('keep-alive');
-  const expectContinue = version === 11 && headers.some((h) => h.name === 'expect' && h.value.toLowerCase() === '100-continue');
+  const keepAlive = version === 11 ? !(conn && connectionHas(headers, 'close')) : conn && connectionHas(headers, 'keep-alive');
   return { method, uri, version, versionText: ver, headers, framing: f, keepAlive, expectContinue };
 }
 
 export function parseResponseHead(head: string): ResponseHead | null {
+  const fast = fastResponseHead(head);
+  return fast === undefined ? parseResponseHeadGeneral(head) : fast;
+}
+
+export function parseResponseHeadGeneral(head: string): ResponseHead | null {
   const lines = splitLines(head);
   const sl = lines[0];
   if (sl === undefined) return null;
@@ -152,16 +173,113 @@ export function parseResponseHead(head: string): ResponseHead | null {
   if (!m) return null;
   const headers = parseHeaders(lines);
   if (!headers) return null;
-  const version = m[1] === 'HTTP/1.1' ? 11 : 10;
-  const conn = connectionTokens(headers);
+  return responseHead(m[1]!, Number(m[2]), m[3] ?? '', headers);
+}
+
+function responseHead(versionText: string, status: number, reason: string, headers: Header[]): ResponseHead {
+  const version = versionText === 'HTTP/1.1' ? 11 : 10;
+  let conn = false;
+  for (const h of headers) if (h.name === 'connection') conn = true;
   return {
-    versionText: m[1]!,
+    versionText,
     version,
-    status: Number(m[2]),
-    reason: m[3] ?? '',
+    status,
+    reason,
     headers,
-    close: version === 11 ? conn.has('close') : !conn.has('keep-alive'),
+    close: version === 11 ? conn && connectionHas(headers, 'close') : !(conn && connectionHas(headers, 'keep-alive')),
   };
+}
+
+// ---- fast path ---------------------------------------------------------------------------
+// The common shape of a head (CRLF line ends, no folding, origin-form URI, HTTP/1.0 or 1.1,
+// well-formed header lines) read in one pass over the string, without splitting it into
+// lines or running regular expressions. Anything else (`undefined`) goes to the general
+// parser above, which decides; so both accept and refuse exactly the same heads.
+
+/** RFC 9110 tchar. */
+const TCHAR = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+
+/** Index of the CR of the line starting at `from` when it ends in CRLF and is not folded, else -1. */
+function lineEnd(raw: string, from: number): number {
+  const nl = raw.indexOf('\n', from);
+  if (nl <= from || raw.charCodeAt(nl - 1) !== 13) return -1;
+  const next = raw.charCodeAt(nl + 1);
+  if (next === 32 || next === 9) return -1; // obsolete line folding
+  return nl - 1;
+}
+
+/** Header lines from `p` to the empty line ending the head, or undefined. */
+function fastHeaders(raw: string, p: number): Header[] | undefined {
+  const headers: Header[] = [];
+  for (;;) {
+    if (raw.charCodeAt(p) === 13 && raw.charCodeAt(p + 1) === 10) return p + 2 === raw.length ? headers : undefined;
+    const eol = lineEnd(raw, p);
+    if (eol < 0) return undefined;
+    let i = p;
+    let upper = false;
+    for (; i < eol; i++) {
+      const c = raw.charCodeAt(i);
+      if (TCHAR[c] === 0) break;
+      if (c <= 90 && c >= 65) upper = true;
+    }
+    if (i === p || i === eol || raw.charCodeAt(i) !== 58) return undefined;
+    let vs = i + 1;
+    let c = raw.charCodeAt(vs);
+    while (vs < eol && (c === 32 || c === 9)) c = raw.charCodeAt(++vs);
+    let ve = eol;
+    c = raw.charCodeAt(ve - 1);
+    while (ve > vs && (c === 32 || c === 9)) c = raw.charCodeAt(--ve - 1);
+    for (let j = vs; j < ve; j++) {
+      c = raw.charCodeAt(j);
+      if (c === 0 || c === 13) return undefined;
+    }
+    const name = raw.slice(p, i);
+    headers.push({ name: upper ? name.toLowerCase() : name, value: raw.slice(vs, ve) });
+    p = eol + 2;
+  }
+}
+
+function fastRequestHead(raw: string): RequestHead | null | undefined {
+  const eol = lineEnd(raw, 0);
+  if (eol < 0) return undefined;
+  const sp1 = raw.indexOf(' ');
+  if (sp1 <= 0 || sp1 >= eol) return undefined;
+  const sp2 = raw.indexOf(' ', sp1 + 1);
+  if (sp2 < 0 || sp2 >= eol || sp2 === sp1 + 1 || eol - sp2 !== 9) return undefined;
+  for (let i = 0; i < sp1; i++) if (TCHAR[raw.charCodeAt(i)] === 0) return undefined;
+  if (raw.charCodeAt(sp1 + 1) !== 47) return undefined; // '/'
+  for (let i = sp1 + 2; i < sp2; i++) {
+    const c = raw.charCodeAt(i);
+    if (c <= 32 || c >= 127 || c === 35) return undefined;
+  }
+  // "HTTP/1.0" or "HTTP/1.1"
+  const minor = raw.charCodeAt(sp2 + 8);
+  if (!raw.startsWith('HTTP/1.', sp2 + 1) || (minor !== 48 && minor !== 49)) return undefined;
+  const headers = fastHeaders(raw, eol + 2);
+  if (headers === undefined) return undefined;
+  return requestHead(raw.slice(0, sp1), raw.slice(sp1 + 1, sp2), minor === 49 ? 'HTTP/1.1' : 'HTTP/1.0', headers);
+}
+
+function fastResponseHead(raw: string): ResponseHead | null | undefined {
+  const eol = lineEnd(raw, 0);
+  if (eol < 12 || !raw.startsWith('HTTP/1.')) return undefined;
+  const minor = raw.charCodeAt(7);
+  if ((minor !== 48 && minor !== 49) || raw.charCodeAt(8) !== 32) return undefined;
+  let status = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    status = status * 10 + d;
+  }
+  let reason = '';
+  if (eol > 12) {
+    if (raw.charCodeAt(12) !== 32 || raw.indexOf('\r', 13) !== eol) return undefined;
+    reason = raw.slice(13, eol);
+  }
+  const headers = fastHeaders(raw, eol + 2);
+  if (headers === undefined) return undefined;
+  return responseHead(minor === 49 ? 'HTTP/1.1' : 'HTTP/1.0', status, reason, headers);
 }
 
 /** Response body framing, given the request method and the status (RFC 9112 6.3). */
