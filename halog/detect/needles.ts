@@ -161,6 +161,40 @@ export class MultiNeedles {
     return this.#finish(this.#slow.length > 0 ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', start, end) : '');
   }
 
+  /**
+   * scanBytes() of `b[start, mid)` for the lists below `split` and of `b[start, end)` for the
+   * others, in one pass (`mid` <= `end`: the path and the whole target of a request). A match
+   * of a low list counts only if it ends by `mid`; a `$` anchor there sees `b[mid]`, which is
+   * the `?` that ends the path (or the end), so it decides as a scan stopping at `mid` would.
+   * Only without indexOf patterns (`canSplit`).
+   */
+  scanBytesSplit(b: Uint8Array, start: number, mid: number, end: number, split: number): readonly (string | null)[] {
+    const found = this.#found;
+    found.fill(null);
+    const delta = this.#delta;
+    const out = this.#out;
+    let state = 0;
+    for (let i = start; i < end; i++) {
+      state = delta[state * COLS + b[i]!]!;
+      const o = out[state];
+      if (o === null) continue;
+      for (const p of o) {
+        if (p.list < split && i >= mid) continue;
+        const prev = found[p.list];
+        if (prev && prev.rank <= p.rank) continue;
+        if (p.start && i + 1 - start !== p.text.length) continue;
+        if (p.end && !endsSegmentBytes(b, i + 1, p.list < split ? mid : end)) continue;
+        found[p.list] = p;
+      }
+    }
+    return this.#finish('');
+  }
+
+  /** Whether scanBytesSplit() may be used (no pattern needs indexOf). */
+  get canSplit(): boolean {
+    return this.#slow.length === 0;
+  }
+
   /** The patterns matched with indexOf (rare), then the result array. */
   #finish(s: string): readonly (string | null)[] {
     const found = this.#found;

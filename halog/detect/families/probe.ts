@@ -3,19 +3,13 @@
  * http-sqli-probing, http-xss-probing, http-backdoors-attempts, http-admin-interface-probing,
  * http-cve-probing and their kin): pattern tables over the decoded path (and query string),
  * counted by distinct target so that a user reloading one odd URL never adds up. All the
- * `path` rules share one automaton and all the `full` rules another: two passes per request.
+ * rules share one automaton; a plain target is matched in one pass (the `path` rules' matches
+ * must end with the path), others decoded and matched as path, then as path?query.
  */
 import { MultiNeedles } from '../needles.js';
-import { CONTENT_RULE_IDS, type DetectRules, type RuleId } from '../rules.js';
+import { CONTENT_RULE_IDS, type DetectRules } from '../rules.js';
 import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
-
-interface Group {
-  readonly ids: readonly RuleId[];
-  readonly cols: readonly number[];
-  readonly onlyErrors: readonly boolean[];
-  readonly needles: MultiNeedles;
-}
 
 /** Status >= 400, or denied/tarpitted by HAProxy. */
 function failed(ctx: LineContext): boolean {
@@ -25,37 +19,46 @@ function failed(ctx: LineContext): boolean {
 export function createProbeFamily(rules: Readonly<DetectRules>): Family {
   const active = CONTENT_RULE_IDS.filter((id) => rules.rules[id].enabled);
   const activeCols = active.map(ruleIndex);
-  const group = (full: boolean): Group => {
-    const ids = active.filter((id) => (rules.rules[id].target === 'full') === full);
-    return { ids, cols: ids.map(ruleIndex), onlyErrors: ids.map((id) => rules.rules[id].onlyErrors), needles: new MultiNeedles(ids.map((id) => rules.rules[id].patterns)) };
-  };
-  const onPath = group(false);
-  const onFull = group(true);
+  // `path` rules first, then `full` rules: one automaton, one pass over a plain target.
+  const pathIds = active.filter((id) => rules.rules[id].target !== 'full');
+  const fullIds = active.filter((id) => rules.rules[id].target === 'full');
+  const ids = [...pathIds, ...fullIds];
+  const cols = ids.map(ruleIndex);
+  const onlyErrors = ids.map((id) => rules.rules[id].onlyErrors);
+  const split = pathIds.length;
+  const needles = new MultiNeedles(ids.map((id) => rules.rules[id].patterns));
+  const pathFound: (string | null)[] = new Array(split).fill(null);
   const evidence = rules.evidencePerRule;
-  const run = (g: Group, full: boolean, ctx: LineContext, t: ClientTable, slot: number): void => {
-    if (g.ids.length === 0) return;
+  const count = (i: number, m: string, ctx: LineContext, t: ClientTable, slot: number): void => {
+    const full = i >= split;
     const tg = ctx.target!;
-    // Plain targets are matched in place; the text is made only for a match.
-    const found = tg.plain ? g.needles.scanBytes(tg.buf, tg.start, full ? tg.end : tg.pathEnd) : g.needles.scan(full ? tg.full() : tg.path());
-    for (let i = 0; i < found.length; i++) {
-      const m = found[i];
-      if (m === null || m === undefined) continue;
-      if (g.onlyErrors[i] && !failed(ctx)) {
-        ctx.note?.(g.ids[i]!, `matched '${m}' but answered ${ctx.rec.status}: not counted (onlyErrors)`);
-        continue;
-      }
-      t.hit(slot, g.cols[i]!, ctx.rec.acceptMs, ctx, evidence);
-      t.addDistinct(slot, g.cols[i]!, full ? tg.full() : tg.path());
-      ctx.note?.(g.ids[i]!, `matched '${m}' in the decoded ${full ? 'target' : 'path'}`);
+    if (onlyErrors[i] && !failed(ctx)) {
+      ctx.note?.(ids[i]!, `matched '${m}' but answered ${ctx.rec.status}: not counted (onlyErrors)`);
+      return;
     }
+    t.hit(slot, cols[i]!, ctx.rec.acceptMs, ctx, evidence);
+    t.addDistinct(slot, cols[i]!, full ? tg.full() : tg.path());
+    ctx.note?.(ids[i]!, `matched '${m}' in the decoded ${full ? 'target' : 'path'}`);
   };
   return {
     name: 'probe',
     ids: active,
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
-      if (ctx.target === null) return;
-      run(onPath, false, ctx, t, slot);
-      run(onFull, true, ctx, t, slot);
+      const tg = ctx.target;
+      if (tg === null || ids.length === 0) return;
+      let found: readonly (string | null)[];
+      if (tg.plain && needles.canSplit) {
+        // Plain targets are matched in place; the text is made only for a match.
+        found = needles.scanBytesSplit(tg.buf, tg.start, tg.pathEnd, tg.end, split);
+        for (let i = 0; i < found.length; i++) if (found[i] !== null) count(i, found[i]!, ctx, t, slot);
+        return;
+      }
+      // The path rules on the decoded path, then the others on the decoded path?query.
+      const p = tg.plain ? needles.scanBytes(tg.buf, tg.start, tg.pathEnd) : needles.scan(tg.path());
+      for (let i = 0; i < split; i++) pathFound[i] = p[i]!;
+      found = tg.plain ? needles.scanBytes(tg.buf, tg.start, tg.end) : needles.scan(tg.full());
+      for (let i = 0; i < split; i++) if (pathFound[i] !== null) count(i, pathFound[i]!, ctx, t, slot);
+      for (let i = split; i < found.length; i++) if (found[i] !== null) count(i, found[i]!, ctx, t, slot);
     },
     decide(t: ClientTable, slot: number): Decision[] {
       return active.map((id, k) => {
