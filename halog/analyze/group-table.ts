@@ -1,4 +1,4 @@
-import { F64Writer, NTIMERS, SERIES_BYTES, SeriesStore, type SeriesSnapshot } from './latency.js';
+import { NTIMERS, SERIES_BYTES, SeriesStore, type PackedSeries, type SeriesSnapshot } from './latency.js';
 
 /**
  * One report's rows, keyed by a byte string (URL, server, client, interval...), with a memory
@@ -56,8 +56,8 @@ export interface PackedTable {
   /** NCOLS counters per row. */
   counts: Float64Array;
   errs: Float64Array;
-  /** Six packed series per row (SeriesStore.pack). */
-  lat: Float64Array;
+  /** Six series per row (row * 6 + timer). */
+  lat: PackedSeries;
   sketch: boolean;
   minCount: number;
   evictions: number;
@@ -445,20 +445,27 @@ export class GroupTable {
     const counts = new Float64Array(n * NCOLS);
     const errs = new Float64Array(n);
     let keyBytes = 0;
-    for (const id of ids) keyBytes += this.#keyLen[id]!;
+    let values = 0;
+    for (const id of ids) {
+      keyBytes += this.#keyLen[id]!;
+      for (let t = 0; t < NTIMERS; t++) values += this.lat.packedLength(id * NTIMERS + t);
+    }
     const keys = new Uint8Array(keyBytes);
-    const w = new F64Writer();
+    const lat: PackedSeries = { totals: new Float64Array(3 * NTIMERS * n), lengths: new Int32Array(NTIMERS * n), offsets: new Int32Array(NTIMERS * n), data: new Uint32Array(values) };
     let kp = 0;
-    ids.forEach((id, i) => {
+    let vp = 0;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
       const len = this.#keyLen[id]!;
-      keys.set(this.keyBytes(id), kp);
+      const off = this.#keyOff[id]!;
+      for (let k = 0; k < len; k++) keys[kp + k] = this.#arena[off + k]!;
       kp += len;
       keyLens[i] = len;
-      counts.set(this.counts.subarray(id * NCOLS, id * NCOLS + NCOLS), i * NCOLS);
+      for (let c = 0; c < NCOLS; c++) counts[i * NCOLS + c] = this.counts[id * NCOLS + c]!;
       errs[i] = this.errs[id]!;
-      for (let t = 0; t < NTIMERS; t++) this.lat.pack(id * NTIMERS + t, w);
-    });
-    return { packed: true, keys, keyLens, counts, errs, lat: w.finish(), sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
+      for (let t = 0; t < NTIMERS; t++) vp = this.lat.packInto(id * NTIMERS + t, lat, i * NTIMERS + t, vp);
+    }
+    return { packed: true, keys, keyLens, counts, errs, lat, sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
   }
 
   /** The row for a merged key: found, or inserted even in sketch mode (merge() shrinks afterwards). */
@@ -499,7 +506,6 @@ export class GroupTable {
     const seen = new Uint8Array(this.top + ('packed' in o ? o.keyLens.length : o.rows.length));
     if ('packed' in o) {
       let kp = 0;
-      let lp = 0;
       for (let i = 0; i < o.keyLens.length; i++) {
         const len = o.keyLens[i]!;
         const id = this.#mergeRow(o.keys, kp, kp + len, mineSketch, myMin);
@@ -508,7 +514,7 @@ export class GroupTable {
         const base = i * NCOLS;
         for (let c = 0; c < NCOLS; c++) this.counts[id * NCOLS + c]! += o.counts[base + c]!;
         this.errs[id]! += o.errs[i]!;
-        for (let t = 0; t < NTIMERS; t++) lp = this.lat.addPacked(id * NTIMERS + t, o.lat, lp);
+        for (let t = 0; t < NTIMERS; t++) this.lat.addPackedSeries(id * NTIMERS + t, o.lat, i * NTIMERS + t);
       }
     } else {
       for (const rs of o.rows) {

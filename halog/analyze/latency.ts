@@ -121,6 +121,18 @@ export interface SeriesSnapshot {
   hdr?: string;
 }
 
+/**
+ * Many series in flat arrays, as worker threads send them back (cheap to clone): series i has
+ * n, sum, max at `totals[3i]`, and `lengths[i]` values at `data[offsets[i]]`: raw values when
+ * the length is >= 0, a counts array of -length buckets when it is negative.
+ */
+export interface PackedSeries {
+  totals: Float64Array;
+  lengths: Int32Array;
+  offsets: Int32Array;
+  data: Uint32Array;
+}
+
 function newHistogram(): hdr.Histogram {
   return hdr.build({
     bitBucketSize: 32,
@@ -137,25 +149,6 @@ interface JsHistogramInternals {
   countsArrayLength: number;
   getCountAtIndex(i: number): number;
   valueFromIndex(i: number): number;
-}
-
-/** A growable Float64Array (packed worker snapshots: one buffer instead of many small objects). */
-export class F64Writer {
-  buf = new Float64Array(1 << 16);
-  length = 0;
-
-  push(v: number): void {
-    if (this.length === this.buf.length) {
-      const b = new Float64Array(this.buf.length * 2);
-      b.set(this.buf);
-      this.buf = b;
-    }
-    this.buf[this.length++] = v;
-  }
-
-  finish(): Float64Array {
-    return this.buf.slice(0, this.length);
-  }
 }
 
 /** A typed array of `n` elements holding `a`'s first elements. */
@@ -422,16 +415,11 @@ export class SeriesStore {
     }
   }
 
-  /** Adds exact n/sum/max of a partial series whose values were (or will be) added with addValue/addCount. */
+  /** Adds exact n/sum/max of a partial series whose values were (or will be) added to the distribution. */
   addTotals(s: number, n: number, sum: number, max: number): void {
     this.n[s]! += n;
     this.sum[s]! += sum;
     if (max > this.max[s]!) this.max[s] = max;
-  }
-
-  /** Adds one value to the distribution only (merges; n/sum/max through addTotals). */
-  addValue(s: number, v: number): void {
-    this.#push(s, v);
   }
 
   /** Adds `count` values of bucket `i` (merges of histograms); the series becomes a counts array. */
@@ -457,54 +445,61 @@ export class SeriesStore {
     this.addTotals(s, n, o.sum[t]!, o.max[t]!);
   }
 
-  /** Appends series `s` to a packed stream: tag (0 none, 1 raw, 2 bucket pairs), n, sum, max, length, data. */
-  pack(s: number, w: F64Writer): void {
-    const n = this.n[s]!;
-    if (n === 0) {
-      w.push(0);
-      return;
-    }
+  /** Values `s` adds to a packed table's `data` (PackedSeries). */
+  packedLength(s: number): number {
     const len = this.len[s]!;
-    if (len !== -1) {
-      const vals = this.#rawValues(s);
-      w.push(1);
-      w.push(n);
-      w.push(this.sum[s]!);
-      w.push(this.max[s]!);
-      w.push(len);
-      for (let k = 0; k < len; k++) w.push(vals[k]!);
-      return;
-    }
-    const h = this.hists[this.slot[s]!]!;
-    w.push(2);
-    w.push(n);
-    w.push(this.sum[s]!);
-    w.push(this.max[s]!);
-    const lenAt = w.length;
-    w.push(0);
-    for (let i = 0; i < h.length; i++) {
-      if (h[i] !== 0) {
-        w.push(i);
-        w.push(h[i]!);
-      }
-    }
-    w.buf[lenAt] = w.length - lenAt - 1;
+    return len === -1 ? this.hists[this.slot[s]!]!.length : len;
   }
 
-  /** Reads one packed series at `data[p]` into `s`; returns the position after it. */
-  addPacked(s: number, data: Float64Array, p: number): number {
-    const tag = data[p++]!;
-    if (tag === 0) return p;
-    const n = data[p]!;
-    const sum = data[p + 1]!;
-    const max = data[p + 2]!;
-    const len = data[p + 3]!;
-    p += 4;
-    const end = p + len;
-    if (tag === 2) for (; p < end; p += 2) this.addCount(s, data[p]!, data[p + 1]!);
-    else for (; p < end; p++) this.#push(s, data[p]!);
-    this.addTotals(s, n, sum, max);
-    return end;
+  /**
+   * Writes series `s` as packed series `i` (PackedSeries) with its values at `p.data[pos]`;
+   * returns the position after them. Raw values and counts go over as blocks, not value by value.
+   */
+  packInto(s: number, p: PackedSeries, i: number, pos: number): number {
+    p.totals[3 * i] = this.n[s]!;
+    p.totals[3 * i + 1] = this.sum[s]!;
+    p.totals[3 * i + 2] = this.max[s]!;
+    p.offsets[i] = pos;
+    const len = this.len[s]!;
+    if (len === -1) {
+      const h = this.hists[this.slot[s]!]!;
+      p.data.set(h, pos);
+      p.lengths[i] = -h.length;
+      return pos + h.length;
+    }
+    p.lengths[i] = len;
+    if (len === 1) p.data[pos] = this.slot[s]!;
+    else {
+      const at = this.slot[s]!;
+      for (let k = 0; k < len; k++) p.data[pos + k] = this.#arena[at + k]!;
+    }
+    return pos + len;
+  }
+
+  /** Adds packed series `i` into `s` (exact: raw values or bucket counts, plus n/sum/max). */
+  addPackedSeries(s: number, p: PackedSeries, i: number): void {
+    const n = p.totals[3 * i]!;
+    if (n === 0) return;
+    const len = p.lengths[i]!;
+    const off = p.offsets[i]!;
+    const data = p.data;
+    if (len < 0) {
+      // Counts arrays share the bucket layout: add them index by index.
+      if (this.len[s] !== -1) this.#toHist(s);
+      let h = this.hists[this.slot[s]!]!;
+      if (-len > h.length) h = this.#growHist(s, -len - 1);
+      for (let k = 0; k < -len; k++) h[k]! += data[off + k]!;
+    } else if (len >= 2 && this.len[s] === 0 && len <= RAW_MAX) {
+      // An empty series takes the block as it is.
+      let c = 0;
+      while (2 << c < len) c++;
+      const at = this.#alloc(c);
+      for (let k = 0; k < len; k++) this.#arena[at + k] = data[off + k]!;
+      this.slot[s] = at;
+      this.cls[s] = c;
+      this.len[s] = len;
+    } else for (let k = 0; k < len; k++) this.#push(s, data[off + k]!);
+    this.addTotals(s, n, p.totals[3 * i + 1]!, p.totals[3 * i + 2]!);
   }
 
   /** `encoded`: histograms as HdrHistogram V2 compressed base64 (summaries); otherwise value/count pairs. */
