@@ -1,4 +1,15 @@
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as Hdr from 'hdr-histogram-js';
+
+/**
+ * hdr-histogram-js, loaded on first use: only summaries (`--summary`, `haloscope merge`) need
+ * it, and loading it (its WebAssembly build, Intl formatters) cost ~50 ms of CPU in every
+ * process and worker thread, a tenth of a whole report of 50 MB.
+ */
+let hdrModule: typeof Hdr | undefined;
+function hdr(): typeof Hdr {
+  return (hdrModule ??= createRequire(import.meta.url)('hdr-histogram-js') as typeof Hdr);
+}
 
 /**
  * Latency distributions of report rows: one series per row and timer, all the series of a
@@ -133,8 +144,8 @@ export interface PackedSeries {
   data: Uint32Array;
 }
 
-function newHistogram(): hdr.Histogram {
-  return hdr.build({
+function newHistogram(): Hdr.Histogram {
+  return hdr().build({
     bitBucketSize: 32,
     numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
     lowestDiscernibleValue: 1,
@@ -513,7 +524,7 @@ export class SeriesStore {
       if (encoded) {
         const hh = newHistogram();
         for (let i = 0; i < h.length; i++) if (h[i] !== 0) hh.recordValueWithCount(bucketLow(i), h[i]!);
-        snap.hdr = hdr.encodeIntoCompressedBase64(hh);
+        snap.hdr = hdr().encodeIntoCompressedBase64(hh);
       } else {
         const pairs: number[] = [];
         for (let i = 0; i < h.length; i++) if (h[i] !== 0) pairs.push(bucketLow(i), h[i]!);
@@ -533,7 +544,7 @@ export class SeriesStore {
     } else if (snap.pairs) {
       for (let i = 0; i < snap.pairs.length; i += 2) this.addCount(s, bucketIndex(snap.pairs[i]!), snap.pairs[i + 1]!);
     } else if (snap.hdr) {
-      const h = hdr.decodeFromCompressedBase64(snap.hdr, 32, false) as unknown as JsHistogramInternals;
+      const h = hdr().decodeFromCompressedBase64(snap.hdr, 32, false) as unknown as JsHistogramInternals;
       for (let i = 0; i < h.countsArrayLength; i++) {
         const c = h.getCountAtIndex(i);
         if (c !== 0) this.addCount(s, bucketIndex(h.valueFromIndex(i)), c);
