@@ -40,7 +40,8 @@ export class Aggregates {
   readonly counts = new IntCounts();
   /** Value counts per timer series for -pct/-gt: 0 = error lines, 1 TR, 2 Tc, 3 Tr, 4 data. */
   readonly timers: IntCounts[] = [new IntCounts(), new IntCounts(), new IntCounts(), new IntCounts(), new IntCounts()];
-  readonly urls = new KeyTable(URL_COLUMNS);
+  /** Room for a million URLs or clients up front (key-table.ts: only what is written costs memory). */
+  readonly urls = new KeyTable(URL_COLUMNS, 1 << 20, 32 << 20);
   readonly servers = new KeyTable(SRV_COLUMNS);
   readonly messages: LineMessage[] = [];
 
