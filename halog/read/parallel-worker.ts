@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LineEngine } from '../engine.js';
 import type { AggregatesSnapshot } from '../report/aggregates.js';
+import { snapshotBuffers } from '../report/key-table.js';
 import { LineAssembler, readRange } from './chunks.js';
 import type { ParallelWorkerInput, ParallelWorkerOutput } from './parallel.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
@@ -19,4 +20,5 @@ if (queue.enter(index)) {
   const done = drainQueue(queue, chunks, sources, () => engine.agg.lineNum, (s, start, end) => readRange(s, start, end, asm));
   output = { result: engine.agg.snapshot(), chunks: done };
 }
-parentPort!.postMessage(output);
+// The tables' arrays are fresh copies: moved to the main thread, not copied again.
+parentPort!.postMessage(output, output ? [...snapshotBuffers(output.result.urls), ...snapshotBuffers(output.result.servers)] : []);

@@ -14,7 +14,13 @@ export interface KeyTableSnapshot {
   readonly arena: Uint8Array;
   readonly keyOffset: Int32Array;
   readonly keyLength: Int32Array;
+  readonly hashes: Int32Array;
   readonly values: Float64Array;
+}
+
+/** The buffers of a snapshot, to hand to another thread without a copy (postMessage transfer list). */
+export function snapshotBuffers(s: KeyTableSnapshot): ArrayBuffer[] {
+  return [s.arena, s.keyOffset, s.keyLength, s.hashes, s.values].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
@@ -74,7 +80,10 @@ export class KeyTable {
 
   /** Index of the key `buf[start, end)`, inserted with zeroed columns when new. */
   indexOf(buf: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(buf, start, end);
+    return this.#indexOfHashed(buf, start, end, hashBytes(buf, start, end));
+  }
+
+  #indexOfHashed(buf: Uint8Array, start: number, end: number, h: number): number {
     const len = end - start;
     const slots = this.#slots;
     const mask = this.#mask;
@@ -282,16 +291,17 @@ export class KeyTable {
       arena: this.#arena.slice(0, this.#arenaUsed),
       keyOffset: this.#keyOffset.slice(0, this.size),
       keyLength: this.#keyLength.slice(0, this.size),
+      hashes: this.#hashes.slice(0, this.size),
       values: this.values.slice(0, this.size * this.columns),
     };
   }
 
-  /** Adds every row of `other` into this table, key by key. */
+  /** Adds every row of `other` into this table, key by key (its hashes reused, not recomputed). */
   merge(other: KeyTableSnapshot): void {
     const c = this.columns;
     for (let i = 0; i < other.size; i++) {
       const off = other.keyOffset[i]!;
-      const idx = this.indexOf(other.arena, off, off + other.keyLength[i]!);
+      const idx = this.#indexOfHashed(other.arena, off, off + other.keyLength[i]!, other.hashes[i]!);
       const dst = idx * c;
       const src = i * c;
       for (let k = 0; k < c; k++) this.values[dst + k]! += other.values[src + k]!;
