@@ -52,7 +52,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
     return (level, message) => {
       // HAProxy also prints them: DOWN/UP as warnings, "no server available" as an alert
       process.stderr.write(level === 0 ? `[ALERT] ${message.replace(/^backend (\S+)/, "backend '$1'")}\n` : `[WARNING] ${message}\n`);
-      sink?.send(level, Buffer.from(message, 'latin1'));
+      sink?.send(level, message);
     };
   });
   const registry = new StatsRegistry();
@@ -74,7 +74,7 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
       rt.connectionError = (sock, listener, message) => {
         const ra = sock.remoteAddress ?? '';
         const ip = ra.startsWith('::ffff:') && ra.includes('.') ? ra.slice(7) : ra;
-        sink.send(6, Buffer.from(`${ip}:${sock.remotePort ?? 0} [${logDate(Date.now())}] ${fe.name}/${listener}: ${message}`, 'latin1'));
+        sink.send(6, `${ip}:${sock.remotePort ?? 0} [${logDate(Date.now())}] ${fe.name}/${listener}: ${message}`);
       };
     frontends.push(rt);
     const openTcp = tcpSessions(rt, (rec) => (registry.observeTcp(rec), tcpEmit(rec)));
@@ -152,7 +152,7 @@ function stoppedNotices(config: Config, registry: StatsRegistry, sinkOf: (name: 
     const be = p.kind === 'frontend' ? 0 : registry.backend(p.name).stot;
     const msg = `Proxy ${p.name} stopped (cumulated conns: FE: ${fe}, BE: ${be}).`;
     process.stderr.write(`[WARNING]  (${process.pid}) : ${msg}\n`);
-    sinkOf(p.name)?.send(4, Buffer.from(msg, 'latin1'));
+    sinkOf(p.name)?.send(4, msg);
   }
 }
 

@@ -16,7 +16,7 @@ export function buildEmitter(sink: LogSink | null, dontlognull: boolean): Emit {
   if (dontlognull)
     return (rec) => {
       if (rec.bytesIn === 0) return;
-      sink.send(LEVEL_INFO, Buffer.from(formatHttplog(rec), 'latin1'));
+      sink.send(LEVEL_INFO, formatHttplog(rec));
     };
-  return (rec) => sink.send(LEVEL_INFO, Buffer.from(formatHttplog(rec), 'latin1'));
+  return (rec) => sink.send(LEVEL_INFO, formatHttplog(rec));
 }

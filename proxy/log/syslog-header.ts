@@ -9,6 +9,8 @@ import { isoDate, syslogDate } from './dates.js';
 export interface HeaderBuilder {
   /** Header bytes for a message of severity `level` sent at `nowMs` (+`us` microseconds). */
   build(level: number, nowMs: number, us: number): Buffer;
+  /** Whether the header prints `us` (else it may be passed as 0). */
+  readonly microseconds: boolean;
 }
 
 export function headerBuilder(target: LogTarget, tag: string, pid: number, hostname: string | null): HeaderBuilder {
@@ -28,23 +30,23 @@ export function headerBuilder(target: LogTarget, tag: string, pid: number, hostn
   switch (target.format) {
     case 'local': {
       const b = perSecond((l, ms) => `<${pri(l)}>${syslogDate(ms)}${tag}[${pid}]: `);
-      return { build: (l, ms) => b(l, ms) };
+      return { build: (l, ms) => b(l, ms), microseconds: false };
     }
     case 'rfc3164': {
       const b = perSecond((l, ms) => `<${pri(l)}>${syslogDate(ms)}${hostname ?? 'localhost'} ${tag}[${pid}]: `);
-      return { build: (l, ms) => b(l, ms) };
+      return { build: (l, ms) => b(l, ms), microseconds: false };
     }
     case 'rfc5424':
-      return { build: (l, ms, us) => Buffer.from(`<${pri(l)}>1 ${isoDate(ms, us)} ${hostname ?? '-'} ${tag} ${pid} - - `, 'latin1') };
+      return { build: (l, ms, us) => Buffer.from(`<${pri(l)}>1 ${isoDate(ms, us)} ${hostname ?? '-'} ${tag} ${pid} - - `, 'latin1'), microseconds: true };
     case 'priority':
-      return { build: (l) => Buffer.from(`<${pri(l)}>`, 'latin1') };
+      return { build: (l) => Buffer.from(`<${pri(l)}>`, 'latin1'), microseconds: false };
     case 'short':
-      return { build: (l) => Buffer.from(`<${Math.max(l, target.minLevel)}>`, 'latin1') };
+      return { build: (l) => Buffer.from(`<${Math.max(l, target.minLevel)}>`, 'latin1'), microseconds: false };
     case 'timed':
-      return { build: (l, ms, us) => Buffer.from(`<${Math.max(l, target.minLevel)}>${isoDate(ms, us)} `, 'latin1') };
+      return { build: (l, ms, us) => Buffer.from(`<${Math.max(l, target.minLevel)}>${isoDate(ms, us)} `, 'latin1'), microseconds: true };
     case 'iso':
-      return { build: (_l, ms, us) => Buffer.from(`${isoDate(ms, us)} `, 'latin1') };
+      return { build: (_l, ms, us) => Buffer.from(`${isoDate(ms, us)} `, 'latin1'), microseconds: true };
     case 'raw':
-      return { build: () => Buffer.alloc(0) };
+      return { build: () => Buffer.alloc(0), microseconds: false };
   }
 }

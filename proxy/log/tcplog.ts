@@ -34,7 +34,7 @@ export function buildTcpEmitter(sink: LogSink | null, dontlognull: boolean): Tcp
   if (dontlognull)
     return (rec) => {
       if (rec.bytesIn === 0) return;
-      sink.send(LEVEL_INFO, Buffer.from(formatTcplog(rec), 'latin1'));
+      sink.send(LEVEL_INFO, formatTcplog(rec));
     };
-  return (rec) => sink.send(LEVEL_INFO, Buffer.from(formatTcplog(rec), 'latin1'));
+  return (rec) => sink.send(LEVEL_INFO, formatTcplog(rec));
 }

@@ -7,11 +7,9 @@ import dgram from 'node:dgram';
 import type { LogTarget } from '../config/types.js';
 import { headerBuilder, type HeaderBuilder } from './syslog-header.js';
 
-const LF = Buffer.from('\n');
-
 export interface LogSink {
-  /** `message` is the formatted log line without header or LF. */
-  send(level: number, message: Buffer): void;
+  /** `message` is the formatted log line without header or LF, latin1 (one char per byte). */
+  send(level: number, message: string): void;
   close(): void;
   readonly dropped: number;
 }
@@ -47,19 +45,24 @@ export function udpSink(targets: readonly LogTarget[], tag: string, pid: number,
   const onSent = (err: Error | null): void => {
     if (err) dropped++;
   };
+  // microseconds only for the formats that print them
+  const needUs = loggers.some((l) => l.header.microseconds);
   return {
     send(level, message) {
       if (loggers.length === 0 || closed) return;
       const now = Date.now();
-      const us = Math.floor((performance.now() * 1000) % 1000);
+      const us = needUs ? Math.floor((performance.now() * 1000) % 1000) : 0;
       for (const l of loggers) {
         if (level > l.target.level) continue;
         const head = l.header.build(level, now, us);
-        const room = l.target.len - head.length;
-        let parts: Buffer[];
-        if (room <= 0) parts = [head.subarray(0, l.target.len), LF];
-        else parts = [head, message.length > room ? message.subarray(0, room) : message, LF];
-        l.socket.send(parts, onSent);
+        // one buffer per datagram: header, the message cut to `len`, LF
+        const hl = Math.min(head.length, l.target.len);
+        const ml = Math.max(0, Math.min(message.length, l.target.len - head.length));
+        const out = Buffer.allocUnsafe(hl + ml + 1);
+        head.copy(out, 0, 0, hl);
+        if (ml > 0) out.write(message, hl, ml, 'latin1');
+        out[hl + ml] = 10;
+        l.socket.send(out, onSent);
       }
     },
     close() {
