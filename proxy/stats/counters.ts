@@ -61,8 +61,24 @@ export class StatsRegistry {
     if (feconn > c.smax) c.smax = feconn;
   }
 
+  /** Backend and server counters by backend, then server name (no key string per request). */
+  readonly #byServer = new Map<string, Map<string, [Counters, Counters]>>();
+
+  #pair(be: string, srv: string): [Counters, Counters] {
+    let m = this.#byServer.get(be);
+    if (!m) this.#byServer.set(be, (m = new Map()));
+    let p = m.get(srv);
+    if (!p) m.set(srv, (p = [this.backend(be), this.server(be, srv)]));
+    return p;
+  }
+
+  /** `%ft` of a TLS listener ends with `~`; the counters are the frontend's. */
+  #frontendOf(name: string): Counters {
+    return this.frontend(name.endsWith('~') ? name.slice(0, -1) : name);
+  }
+
   observeHttp(r: RequestRecord): void {
-    const fe = this.frontend(r.frontend.replace(/~$/, ''));
+    const fe = this.#frontendOf(r.frontend);
     fe.reqTot++;
     fe.bin += r.bytesIn;
     fe.bout += r.bytesOut;
@@ -75,7 +91,7 @@ export class StatsRegistry {
   }
 
   observeTcp(r: TcpRecord): void {
-    const fe = this.frontend(r.frontend.replace(/~$/, ''));
+    const fe = this.#frontendOf(r.frontend);
     fe.bin += r.bytesIn;
     fe.bout += r.bytesOut;
     if (r.server === null) return;
@@ -87,7 +103,7 @@ export class StatsRegistry {
     // HAProxy's Tr and Tt (log.c): headers received - connected; close - accept (or end of the previous request)
     const tr = 'tResponse' in r && r.tConnect >= 0 && r.tResponse >= 0 ? r.tResponse - r.tConnect : -1;
     const tt = Math.max(0, r.tClose - ('tStart' in r ? r.tStart : r.tAccept));
-    for (const c of [this.backend(beName), this.server(beName, srvName)]) {
+    for (const c of this.#pair(beName, srvName)) {
       if (tr >= 0) c.tr.observe(tr);
       c.tt.observe(tt);
       c.stot++;
