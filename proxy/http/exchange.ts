@@ -22,7 +22,11 @@ export type ExchangeFailure =
 export interface ExchangeHooks {
   /** An interim 1xx response (wire bytes as received). */
   onInterim(head: ResponseHead): void;
-  onHead(head: ResponseHead, framing: Framing): void;
+  /**
+   * The final response head. `more`: this same read goes on with onData or onEnd before the
+   * exchange returns (body bytes follow the head, or there is no body).
+   */
+  onHead(head: ResponseHead, framing: Framing, more: boolean): void;
   /** `101 Switching Protocols`: the exchange lets go of the socket; `rest` = bytes after the head. */
   onUpgrade?(head: ResponseHead, rest: Buffer): void;
   /**
@@ -157,7 +161,7 @@ export class Exchange implements ConnReader {
       if (!framing) return this.#fail('bad-head');
       this.#head = head;
       this.#framing = framing;
-      this.#hooks.onHead(head, framing);
+      this.#hooks.onHead(head, framing, b.length > 0 || framing.kind === 'none');
       if (this.#done) return;
       if (framing.kind === 'none') {
         if (b.length > 0) this.#keep(b); // garbage after a bodyless response: not reusable

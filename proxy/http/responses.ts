@@ -25,6 +25,12 @@ export interface ResponseOut {
  * stays open after this response.
  */
 export function serializeResponseHead(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): ResponseOut {
+  const h = responseHeadText(versionText, status, reason, headers, keepAlive);
+  return { wire: Buffer.from(h.text, 'latin1'), htxBytes: h.htxBytes };
+}
+
+/** serializeResponseHead(), the head as a latin1 string (to be copied into a larger buffer). */
+export function responseHeadText(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): { text: string; htxBytes: number } {
   let s = `${versionText} ${status} ${reason}\r\n`;
   let htx = HTX_START_LINE + versionText.length + 3 + reason.length + HTX_EOH;
   for (const h of headers) {
@@ -36,7 +42,7 @@ export function serializeResponseHead(versionText: string, status: number, reaso
   if (v11 && !keepAlive) s += 'connection: close\r\n';
   else if (!v11 && keepAlive) s += 'connection: keep-alive\r\n';
   s += '\r\n';
-  return { wire: Buffer.from(s, 'latin1'), htxBytes: htx };
+  return { text: s, htxBytes: htx };
 }
 
 interface ErrorPage {

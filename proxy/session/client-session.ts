@@ -7,6 +7,7 @@
 import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { nowMs } from '../clock.js';
+import { Deadline } from '../deadline.js';
 import type { HttpConnMode, HttpRequestRule } from '../config/types.js';
 import type { BackendRuntime } from '../backend/backend.js';
 import { connect, putIdle, type ServerConn } from '../backend/connect.js';
@@ -17,7 +18,7 @@ import { effectiveMode, type FrontendRuntime } from '../frontend/frontend.js';
 import type { SessionView } from '../frontend/listeners.js';
 import { Exchange, type ExchangeFailure } from '../http/exchange.js';
 import { ChunkedScanner, MAX_HEAD, headEnd, parseRequestHead, type Framing, type Header, type RequestHead } from '../http/parser.js';
-import { errorResponse, rawErrorResponse, redirectResponse, serializeResponseHead } from '../http/responses.js';
+import { errorResponse, rawErrorResponse, redirectResponse, responseHeadText, serializeResponseHead } from '../http/responses.js';
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { LbRequest } from '../lb/types.js';
 import { newRecord, type RequestRecord } from './record.js';
@@ -46,7 +47,10 @@ export class ClientSession {
   #buf: Buffer | null = null;
   #rec: RequestRecord;
   #first = true;
-  #timer: NodeJS.Timeout | null = null;
+  /** The one timer of the connection: http-request, http-keep-alive or client (body) timeout. */
+  readonly #timer = new Deadline();
+  readonly #requestTimeout = (): void => this.#onRequestTimeout();
+  readonly #bodyTimeout = (): void => this.#onBodyTimeout();
   // current request
   #head: RequestHead | null = null;
   #be: BackendRuntime | null = null;
@@ -123,17 +127,15 @@ export class ClientSession {
   // ---- timers -------------------------------------------------------------------------
 
   #armRequestTimer(ms: number): void {
-    this.#clearTimer();
-    if (ms > 0) this.#timer = setTimeout(() => this.#onRequestTimeout(), ms);
+    if (ms > 0) this.#timer.set(ms, this.#requestTimeout);
+    else this.#timer.clear();
   }
 
   #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#timer.clear();
   }
 
   #onRequestTimeout(): void {
-    this.#timer = null;
     if (this.#phase !== 'wait') return;
     if (!this.#first && this.#rec.tFirstByte < 0) return this.#close(); // idle keep-alive: silent
     // 408 sent raw, counted as 0 bytes, termination cR
@@ -289,8 +291,7 @@ export class ClientSession {
     this.#phase = this.#reqDone ? 'respond' : 'body';
     if (!this.#reqDone && fe.timeouts.client > 0) {
       // `timeout client` while the request body is awaited: one timer, refreshed on each read
-      this.#clearTimer();
-      this.#timer = setTimeout(() => this.#onBodyTimeout(), fe.timeouts.client);
+      this.#timer.set(fe.timeouts.client, this.#bodyTimeout);
     }
     if (rest.length) this.#phase === 'body' ? this.#reqBody(rest) : (this.#buf = rest);
     const lbReq: LbRequest = { src: this.#ip, path, query: q < 0 ? '' : head.uri.slice(q + 1), header: (n) => lastHeader(head.headers, n) };
@@ -350,7 +351,6 @@ export class ClientSession {
   }
 
   #onBodyTimeout(): void {
-    this.#timer = null;
     if (this.#phase !== 'body' || this.#finished) return;
     // client stalled in the middle of its body: cD if a response already started, else cH
     this.#cancelQueue?.();
@@ -362,7 +362,7 @@ export class ClientSession {
   }
 
   #reqBody(chunk: Buffer): void {
-    this.#timer?.refresh();
+    this.#timer.refresh(this.#fe.cfg.timeouts.client);
     let part = chunk;
     let rest: Buffer | null = null;
     if (this.#reqChunked) {
@@ -519,7 +519,7 @@ export class ClientSession {
         this.#rec.bytesOut += out.htxBytes;
         this.#writeClient(out.wire);
       },
-      onHead: (h, framing) => {
+      onHead: (h, framing, more) => {
         const rec = this.#rec;
         rec.tResponse = nowMs();
         rec.status = h.status;
@@ -530,15 +530,15 @@ export class ClientSession {
         this.#respChunked = framing.kind === 'chunked';
         if (!this.#reqDone) this.#clientKeepAlive = false;
         const respHeaders = this.#responseCookie(be, server, h.status, h.headers);
-        const out = serializeResponseHead(h.versionText, h.status, h.reason, respHeaders, this.#clientKeepAlive);
+        const out = responseHeadText(h.versionText, h.status, h.reason, respHeaders, this.#clientKeepAlive);
         // %B: the head as the server sent it, before a persistence cookie was inserted/removed
         rec.bytesOut += respHeaders === h.headers ? out.htxBytes : serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive).htxBytes;
         this.#headSent = true;
         if (this.#clientGone) return;
         // held until the body bytes of the same server read arrive (or this tick ends), then
         // written together: one write(2) per small response instead of two
-        this.#held = out.wire;
-        process.nextTick(flushHeld, this);
+        this.#held = out.text;
+        if (!more) process.nextTick(flushHeld, this);
       },
       onData: (chunk, payload) => {
         this.#rec.bytesOut += payload;
@@ -657,29 +657,37 @@ export class ClientSession {
   }
 
   /** A response head waiting to be written with the first body bytes. */
-  #held: Buffer | null = null;
+  #held: string | null = null;
 
   flushHeld(): void {
-    if (this.#held) this.#writeClient(Buffer.alloc(0));
+    if (this.#held !== null) this.#writeClient(EMPTY);
   }
 
   /** Returns true when the client socket keeps a reference to `data` (queued, not yet written). */
   #writeClient(data: Buffer): boolean {
-    let buf = data;
     let ok: boolean;
+    let copied = false;
     const held = this.#held;
     this.#held = null;
     if (this.#sock.destroyed) return false;
-    if (held && buf.length > SMALL_BODY) {
+    if (held === null) {
+      if (data.length === 0) return false;
+      ok = this.#sock.write(data);
+    } else if (data.length > SMALL_BODY) {
       // a large first body chunk is not copied: head and chunk leave in one writev
       this.#sock.cork();
-      this.#sock.write(held);
-      ok = this.#sock.write(buf);
+      this.#sock.write(held, 'latin1');
+      ok = this.#sock.write(data);
       this.#sock.uncork();
+    } else if (data.length === 0) {
+      ok = this.#sock.write(held, 'latin1');
     } else {
-      if (held) buf = buf.length ? Buffer.concat([held, buf]) : held;
-      if (buf.length === 0) return false;
-      ok = this.#sock.write(buf);
+      // head and first body bytes in one buffer, one write(2)
+      const out = Buffer.allocUnsafe(held.length + data.length);
+      out.write(held, 0, 'latin1');
+      data.copy(out, held.length);
+      ok = this.#sock.write(out);
+      copied = true;
     }
     if (!ok && this.#ex && !this.#waitingDrain) {
       const ex = this.#ex;
@@ -690,7 +698,7 @@ export class ClientSession {
         ex.sock.resume();
       });
     }
-    return this.#sock.writableLength > 0;
+    return !copied && this.#sock.writableLength > 0;
   }
   #waitingDrain = false;
   #respChunked = false;
@@ -793,14 +801,14 @@ export class ClientSession {
   #close(): void {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
-    this.#clearTimer();
+    this.#timer.dispose();
     this.#sock.end();
     this.#sock.destroySoon?.();
   }
 
   #teardown(): void {
     if (this.#phase !== 'closed') this.#phase = 'closed';
-    this.#clearTimer();
+    this.#timer.dispose();
     if (!this.#counted) return;
     this.#counted = false;
     this.#fe.feconn--;
@@ -830,5 +838,6 @@ function findCookie(headers: readonly Header[], header: 'cookie' | 'set-cookie',
 }
 
 const flushHeld = (s: ClientSession): void => s.flushHeld();
+const EMPTY = Buffer.alloc(0);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
