@@ -2,7 +2,9 @@
 /**
  * Benchmark (not a test): `haloscope report` against real `halog -uto` and `halog -pct` on the
  * same generated log, in one run. Prints MB/s (file size / 10^6 / median wall time, startup
- * included), peak RSS, and each case's ratio to `halog -u`-class speed (`-uto`).
+ * included), median CPU seconds (user + sys, all threads), peak RSS, and each case's ratio to
+ * `halog -u`-class speed (`-uto`), in wall time and in CPU. On a shared machine the CPU figure
+ * is the steadier one.
  *
  *   npx tsc -p tsconfig.json && node dist/test/bench/report-speed.js [--size 1G] [--runs 3] [--file PATH]
  *
@@ -79,6 +81,8 @@ async function ensureLog(o: Opts): Promise<string> {
 
 interface Run {
   seconds: number;
+  /** User + system CPU seconds (GNU time), NaN without it. */
+  cpu: number;
   rssMb: number;
   ok: boolean;
 }
@@ -88,7 +92,7 @@ function runOnce(cmd: string, args: string[], env: Record<string, string>, stdin
     const useTime = existsSync(GNU_TIME);
     const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
     const t0 = performance.now();
-    const p = spawn(useTime ? GNU_TIME : cmd, useTime ? ['-f', '%M', cmd, ...args] : args, {
+    const p = spawn(useTime ? GNU_TIME : cmd, useTime ? ['-f', '%M %U %S', cmd, ...args] : args, {
       stdio: [fd, 'ignore', 'pipe'],
       env: { ...process.env, ...env },
     });
@@ -98,8 +102,8 @@ function runOnce(cmd: string, args: string[], env: Record<string, string>, stdin
       const seconds = (performance.now() - t0) / 1000;
       if (typeof fd === 'number') closeSync(fd);
       const lines = err.trim().split('\n');
-      const rss = useTime ? Number(lines[lines.length - 1]) / 1024 : Number.NaN;
-      resolvePromise({ seconds, rssMb: rss, ok: code === 0 });
+      const [rssKb, user, sys] = useTime ? lines[lines.length - 1]!.split(' ').map(Number) : [Number.NaN, Number.NaN, Number.NaN];
+      resolvePromise({ seconds, cpu: user! + sys!, rssMb: rssKb! / 1024, ok: code === 0 });
     });
   });
 }
@@ -128,14 +132,22 @@ async function main(): Promise<void> {
   }
   const rows: string[] = [];
   let uto = Number.NaN;
+  let utoCpu = Number.NaN;
   for (const c of cases) {
     const runs: Run[] = [];
     for (let i = 0; i < o.runs; i++) runs.push(await runOnce(c.cmd, c.args, c.env, c.stdin ? log : null));
     const s = median(runs.map((r) => r.seconds));
+    const cpu = median(runs.map((r) => r.cpu));
     const mbs = size / 1e6 / s;
-    if (c.name.startsWith('halog -uto')) uto = mbs;
+    if (c.name.startsWith('halog -uto')) {
+      uto = mbs;
+      utoCpu = cpu;
+    }
     const ok = runs.every((r) => r.ok) ? '' : ' FAILED';
-    rows.push(`${c.name.padEnd(34)} ${mbs.toFixed(1).padStart(8)} MB/s ${s.toFixed(2).padStart(7)} s ${median(runs.map((r) => r.rssMb)).toFixed(0).padStart(6)} MB  x${(mbs / uto).toFixed(2)} of halog -uto${ok}`);
+    rows.push(
+      `${c.name.padEnd(34)} ${mbs.toFixed(1).padStart(8)} MB/s ${s.toFixed(2).padStart(7)} s ${cpu.toFixed(2).padStart(7)} s CPU ${median(runs.map((r) => r.rssMb)).toFixed(0).padStart(6)} MB` +
+        `  x${(mbs / uto).toFixed(2)} of halog -uto speed, ${(cpu / utoCpu).toFixed(2)}x its CPU${ok}`,
+    );
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
   process.stdout.write(`report-speed: ${(size / 1e6).toFixed(0)} MB log ${log}, median of ${o.runs} runs\n${rows.join('\n')}\n`);
