@@ -141,23 +141,7 @@ export class MultiNeedles {
    * as `scan(b.toString('latin1', start, end))`.
    */
   scanBytes(b: Uint8Array, start: number, end: number): readonly (string | null)[] {
-    const found = this.#found;
-    found.fill(null);
-    const delta = this.#delta;
-    const out = this.#out;
-    let state = 0;
-    for (let i = start; i < end; i++) {
-      state = delta[state * COLS + b[i]!]!;
-      const o = out[state];
-      if (o === null) continue;
-      for (const p of o) {
-        const prev = found[p.list];
-        if (prev && prev.rank <= p.rank) continue;
-        if (p.start && i + 1 - start !== p.text.length) continue;
-        if (p.end && !endsSegmentBytes(b, i + 1, end)) continue;
-        found[p.list] = p;
-      }
-    }
+    this.#walk(b, start, end, end, 0);
     return this.#finish(this.#slow.length > 0 ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', start, end) : '');
   }
 
@@ -169,6 +153,12 @@ export class MultiNeedles {
    * Only without indexOf patterns (`canSplit`).
    */
   scanBytesSplit(b: Uint8Array, start: number, mid: number, end: number, split: number): readonly (string | null)[] {
+    this.#walk(b, start, mid, end, split);
+    return this.#finish('');
+  }
+
+  /** The automaton over `b[start, end)` into `#found` (lists below `split` end by `mid`). */
+  #walk(b: Uint8Array, start: number, mid: number, end: number, split: number): void {
     const found = this.#found;
     found.fill(null);
     const delta = this.#delta;
@@ -187,7 +177,6 @@ export class MultiNeedles {
         found[p.list] = p;
       }
     }
-    return this.#finish('');
   }
 
   /** Whether scanBytesSplit() may be used (no pattern needs indexOf). */
