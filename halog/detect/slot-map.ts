@@ -55,6 +55,10 @@ export class SlotMap {
 
   /** Adds (slot, key) -> value; the caller knows it is absent. Returns the entry. */
   add(slot: number, key: number, value: number): number {
+    // Rehash before taking an entry: a rehash walks every entry below #top, and one taken from
+    // #top but not filled in yet would be chained under a stale (slot, key), then chained again
+    // below, and a bucket chain would loop.
+    if (this.size >= this.#buckets.length) this.#rehash(this.#buckets.length * 2);
     let e = this.#free;
     if (e !== 0) this.#free = this.#ent[e * STRIDE + E_NEXT]!;
     else {
@@ -62,7 +66,6 @@ export class SlotMap {
       if (e * STRIDE >= this.#ent.length) this.#growEntries();
     }
     if (slot >= this.#head.length) this.#growHeads(slot);
-    if (this.size >= this.#buckets.length) this.#rehash(this.#buckets.length * 2);
     const ent = this.#ent;
     const b = e * STRIDE;
     const bucket = SlotMap.#hash(slot, key) & this.#mask;
