@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startHaproxy } from '../proxy/helpers/proxy-harness.js';
+import { accepts, freePort, startHaproxy } from '../proxy/helpers/proxy-harness.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNS = Number(process.argv[3] ?? 50);
@@ -30,12 +30,7 @@ const WHICH = process.argv[5] ?? 'all';
 
 async function waitPort(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (up) return;
+    if (await accepts(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nothing listens on ${port}`);

@@ -14,17 +14,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { DIST } from '../helpers/paths.js';
 import { requireTool } from '../helpers/real-tools.js';
-import { freePort, raw, startHaproxy, startSyslog } from '../proxy/helpers/proxy-harness.js';
-
-const BIN = path.join(DIST, 'bin', 'haloscope.js');
+import { freePort, raw, startHaproxy, startOursProcess, startSyslog } from '../proxy/helpers/proxy-harness.js';
 
 interface Req {
   /** First path segment, for the ACLs of the rule scenarios. */
@@ -308,35 +301,6 @@ function backend(): http.Server {
     setTimeout(() => sock.end(), 50);
   });
   return server;
-}
-
-async function startOursProcess(cfgText: string, port: number): Promise<{ stop(): Promise<void> }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-cookie-'));
-  const file = path.join(dir, 'haloscope.cfg');
-  fs.writeFileSync(file, cfgText);
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'proxy', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null || i === 100) throw new Error(`haloscope proxy did not start: ${stderr}`);
-    const up = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    stop: () =>
-      new Promise<void>((r) => {
-        // a proxy that does not stop must not keep the test process alive
-        const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => (clearTimeout(kill), fs.rmSync(dir, { recursive: true, force: true }), r()));
-        if (child.exitCode !== null) return r();
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** One request's observable outcome, masked where the two proxies may legitimately differ. */

@@ -18,17 +18,11 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { DIST } from '../helpers/paths.js';
-import { freePort, haproxyAvailable, raw, startHaproxy, startSyslog, type SyslogReceiver } from './helpers/proxy-harness.js';
+import { freePort, haproxyAvailable, raw, startHaproxy, startOursProcess, startSyslog, type SyslogReceiver } from './helpers/proxy-harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const BIN = path.join(DIST, 'bin', 'haloscope.js');
 
 /** Response body: the request id repeated, so that a body from another request is noticed. */
 const BODY = 4000;
@@ -212,32 +206,6 @@ ${servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check inter 500ms f
 `;
 }
 
-async function startOursProcess(text: string, port: number): Promise<() => Promise<void>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-failures-'));
-  const file = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(file, text);
-  const child = spawn(process.execPath, [BIN, 'proxy', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null || i === 200) throw new Error(`our proxy did not start: ${stderr}`);
-    const up = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (up) break;
-    await sleep(50);
-  }
-  return async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-}
-
 interface LogLine {
   id: number;
   server: string;
@@ -267,7 +235,7 @@ async function scenario(kind: 'ours' | 'haproxy', t: TestContext): Promise<void>
   const syslog = await startSyslog();
   const port = await freePort();
   const text = config(port, syslog.port, servers);
-  const stop = kind === 'haproxy' ? (await startHaproxy(text, port)).stop : await startOursProcess(text, port);
+  const proxy = kind === 'haproxy' ? await startHaproxy(text, port) : await startOursProcess(text, port, 200);
   const sent: Sent[] = [];
   let nextId = 1;
   let running = true;
@@ -353,7 +321,7 @@ async function scenario(kind: 'ours' | 'haproxy', t: TestContext): Promise<void>
   } finally {
     running = false;
     for (const c of clients) c.close();
-    await stop();
+    await proxy.stop();
     for (const s of servers) s.stop();
     syslog.close();
   }
@@ -387,10 +355,11 @@ test('a request replayed after its pooled connection died is retried and redispa
   const syslog = await startSyslog();
   const port = await freePort();
   const portOf = (s: http.Server): number => (s.address() as net.AddressInfo).port;
-  const stop = await startOursProcess(
+  const ours = await startOursProcess(
     `global\n  log 127.0.0.1:${syslog.port} local0\ndefaults\n  mode http\n  log global\n  option httplog\n  retries 3\n  option redispatch\n  timeout connect 200ms\n  timeout client 5s\n  timeout server 5s\n` +
       `frontend fe\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  balance first\n  server a 127.0.0.1:${portOf(a)}\n  server b 127.0.0.1:${portOf(b)}\n`,
     port,
+    200,
   );
   try {
     const req = (n: number): string => `GET /${n} HTTP/1.1\r\nhost: test\r\n\r\n`;
@@ -402,7 +371,7 @@ test('a request replayed after its pooled connection died is retried and redispa
     // three retries, the last one redispatched to b: `+3`
     assert.match(lines[1]!, / b\/b \S+ 200 .* ---- \d+\/\d+\/\d+\/\d+\/\+3 0\/0 "GET \/2 HTTP\/1\.1"$/);
   } finally {
-    await stop();
+    await ours.stop();
     b.close();
     syslog.close();
   }

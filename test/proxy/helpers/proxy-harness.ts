@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { resolve } from '../../../proxy/config/resolve.js';
+import { DIST } from '../../helpers/paths.js';
 import { startProxy, type RunningProxy } from '../../../proxy/runtime.js';
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -143,6 +144,54 @@ export async function startOurs(cfgText: string): Promise<RunningProxy> {
   return startProxy(r.config);
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:`port` now (the connection is closed at once). */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise<boolean>((r) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => (s.destroy(), r(true)));
+    s.on('error', () => r(false));
+  });
+}
+
+export interface OursProcess {
+  readonly child: ChildProcess;
+  /** SIGTERM, then SIGKILL after 3 s: a proxy that does not stop must not keep the test alive. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Our proxy as a child process (`haloscope proxy -f`, the compiled CLI), for tests that need a
+ * process of its own like haproxy's; resolves once `port` accepts connections (`tries` x 50 ms).
+ * The start-up probe is one connection without a request, which the proxy logs.
+ */
+export async function startOursProcess(cfgText: string, port: number, tries = 100): Promise<OursProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-ours-'));
+  const file = path.join(dir, 'haloscope.cfg');
+  fs.writeFileSync(file, cfgText);
+  const child = spawn(process.execPath, [path.join(DIST, 'bin', 'haloscope.js'), 'proxy', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null || i === tries) throw new Error(`haloscope proxy did not start: ${stderr}`);
+    if (await accepts(port)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    stop: () =>
+      new Promise<void>((r) => {
+        const done = (): void => {
+          fs.rmSync(dir, { recursive: true, force: true });
+          r();
+        };
+        if (child.exitCode !== null) return done();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+        child.once('exit', () => (clearTimeout(kill), done()));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 export function haproxyAvailable(): boolean {
   return fs.existsSync('/usr/sbin/haproxy');
 }
@@ -162,12 +211,7 @@ export async function startHaproxy(cfgText: string, port: number): Promise<Hapro
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) break;
+    if (await accepts(port)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
