@@ -150,7 +150,6 @@ export async function readRecords<O, S>(
   ro: ReadRecordsOptions = {},
 ): Promise<ReadRecordsResult<S>> {
   const mod = (await import(String(jobModule))) as RecordJobModule<O, S>;
-  const job = mod.create(options);
   const threads = ro.threads ?? defaultThreads();
   const known = sources.every((s) => s.size >= 0);
   const total = known ? sources.reduce((n, s) => n + s.size, 0) : -1;
@@ -164,18 +163,20 @@ export async function readRecords<O, S>(
   const hasStdin = sources.some((s) => s.size < 0);
   const minBytes = ro.parallelMinBytes ?? defaultMinBytes();
   if (threads <= 1 || hasStdin || total < minBytes) {
+    const job = mod.create(options);
     const stats = emptyStats();
     for (let i = 0; i < sources.length; i++) {
       addStats(stats, await readPart(sources, { ranges: [{ sourceIndex: i, start: 0, end: -1 }] }, job, progress));
     }
     return { job, stats, threadsUsed: 0 };
   }
-  // Sharded: every reader reads every input in full (gzip included) and keeps its share of keys.
-  const sharded = mod.shardKey?.(options) != null;
-  if (!sharded && mod.mergeInAnyOrder && sources.every((s) => s.seekable)) {
+  // Sharded: every reader reads every input in full (gzip included) and keeps its share of
+  // keys; the main thread's job is made there, for shard 0.
+  if (mod.shardKey?.(options) != null) return readSharded(sources, jobModule, mod, options, threads, progress);
+  const job = mod.create(options);
+  if (mod.mergeInAnyOrder && sources.every((s) => s.seekable)) {
     return readClaimed(sources, jobModule, options, job, threads, total, ro.onProgress);
   }
-  if (sharded) return readSharded(sources, jobModule, mod, options, threads, progress);
   const parts = planParts(sources, threads);
   const results: ({ snapshot: S; stats: ReadStats } | undefined)[] = new Array(parts.length);
   const stats = emptyStats();
