@@ -116,13 +116,22 @@ test('TLS termination: logs and responses match real HAProxy 2.6', { timeout: 20
     const before = syslog.messages.length;
     const got: string[] = [];
     try {
+      // Each session is logged, then given time to be released, before the next one starts:
+      // otherwise the next line's actconn may or may not count it (in HAProxy as in ours).
+      const settle = async (lines: number): Promise<void> => {
+        while (syslog.messages.length < before + lines) await syslog.waitFor(syslog.messages.length + 1);
+        await sleep(100);
+      };
       got.push(await tlsRequest(p.fe, 'GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      await settle(1);
       got.push(await tlsRequest(p.fes, 'GET /s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'example.com'));
+      await settle(2);
       got.push(await tlsRequest(p.fes, 'GET /n HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      await settle(3);
       got.push(await tlsRequest(p.t, 'GET /t HTTP/1.0\r\n\r\n'));
+      await settle(4);
       await clearText(p.fe);
-      while (syslog.messages.length < before + 5) await syslog.waitFor(syslog.messages.length + 1);
-      await sleep(100);
+      await settle(5);
       return { lines: syslog.messages.slice(before).map((m) => m.toString('latin1').trimEnd()), got };
     } finally {
       await stop();
