@@ -58,7 +58,7 @@ export interface EngineSinks {
  */
 export class LineEngine implements LineEnv {
   readonly options: HalogOptions;
-  readonly agg = new Aggregates();
+  readonly agg: Aggregates;
   readonly #filters: LineFilter[];
   readonly #handler: LineHandler | null;
   readonly #ctx = newLineContext();
@@ -69,6 +69,7 @@ export class LineEngine implements LineEnv {
 
   constructor(options: HalogOptions, sinks: EngineSinks) {
     this.options = options;
+    this.agg = new Aggregates(options.urlSort !== null || options.ipCount);
     this.#filters = buildFilters(options);
     this.#handler = chooseLineHandler(options);
     this.#sinks = sinks;

@@ -40,10 +40,18 @@ export class Aggregates {
   readonly counts = new IntCounts();
   /** Value counts per timer series for -pct/-gt: 0 = error lines, 1 TR, 2 Tc, 3 Tr, 4 data. */
   readonly timers: IntCounts[] = [new IntCounts(), new IntCounts(), new IntCounts(), new IntCounts(), new IntCounts()];
-  /** Room for a million URLs or clients up front (key-table.ts: only what is written costs memory). */
-  readonly urls = new KeyTable(URL_COLUMNS, 1 << 20, 32 << 20);
+  readonly urls: KeyTable;
   readonly servers = new KeyTable(SRV_COLUMNS);
   readonly messages: LineMessage[] = [];
+
+  /**
+   * `manyKeys`: the run fills the URL or client table, which then gets room for a million keys
+   * up front (key-table.ts: only what is written costs memory). Other modes keep it small: the
+   * big typed arrays count as external memory and cost a GC at start-up (~30 ms per thread).
+   */
+  constructor(manyKeys: boolean) {
+    this.urls = manyKeys ? new KeyTable(URL_COLUMNS, 1 << 20, 32 << 20) : new KeyTable(URL_COLUMNS);
+  }
 
   snapshot(): AggregatesSnapshot {
     return {
