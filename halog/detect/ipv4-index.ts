@@ -80,6 +80,39 @@ export class Ipv4Index {
     for (let p = 0; p < old.length; p += 2) if (old[p + 1] !== 0) this.#put(old[p]!, old[p + 1]!);
   }
 
+  /**
+   * Forgets address `a` if present (backward-shift deletion: the cells after it that probed
+   * past its cell move back, so lookups never need tombstones). Lets an eviction sweep drop
+   * just the evicted clients instead of clearing the index, which cost a string key and a Map
+   * lookup per client after every sweep (~450k on a 1 GB log that evicted one client).
+   */
+  delete(a: number): void {
+    const cells = this.#cells;
+    const mask = this.#mask;
+    const k = a | 0;
+    let p = mix(k) & mask;
+    for (;;) {
+      if (cells[2 * p + 1] === 0) return;
+      if (cells[2 * p] === k) break;
+      p = (p + 1) & mask;
+    }
+    let q = p;
+    for (;;) {
+      q = (q + 1) & mask;
+      if (cells[2 * q + 1] === 0) break;
+      const home = mix(cells[2 * q]!) & mask;
+      // The cell at q may fill the hole at p only if its home is not in (p, q] (cyclically).
+      const between = p <= q ? home > p && home <= q : home > p || home <= q;
+      if (between) continue;
+      cells[2 * p] = cells[2 * q]!;
+      cells[2 * p + 1] = cells[2 * q + 1]!;
+      p = q;
+    }
+    cells[2 * p] = 0;
+    cells[2 * p + 1] = 0;
+    this.#size--;
+  }
+
   /** Forgets every address. */
   clear(): void {
     this.#cells = new Int32Array(2 * 4096);

@@ -209,3 +209,25 @@ test('memory: clean clients idle for evictIdleSeconds are dropped, flagged ones 
   assert.equal(keepAll.stats.evicted, 0);
   assert.equal(keepAll.clients.size, 2001);
 });
+
+test('memory: evicted clients that come back start over, and never share a reused slot', async () => {
+  const { detect } = await import('./log-lines.js');
+  const H = 3600_000;
+  // 300 one-request clients (IPv4 and IPv6), evicted after an hour idle; then 300 newcomers
+  // take their freed slots, and every first client comes back twice. Each must be found under
+  // its own key (the address caches must not point at a slot now held by someone else).
+  const first = times(300, (i) => (i % 3 === 0 ? `2001:db8::${i.toString(16)}` : `10.0.${i >> 8}.${i & 255}`));
+  const later = times(300, (i) => `10.9.${i >> 8}.${i & 255}`);
+  const lines = [
+    ...first.map((ip, i) => http({ ip, uri: '/', ms: T0 + i })),
+    ...later.map((ip, i) => http({ ip, uri: '/', ms: T0 + 2 * H + i })),
+    ...first.map((ip, i) => http({ ip, uri: '/', ms: T0 + 2 * H + 1000 + i })),
+    ...first.map((ip, i) => http({ ip, uri: '/', ms: T0 + 2 * H + 2000 + i })),
+  ];
+  const d = detect(lines);
+  assert.equal(d.stats.evicted, 300);
+  const clients = d.clients;
+  assert.equal(clients.size, 600);
+  for (const ip of first) assert.equal(clients.get(ip)?.total, 2, ip);
+  for (const ip of later) assert.equal(clients.get(ip)?.total, 1, ip);
+});
