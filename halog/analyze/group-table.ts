@@ -1,4 +1,4 @@
-import { NTIMERS, SERIES_BYTES, SeriesStore, type PackedSeries, type SeriesSnapshot } from './latency.js';
+import { NTIMERS, SERIES_BYTES, SeriesStore, type MovedSeries, type SeriesSnapshot } from './latency.js';
 
 /**
  * One report's rows, keyed by a byte string (URL, server, client, interval...), with a memory
@@ -49,21 +49,43 @@ export interface TableSnapshot {
   capBytes: number;
 }
 
-/** The same content as TableSnapshot in a few flat arrays: what worker threads send back (cheap to clone). */
-export interface PackedTable {
-  packed: true;
-  /** All keys' bytes concatenated; `keyLens[i]` is the length of key i. */
-  keys: Uint8Array;
-  keyLens: Uint32Array;
-  /** NCOLS counters per row. */
+/**
+ * A worker's table as its own arrays (GroupTable.move), moved to the main thread through the
+ * postMessage transfer list: no pass over the rows to pack them, no copy, and rows that were
+ * never written stay unbacked memory. Row `id < top` is live when `alive[id]`; its key is
+ * `arena[keyOff[id], + keyLen[id])` with hash `hash[id]` (the same hash the receiving table
+ * uses, so the merge probes without hashing the key again).
+ */
+export interface MovedTable {
+  moved: true;
+  top: number;
+  alive: Uint8Array;
+  keyOff: Int32Array;
+  keyLen: Int32Array;
+  hash: Int32Array;
+  arena: Uint8Array;
   counts: Float64Array;
   errs: Float64Array;
-  /** Six series per row (row * 6 + timer). */
-  lat: PackedSeries;
+  lat: MovedSeries;
   sketch: boolean;
   minCount: number;
   evictions: number;
   capBytes: number;
+}
+
+/** The buffers of a moved table, for the transfer list (each once; views of a shared pool are left to be copied). */
+export function movedBuffers(m: MovedTable): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView | null): void => {
+    if (a === null) return;
+    const b = a.buffer;
+    if (b instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === b.byteLength) out.add(b);
+  };
+  for (const a of [m.alive, m.keyOff, m.keyLen, m.hash, m.arena, m.counts, m.errs]) add(a);
+  const l = m.lat;
+  for (const a of [l.n, l.sum, l.max, l.len, l.slot, l.cls, l.arena]) add(a);
+  for (const h of l.hists) add(h);
+  return [...out];
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -440,39 +462,31 @@ export class GroupTable {
     return { rows, sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
   }
 
-  pack(): PackedTable {
-    const ids = this.ids();
-    const n = ids.length;
-    const keyLens = new Uint32Array(n);
-    const counts = new Float64Array(n * NCOLS);
-    const errs = new Float64Array(n);
-    let keyBytes = 0;
-    let values = 0;
-    for (const id of ids) {
-      keyBytes += this.#keyLen[id]!;
-      for (let t = 0; t < NTIMERS; t++) values += this.lat.packedLength(id * NTIMERS + t);
-    }
-    const keys = new Uint8Array(keyBytes);
-    const lat: PackedSeries = { totals: new Float64Array(3 * NTIMERS * n), lengths: new Int32Array(NTIMERS * n), offsets: new Int32Array(NTIMERS * n), data: new Uint32Array(values) };
-    let kp = 0;
-    let vp = 0;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i]!;
-      const len = this.#keyLen[id]!;
-      const off = this.#keyOff[id]!;
-      for (let k = 0; k < len; k++) keys[kp + k] = this.#arena[off + k]!;
-      kp += len;
-      keyLens[i] = len;
-      for (let c = 0; c < NCOLS; c++) counts[i * NCOLS + c] = this.counts[id * NCOLS + c]!;
-      errs[i] = this.errs[id]!;
-      for (let t = 0; t < NTIMERS; t++) vp = this.lat.packInto(id * NTIMERS + t, lat, i * NTIMERS + t, vp);
-    }
-    return { packed: true, keys, keyLens, counts, errs, lat, sketch: this.sketch, minCount: this.minCount(), evictions: this.evictions, capBytes: this.capBytes };
+  /**
+   * This table's arrays for another thread (see MovedTable). Once they were transferred the
+   * table is unusable (its buffers are detached): a worker calls this last.
+   */
+  move(): MovedTable {
+    return {
+      moved: true,
+      top: this.top,
+      alive: this.#alive,
+      keyOff: this.#keyOff,
+      keyLen: this.#keyLen,
+      hash: this.#hash,
+      arena: this.#arena,
+      counts: this.counts,
+      errs: this.errs,
+      lat: this.lat.move(),
+      sketch: this.sketch,
+      minCount: this.minCount(),
+      evictions: this.evictions,
+      capBytes: this.capBytes,
+    };
   }
 
   /** The row for a merged key: found, or inserted even in sketch mode (merge() shrinks afterwards). */
-  #mergeRow(buf: Uint8Array, start: number, end: number, mineSketch: boolean, myMin: number): number {
-    const h = hashBytes(buf, start, end);
+  #mergeRow(buf: Uint8Array, start: number, end: number, mineSketch: boolean, myMin: number, h = hashBytes(buf, start, end)): number {
     const len = end - start;
     let s = h & this.#mask;
     for (;;) {
@@ -500,23 +514,25 @@ export class GroupTable {
    * from a sketched side may have been counted there up to that side's minimum count, so
    * count and error both grow by it (mergeable summaries, Agarwal et al. 2012).
    */
-  merge(o: TableSnapshot | PackedTable): void {
+  merge(o: TableSnapshot | MovedTable): void {
     const mineSketch = this.sketch;
     const myMin = this.minCount();
     // The heap is rebuilt below; rows are inserted without replacement meanwhile.
     this.sketch = false;
-    const seen = new Uint8Array(this.top + ('packed' in o ? o.keyLens.length : o.rows.length));
-    if ('packed' in o) {
-      let kp = 0;
-      for (let i = 0; i < o.keyLens.length; i++) {
-        const len = o.keyLens[i]!;
-        const id = this.#mergeRow(o.keys, kp, kp + len, mineSketch, myMin);
-        kp += len;
+    const seen = new Uint8Array(this.top + ('moved' in o ? o.top : o.rows.length));
+    if ('moved' in o) {
+      const { alive, keyOff, keyLen, hash, arena, counts, errs, lat } = o;
+      for (let i = 0; i < o.top; i++) {
+        if (!alive[i]) continue;
+        const off = keyOff[i]!;
+        const id = this.#mergeRow(arena, off, off + keyLen[i]!, mineSketch, myMin, hash[i]!);
         seen[id] = 1;
         const base = i * NCOLS;
-        for (let c = 0; c < NCOLS; c++) this.counts[id * NCOLS + c]! += o.counts[base + c]!;
-        this.errs[id]! += o.errs[i]!;
-        for (let t = 0; t < NTIMERS; t++) this.lat.addPackedSeries(id * NTIMERS + t, o.lat, i * NTIMERS + t);
+        const to = id * NCOLS;
+        const mine = this.counts;
+        for (let c = 0; c < NCOLS; c++) mine[to + c]! += counts[base + c]!;
+        this.errs[id]! += errs[i]!;
+        for (let t = 0; t < NTIMERS; t++) this.lat.addMovedSeries(id * NTIMERS + t, lat, i * NTIMERS + t);
       }
     } else {
       for (const rs of o.rows) {
@@ -543,7 +559,7 @@ export class GroupTable {
     this.checkBudget();
   }
 
-  static from(s: TableSnapshot | PackedTable, capBytes: number): GroupTable {
+  static from(s: TableSnapshot | MovedTable, capBytes: number): GroupTable {
     const t = new GroupTable(capBytes);
     t.merge(s);
     return t;

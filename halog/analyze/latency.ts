@@ -135,15 +135,20 @@ export interface SeriesSnapshot {
 }
 
 /**
- * Many series in flat arrays, as worker threads send them back (cheap to clone): series i has
- * n, sum, max at `totals[3i]`, and `lengths[i]` values at `data[offsets[i]]`: raw values when
- * the length is >= 0, a counts array of -length buckets when it is negative.
+ * A SeriesStore's own arrays, handed from a worker thread to the main thread as they are
+ * (SeriesStore.move; the buffers go in the postMessage transfer list, so nothing is copied
+ * or packed): series t has n/sum/max/len/slot/cls at index t, raw blocks in `arena`, counts
+ * arrays in `hists`, exactly as in the store.
  */
-export interface PackedSeries {
-  totals: Float64Array;
-  lengths: Int32Array;
-  offsets: Int32Array;
-  data: Uint32Array;
+export interface MovedSeries {
+  n: Float64Array;
+  sum: Float64Array;
+  max: Float64Array;
+  len: Int32Array;
+  slot: Int32Array;
+  cls: Uint8Array;
+  arena: Int32Array;
+  hists: (Uint32Array | null)[];
 }
 
 function newHistogram(): Hdr.Histogram {
@@ -458,61 +463,42 @@ export class SeriesStore {
     this.addTotals(s, n, o.sum[t]!, o.max[t]!);
   }
 
-  /** Values `s` adds to a packed table's `data` (PackedSeries). */
-  packedLength(s: number): number {
-    const len = this.len[s]!;
-    return len === -1 ? this.hists[this.slot[s]!]!.length : len;
-  }
-
   /**
-   * Writes series `s` as packed series `i` (PackedSeries) with its values at `p.data[pos]`;
-   * returns the position after them. Raw values and counts go over as blocks, not value by value.
+   * This store's arrays for another thread (see MovedSeries). The store must not record
+   * anything after its arrays were transferred: their buffers are then detached.
    */
-  packInto(s: number, p: PackedSeries, i: number, pos: number): number {
-    p.totals[3 * i] = this.n[s]!;
-    p.totals[3 * i + 1] = this.sum[s]!;
-    p.totals[3 * i + 2] = this.max[s]!;
-    p.offsets[i] = pos;
-    const len = this.len[s]!;
-    if (len === -1) {
-      const h = this.hists[this.slot[s]!]!;
-      p.data.set(h, pos);
-      p.lengths[i] = -h.length;
-      return pos + h.length;
-    }
-    p.lengths[i] = len;
-    if (len === 1) p.data[pos] = this.slot[s]!;
-    else {
-      const at = this.slot[s]!;
-      for (let k = 0; k < len; k++) p.data[pos + k] = this.#arena[at + k]!;
-    }
-    return pos + len;
+  move(): MovedSeries {
+    return { n: this.n, sum: this.sum, max: this.max, len: this.len, slot: this.slot, cls: this.cls, arena: this.#arena, hists: this.hists };
   }
 
-  /** Adds packed series `i` into `s` (exact: raw values or bucket counts, plus n/sum/max). */
-  addPackedSeries(s: number, p: PackedSeries, i: number): void {
-    const n = p.totals[3 * i]!;
+  /** Adds series `t` of a moved store into `s` (exact, as mergeFrom). */
+  addMovedSeries(s: number, m: MovedSeries, t: number): void {
+    const n = m.n[t]!;
     if (n === 0) return;
-    const len = p.lengths[i]!;
-    const off = p.offsets[i]!;
-    const data = p.data;
-    if (len < 0) {
-      // Counts arrays share the bucket layout: add them index by index.
+    const len = m.len[t]!;
+    if (len === -1) {
+      const src = m.hists[m.slot[t]!]!;
       if (this.len[s] !== -1) this.#toHist(s);
       let h = this.hists[this.slot[s]!]!;
-      if (-len > h.length) h = this.#growHist(s, -len - 1);
-      for (let k = 0; k < -len; k++) h[k]! += data[off + k]!;
-    } else if (len >= 2 && this.len[s] === 0 && len <= RAW_MAX) {
-      // An empty series takes the block as it is.
-      let c = 0;
-      while (2 << c < len) c++;
+      if (src.length > h.length) h = this.#growHist(s, src.length - 1);
+      for (let k = 0; k < src.length; k++) h[k]! += src[k]!;
+    } else if (len === 1) this.#push(s, m.slot[t]!);
+    else if (len >= 2 && this.len[s] === 0) {
+      // An empty series takes the block as it is (same class: the block holds len values).
+      const c = m.cls[t]!;
       const at = this.#alloc(c);
-      for (let k = 0; k < len; k++) this.#arena[at + k] = data[off + k]!;
+      const from = m.slot[t]!;
+      const arena = this.#arena;
+      const src = m.arena;
+      for (let k = 0; k < len; k++) arena[at + k] = src[from + k]!;
       this.slot[s] = at;
       this.cls[s] = c;
       this.len[s] = len;
-    } else for (let k = 0; k < len; k++) this.#push(s, data[off + k]!);
-    this.addTotals(s, n, p.totals[3 * i + 1]!, p.totals[3 * i + 2]!);
+    } else {
+      const from = m.slot[t]!;
+      for (let k = 0; k < len; k++) this.#push(s, m.arena[from + k]!);
+    }
+    this.addTotals(s, n, m.sum[t]!, m.max[t]!);
   }
 
   /** `encoded`: histograms as HdrHistogram V2 compressed base64 (summaries); otherwise value/count pairs. */

@@ -4,7 +4,7 @@ import { isMainThread } from 'node:worker_threads';
 import { RecordKind, type LogRecord } from '../parse/record.js';
 import type { RecordJob } from '../read/record-reader.js';
 import { buildFilter, type FilterSpec } from './filters.js';
-import { Col, GroupTable, NCOLS, type PackedTable, type TableSnapshot } from './group-table.js';
+import { Col, GroupTable, NCOLS, movedBuffers, type MovedTable, type TableSnapshot } from './group-table.js';
 import { rowLocator, type KindSpec, type RowLocator, type UrlNormalization } from './kinds.js';
 import { NTIMERS } from './latency.js';
 
@@ -26,8 +26,8 @@ export interface AnalyzeOptions {
 }
 
 export interface AnalyzeSnapshot {
-  /** JSON rows in summaries; packed arrays between threads. */
-  tables: (TableSnapshot | PackedTable)[];
+  /** JSON rows in summaries; the tables' own arrays between threads (moved, see GroupTable.move). */
+  tables: (TableSnapshot | MovedTable)[];
   /** Records kept by the filters / dropped by them. */
   kept: number;
   filtered: number;
@@ -139,15 +139,25 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     if (process.memoryUsage.rss() > this.options.capBytes * 0.8) fullGc()?.();
   }
 
-  /** `encoded`: JSON rows with HdrHistogram base64 (summaries); otherwise packed arrays (worker threads). */
+  /**
+   * `encoded`: JSON rows with HdrHistogram base64 (summaries); otherwise the tables' own arrays
+   * (worker threads: transferList() moves them, so the analyzer is done with once it is sent).
+   */
   snapshot(encoded = false): AnalyzeSnapshot {
     return {
-      tables: this.tables.map((t) => (encoded ? t.snapshot(true) : t.pack())),
+      tables: this.tables.map((t) => (encoded ? t.snapshot(true) : t.move())),
       kept: this.kept,
       filtered: this.filtered,
       firstMs: this.kept ? this.firstMs : null,
       lastMs: this.kept ? this.lastMs : null,
     };
+  }
+
+  /** The buffers of an unencoded snapshot, moved (not copied) to the main thread. */
+  transferList(s: AnalyzeSnapshot): ArrayBuffer[] {
+    const out: ArrayBuffer[] = [];
+    for (const t of s.tables) if ('moved' in t) out.push(...movedBuffers(t));
+    return out;
   }
 
   merge(s: AnalyzeSnapshot): void {

@@ -11,6 +11,7 @@
  *       onInvalid(rec) { ... },         // optional: lines parseRecord() rejected (rec.invalidReason)
  *       snapshot() { return ...; },     // structured-clonable partial result (Maps, typed arrays ok)
  *       merge(s) { ... },               // adds a snapshot of the lines that come AFTER those seen so far
+ *       transferList(s) { ... },        // optional: ArrayBuffers of s to move to the main thread, not copy
  *     };
  *   }
  *
@@ -77,6 +78,12 @@ export interface RecordJob<S = unknown> {
   onInvalid?(rec: LogRecord): void;
   snapshot(): S;
   merge(snapshot: S): void;
+  /**
+   * Optional: buffers of `snapshot` that a worker moves to the main thread instead of copying
+   * (postMessage transfer list): large typed arrays then cost nothing to send. The job is not
+   * used after its snapshot was sent.
+   */
+  transferList?(snapshot: S): ArrayBuffer[];
 }
 
 /** What a job module must export. */

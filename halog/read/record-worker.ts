@@ -3,8 +3,8 @@
  * part, posts `{ type: 'progress', bytes }` per read and finally `{ type: 'done', snapshot, stats }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RecordJobModule, RecordWorkerInput } from './record-reader.js';
-import { emptyStats, rangeReader, readPart } from './record-part.js';
+import type { RecordJob, RecordJobModule, RecordWorkerInput } from './record-reader.js';
+import { emptyStats, rangeReader, readPart, type ReadStats } from './record-part.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
 
 const { jobModule, options, sources, part, claimed } = workerData as RecordWorkerInput;
@@ -19,12 +19,18 @@ if (claimed) {
     const read = rangeReader(job, stats);
     const bytesDone = new BigInt64Array(claimed.progress);
     drainQueue(queue, claimed.chunks, sources, () => 0, (src, start, end) => read(src, start, end, (n) => Atomics.add(bytesDone, 0, BigInt(n))));
-    parentPort!.postMessage({ type: 'done', snapshot: job.snapshot(), stats });
+    send(job, stats);
   }
 } else {
   const mod = (await import(jobModule)) as RecordJobModule;
   const job = part!.shard ? mod.create(options, part!.shard) : mod.create(options);
   const key = part!.shard ? (mod.shardKey?.(options) ?? undefined) : undefined;
   const stats = await readPart(sources, part!, job, (bytes) => parentPort!.postMessage({ type: 'progress', bytes }), key);
-  parentPort!.postMessage({ type: 'done', snapshot: job.snapshot(), stats });
+  send(job, stats);
+}
+
+/** Posts the job's snapshot, moving the buffers the job lists instead of copying them. */
+function send(job: RecordJob, stats: ReadStats): void {
+  const snapshot = job.snapshot();
+  parentPort!.postMessage({ type: 'done', snapshot, stats }, job.transferList?.(snapshot) ?? []);
 }
