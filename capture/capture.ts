@@ -239,9 +239,15 @@ export class Capture {
     const rmemMax = readRmemMax();
     for (const l of this.#listeners) {
       // Linux reports twice the value set (the other half is bookkeeping overhead).
-      if (l.rcvbuf > 0 && l.rcvbuf < asked * 2) {
-        const hint = rmemMax !== null ? `the kernel caps it at 2 x net.core.rmem_max (${rmemMax}, /proc/sys/net/core/rmem_max); raise that with 'sysctl -w net.core.rmem_max=${asked}' (or, as root, --raise-rmem-max)` : 'the kernel capped it';
-        this.reporter.problem(RuntimeCode.rcvbufCapped, l.address.text, `receive buffer on ${l.type} ${bound(l)} is ${l.rcvbuf} bytes, not the ${asked} asked: ${hint}`);
+      if (l.rcvbufForced) {
+        this.reporter.info(`receive buffer on ${l.type} ${bound(l)} set to ${asked} bytes past net.core.rmem_max (${rmemMax ?? '?'}) with SO_RCVBUFFORCE, as root (the kernel reports ${l.rcvbuf})`);
+      } else if (l.rcvbuf > 0 && l.rcvbuf < asked * 2) {
+        const cap = rmemMax !== null ? `the kernel caps it at 2 x net.core.rmem_max (${rmemMax}, /proc/sys/net/core/rmem_max)` : 'the kernel capped it';
+        const sysctl = `'sysctl -w net.core.rmem_max=${asked}'`;
+        const fix = l.rcvbufForceError
+          ? `SO_RCVBUFFORCE failed (${l.rcvbufForceError}): raise the cap with ${sysctl} or --raise-rmem-max`
+          : `raise the cap with ${sysctl}, or run capture as root (it then sets SO_RCVBUFFORCE)`;
+        this.reporter.problem(RuntimeCode.rcvbufCapped, l.address.text, `receive buffer on ${l.type} ${bound(l)} is ${l.rcvbuf} bytes, not the ${asked} asked: ${cap}; ${fix}`);
       }
     }
   }

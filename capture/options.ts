@@ -91,7 +91,8 @@ appends each as one line that halog reads (halog -s 0 for HAProxy's hostless dat
   --rotate-interval DUR  rotate every DUR, aligned to UTC (e.g. 1h, 10m)
   --gzip                 compress rotated files in the background (.gz)
   --max-line N           truncate longer messages to N bytes (default 65535), counted
-  --rcvbuf SIZE          socket receive buffer (default 32M; capped by net.core.rmem_max)
+  --rcvbuf SIZE          socket receive buffer (default 32M; capped by net.core.rmem_max
+                         unless run as root: then set with SO_RCVBUFFORCE)
   --raise-rmem-max       as root, raise net.core.rmem_max to --rcvbuf if it is lower (a
                          system-wide setting, kept after capture ends; said on stderr)
   --stats FILE           write counters as JSON to FILE (every --stats-interval, on SIGUSR1, at exit)

@@ -16,6 +16,7 @@
 import dgram from 'node:dgram';
 import { readFileSync, readSync, writeFileSync } from 'node:fs';
 import { BindError } from './errors.js';
+import { forceReceiveBuffer } from './force-rcvbuf.js';
 import { udpSocketFd } from './kernel-drops.js';
 import type { ListenAddress } from './options.js';
 
@@ -26,6 +27,10 @@ export interface Listener {
   readonly type: 'udp4' | 'udp6';
   /** What the kernel reports after setsockopt(SO_RCVBUF): Linux doubles the value asked, capped at 2 x rmem_max. */
   readonly rcvbuf: number;
+  /** True when SO_RCVBUFFORCE lifted that cap (force-rcvbuf.ts); */
+  readonly rcvbufForced: boolean;
+  /** else why it could not, when it was tried. */
+  readonly rcvbufForceError: string | null;
 }
 
 /**
@@ -272,15 +277,10 @@ function bindOne(
       socket.off('error', onError);
       // After bind, a socket error (rare: ENOMEM) is reported and capture goes on with the others.
       socket.on('error', (err) => onRuntimeError(address, err));
-      let got = 0;
-      try {
-        got = socket.getRecvBufferSize();
-      } catch {
-        got = 0;
-      }
       const port = socket.address().port;
+      const buffer = forceReceiveBuffer(socket, address.type, port, rcvbuf);
       reader.bound(address.type, port);
-      resolve({ address, socket, reader, port, type: address.type, rcvbuf: got });
+      resolve({ address, socket, reader, port, type: address.type, rcvbuf: buffer.rcvbuf, rcvbufForced: buffer.forced, rcvbufForceError: buffer.error });
     });
   });
 }
@@ -303,8 +303,8 @@ export async function bindAll(
   return ok;
 }
 
-export function listenerOf({ address, port, type, rcvbuf }: BoundSocket): Listener {
-  return { address, port, type, rcvbuf };
+export function listenerOf({ address, port, type, rcvbuf, rcvbufForced, rcvbufForceError }: BoundSocket): Listener {
+  return { address, port, type, rcvbuf, rcvbufForced, rcvbufForceError };
 }
 
 export function closeAll(bound: readonly BoundSocket[]): Promise<void> {
@@ -346,9 +346,9 @@ export function readRmemMax(path = RMEM_MAX): number | null {
 }
 
 /**
- * --raise-rmem-max: net.core.rmem_max := `bytes` when it is lower. Node cannot set
- * SO_RCVBUFFORCE (what rsyslog does as root), so this is the only way past the cap; it changes
- * a system-wide setting, hence only on request. Returns what was done, for stderr.
+ * --raise-rmem-max: net.core.rmem_max := `bytes` when it is lower. As root, capture already
+ * forces its own buffers past the cap (force-rcvbuf.ts); this changes the system-wide setting,
+ * for every socket and after capture ends, hence only on request. Returns what was done, for stderr.
  */
 export function raiseRmemMax(bytes: number, path = RMEM_MAX): { raised: boolean; before: number | null; error: string | null } {
   const before = readRmemMax(path);

@@ -7,6 +7,7 @@
  */
 import dgram from 'node:dgram';
 import type { ListenAddress } from './options.js';
+import { forceReceiveBuffer } from './force-rcvbuf.js';
 import { SocketReader } from './receiver.js';
 import { FLUSH_DELAY_MS } from './sink.js';
 import { BatchWriter } from './worker-batch.js';
@@ -20,7 +21,7 @@ export interface WorkerSpec {
 }
 
 export type FromWorker =
-  | { readonly t: 'bound'; readonly i: number; readonly port: number; readonly rcvbuf: number }
+  | { readonly t: 'bound'; readonly i: number; readonly port: number; readonly rcvbuf: number; readonly rcvbufForced: boolean; readonly rcvbufForceError: string | null }
   | { readonly t: 'error'; readonly i: number; readonly code: string; readonly message: string }
   | { readonly t: 'batch'; readonly b: Uint8Array }
   | { readonly t: 'done' };
@@ -67,15 +68,11 @@ function run(spec: WorkerSpec): void {
     const reader = new SocketReader(s, onDatagram, spec.needsSender ? null : readInto);
     readers.push(reader);
     s.bind({ port: a.port, address: a.host, exclusive: false }, () => {
-      let rcvbuf = 0;
-      try {
-        rcvbuf = s.getRecvBufferSize();
-      } catch {
-        rcvbuf = 0;
-      }
       const port = s.address().port;
+      // The workers share one socket and each bind sets SO_RCVBUF again (back under the cap), so each forces it again.
+      const buffer = forceReceiveBuffer(s, a.type, port, spec.rcvbuf);
       reader.bound(a.type, port);
-      send({ t: 'bound', i, port, rcvbuf });
+      send({ t: 'bound', i, port, rcvbuf: buffer.rcvbuf, rcvbufForced: buffer.forced, rcvbufForceError: buffer.error });
     });
     return s;
   });

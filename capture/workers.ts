@@ -62,7 +62,7 @@ export async function openWorkers(
             readBatch(Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength), onDatagram);
             break;
           case 'bound':
-            listeners[m.i] ??= { address: addresses[m.i]!, port: m.port, type: addresses[m.i]!.type, rcvbuf: m.rcvbuf };
+            listeners[m.i] ??= { address: addresses[m.i]!, port: m.port, type: addresses[m.i]!.type, rcvbuf: m.rcvbuf, rcvbufForced: m.rcvbufForced, rcvbufForceError: m.rcvbufForceError };
             if (++bound === addresses.length) {
               slot.ready = true;
               if (restart) reporter.info(`worker ${n} restarted (pid ${worker.process.pid}), reading again`);

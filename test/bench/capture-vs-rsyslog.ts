@@ -27,8 +27,9 @@
  * in the paced run at a fixed rate. For each collector: datagrams sent, written (lines in its
  * output file), the kernel's drop counter for its socket (/proc/net/udp), the loss, the CPU
  * time of its processes (all threads and worker processes) and the load average at the start.
- * Receive buffers are made equal: every collector asks --rcvbuf; Linux caps SO_RCVBUF at
- * net.core.rmem_max for capture and socat, rsyslog (root, SO_RCVBUFFORCE) is given the same.
+ * Receive buffers are made equal: every collector asks --rcvbuf, by default no more than
+ * net.core.rmem_max allows socat (SO_RCVBUF only); as root, rsyslog and capture get a larger
+ * --rcvbuf past that cap (both set SO_RCVBUFFORCE), socat does not.
  *
  * Install the other collectors with: apt-get install -y rsyslog socat
  */
