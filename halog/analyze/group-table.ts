@@ -83,7 +83,7 @@ export function movedBuffers(m: MovedTable): ArrayBuffer[] {
   };
   for (const a of [m.alive, m.keyOff, m.keyLen, m.hash, m.arena, m.counts, m.errs]) add(a);
   const l = m.lat;
-  for (const a of [l.n, l.sum, l.max, l.len, l.slot, l.cls, l.arena]) add(a);
+  for (const a of [l.tot, l.ls, l.cls, l.arena]) add(a);
   for (const h of l.hists) add(h);
   return [...out];
 }
@@ -123,8 +123,11 @@ export class GroupTable {
   #arenaTop = 0;
   /** Arena bytes no key uses any more (replaced keys); compacted when they outgrow the live ones. */
   #arenaDead = 0;
-  /** Open addressing, linear probing: row id + 1, 0 = empty. */
-  #slots = new Int32Array(2048);
+  /**
+   * Open addressing, linear probing; slot i is `[row id + 1, hash]` at 2i (0 = empty): a
+   * probe compares hashes in the slot's own cache line instead of reading a row's hash.
+   */
+  #slots = new Int32Array(2 * 2048);
   #mask = 2047;
   #freeIds: number[] = [];
   #heap = new Int32Array(0);
@@ -154,23 +157,10 @@ export class GroupTable {
 
   /** The row of key `buf[start, end)` whose hashBytes is `h`, creating (or, in sketch mode, recycling) one. */
   find(buf: Uint8Array, start: number, end: number, h: number): number {
+    const found = this.#probe(buf, start, end, h);
+    if (found >= 0) return found;
+    const s = -1 - found;
     const len = end - start;
-    const slots = this.#slots;
-    const mask = this.#mask;
-    let s = h & mask;
-    for (;;) {
-      const e = slots[s]!;
-      if (e === 0) break;
-      const id = e - 1;
-      if (this.#hash[id] === h && this.#keyLen[id] === len) {
-        const arena = this.#arena;
-        const off = this.#keyOff[id]!;
-        let i = 0;
-        while (i < len && arena[off + i] === buf[start + i]) i++;
-        if (i === len) return id;
-      }
-      s = (s + 1) & mask;
-    }
     if (!this.sketch && this.estimatedBytes() + this.#rowBytes(len) > this.capBytes) {
       // The new row would not fit: from now on the table is a sketch.
       this.#toSketch();
@@ -178,6 +168,39 @@ export class GroupTable {
     }
     if (this.sketch && this.#heapLen > 0) return this.#replaceMin(buf, start, end, h);
     return this.#insert(buf, start, len, h, s);
+  }
+
+  /** The row of key `buf[start, end)` with hash `h`, or `-1 - slot` of the empty slot where it would go. */
+  #probe(buf: Uint8Array, start: number, end: number, h: number): number {
+    const len = end - start;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let s = h & mask;
+    for (;;) {
+      const e = slots[2 * s]!;
+      if (e === 0) return -1 - s;
+      if (slots[2 * s + 1] === h) {
+        const id = e - 1;
+        if (this.#keyLen[id] === len) {
+          const arena = this.#arena;
+          const off = this.#keyOff[id]!;
+          let i = 0;
+          while (i < len && arena[off + i] === buf[start + i]) i++;
+          if (i === len) return id;
+        }
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Puts row `id` with hash `h` in the first empty slot of its probe chain. */
+  #place(id: number, h: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let s = h & mask;
+    while (slots[2 * s] !== 0) s = (s + 1) & mask;
+    slots[2 * s] = id + 1;
+    slots[2 * s + 1] = h;
   }
 
   /** The row of a key given as bytes. */
@@ -241,10 +264,11 @@ export class GroupTable {
     this.#storeKey(id, buf, start, len);
     this.#hash[id] = h;
     this.#alive[id] = 1;
-    this.#slots[slot] = id + 1;
+    this.#slots[2 * slot] = id + 1;
+    this.#slots[2 * slot + 1] = h;
     this.size++;
     this.#bytes += this.#rowBytes(len);
-    if (this.size * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    if (this.size * 2 > this.#mask + 1) this.#rehash(2 * (this.#mask + 1));
     if (this.sketch) this.#heapPush(id);
     return id;
   }
@@ -278,7 +302,11 @@ export class GroupTable {
         this.#arena = next;
       }
     }
-    this.#arena.set(buf.subarray(start, start + len), this.#arenaTop);
+    const arena = this.#arena;
+    const at = this.#arenaTop;
+    // Keys are mostly short: a loop costs less than a subarray object and a native set() call.
+    if (len > 64) arena.set(buf.subarray(start, start + len), at);
+    else for (let i = 0; i < len; i++) arena[at + i] = buf[start + i]!;
     this.#keyOff[id] = this.#arenaTop;
     this.#keyLen[id] = len;
     this.#arenaTop += len;
@@ -319,16 +347,9 @@ export class GroupTable {
   }
 
   #rehash(size: number): void {
-    const slots = new Int32Array(size);
-    const mask = size - 1;
-    for (let id = 0; id < this.top; id++) {
-      if (!this.#alive[id]) continue;
-      let s = this.#hash[id]! & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = id + 1;
-    }
-    this.#slots = slots;
-    this.#mask = mask;
+    this.#slots = new Int32Array(2 * size);
+    this.#mask = size - 1;
+    for (let id = 0; id < this.top; id++) if (this.#alive[id]) this.#place(id, this.#hash[id]!);
   }
 
   /** Removes row `id` from the hash slots (backward-shift deletion keeps probe chains whole). */
@@ -336,20 +357,22 @@ export class GroupTable {
     const slots = this.#slots;
     const mask = this.#mask;
     let s = this.#hash[id]! & mask;
-    while (slots[s] !== id + 1) s = (s + 1) & mask;
+    while (slots[2 * s] !== id + 1) s = (s + 1) & mask;
     let hole = s;
     for (;;) {
       s = (s + 1) & mask;
-      const e = slots[s]!;
+      const e = slots[2 * s]!;
       if (e === 0) break;
-      const home = this.#hash[e - 1]! & mask;
+      const home = slots[2 * s + 1]! & mask;
       // Move e into the hole unless its home lies cyclically in (hole, s].
       if ((s - home & mask) >= (s - hole & mask)) {
-        slots[hole] = e;
+        slots[2 * hole] = e;
+        slots[2 * hole + 1] = slots[2 * s + 1]!;
         hole = s;
       }
     }
-    slots[hole] = 0;
+    slots[2 * hole] = 0;
+    slots[2 * hole + 1] = 0;
   }
 
   #clearRow(id: number): void {
@@ -411,9 +434,7 @@ export class GroupTable {
       this.#storeKey(id, buf, start, len);
     }
     this.#hash[id] = h;
-    let s = h & this.#mask;
-    while (this.#slots[s] !== 0) s = (s + 1) & this.#mask;
-    this.#slots[s] = id + 1;
+    this.#place(id, h);
     this.counts[id * NCOLS + Col.req] = m;
     this.errs[id] = m;
     this.evictions++;
@@ -487,21 +508,9 @@ export class GroupTable {
 
   /** The row for a merged key: found, or inserted even in sketch mode (merge() shrinks afterwards). */
   #mergeRow(buf: Uint8Array, start: number, end: number, mineSketch: boolean, myMin: number, h = hashBytes(buf, start, end)): number {
-    const len = end - start;
-    let s = h & this.#mask;
-    for (;;) {
-      const e = this.#slots[s]!;
-      if (e === 0) break;
-      const id = e - 1;
-      if (this.#hash[id] === h && this.#keyLen[id] === len) {
-        const off = this.#keyOff[id]!;
-        let i = 0;
-        while (i < len && this.#arena[off + i] === buf[start + i]) i++;
-        if (i === len) return id;
-      }
-      s = (s + 1) & this.#mask;
-    }
-    const id = this.#insert(buf, start, len, h, s);
+    const found = this.#probe(buf, start, end, h);
+    if (found >= 0) return found;
+    const id = this.#insert(buf, start, end - start, h, -1 - found);
     if (mineSketch) {
       this.counts[id * NCOLS + Col.req] = myMin;
       this.errs[id] = myMin;

@@ -137,15 +137,12 @@ export interface SeriesSnapshot {
 /**
  * A SeriesStore's own arrays, handed from a worker thread to the main thread as they are
  * (SeriesStore.move; the buffers go in the postMessage transfer list, so nothing is copied
- * or packed): series t has n/sum/max/len/slot/cls at index t, raw blocks in `arena`, counts
- * arrays in `hists`, exactly as in the store.
+ * or packed): series t has n/sum/max at `tot[3t]`, len/slot at `ls[2t]`, cls at `cls[t]`, raw
+ * blocks in `arena`, counts arrays in `hists`, exactly as in the store.
  */
 export interface MovedSeries {
-  n: Float64Array;
-  sum: Float64Array;
-  max: Float64Array;
-  len: Int32Array;
-  slot: Int32Array;
+  tot: Float64Array;
+  ls: Int32Array;
   cls: Uint8Array;
   arena: Int32Array;
   hists: (Uint32Array | null)[];
@@ -183,19 +180,22 @@ const scratch = new Int32Array(RAW_MAX);
 const scratchViews: (Int32Array | undefined)[] = [];
 
 /**
- * Many latency series in flat arrays. Series `s` is in one of three forms:
- * - `len[s]` 0 or 1: no value, or one value held in `slot[s]` itself (most rows are seen once);
- * - `len[s]` 2..RAW_MAX: raw values in insertion order at `arena[slot[s]]`, in a block of
+ * Many latency series in flat arrays. Series `s` has its count n, sum and max at `tot[3s]`,
+ * `tot[3s + 1]`, `tot[3s + 2]`, and len and slot at `ls[2s]`, `ls[2s + 1]`: interleaved, so
+ * that recording a value of a row seen rarely (a third of the lines of a large URL report)
+ * misses the cache twice rather than five times, once per separate array. It is in one of
+ * three forms:
+ * - len 0 or 1: no value, or one value held in its slot itself (most rows are seen once);
+ * - len 2..RAW_MAX: raw values in insertion order at `arena[slot]`, in a block of
  *   `2 << cls[s]` values;
- * - `len[s]` -1: a counts array, `hists[slot[s]]`, indexed by HdrHistogram bucket.
+ * - len -1: a counts array, `hists[slot]`, indexed by HdrHistogram bucket.
  */
 export class SeriesStore {
   capacity: number;
-  n: Float64Array;
-  sum: Float64Array;
-  max: Float64Array;
-  len: Int32Array;
-  slot: Int32Array;
+  /** n, sum, max of series s at 3s, 3s + 1, 3s + 2. */
+  tot: Float64Array;
+  /** len and slot of series s at 2s, 2s + 1. */
+  ls: Int32Array;
   cls: Uint8Array;
   #arena: Int32Array;
   #arenaTop = 0;
@@ -210,11 +210,8 @@ export class SeriesStore {
   constructor(capacity = 1024, valueBytes = 1 << 14) {
     this.capacity = capacity;
     this.#arena = new Int32Array(Math.max(1 << 12, Math.min(1 << 28, valueBytes >> 2)));
-    this.n = new Float64Array(capacity);
-    this.sum = new Float64Array(capacity);
-    this.max = new Float64Array(capacity);
-    this.len = new Int32Array(capacity);
-    this.slot = new Int32Array(capacity);
+    this.tot = new Float64Array(3 * capacity);
+    this.ls = new Int32Array(2 * capacity);
     this.cls = new Uint8Array(capacity);
   }
 
@@ -224,52 +221,56 @@ export class SeriesStore {
     let c = this.capacity;
     while (c < n) c *= 2;
     this.capacity = c;
-    this.n = grown(this.n, c);
-    this.sum = grown(this.sum, c);
-    this.max = grown(this.max, c);
-    this.len = grown(this.len, c);
-    this.slot = grown(this.slot, c);
+    this.tot = grown(this.tot, 3 * c);
+    this.ls = grown(this.ls, 2 * c);
     this.cls = grown(this.cls, c);
   }
 
+  /** Values recorded in series `s`. */
+  count(s: number): number {
+    return this.tot[3 * s]!;
+  }
+
   record(s: number, v: number): void {
-    this.n[s]!++;
-    this.sum[s]! += v;
-    if (v > this.max[s]!) this.max[s] = v;
+    this.tot[3 * s]!++;
+    this.tot[3 * s + 1]! += v;
+    if (v > this.tot[3 * s + 2]!) this.tot[3 * s + 2] = v;
     this.#push(s, v);
   }
 
   /** Adds a value to the distribution of `s` (n/sum/max are the caller's). */
   #push(s: number, v: number): void {
-    const len = this.len[s]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) {
       const i = bucketIndex(v);
-      let h = this.hists[this.slot[s]!]!;
+      let h = this.hists[this.ls[2 * s + 1]!]!;
       if (i >= h.length) h = this.#growHist(s, i);
       h[i]!++;
     } else if (len === 0) {
-      this.slot[s] = v;
-      this.len[s] = 1;
+      this.ls[2 * s + 1] = v;
+      this.ls[2 * s] = 1;
     } else if (len === 1) {
       const off = this.#alloc(0);
-      this.#arena[off] = this.slot[s]!;
+      this.#arena[off] = this.ls[2 * s + 1]!;
       this.#arena[off + 1] = v;
-      this.slot[s] = off;
+      this.ls[2 * s + 1] = off;
       this.cls[s] = 0;
-      this.len[s] = 2;
+      this.ls[2 * s] = 2;
     } else if (len < 2 << this.cls[s]!) {
-      this.#arena[this.slot[s]! + len] = v;
-      this.len[s] = len + 1;
+      this.#arena[this.ls[2 * s + 1]! + len] = v;
+      this.ls[2 * s] = len + 1;
     } else if (len < RAW_MAX) {
       const c = this.cls[s]!;
       const off = this.#alloc(c + 1);
-      const old = this.slot[s]!;
-      this.#arena.copyWithin(off, old, old + len);
+      const old = this.ls[2 * s + 1]!;
+      // A loop, not copyWithin: blocks are 2 to 128 values, where the native call costs more than the copy.
+      const arena = this.#arena;
+      for (let k = 0; k < len; k++) arena[off + k] = arena[old + k]!;
       this.#release(old, c);
       this.#arena[off + len] = v;
-      this.slot[s] = off;
+      this.ls[2 * s + 1] = off;
       this.cls[s] = c + 1;
-      this.len[s] = len + 1;
+      this.ls[2 * s] = len + 1;
     } else {
       this.#toHist(s);
       this.#push(s, v);
@@ -302,7 +303,7 @@ export class SeriesStore {
   }
 
   #growHist(s: number, i: number): Uint32Array {
-    const id = this.slot[s]!;
+    const id = this.ls[2 * s + 1]!;
     const old = this.hists[id]!;
     const h = new Uint32Array(histLength(i));
     h.set(old);
@@ -313,7 +314,7 @@ export class SeriesStore {
 
   /** Turns the raw values of `s` into a counts array. */
   #toHist(s: number): void {
-    const len = this.len[s]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) return;
     let top = 0;
     const vals = this.#rawValues(s);
@@ -321,42 +322,42 @@ export class SeriesStore {
     const id = this.#newHist(histLength(bucketIndex(top)));
     const h = this.hists[id]!;
     for (let k = 0; k < len; k++) h[bucketIndex(vals[k]!)]!++;
-    if (len >= 2) this.#release(this.slot[s]!, this.cls[s]!);
-    this.slot[s] = id;
-    this.len[s] = -1;
+    if (len >= 2) this.#release(this.ls[2 * s + 1]!, this.cls[s]!);
+    this.ls[2 * s + 1] = id;
+    this.ls[2 * s] = -1;
   }
 
   /** The raw values of `s` (len >= 0) as a view; valid until the store changes. */
   #rawValues(s: number): Int32Array {
-    const len = this.len[s]!;
+    const len = this.ls[2 * s]!;
     if (len === 1) {
-      scratch[0] = this.slot[s]!;
+      scratch[0] = this.ls[2 * s + 1]!;
       return scratch.subarray(0, 1);
     }
     if (len === 0) return scratch.subarray(0, 0);
-    const off = this.slot[s]!;
+    const off = this.ls[2 * s + 1]!;
     return this.#arena.subarray(off, off + len);
   }
 
   /** Empties `s` (rows recycled or dropped by a sketch), returning its memory. */
   clear(s: number): void {
-    const len = this.len[s]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) {
-      const id = this.slot[s]!;
+      const id = this.ls[2 * s + 1]!;
       this.valueBytes -= 4 * this.hists[id]!.length;
       this.hists[id] = null;
       this.#freeHists.push(id);
-    } else if (len >= 2) this.#release(this.slot[s]!, this.cls[s]!);
-    this.len[s] = 0;
-    this.slot[s] = 0;
-    this.n[s] = 0;
-    this.sum[s] = 0;
-    this.max[s] = 0;
+    } else if (len >= 2) this.#release(this.ls[2 * s + 1]!, this.cls[s]!);
+    this.ls[2 * s] = 0;
+    this.ls[2 * s + 1] = 0;
+    this.tot[3 * s] = 0;
+    this.tot[3 * s + 1] = 0;
+    this.tot[3 * s + 2] = 0;
   }
 
   /** Raw values (insertion order) when `s` holds at most RAW_MAX values, else null. */
   raw(s: number): number[] | null {
-    if (this.len[s] === -1) return null;
+    if (this.ls[2 * s] === -1) return null;
     return Array.from(this.#rawValues(s));
   }
 
@@ -365,13 +366,13 @@ export class SeriesStore {
    * value. Returns whether it had one.
    */
   statsInto(s: number, out: Float64Array, o: number): boolean {
-    const n = this.n[s]!;
-    const max = this.max[s]!;
+    const n = this.tot[3 * s]!;
+    const max = this.tot[3 * s + 2]!;
     if (n === 0) {
       out.fill(Number.NaN, o, o + NSTATS);
       return false;
     }
-    const len = this.len[s]!;
+    const len = this.ls[2 * s]!;
     const ranks = ranksOf(n);
     if (len === 1) {
       // bucketTop(v) >= v = max: capped to the max.
@@ -379,7 +380,7 @@ export class SeriesStore {
       return true;
     }
     if (len >= 2) {
-      const off = this.slot[s]!;
+      const off = this.ls[2 * s + 1]!;
       const arena = this.#arena;
       const sorted = scratch;
       if (len <= 24) {
@@ -399,7 +400,7 @@ export class SeriesStore {
       }
       for (let k = 0; k < ranks.length; k++) out[o + k] = bucketTop(sorted[ranks[k]! - 1]!);
     } else {
-      const h = this.hists[this.slot[s]!]!;
+      const h = this.hists[this.ls[2 * s + 1]!]!;
       let k = 0;
       let acc = 0;
       for (let i = 0; i < h.length && k < ranks.length; i++) {
@@ -418,14 +419,14 @@ export class SeriesStore {
   stats(s: number): SeriesStats {
     const out = new Float64Array(NSTATS);
     if (!this.statsInto(s, out, 0)) return { count: 0, mean: 0, max: 0, pct: PERCENTILES.map(() => 0) };
-    return { count: this.n[s]!, mean: this.sum[s]! / this.n[s]!, max: this.max[s]!, pct: Array.from(out.subarray(0, PERCENTILES.length)) };
+    return { count: this.tot[3 * s]!, mean: this.tot[3 * s + 1]! / this.tot[3 * s]!, max: this.tot[3 * s + 2]!, pct: Array.from(out.subarray(0, PERCENTILES.length)) };
   }
 
   /** Calls `fn(value, count)` per distinct raw value or per bucket (its lowest value), ascending. */
   forEachValue(s: number, fn: (value: number, count: number) => void): void {
-    const len = this.len[s]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) {
-      const h = this.hists[this.slot[s]!]!;
+      const h = this.hists[this.ls[2 * s + 1]!]!;
       for (let i = 0; i < h.length; i++) if (h[i] !== 0) fn(bucketLow(i), h[i]!);
     } else {
       const sorted = Float64Array.from(this.#rawValues(s)).sort();
@@ -435,32 +436,32 @@ export class SeriesStore {
 
   /** Adds exact n/sum/max of a partial series whose values were (or will be) added to the distribution. */
   addTotals(s: number, n: number, sum: number, max: number): void {
-    this.n[s]! += n;
-    this.sum[s]! += sum;
-    if (max > this.max[s]!) this.max[s] = max;
+    this.tot[3 * s]! += n;
+    this.tot[3 * s + 1]! += sum;
+    if (max > this.tot[3 * s + 2]!) this.tot[3 * s + 2] = max;
   }
 
   /** Adds `count` values of bucket `i` (merges of histograms); the series becomes a counts array. */
   addCount(s: number, i: number, count: number): void {
-    if (this.len[s] !== -1) this.#toHist(s);
-    let h = this.hists[this.slot[s]!]!;
+    if (this.ls[2 * s] !== -1) this.#toHist(s);
+    let h = this.hists[this.ls[2 * s + 1]!]!;
     if (i >= h.length) h = this.#growHist(s, i);
     h[i]! += count;
   }
 
   /** Adds series `t` of another store into `s` of this one (exact: buckets add up). */
   mergeFrom(s: number, o: SeriesStore, t: number): void {
-    const n = o.n[t]!;
+    const n = o.tot[3 * t]!;
     if (n === 0) return;
-    const len = o.len[t]!;
+    const len = o.ls[2 * t]!;
     if (len === -1) {
-      const h = o.hists[o.slot[t]!]!;
+      const h = o.hists[o.ls[2 * t + 1]!]!;
       for (let i = 0; i < h.length; i++) if (h[i] !== 0) this.addCount(s, i, h[i]!);
     } else {
       const vals = o.#rawValues(t).slice();
       for (let k = 0; k < vals.length; k++) this.#push(s, vals[k]!);
     }
-    this.addTotals(s, n, o.sum[t]!, o.max[t]!);
+    this.addTotals(s, n, o.tot[3 * t + 1]!, o.tot[3 * t + 2]!);
   }
 
   /**
@@ -468,47 +469,47 @@ export class SeriesStore {
    * anything after its arrays were transferred: their buffers are then detached.
    */
   move(): MovedSeries {
-    return { n: this.n, sum: this.sum, max: this.max, len: this.len, slot: this.slot, cls: this.cls, arena: this.#arena, hists: this.hists };
+    return { tot: this.tot, ls: this.ls, cls: this.cls, arena: this.#arena, hists: this.hists };
   }
 
   /** Adds series `t` of a moved store into `s` (exact, as mergeFrom). */
   addMovedSeries(s: number, m: MovedSeries, t: number): void {
-    const n = m.n[t]!;
+    const n = m.tot[3 * t]!;
     if (n === 0) return;
-    const len = m.len[t]!;
+    const len = m.ls[2 * t]!;
     if (len === -1) {
-      const src = m.hists[m.slot[t]!]!;
-      if (this.len[s] !== -1) this.#toHist(s);
-      let h = this.hists[this.slot[s]!]!;
+      const src = m.hists[m.ls[2 * t + 1]!]!;
+      if (this.ls[2 * s] !== -1) this.#toHist(s);
+      let h = this.hists[this.ls[2 * s + 1]!]!;
       if (src.length > h.length) h = this.#growHist(s, src.length - 1);
       for (let k = 0; k < src.length; k++) h[k]! += src[k]!;
-    } else if (len === 1) this.#push(s, m.slot[t]!);
-    else if (len >= 2 && this.len[s] === 0) {
+    } else if (len === 1) this.#push(s, m.ls[2 * t + 1]!);
+    else if (len >= 2 && this.ls[2 * s] === 0) {
       // An empty series takes the block as it is (same class: the block holds len values).
       const c = m.cls[t]!;
       const at = this.#alloc(c);
-      const from = m.slot[t]!;
+      const from = m.ls[2 * t + 1]!;
       const arena = this.#arena;
       const src = m.arena;
       for (let k = 0; k < len; k++) arena[at + k] = src[from + k]!;
-      this.slot[s] = at;
+      this.ls[2 * s + 1] = at;
       this.cls[s] = c;
-      this.len[s] = len;
+      this.ls[2 * s] = len;
     } else {
-      const from = m.slot[t]!;
+      const from = m.ls[2 * t + 1]!;
       for (let k = 0; k < len; k++) this.#push(s, m.arena[from + k]!);
     }
-    this.addTotals(s, n, m.sum[t]!, m.max[t]!);
+    this.addTotals(s, n, m.tot[3 * t + 1]!, m.tot[3 * t + 2]!);
   }
 
   /** `encoded`: histograms as HdrHistogram V2 compressed base64 (summaries); otherwise value/count pairs. */
   snapshot(s: number, encoded: boolean): SeriesSnapshot | null {
-    const n = this.n[s]!;
+    const n = this.tot[3 * s]!;
     if (n === 0) return null;
-    const snap: SeriesSnapshot = { n, sum: this.sum[s]!, max: this.max[s]! };
-    if (this.len[s] !== -1) snap.raw = this.raw(s)!;
+    const snap: SeriesSnapshot = { n, sum: this.tot[3 * s + 1]!, max: this.tot[3 * s + 2]! };
+    if (this.ls[2 * s] !== -1) snap.raw = this.raw(s)!;
     else {
-      const h = this.hists[this.slot[s]!]!;
+      const h = this.hists[this.ls[2 * s + 1]!]!;
       if (encoded) {
         const hh = newHistogram();
         for (let i = 0; i < h.length; i++) if (h[i] !== 0) hh.recordValueWithCount(bucketLow(i), h[i]!);
@@ -550,7 +551,7 @@ export class LatencySeries {
   readonly #st = new SeriesStore(1);
 
   get n(): number {
-    return this.#st.n[0]!;
+    return this.#st.count(0);
   }
 
   /** Raw values while at most RAW_MAX were recorded, else null. */

@@ -90,6 +90,39 @@ export function defaultSort(kind: KindSpec): string {
   return kind.kind === 'timeline' ? '-key' : 'req';
 }
 
+/** Rows a packed sort handles: a row index below 2^21 beside a value below 2^32 stays exact in a double. */
+const PACK_ROWS = 1 << 21;
+const PACK_VALUES = 2 ** 32;
+
+/** `ids` (row ids) sorted by key, ascending: by the native string sort, then back to ids by key (keys are unique in a table). */
+function sortByKey(ids: number[], keys: string[]): number[] {
+  if (ids.length < 16) {
+    for (let i = 1; i < ids.length; i++) {
+      const id = ids[i]!;
+      const k = keys[id]!;
+      let j = i;
+      while (j > 0 && keys[ids[j - 1]!]! > k) {
+        ids[j] = ids[j - 1]!;
+        j--;
+      }
+      ids[j] = id;
+    }
+    return ids;
+  }
+  // Array#sort without a comparator orders strings by UTF-16 code units, as `<` does, and
+  // runs natively: ~3x faster than calling a comparator for each of the n log n comparisons.
+  const byKey = new Map<string, number>();
+  const ks: string[] = new Array<string>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const k = keys[ids[i]!]!;
+    ks[i] = k;
+    byKey.set(k, ids[i]!);
+  }
+  ks.sort();
+  for (let i = 0; i < ks.length; i++) ids[i] = byKey.get(ks[i]!)!;
+  return ids;
+}
+
 /** Row ids of `table` sorted as `sort` says (ties by key, ascending; see docs/reports.md). */
 export function sortedIds(table: GroupTable, sort: string): number[] {
   const asc = sort.startsWith('-');
@@ -97,12 +130,10 @@ export function sortedIds(table: GroupTable, sort: string): number[] {
   const ids = table.ids();
   const keys: string[] = new Array<string>(table.top);
   for (const id of ids) keys[id] = table.key(id);
-  const byKey = (a: number, b: number): number => {
-    const ka = keys[a]!;
-    const kb = keys[b]!;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  };
-  if (key === 'key') return ids.sort(asc ? byKey : (a, b) => -byKey(a, b));
+  if (key === 'key') {
+    sortByKey(ids, keys);
+    return asc ? ids : ids.reverse();
+  }
   const value = new Float64Array(table.top);
   const col = (COL_NAMES as readonly string[]).indexOf(key);
   if (col >= 0) for (const id of ids) value[id] = table.counts[id * NCOLS + col]!;
@@ -113,11 +144,48 @@ export function sortedIds(table: GroupTable, sort: string): number[] {
     // A row without sample sorts as -1.
     for (const id of ids) value[id] = table.lat.statsInto(id * NTIMERS + TIMER_INDEX[t], stats, 0) ? stats[si]! : -1;
   }
-  return ids.sort((a, b) => {
-    const d = value[a]! - value[b]!;
-    if (d !== 0) return asc ? d : -d;
-    return byKey(a, b);
-  });
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let integers = true;
+  for (const id of ids) {
+    const v = value[id]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (!Number.isInteger(v)) integers = false;
+  }
+  if (!integers || ids.length >= PACK_ROWS || hi - lo >= PACK_VALUES) {
+    const byKey = (a: number, b: number): number => {
+      const ka = keys[a]!;
+      const kb = keys[b]!;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    };
+    return ids.sort((a, b) => {
+      const d = value[a]! - value[b]!;
+      if (d !== 0) return asc ? d : -d;
+      return byKey(a, b);
+    });
+  }
+  // Values are integers within 2^32 of each other (counts, bytes, ms): each row becomes one
+  // double, (value rank) * 2^21 + index, sorted natively; then each run of equal values is
+  // sorted by key. No comparator call per comparison.
+  const packed = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const v = value[ids[i]!]!;
+    packed[i] = (asc ? v - lo : hi - v) * PACK_ROWS + i;
+  }
+  packed.sort();
+  const out: number[] = new Array<number>(ids.length);
+  for (let i = 0; i < packed.length; i++) out[i] = ids[packed[i]! % PACK_ROWS]!;
+  let start = 0;
+  for (let i = 1; i <= out.length; i++) {
+    if (i < out.length && Math.floor(packed[i]! / PACK_ROWS) === Math.floor(packed[start]! / PACK_ROWS)) continue;
+    if (i - start > 1) {
+      const run = sortByKey(out.slice(start, i), keys);
+      for (let k = 0; k < run.length; k++) out[start + k] = run[k]!;
+    }
+    start = i;
+  }
+  return out;
 }
 
 export function buildTable(kind: KindSpec, table: GroupTable, o: TableOptions): ReportTable {
@@ -126,8 +194,8 @@ export function buildTable(kind: KindSpec, table: GroupTable, o: TableOptions): 
   const totalRows = all.length;
   const shown = o.top !== undefined && o.top >= 0 ? all.slice(0, o.top) : all;
   const approximate = table.sketch;
-  const n = table.lat.n;
-  const timers = o.dropEmptyTimers ? o.timers.filter((t) => shown.some((id) => n[id * NTIMERS + TIMER_INDEX[t]]! > 0)) : o.timers;
+  const lat = table.lat;
+  const timers = o.dropEmptyTimers ? o.timers.filter((t) => shown.some((id) => lat.count(id * NTIMERS + TIMER_INDEX[t]) > 0)) : o.timers;
   const columns: ReportColumn[] = [{ name: keyTitle(kind), type: 'key' }];
   for (let i = 0; i < NCOLS; i++) columns.push({ name: COL_NAMES[i]!, type: 'count' });
   if (approximate) columns.push({ name: 'req_err', type: 'count' });

@@ -29,7 +29,7 @@ function tableOf(a: Analyzer, kind: string): GroupTable | null {
 const req = (t: GroupTable, id: number): number => t.counts[id * NCOLS + Col.req]!;
 const topRows = (t: GroupTable, n: number): number[] => t.ids().sort((x, y) => req(t, y) - req(t, x) || (t.key(x) < t.key(y) ? -1 : 1)).slice(0, n);
 /** Number of values of a row's series. */
-const samples = (t: GroupTable, id: number, timer: number): number => t.lat.n[id * NTIMERS + timer]!;
+const samples = (t: GroupTable, id: number, timer: number): number => t.lat.count(id * NTIMERS + timer);
 const statsOf = (t: GroupTable, id: number, timer: number): SeriesStats => t.lat.stats(id * NTIMERS + timer);
 
 /** Ta for HTTP traffic, Tt when the log only has TCP sessions. */
