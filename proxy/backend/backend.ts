@@ -9,6 +9,21 @@ import { canTake, isFull, type Balancer, type LbAlgorithm, type LbRequest } from
 import type { Waiter } from './queue.js';
 import { ServerState } from './server.js';
 import { StickTable } from '../persist/stick-table.js';
+import {
+  LEVEL_ALERT,
+  LEVEL_EMERG,
+  LEVEL_NOTICE,
+  downToMaintenanceMessage,
+  drainMessage,
+  leaveDrainMessage,
+  leaveMaintenanceMessage,
+  maintenanceMessage,
+  noServerMessage,
+  stillDrainingMessage,
+  type FarmCounts,
+  type ServerName,
+  type ServerReport,
+} from '../checks/messages.js';
 
 export type Assignment =
   | { readonly kind: 'ok'; readonly server: ServerState }
@@ -90,31 +105,80 @@ export class BackendRuntime {
    * (health 0); leaving it puts a checked server back UP at health `rise`, and checks resume.
    * Draining keeps the server UP for persistent requests and out of balancing.
    */
+  /**
+   * HAProxy's srv_adm_set_maint/drain/ready: one forced flag is set, then the other cleared,
+   * each change a status update of its own with its own messages (server.c
+   * srv_update_status), so that `drain` out of maintenance says both that the server leaves
+   * maintenance and that it remains draining.
+   */
   setServerAdmin(s: ServerState, state: 'ready' | 'drain' | 'maint'): void {
-    const before = this.farmUp;
-    const now = Date.now();
-    const drain = state === 'drain';
-    if (s.drain !== drain) {
-      s.drain = drain;
-      s.lastChange = now;
-      if (!s.backup) this.#balancer.onWeight(s);
+    if (state === 'maint') {
+      this.#setMaintenance(s, true);
+      this.#setDrain(s, false);
+    } else if (state === 'drain') {
+      this.#setDrain(s, true);
+      this.#setMaintenance(s, false);
+    } else {
+      this.#setDrain(s, false);
+      this.#setMaintenance(s, false);
     }
-    if (state === 'maint' && !s.maint) {
-      s.maint = true;
-      s.lastChange = now;
+  }
+
+  /** Where server state changes are told (the backend's loggers and stderr); set by the runtime. */
+  report: ServerReport | null = null;
+
+  serverName(s: ServerState): ServerName {
+    return { backend: this.cfg.name, server: s.name, backup: s.backup };
+  }
+
+  /** What a state-change message says of the farm: HAProxy's srv_act/srv_bck leave out draining servers and weight 0. */
+  farmCounts(s: ServerState): FarmCounts {
+    let active = 0;
+    let backup = 0;
+    for (const x of this.servers) if (canTake(x)) x.backup ? backup++ : active++;
+    return { active, backup, sessions: s.cur, queued: s.queue.length };
+  }
+
+  #setMaintenance(s: ServerState, on: boolean): void {
+    if (s.maint === on) return;
+    const before = this.farmUp;
+    s.maint = on;
+    s.lastChange = Date.now();
+    if (on) {
+      // not in maintenance until now, so only a check can have taken it down
+      const wasDown = !s.usable;
       if (s.checker) {
         s.checker.pause();
         s.checkPaused = true;
       } else s.uncheckedHealth = 0;
       this.#setUsable(s, false);
-    } else if (state !== 'maint' && s.maint) {
-      s.maint = false;
-      s.lastChange = now;
+      if (wasDown) this.report?.(LEVEL_NOTICE, downToMaintenanceMessage(this.serverName(s)));
+      else this.report?.(s.drain ? LEVEL_NOTICE : LEVEL_ALERT, maintenanceMessage(this.serverName(s), this.farmCounts(s)));
+      if (before && !this.farmUp) this.report?.(LEVEL_EMERG, noServerMessage(this.cfg.name));
+    } else {
       if (s.checker) {
         s.checkPaused = false;
         s.checker.resume();
       }
       this.#setUsable(s, true);
+      this.report?.(LEVEL_NOTICE, leaveMaintenanceMessage(this.serverName(s), s.drain));
+      if (s.drain) this.report?.(LEVEL_NOTICE, stillDrainingMessage(this.serverName(s)));
+    }
+    this.#farmChanged(before);
+  }
+
+  #setDrain(s: ServerState, on: boolean): void {
+    if (s.drain === on) return;
+    const before = this.farmUp;
+    s.drain = on;
+    s.lastChange = Date.now();
+    if (!s.backup) this.#balancer.onWeight(s);
+    // HAProxy says nothing of drain while the server is in maintenance
+    if (!s.maint) {
+      if (on) {
+        this.report?.(LEVEL_NOTICE, drainMessage(this.serverName(s), s.usable, this.farmCounts(s)));
+        if (before && !this.farmUp) this.report?.(LEVEL_EMERG, noServerMessage(this.cfg.name));
+      } else this.report?.(LEVEL_NOTICE, leaveDrainMessage(this.serverName(s), s.usable));
     }
     this.#farmChanged(before);
   }

@@ -7,13 +7,12 @@
  */
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerChecker, ServerState } from '../backend/server.js';
-import { canTake } from '../lb/types.js';
 import type { ServerCheckConfig } from '../config/types.js';
-import { LEVEL_ALERT, LEVEL_EMERG, LEVEL_NOTICE, downMessage, noServerMessage, upMessage, type FarmCounts } from './messages.js';
+import { LEVEL_ALERT, LEVEL_EMERG, LEVEL_NOTICE, downMessage, noServerMessage, upMessage, type ServerReport } from './messages.js';
 import { runCheck, type CheckResult } from './probe.js';
 
 /** Where state changes go: the backend's loggers and the process's stderr. */
-export type CheckReport = (level: number, message: string) => void;
+export type CheckReport = ServerReport;
 
 export class HealthChecker implements ServerChecker {
   readonly #be: BackendRuntime;
@@ -131,16 +130,11 @@ export class HealthChecker implements ServerChecker {
     be.setServerUp(s, up);
     this.lastChange = Date.now();
     if (!up) this.downs++;
-    const counts: FarmCounts = {
-      // HAProxy's srv_act/srv_bck: a draining server or one at weight 0 is not counted
-      active: be.servers.filter((x) => !x.backup && canTake(x)).length,
-      backup: be.servers.filter((x) => x.backup && canTake(x)).length,
-      sessions: s.cur,
-      queued: s.queue.length,
-    };
-    if (up) this.#report(LEVEL_NOTICE, upMessage(be.cfg.name, s.name, r, counts));
+    const counts = be.farmCounts(s);
+    const name = be.serverName(s);
+    if (up) this.#report(LEVEL_NOTICE, upMessage(name, r, counts));
     else {
-      this.#report(LEVEL_ALERT, downMessage(be.cfg.name, s.name, r, counts));
+      this.#report(LEVEL_ALERT, downMessage(name, r, counts));
       if (counts.active === 0 && counts.backup === 0) this.#report(LEVEL_EMERG, noServerMessage(be.cfg.name));
     }
   }

@@ -1,8 +1,13 @@
 /**
- * HAProxy 2.6's health-check state-change messages (server.c srv_update_status,
- * backend.c: "has no server available!"), and the syslog levels it sends them at.
+ * HAProxy 2.6's server state-change messages (server.c srv_update_status and
+ * srv_append_status, backend.c: "has no server available!"), and the syslog levels it sends
+ * them at: health checks taking a server DOWN or UP, and the runtime API's maintenance and
+ * drain (`set server <b>/<s> state maint|drain|ready`, `disable server`, `enable server`).
  */
 import type { CheckResult } from './probe.js';
+
+/** Where a state change is told: the backend's loggers and the process's stderr. */
+export type ServerReport = (level: number, message: string) => void;
 
 export const LEVEL_EMERG = 0;
 export const LEVEL_ALERT = 1;
@@ -25,16 +30,52 @@ function checkPart(r: CheckResult): string {
   return `${s}, check duration: ${r.durationMs}ms`;
 }
 
-export function downMessage(backend: string, server: string, r: CheckResult, c: FarmCounts): string {
-  const backupNote = c.active === 0 && c.backup > 0 ? ' Running on backup.' : '';
-  return (
-    `Server ${backend}/${server} is DOWN, ${checkPart(r)}. ${c.active} active and ${c.backup} backup servers left.${backupNote} ` +
-    `${c.sessions} sessions active, 0 requeued, ${c.queued} remaining in queue.`
-  );
+/** Who changed: HAProxy names a backup server "Backup Server". */
+export interface ServerName {
+  readonly backend: string;
+  readonly server: string;
+  readonly backup: boolean;
 }
 
-export function upMessage(backend: string, server: string, r: CheckResult, c: FarmCounts): string {
-  return `Server ${backend}/${server} is UP, ${checkPart(r)}. ${c.active} active and ${c.backup} backup servers online. 0 sessions requeued, ${c.queued} total in queue.`;
+const who = (n: ServerName): string => `${n.backup ? 'Backup ' : ''}Server ${n.backend}/${n.server}`;
+
+/** srv_append_status's tail for a server that is now DOWN (nothing was requeued: we do not requeue). */
+function leftPart(c: FarmCounts): string {
+  const backupNote = c.active === 0 && c.backup > 0 ? ' Running on backup.' : '';
+  return `${c.active} active and ${c.backup} backup servers left.${backupNote} ${c.sessions} sessions active, 0 requeued, ${c.queued} remaining in queue.`;
 }
+
+/** The same for a server that is still UP. */
+function onlinePart(c: FarmCounts): string {
+  const backupNote = c.active === 0 && c.backup > 0 ? ' Running on backup.' : '';
+  return `${c.active} active and ${c.backup} backup servers online.${backupNote} 0 sessions requeued, ${c.queued} total in queue.`;
+}
+
+export function downMessage(n: ServerName, r: CheckResult, c: FarmCounts): string {
+  return `${who(n)} is DOWN, ${checkPart(r)}. ${leftPart(c)}`;
+}
+
+export function upMessage(n: ServerName, r: CheckResult, c: FarmCounts): string {
+  return `${who(n)} is UP, ${checkPart(r)}. ${onlinePart(c)}`;
+}
+
+/** Entering maintenance; at NOTICE when the server was draining, else at ALERT. */
+export const maintenanceMessage = (n: ServerName, c: FarmCounts): string => `${who(n)} is going DOWN for maintenance. ${leftPart(c)}`;
+
+/** Entering maintenance when a check had already taken it DOWN (NOTICE). */
+export const downToMaintenanceMessage = (n: ServerName): string => `${who(n)} was DOWN and now enters maintenance.`;
+
+/** Leaving maintenance (NOTICE): its checks start again from UP, so it is always UP here. */
+export const leaveMaintenanceMessage = (n: ServerName, draining: boolean): string =>
+  `${who(n)} is UP/${draining ? 'DRAIN' : 'READY'} (leaving forced maintenance).`;
+
+/** Entering drain (NOTICE), with the tail of a DOWN server when a check took it down. */
+export const drainMessage = (n: ServerName, up: boolean, c: FarmCounts): string => `${who(n)} enters drain state. ${up ? onlinePart(c) : leftPart(c)}`;
+
+/** Leaving drain (NOTICE). */
+export const leaveDrainMessage = (n: ServerName, up: boolean): string => `${who(n)} is ${up ? 'UP' : 'DOWN'} (leaving forced drain).`;
+
+/** Leaving maintenance while still draining, right after leaveMaintenanceMessage (NOTICE). */
+export const stillDrainingMessage = (n: ServerName): string => `${who(n)} remains in forced drain mode.`;
 
 export const noServerMessage = (backend: string): string => `backend ${backend} has no server available!`;

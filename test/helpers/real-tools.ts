@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 
@@ -26,4 +27,18 @@ export function requireTool(t: TestContext, name: RealTool): string | null {
   if (process.env.CI) throw new Error(`${why}; CI must have it`);
   t.skip(why);
   return null;
+}
+
+/** One request through socat, as a user types `echo "<line>" | socat - UNIX-CONNECT:<sock>`. */
+export function socat(sock: string, input: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const c = spawn('socat', ['-', `UNIX-CONNECT:${sock}`]);
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    c.on('error', rej);
+    c.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`socat exited with ${code}: ${err}`))));
+    c.stdin.end(input);
+  });
 }

@@ -18,30 +18,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { requireTool } from '../helpers/real-tools.js';
+import { requireTool, socat } from '../helpers/real-tools.js';
 import { freePort, startHaproxy, startOurs } from '../proxy/helpers/proxy-harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** One request through socat, as a user types `echo "<line>" | socat - UNIX-CONNECT:<sock>`. */
-function socat(sock: string, input: string): Promise<string> {
-  return new Promise((res, rej) => {
-    const c = spawn('socat', ['-', `UNIX-CONNECT:${sock}`]);
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    c.on('error', rej);
-    c.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`socat exited with ${code}: ${err}`))));
-    c.stdin.end(input);
-  });
-}
 
 /** A backend server that counts the requests it gets and answers its name; `?d=<ms>` delays. */
 interface CountingServer {
