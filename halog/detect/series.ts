@@ -89,7 +89,8 @@ export class SeriesStore {
     else {
       c = this.#top++;
       if ((c + 1) * CH > this.#arena.length) {
-        const a = new Int32Array(this.#arena.length * 2);
+        // 4x, not 2x: see slot-map.ts GROWTH (fresh memory is what growth costs).
+        const a = new Int32Array(this.#arena.length * 4);
         a.set(this.#arena);
         this.#arena = a;
       }

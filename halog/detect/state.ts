@@ -14,6 +14,7 @@
 import type { LogRecord } from '../parse/record.js';
 import type { TargetView } from './target.js';
 import { RULE_IDS, type RuleId } from './rules.js';
+import { EvidenceStore } from './evidence.js';
 import { SeriesStore } from './series.js';
 import { SlotMap } from './slot-map.js';
 
@@ -118,8 +119,8 @@ export class ClientTable {
   #cap = 0;
   I = new Int32Array(0);
   F = new Float64Array(0);
-  /** Evidence lines and distinct strings by slot * RULE_COUNT + rule column, made on first use. */
-  readonly #evidence = new Map<number, string[]>();
+  /** Evidence lines (bytes, evidence.ts) and distinct strings by slot * RULE_COUNT + rule column, made on first use. */
+  readonly #evidence = new EvidenceStore();
   readonly #distinct = new Map<number, Set<string>>();
   /** First/last dates of the rare rule columns: blocks of RARE_STRIDE, block b (1-based) at (b - 1) * RARE_STRIDE. */
   #rareF = new Float64Array(64 * RARE_STRIDE);
@@ -128,7 +129,7 @@ export class ClientTable {
   /** `--explain`: one entry per line of these clients with the decisions taken on it. */
   readonly explain = new Map<number, string[]>();
   /** Hashes of the non-static paths each client asked for (crawl.aggressive), value unused. */
-  readonly pages = new SlotMap();
+  readonly pages = new SlotMap(false);
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
   readonly ports = new SlotMap();
   /** Per-second series: requests, new connections and new pages in one store, the rare kinds in another. */
@@ -158,7 +159,8 @@ export class ClientTable {
     if (slot === undefined) {
       slot = this.keys.length;
       this.keys.push(null);
-      if (slot >= this.#cap) this.#grow(Math.max(1024, this.#cap * 2));
+      // 4x, not 2x: see slot-map.ts GROWTH (fresh memory is what growth costs).
+      if (slot >= this.#cap) this.#grow(Math.max(1024, this.#cap * 4));
     }
     this.keys[slot] = key;
     this.F[slot * FS] = Number.POSITIVE_INFINITY;
@@ -218,11 +220,9 @@ export class ClientTable {
       if (t > F[f + 1]!) F[f + 1] = t;
     }
     if (n > evidenceAfter && evidenceMax > 0 && (I[b + C.evidenceFull]! & (1 << r)) === 0) {
-      const i = slot * RULE_COUNT + r;
-      let ev = this.#evidence.get(i);
-      if (ev === undefined) this.#evidence.set(i, (ev = []));
-      if (ev.length < evidenceMax) ev.push(ctx.line());
-      if (ev.length >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
+      // The bit is clear, so the list has room: the line is copied as bytes, not made a string.
+      const rec = ctx.rec;
+      if (this.#evidence.push(slot * RULE_COUNT + r, rec.buf, rec.lineStart, rec.lineEnd) >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
     }
     return n;
   }
@@ -262,7 +262,7 @@ export class ClientTable {
   }
 
   evidence(slot: number, r: number): readonly string[] {
-    return this.#evidence.get(slot * RULE_COUNT + r) ?? [];
+    return this.#evidence.lines(slot * RULE_COUNT + r);
   }
 
   count(slot: number, r: number): number {
@@ -312,7 +312,7 @@ export class ClientTable {
       const d = this.#distinct.get(i) ?? null;
       const n = this.count(slot, r);
       if (n === 0 && d === null) continue;
-      hits[COLUMN_IDS[r]!] = { count: n, first: this.hitFirst(slot, r), last: this.hitLast(slot, r), evidence: [...(this.#evidence.get(i) ?? [])], distinct: d ? [...d] : null };
+      hits[COLUMN_IDS[r]!] = { count: n, first: this.hitFirst(slot, r), last: this.hitLast(slot, r), evidence: this.#evidence.lines(i), distinct: d ? [...d] : null };
     }
     const windows: Partial<Record<keyof typeof Series, number[]>> = {};
     for (let k = 0; k < SERIES_NAMES.length; k++) {
@@ -378,13 +378,12 @@ export class ClientTable {
       }
       const i = slot * RULE_COUNT + r;
       if (h.evidence.length > 0) {
-        let ev = this.#evidence.get(i);
-        if (ev === undefined) this.#evidence.set(i, (ev = []));
+        let n = this.#evidence.length(i);
         for (const e of h.evidence) {
-          if (ev.length >= evidenceMax) break;
-          ev.push(e);
+          if (n >= evidenceMax) break;
+          n = this.#evidence.pushString(i, e);
         }
-        if (ev.length >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
+        if (n >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
       }
       if (h.distinct) {
         let s = this.#distinct.get(i);

@@ -76,3 +76,30 @@ test('slot map: 5000 entries of 50 clients, then (0, 0), then every client remov
   for (let slot = 0; slot <= 50; slot++) m.removeAllOf(slot);
   assert.equal(m.size, 0);
 });
+
+test('slot map without values (the pages table): membership through growth and removal, values read as 0', { timeout: 10000 }, () => {
+  const m = new SlotMap(false);
+  const ref = new Set<string>();
+  for (let i = 0; i < 20000; i++) {
+    const slot = i % 97;
+    const key = Math.imul(i, 2654435761) & 0x3fffffff;
+    if (m.find(slot, key) !== 0) continue;
+    m.add(slot, key, 123);
+    ref.add(`${slot}/${key}`);
+  }
+  assert.equal(m.size, ref.size);
+  for (const k of ref) {
+    const [slot, key] = k.split('/').map(Number) as [number, number];
+    const e = m.find(slot, key);
+    assert.notEqual(e, 0, k);
+    assert.equal(m.value(e), 0);
+  }
+  const keys: number[] = [];
+  m.forEachOf(5, (key, value) => {
+    assert.equal(value, 0);
+    keys.push(key);
+  });
+  assert.deepEqual(keys.sort((a, b) => a - b), [...ref].filter((k) => k.startsWith('5/')).map((k) => Number(k.split('/')[1])).sort((a, b) => a - b));
+  for (let slot = 0; slot < 97; slot++) m.removeAllOf(slot);
+  assert.equal(m.size, 0);
+});
