@@ -76,8 +76,12 @@ export class ServerConn {
   }
 
   #nextBuffer(): Buffer {
-    if (this.#kept || this.#lastRead === this.#buf!.length) {
-      this.#buf = Buffer.allocUnsafe(this.#lastRead === this.#buf!.length ? MAX_READ_SIZE : this.#buf!.length);
+    const buf = this.#buf!;
+    // a full read grows the buffer once; at MAX_READ_SIZE a full read is the usual case of a
+    // large response, and the same buffer serves the next read
+    const grow = this.#lastRead === buf.length && buf.length < MAX_READ_SIZE;
+    if (this.#kept || grow) {
+      this.#buf = Buffer.allocUnsafe(grow ? MAX_READ_SIZE : buf.length);
       this.#kept = false;
     }
     return this.#buf!;
