@@ -291,6 +291,7 @@ export class Detector {
     // Clearing both caches after every sweep, as before, made every client look up its string
     // key again (a Map lookup and a string per client and sweep: ~0.2 CPU-s per 300 MB).
     if (otherEvicted) this.#byIp.clear();
+    T.compactSeries();
   }
 
   /** Clients seen (and not evicted): those kept plus the clean ones merged shards left out. */

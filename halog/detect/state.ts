@@ -98,7 +98,8 @@ export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, stati
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
 const SER0 = 13;
-const SER_META = 5;
+/** Bookkeeping cells of a 3-column store (SeriesStore.metaCells). */
+const SER_META = 8;
 const HIT0 = SER0 + 2 * SER_META;
 export const IS = (HIT0 + RULE_COUNT + 7) & ~7;
 /** Rule columns whose first/last dates are in the client's Float64 record; the others' are in a block of `rareF`, made on the first hit. */
@@ -178,6 +179,17 @@ export class ClientTable {
     const f = new Float64Array(n * FS);
     f.set(this.F);
     this.F = f;
+  }
+
+  /** Compacts the series logs when dropped clients left them mostly holes (after an eviction sweep). */
+  compactSeries(): void {
+    for (let k = 0; k < 2; k++) {
+      const st = this.#series[k]!;
+      if (!st.fragmented) continue;
+      const offs: number[] = [];
+      for (let slot = 0; slot < this.keys.length; slot++) if (this.keys[slot] !== null) offs.push(slot * IS + SER0 + SER_META * k);
+      st.compact(this.I, offs);
+    }
   }
 
   /** Forgets a client; its slot is reused. */
