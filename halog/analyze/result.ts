@@ -94,44 +94,13 @@ export function defaultSort(kind: KindSpec): string {
 const PACK_ROWS = 1 << 21;
 const PACK_VALUES = 2 ** 32;
 
-/** `ids` (row ids) sorted by key, ascending: by the native string sort, then back to ids by key (keys are unique in a table). */
-function sortByKey(ids: number[], keys: string[]): number[] {
-  if (ids.length < 16) {
-    for (let i = 1; i < ids.length; i++) {
-      const id = ids[i]!;
-      const k = keys[id]!;
-      let j = i;
-      while (j > 0 && keys[ids[j - 1]!]! > k) {
-        ids[j] = ids[j - 1]!;
-        j--;
-      }
-      ids[j] = id;
-    }
-    return ids;
-  }
-  // Array#sort without a comparator orders strings by UTF-16 code units, as `<` does, and
-  // runs natively: ~3x faster than calling a comparator for each of the n log n comparisons.
-  const byKey = new Map<string, number>();
-  const ks: string[] = new Array<string>(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const k = keys[ids[i]!]!;
-    ks[i] = k;
-    byKey.set(k, ids[i]!);
-  }
-  ks.sort();
-  for (let i = 0; i < ks.length; i++) ids[i] = byKey.get(ks[i]!)!;
-  return ids;
-}
-
 /** Row ids of `table` sorted as `sort` says (ties by key, ascending; see docs/reports.md). */
 export function sortedIds(table: GroupTable, sort: string): number[] {
   const asc = sort.startsWith('-');
   const key = sort.replace(/^-/, '');
   const ids = table.ids();
-  const keys: string[] = new Array<string>(table.top);
-  for (const id of ids) keys[id] = table.key(id);
   if (key === 'key') {
-    sortByKey(ids, keys);
+    table.sortByKey(ids);
     return asc ? ids : ids.reverse();
   }
   const value = new Float64Array(table.top);
@@ -154,20 +123,15 @@ export function sortedIds(table: GroupTable, sort: string): number[] {
     if (!Number.isInteger(v)) integers = false;
   }
   if (!integers || ids.length >= PACK_ROWS || hi - lo >= PACK_VALUES) {
-    const byKey = (a: number, b: number): number => {
-      const ka = keys[a]!;
-      const kb = keys[b]!;
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    };
     return ids.sort((a, b) => {
       const d = value[a]! - value[b]!;
       if (d !== 0) return asc ? d : -d;
-      return byKey(a, b);
+      return table.compareKeys(a, b);
     });
   }
   // Values are integers within 2^32 of each other (counts, bytes, ms): each row becomes one
   // double, (value rank) * 2^21 + index, sorted natively; then each run of equal values is
-  // sorted by key. No comparator call per comparison.
+  // sorted by key bytes (GroupTable.sortByKey). No comparator call per comparison.
   const packed = new Float64Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const v = value[ids[i]!]!;
@@ -179,10 +143,7 @@ export function sortedIds(table: GroupTable, sort: string): number[] {
   let start = 0;
   for (let i = 1; i <= out.length; i++) {
     if (i < out.length && Math.floor(packed[i]! / PACK_ROWS) === Math.floor(packed[start]! / PACK_ROWS)) continue;
-    if (i - start > 1) {
-      const run = sortByKey(out.slice(start, i), keys);
-      for (let k = 0; k < run.length; k++) out[start + k] = run[k]!;
-    }
+    if (i - start > 1) table.sortByKey(out, start, i);
     start = i;
   }
   return out;
