@@ -9,8 +9,8 @@ import type { TLSSocket } from 'node:tls';
 import { nowMs } from '../clock.js';
 import { Deadline } from '../deadline.js';
 import type { HttpConnMode, HttpRequestRule } from '../config/types.js';
-import type { BackendRuntime } from '../backend/backend.js';
-import { connect, putIdle, type ServerConn } from '../backend/connect.js';
+import type { Assignment, BackendRuntime } from '../backend/backend.js';
+import { connect, putIdle, takeIdle, type ServerConn } from '../backend/connect.js';
 import { retryPlan } from '../backend/retry.js';
 import type { ServerState } from '../backend/server.js';
 import { evalCondition, type AclSubject } from '../frontend/acl.js';
@@ -298,7 +298,7 @@ export class ClientSession {
     }
     if (rest.length) this.#phase === 'body' ? this.#reqBody(rest) : (this.#buf = rest);
     const lbReq: LbRequest = { src: this.#ip, path, query: q < 0 ? '' : head.uri.slice(q + 1), header: (n) => lastHeader(head.headers, n) };
-    void this.#toServer(be, lbReq, this.#serializeRequest(head, headers, be));
+    this.#toServer(be, lbReq, this.#serializeRequest(head, headers, be));
   }
 
   /**
@@ -436,32 +436,51 @@ export class ClientSession {
 
   // ---- server side -------------------------------------------------------------------
 
-  async #toServer(be: BackendRuntime, lbReq: LbRequest, reqHead: Buffer): Promise<void> {
+  #toServer(be: BackendRuntime, lbReq: LbRequest, reqHead: Buffer): void {
     this.#lbReq = lbReq;
-    const rec = this.#rec;
-    const t = be.cfg.timeouts;
-    const a = be.assign(lbReq, t.queue, undefined, this.#cookie?.server ?? undefined);
+    const a = be.assign(lbReq, be.cfg.timeouts.queue, undefined, this.#cookie?.server ?? undefined);
     if (a.kind === 'nosrv') return this.#fail503('S', 'C');
-    let server: ServerState | null;
     if (a.kind === 'queued') {
-      this.#cancelQueue = a.cancel;
-      server = await a.waiter;
-      this.#cancelQueue = null;
-      if (a.inServerQueue) rec.srvQueue = a.position();
-      else rec.bkQueue = a.position();
-      if (this.#finished) {
-        if (server) be.release(server);
-        return;
-      }
-      if (!server) {
-        rec.tQueue = nowMs(); // HAProxy logs the time spent in queue (Tw) even on a queue timeout
-        return this.#fail503('s', 'Q');
-      }
-    } else server = a.server;
+      void this.#fromQueue(be, a, reqHead);
+      return;
+    }
+    this.#toServerConn(be, a.server, reqHead);
+  }
+
+  async #fromQueue(be: BackendRuntime, a: Extract<Assignment, { kind: 'queued' }>, reqHead: Buffer): Promise<void> {
+    const rec = this.#rec;
+    this.#cancelQueue = a.cancel;
+    const server = await a.waiter;
+    this.#cancelQueue = null;
+    if (a.inServerQueue) rec.srvQueue = a.position();
+    else rec.bkQueue = a.position();
+    if (this.#finished) {
+      if (server) be.release(server);
+      return;
+    }
+    if (!server) {
+      rec.tQueue = nowMs(); // HAProxy logs the time spent in queue (Tw) even on a queue timeout
+      return this.#fail503('s', 'Q');
+    }
+    this.#toServerConn(be, server, reqHead);
+  }
+
+  #toServerConn(be: BackendRuntime, server: ServerState, reqHead: Buffer): void {
+    const rec = this.#rec;
     this.#server = server;
     rec.server = server.name;
     rec.tQueue = nowMs();
-    return this.#connectLoop(be, server, reqHead, this.#mode === 'keep-alive');
+    const reuse = this.#mode === 'keep-alive';
+    if (reuse) {
+      // a pooled connection carries the request in this same tick, without a promise (an
+      // async call per request costs a promise, and its resolution microtasks)
+      const idle = takeIdle(server);
+      if (idle) {
+        rec.tConnect = nowMs();
+        return this.#startExchange(idle, true, reqHead);
+      }
+    }
+    void this.#connectLoop(be, server, reqHead, reuse);
   }
   /** The balancing input of the current request, for a redispatch. */
   #lbReq: LbRequest | null = null;
