@@ -254,6 +254,9 @@ export class ClientSession {
     const fe = this.#fe.cfg;
     const rec = this.#rec;
     this.#head = head;
+    // not the previous request's: a rule may answer before the body is set up, and #close
+    // must not take this request's unread body for read (#clientQuiet)
+    this.#reqDone = false;
     rec.requestLine = `${head.method} ${head.uri} ${head.versionText}`;
     if (fe.requestCaptures.length) rec.reqCaptures = fe.requestCaptures.map((c) => lastHeader(head.headers, c.name)?.slice(0, c.len) ?? null);
     if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map(() => null);
