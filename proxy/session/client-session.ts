@@ -11,6 +11,7 @@ import { Deadline } from '../deadline.js';
 import type { HttpConnMode, HttpRequestRule } from '../config/types.js';
 import type { Assignment, BackendRuntime } from '../backend/backend.js';
 import { connect, putIdle, takeIdle, type ServerConn } from '../backend/connect.js';
+import { leaveQueue } from '../backend/queue.js';
 import { retryPlan } from '../backend/retry.js';
 import type { ServerState } from '../backend/server.js';
 import { evalCondition, type AclSubject } from '../frontend/acl.js';
@@ -451,20 +452,11 @@ export class ClientSession {
   }
 
   async #fromQueue(be: BackendRuntime, a: Extract<Assignment, { kind: 'queued' }>, reqHead: Buffer): Promise<void> {
-    const rec = this.#rec;
     this.#cancelQueue = a.cancel;
-    const server = await a.waiter;
+    const server = await leaveQueue(be, a, this.#rec, () => this.#finished);
     this.#cancelQueue = null;
-    if (a.inServerQueue) rec.srvQueue = a.position();
-    else rec.bkQueue = a.position();
-    if (this.#finished) {
-      if (server) be.release(server);
-      return;
-    }
-    if (!server) {
-      rec.tQueue = nowMs(); // HAProxy logs the time spent in queue (Tw) even on a queue timeout
-      return this.#fail503('s', 'Q');
-    }
+    if (server === undefined) return;
+    if (!server) return this.#fail503('s', 'Q');
     this.#toServerConn(be, server, reqHead);
   }
 

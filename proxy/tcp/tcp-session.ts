@@ -22,6 +22,7 @@ import type { SessionView } from '../frontend/listeners.js';
 import type { LbRequest } from '../lb/types.js';
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { TcpEmit } from '../log/tcplog.js';
+import { leaveQueue } from '../backend/queue.js';
 import { retryPlan } from '../backend/retry.js';
 import { connectServer, type ServerReader } from './connect.js';
 import { newTcpRecord, type TcpRecord } from './record.js';
@@ -186,19 +187,10 @@ export class TcpSession implements ServerReader {
     if (a.kind === 'nosrv') return this.#finish('S', 'C');
     if (a.kind === 'ok') return this.#assigned(a.server);
     this.#cancelQueue = a.cancel;
-    void a.waiter.then((server) => {
+    void leaveQueue(be, a, this.#rec, () => this.#finished).then((server) => {
       this.#cancelQueue = null;
-      const rec = this.#rec;
-      if (a.inServerQueue) rec.srvQueue = a.position();
-      else rec.bkQueue = a.position();
-      if (this.#finished) {
-        if (server) be.release(server);
-        return;
-      }
-      if (!server) {
-        rec.tQueue = nowMs(); // the time spent in queue is logged (Tw) even on a queue timeout
-        return this.#finish('s', 'Q');
-      }
+      if (server === undefined) return;
+      if (!server) return this.#finish('s', 'Q');
       this.#assigned(server);
     });
   }
