@@ -449,21 +449,6 @@ export class SeriesStore {
     h[i]! += count;
   }
 
-  /** Adds series `t` of another store into `s` of this one (exact: buckets add up). */
-  mergeFrom(s: number, o: SeriesStore, t: number): void {
-    const n = o.tot[3 * t]!;
-    if (n === 0) return;
-    const len = o.ls[2 * t]!;
-    if (len === -1) {
-      const h = o.hists[o.ls[2 * t + 1]!]!;
-      for (let i = 0; i < h.length; i++) if (h[i] !== 0) this.addCount(s, i, h[i]!);
-    } else {
-      const vals = o.#rawValues(t).slice();
-      for (let k = 0; k < vals.length; k++) this.#push(s, vals[k]!);
-    }
-    this.addTotals(s, n, o.tot[3 * t + 1]!, o.tot[3 * t + 2]!);
-  }
-
   /**
    * This store's arrays for another thread (see MovedSeries). The store must not record
    * anything after its arrays were transferred: their buffers are then detached.
@@ -472,7 +457,10 @@ export class SeriesStore {
     return { tot: this.tot, ls: this.ls, cls: this.cls, arena: this.#arena, hists: this.hists };
   }
 
-  /** Adds series `t` of a moved store into `s` (exact, as mergeFrom). */
+  /**
+   * Adds series `t` of a moved store (or of another store's `move()`, not transferred) into `s`
+   * of this one; exact: raw values are copied, histogram buckets add up.
+   */
   addMovedSeries(s: number, m: MovedSeries, t: number): void {
     const n = m.tot[3 * t]!;
     if (n === 0) return;
@@ -568,7 +556,7 @@ export class LatencySeries {
   }
 
   mergeSeries(o: LatencySeries): void {
-    this.#st.mergeFrom(0, o.#st, 0);
+    this.#st.addMovedSeries(0, o.#st.move(), 0);
   }
 
   forEachValue(fn: (value: number, count: number) => void): void {
