@@ -153,26 +153,30 @@ export function accepts(port: number): Promise<boolean> {
   });
 }
 
-export interface OursProcess {
+/** A proxy run as a child process on a configuration written to a temporary file. */
+export interface ProxyProcess {
   readonly child: ChildProcess;
   /** SIGTERM, then SIGKILL after 3 s: a proxy that does not stop must not keep the test alive. */
   stop(): Promise<void>;
 }
+export type OursProcess = ProxyProcess;
+export type HaproxyProcess = ProxyProcess;
 
 /**
- * Our proxy as a child process (`haloscope proxy -f`, the compiled CLI), for tests that need a
- * process of its own like haproxy's; resolves once `port` accepts connections (`tries` x 50 ms).
- * The start-up probe is one connection without a request, which the proxy logs.
+ * Writes `cfgText` to a temporary file, starts `command(file)` and resolves once `port` accepts
+ * connections (`tries` x 50 ms); throws with the process's stderr when it exits or never
+ * listens. The start-up probe is one connection without a request, which proxies log.
  */
-export async function startOursProcess(cfgText: string, port: number, tries = 100): Promise<OursProcess> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-ours-'));
-  const file = path.join(dir, 'haloscope.cfg');
+async function startProxyProcess(name: string, cfgText: string, command: (file: string) => [string, string[]], port: number, tries: number): Promise<ProxyProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hx-${name}-`));
+  const file = path.join(dir, `${name}.cfg`);
   fs.writeFileSync(file, cfgText);
-  const child = spawn(process.execPath, [path.join(DIST, 'bin', 'haloscope.js'), 'proxy', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [cmd, args] = command(file);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null || i === tries) throw new Error(`haloscope proxy did not start: ${stderr}`);
+    if (child.exitCode !== null || i === tries) throw new Error(`${name} did not start: ${stderr}`);
     if (await accepts(port)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -192,40 +196,18 @@ export async function startOursProcess(cfgText: string, port: number, tries = 10
   };
 }
 
+/** Our proxy as a child process (`haloscope proxy -f`, the compiled CLI), for tests that need a process of its own like haproxy's. */
+export function startOursProcess(cfgText: string, port: number, tries = 100): Promise<OursProcess> {
+  return startProxyProcess('haloscope', cfgText, (file) => [process.execPath, [path.join(DIST, 'bin', 'haloscope.js'), 'proxy', '-f', file]], port, tries);
+}
+
 export function haproxyAvailable(): boolean {
   return fs.existsSync('/usr/sbin/haproxy');
 }
 
-export interface HaproxyProcess {
-  readonly child: ChildProcess;
-  stop(): Promise<void>;
-}
-
 /** Runs real haproxy in the foreground on `cfgText`; resolves once `port` accepts connections. */
-export async function startHaproxy(cfgText: string, port: number): Promise<HaproxyProcess> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-haproxy-'));
-  const file = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(file, cfgText);
-  const child = spawn('/usr/sbin/haproxy', ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
-    if (await accepts(port)) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    child,
-    stop: () =>
-      new Promise<void>((r) => {
-        if (child.exitCode !== null) return r();
-        child.once('exit', () => {
-          fs.rmSync(dir, { recursive: true, force: true });
-          r();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+export function startHaproxy(cfgText: string, port: number): Promise<HaproxyProcess> {
+  return startProxyProcess('haproxy', cfgText, (file) => ['/usr/sbin/haproxy', ['-db', '-f', file]], port, 100);
 }
 
 /** Splits a received syslog datagram (local format) into header and message. */
