@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { EvidenceStore } from '../../halog/detect/evidence.js';
+import { randomInts } from '../helpers/random.js';
 
 /**
  * EvidenceStore against a Map of string arrays, through growth, dropped lists and the
@@ -10,11 +11,7 @@ import { EvidenceStore } from '../../halog/detect/evidence.js';
 test('evidence store: the same lines as a Map of arrays through growth, drops and compaction', () => {
   const ev = new EvidenceStore();
   const ref = new Map<number, string[]>();
-  let seed = 4242;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
+  const rand = randomInts(4242);
   const line = (): string => {
     let s = '';
     const n = 1 + rand(600);

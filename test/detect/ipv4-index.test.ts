@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { Ipv4Index, ipv4At } from '../../halog/detect/ipv4-index.js';
+import { randomInts } from '../helpers/random.js';
 
 /**
  * Ipv4Index against a Map through growth, deletions (backward shift: the cells after a
@@ -10,11 +11,7 @@ import { Ipv4Index, ipv4At } from '../../halog/detect/ipv4-index.js';
 test('ipv4 index: the same slots as a Map through growth, deletion and reuse', () => {
   const idx = new Ipv4Index();
   const ref = new Map<number, number>();
-  let seed = 987654;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
+  const rand = randomInts(987654);
   // A small key space makes long probe runs and many deletions of present keys; the top
   // addresses check the sign handling of `a | 0`.
   const addr = (): number => (rand(2) === 0 ? rand(20000) : 0xffffffff - rand(20000));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { SeriesStore } from '../../halog/detect/series.js';
 import { windowPeak } from '../../halog/detect/window.js';
+import { randomInts } from '../helpers/random.js';
 
 /**
  * SeriesStore against per-client Maps of per-second sums, through seconds out of order (a
@@ -20,11 +21,7 @@ test('series store: the same per-second sums as Maps through disorder, drops and
     ref[c] = Array.from({ length: COLS }, () => new Map<number, number>());
   };
   for (let c = 0; c < CLIENTS; c++) reset(c);
-  let seed = 777;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
+  const rand = randomInts(777);
   const sums = (pairs: number[]): Map<number, number> => {
     const m = new Map<number, number>();
     for (let i = 0; i < pairs.length; i += 2) m.set(pairs[i]!, (m.get(pairs[i]!) ?? 0) + pairs[i + 1]!);

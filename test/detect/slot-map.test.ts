@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { SlotMap } from '../../halog/detect/slot-map.js';
+import { randomInts } from '../helpers/random.js';
 
 /**
  * SlotMap against a plain Map, through growth, rehashes, pruning, client removal and reuse of
@@ -11,11 +12,7 @@ import { SlotMap } from '../../halog/detect/slot-map.js';
 test('slot map: the same entries as a Map through growth, pruning and removal', { timeout: 10000 }, () => {
   const m = new SlotMap();
   const ref = new Map<string, number>();
-  let seed = 12345;
-  const rand = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed % n;
-  };
+  const rand = randomInts(12345);
   const check = (): void => {
     assert.equal(m.size, ref.size);
     for (const [k, v] of ref) {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haloscope, reportInProcess } from './run-report.js';
+import { randomInts } from '../helpers/random.js';
 
 /** 15 000 lines: 12 000 distinct one-hit URLs and three heavy hitters, interleaved. */
 function hostileLog(): { buf: Buffer; hot: Map<string, number> } {
@@ -12,10 +13,9 @@ function hostileLog(): { buf: Buffer; hot: Map<string, number> } {
   for (const [u, n] of hot) for (let i = 0; i < n; i++) urls.push(u);
   for (let i = 0; i < 12000; i++) urls.push(`/scan/${i.toString(36)}/${(i * 7919).toString(16)}.php`);
   // Deterministic shuffle so the heavy hitters arrive spread over the whole log.
-  let s = 12345;
+  const rand = randomInts(12345);
   for (let i = urls.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const j = s % (i + 1);
+    const j = rand(i + 1);
     [urls[i], urls[j]] = [urls[j]!, urls[i]!];
   }
   const lines = urls.map((u, i) => `<134>Nov 24 17:10:49 haproxy[1]: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1000 [24/Nov/2026:17:10:${String(i % 60).padStart(2, '0')}.931] fe_web bk_app/app1 0/0/0/${i % 50}/${i % 50} 200 10 - - ---- 1/1/1/1/0 0/0 "GET ${u} HTTP/1.1"`);

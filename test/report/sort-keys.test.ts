@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Col, GroupTable, NCOLS } from '../../halog/analyze/group-table.js';
 import { sortedIds } from '../../halog/analyze/result.js';
+import { randomFloats } from '../helpers/random.js';
 
 /**
  * GroupTable.sortByKey sorts on key bytes (multikey quicksort) and sortedIds sorts values as
@@ -9,14 +10,6 @@ import { sortedIds } from '../../halog/analyze/result.js';
  * definition (docs/reports.md: by value, ties by key ascending as JS strings compare).
  */
 
-/** A deterministic pseudo-random generator (LCG), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return x / 2 ** 32;
-  };
-}
 
 function tableOf(keys: string[]): { table: GroupTable; ids: number[] } {
   const table = new GroupTable(64 << 20);
@@ -32,7 +25,7 @@ const byString = (table: GroupTable) => (a: number, b: number): number => {
 
 /** Keys with shared prefixes, prefixes of each other, the empty key and latin1 bytes above 0x7f. */
 function keys(n: number, seed: number): string[] {
-  const r = rng(seed);
+  const r = randomFloats(seed);
   const stems = ['/products/', '/api/items/', '/', '', '/static/css/', '/\xe9t\xe9/', '/products/1'];
   const out = new Set<string>();
   while (out.size < n) {
@@ -63,7 +56,7 @@ test('sortByKey sorts a sub-range only, long shared prefixes, and through the co
   assert.deepEqual(got.slice(100, 400), ids.slice(100, 400).sort(byString(table)));
   // 2000 keys sharing a 300-byte prefix: each byte of it is one round that only goes deeper.
   const prefix = '/a'.repeat(150);
-  const r = rng(9);
+  const r = randomFloats(9);
   const long = tableOf(Array.from({ length: 2000 }, (_, i) => `${prefix}${Math.floor(r() * 1e9)}-${i}`));
   const sorted = long.ids.slice();
   long.table.sortByKey(sorted);
@@ -79,7 +72,7 @@ test('sortByKey sorts a sub-range only, long shared prefixes, and through the co
 
 test('sortedIds: by value then key, packed or not (large byte sums, latency values), both directions', () => {
   const { table, ids } = tableOf(keys(5000, 11));
-  const r = rng(12);
+  const r = randomFloats(12);
   for (const id of ids) {
     // Few distinct request counts (long runs of ties), byte sums past 2^32 on some rows.
     table.counts[id * NCOLS + Col.req] = 1 + Math.floor(r() * 4);
