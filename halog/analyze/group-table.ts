@@ -224,12 +224,6 @@ export class GroupTable {
     return s;
   }
 
-  /** The key bytes of row `id` (a view, valid until the table changes). */
-  keyBytes(id: number): Uint8Array {
-    const off = this.#keyOff[id]!;
-    return this.#arena.subarray(off, off + this.#keyLen[id]!);
-  }
-
   /** Key order of rows `a` and `b` (negative, 0, positive), as `<` orders their keys as strings (keys are latin1 bytes). */
   compareKeys(a: number, b: number): number {
     return this.#compareFrom(a, b, 0);
