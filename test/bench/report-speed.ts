@@ -3,12 +3,12 @@
  * Benchmark (not a test): `haloscope report` against real `halog -uto` and `halog -pct` on the
  * same generated log, in one run. Prints MB/s (file size / 10^6 / median wall time, startup
  * included), median CPU seconds (user + sys, all threads), peak RSS, and each case's ratio to
- * `halog -u`-class speed (`-uto`), in wall time and in CPU. On a shared machine the CPU figure
- * is the steadier one.
+ * real `halog -u` (the issue's reference) and to `-uto` (what `report urls` computes), in wall
+ * time and in CPU. On a shared machine the CPU figure is the steadier one.
  *
  *   npx tsc -p tsconfig.json && node dist/test/bench/report-speed.js [--size 1G] [--runs 3] [--file PATH]
  *
- * Cases: real halog -uto, real halog -pct (both `-s 0`, log on stdin), then ours with all cores
+ * Cases: real halog -u, -uto, -pct (both `-s 0`, log on stdin), then ours with all cores
  * and with HALOG_THREADS=1: `report urls` (six timers, percentiles, JSON), `report timeline`,
  * `report clients`, `report urls --csv`. The log is the one test/bench/halog-vs-real.ts caches
  * (same name and fingerprint), so the two benchmarks share it.
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   closeSync(fd);
   const node = process.execPath;
   const cases: { name: string; cmd: string; args: string[]; env: Record<string, string>; stdin: boolean }[] = [
+    { name: 'halog -u (real)', cmd: o.real, args: ['-s', '0', '-u'], env: {}, stdin: true },
     { name: 'halog -uto (real)', cmd: o.real, args: ['-s', '0', '-uto'], env: {}, stdin: true },
     { name: 'halog -pct (real)', cmd: o.real, args: ['-s', '0', '-pct'], env: {}, stdin: true },
   ];
@@ -131,6 +132,8 @@ async function main(): Promise<void> {
     cases.push({ name: `report urls --csv (${label})`, cmd: node, args: [o.ours, 'report', 'urls', '--csv', '-q', log], env, stdin: false });
   }
   const rows: string[] = [];
+  let u = Number.NaN;
+  let uCpu = Number.NaN;
   let uto = Number.NaN;
   let utoCpu = Number.NaN;
   for (const c of cases) {
@@ -139,6 +142,10 @@ async function main(): Promise<void> {
     const s = median(runs.map((r) => r.seconds));
     const cpu = median(runs.map((r) => r.cpu));
     const mbs = size / 1e6 / s;
+    if (c.name.startsWith('halog -u ')) {
+      u = mbs;
+      uCpu = cpu;
+    }
     if (c.name.startsWith('halog -uto')) {
       uto = mbs;
       utoCpu = cpu;
@@ -146,7 +153,8 @@ async function main(): Promise<void> {
     const ok = runs.every((r) => r.ok) ? '' : ' FAILED';
     rows.push(
       `${c.name.padEnd(34)} ${mbs.toFixed(1).padStart(8)} MB/s ${s.toFixed(2).padStart(7)} s ${cpu.toFixed(2).padStart(7)} s CPU ${median(runs.map((r) => r.rssMb)).toFixed(0).padStart(6)} MB` +
-        `  x${(mbs / uto).toFixed(2)} of halog -uto speed, ${(cpu / utoCpu).toFixed(2)}x its CPU${ok}`,
+        `  x${(mbs / u).toFixed(2)} of halog -u speed, ${(cpu / uCpu).toFixed(2)}x its CPU;` +
+        ` x${(mbs / uto).toFixed(2)} of -uto speed, ${(cpu / utoCpu).toFixed(2)}x its CPU${ok}`,
     );
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
