@@ -1,32 +1,38 @@
 /**
  * Benchmark (not a test): wrk through our proxy and through real haproxy, same config
  * (logging on, to a UDP sink), same backend, same CPU split (nbthread 1 each; wrk -t1), in one
- * run. Prints req/s, p50/p99 latency, MB/s and ours/haproxy ratios for: keep-alive small
- * responses, `Connection: close` per request, 64 KB responses.
+ * run. Prints req/s, p50/p99 latency, MB/s, the CPU time (user+system, and user) each proxy
+ * process spent per request, and ours/haproxy ratios for: keep-alive small responses,
+ * `Connection: close` per request, 64 KB responses. On a shared machine the CPU per request
+ * moves much less than the rates do.
  *
  * `mode tcp` (option tcplog): MB/s of bulk downloads and uploads (test/bench/tcp-load.ts, a
  * separate client process and a separate streaming backend) and connections/s of short
  * sessions (wrk with `Connection: close`: connect, 2-byte response, close), ours run as
  * `node dist/bin/haloscope.js proxy -f cfg`, with the CPU time each process used.
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3] [all|http|tcp]
+ *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3] [all|http|tcp] [auto|nginx|node]
  *
- * The backend is a raw `net` server answering a precomputed response (no nginx here), so
- * that it costs less CPU than either proxy. http-proxy (npm) is not a dependency of this
- * project and is reported as skipped unless it is installed.
+ * HTTP backend (last argument): `nginx` (test/bench/nginx-backend.ts, a process of its own,
+ * as in the issue's own figures), `node` (a raw `net` server in this process answering a
+ * precomputed response: it shares this process with the log sink), or `auto` (the default):
+ * nginx when it is installed, else node. The bare undici proxy and http-proxy (npm) are dev
+ * dependencies, each reported as skipped when it is not installed.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { accepts, freePort, startHaproxy } from '../proxy/helpers/proxy-harness.js';
+import { findNginx, startNginx } from './nginx-backend.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNS = Number(process.argv[3] ?? 50);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const WHICH = process.argv[5] ?? 'all';
+const BACKEND = process.argv[6] ?? 'auto';
 
 async function waitPort(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -63,6 +69,11 @@ interface Result {
   p50: number;
   p99: number;
   mbps: number;
+  /** CPU µs (user + system) of the proxy process per request served, and of user alone. */
+  cpu: number;
+  user: number;
+  /** CPU µs of the backend process per request (nginx only; NaN for the in-process backend). */
+  beCpu: number;
 }
 
 function unit(v: string): number {
@@ -85,18 +96,27 @@ function unit(v: string): number {
   }
 }
 
-/** Async: the backend and the log sink live in this process and must keep running. */
-async function wrk(port: number, path: string, close: boolean, seconds = SECONDS): Promise<Result> {
+/**
+ * Async: the backend and the log sink may live in this process and must keep running.
+ * `pid`: the proxy process, `bePid`: the backend's when it has its own (else 0).
+ */
+async function wrk(port: number, pid: number, bePid: number, path: string, close: boolean, seconds = SECONDS): Promise<Result> {
   const args = ['-t1', `-c${CONNS}`, `-d${seconds}s`, '--latency', ...(close ? ['-H', 'Connection: close'] : []), `http://127.0.0.1:${port}${path}`];
+  const [c0, u0] = cpuTicks(pid);
+  const [b0] = bePid ? cpuTicks(bePid) : [0];
   const child = spawn('wrk', args);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once('exit', r));
+  const [c1, u1] = cpuTicks(pid);
+  const [b1] = bePid ? cpuTicks(bePid) : [0];
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const perReq = (ticks: number): number => (ticks / CLK_TCK / requests) * 1e6;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const mbps = unit(/Transfer\/sec:\s+(\S+)/.exec(out)?.[1] ?? 'NaN');
   const p50 = unit(/\s50%\s+(\S+)/.exec(out)?.[1] ?? 'NaN');
   const p99 = unit(/\s99%\s+(\S+)/.exec(out)?.[1] ?? 'NaN');
-  return { rps, p50, p99, mbps };
+  return { rps, p50, p99, mbps, cpu: perReq(c1 - c0), user: perReq(u1 - u0), beCpu: bePid ? perReq(b1 - b0) : NaN };
 }
 
 function cfg(port: number, be: number, syslog: number): string {
@@ -133,16 +153,39 @@ async function main(): Promise<void> {
   sink.close();
 }
 
+interface HttpBackend {
+  readonly port: number;
+  /** Its own process, or 0 when it runs in this one. */
+  readonly pid: number;
+  close(): void | Promise<void>;
+}
+
+async function httpBackend(size: number): Promise<HttpBackend> {
+  const nginx = BACKEND === 'node' ? null : findNginx();
+  if (BACKEND === 'nginx' && !nginx) throw new Error('nginx is required for this backend: apt-get install nginx-light');
+  if (nginx) return startNginx(nginx, await freePort(), size, waitPort);
+  const b = await fastBackend(size);
+  return { port: b.port, pid: 0, close: () => b.close() };
+}
+
+/** A dev dependency's entry point, or null when it is not installed. */
+function devDependency(name: string): string | null {
+  const p = new URL(`../../../node_modules/${name}/index.js`, import.meta.url).pathname;
+  return fs.existsSync(p) ? p : null;
+}
+
 async function httpBench(syslog: number): Promise<void> {
-  const small = await fastBackend(64);
-  const large = await fastBackend(64 * 1024);
+  const small = await httpBackend(64);
+  const large = await httpBackend(64 * 1024);
   const cases = [
     { name: 'keep-alive, 64 B responses', be: small, close: false },
     { name: 'Connection: close, 64 B', be: small, close: true },
     { name: 'keep-alive, 64 KB responses', be: large, close: false },
   ];
-  console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, logging on (UDP), nbthread 1 both, ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('case | proxy | req/s | p50 ms | p99 ms | MB/s');
+  const beName = small.pid ? 'nginx (own process, master_process off)' : 'raw node net server (in the bench process)';
+  console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, logging on (UDP), nbthread 1 both, backend ${beName}, ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('CPU: µs of the proxy process per request, user+system / user (utime+stime from /proc over each run); backend CPU: µs of the backend process per request');
+  console.log('case | proxy | req/s | p50 ms | p99 ms | MB/s | CPU µs/req | backend CPU µs/req');
   for (const c of cases) {
     // all three up at once; rounds interleaved so that load changes on this shared machine
     // hit each proxy alike; the median of ROUNDS runs is reported
@@ -150,43 +193,58 @@ async function httpBench(syslog: number): Promise<void> {
     const h = await startHaproxy(cfg(hp, c.be.port, syslog), hp);
     const op = await freePort();
     const ours = spawn(process.execPath, ['-e', oursScript(cfg(op, c.be.port, syslog))], { stdio: 'inherit' });
-    const np = await freePort();
-    const bare = spawn(process.execPath, ['-e', bareUndiciScript(np, c.be.port)], { stdio: 'inherit' });
-    const xp = await freePort();
-    const httpProxy = spawn(process.execPath, ['-e', httpProxyScript(xp, c.be.port)], { stdio: 'inherit' });
-    await waitPort(op);
-    await waitPort(np);
-    await waitPort(xp);
-    const targets: [string, number][] = [
-      ['haproxy', hp],
-      ['haloscope', op],
-      ['bare undici proxy (no log)', np],
-      ['http-proxy (npm, no log)', xp],
+    const targets: [string, number, number][] = [
+      ['haproxy', hp, h.child.pid!],
+      ['haloscope', op, ours.pid!],
     ];
-    for (const [, port] of targets) await wrk(port, '/', c.close, 2); // warm-up (V8 optimizes the hot path)
+    const others: ChildProcess[] = [ours];
+    const undici = devDependency('undici');
+    const httpProxyLib = devDependency('http-proxy');
+    for (const [name, lib, script] of [
+      [BARE, undici, bareUndiciScript],
+      [HTTP_PROXY, httpProxyLib, httpProxyScript],
+    ] as const) {
+      if (!lib) {
+        console.log(`${c.name} | ${name} | skipped: not installed`);
+        continue;
+      }
+      const port = await freePort();
+      const child = spawn(process.execPath, ['-e', script(lib, port, c.be.port)], { stdio: 'inherit' });
+      others.push(child);
+      targets.push([name, port, child.pid!]);
+    }
+    for (const [, port] of targets) await waitPort(port);
+    for (const [, port, pid] of targets) await wrk(port, pid, c.be.pid, '/', c.close, 2); // warm-up (V8 optimizes the hot path)
     const results = new Map<string, Result[]>(targets.map(([n]) => [n, []]));
-    for (let round = 0; round < ROUNDS; round++) for (const [name, port] of targets) results.get(name)!.push(await wrk(port, '/', c.close));
+    for (let round = 0; round < ROUNDS; round++) for (const [name, port, pid] of targets) results.get(name)!.push(await wrk(port, pid, c.be.pid, '/', c.close));
     await h.stop();
-    for (const child of [ours, bare, httpProxy]) {
+    for (const child of others) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
-    const med = (name: string): Result => {
-      const list = results.get(name)!;
+    const med = (name: string): Result | null => {
+      const list = results.get(name);
+      if (!list) return null;
       const m = (k: keyof Result): number => list.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-      return { rps: m('rps'), p50: m('p50'), p99: m('p99'), mbps: m('mbps') };
+      return { rps: m('rps'), p50: m('p50'), p99: m('p99'), mbps: m('mbps'), cpu: m('cpu'), user: m('user'), beCpu: m('beCpu') };
     };
-    const row = (who: string, r: Result): string => `${c.name} | ${who} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mbps.toFixed(1)}`;
-    for (const [name] of targets) console.log(row(name, med(name)));
-    const t = med('haproxy');
-    const o = med('haloscope');
-    const n = med('bare undici proxy (no log)');
-    const x = med('http-proxy (npm, no log)');
-    console.log(`${c.name} | ratio ours/haproxy | req/s ${(o.rps / t.rps).toFixed(2)} | MB/s ${(o.mbps / t.mbps).toFixed(2)} | p99 ${(o.p99 / t.p99).toFixed(2)}x | ours/bare-undici req/s ${(o.rps / n.rps).toFixed(2)} | ours/http-proxy req/s ${(o.rps / x.rps).toFixed(2)} MB/s ${(o.mbps / x.mbps).toFixed(2)}`);
+    const row = (who: string, r: Result): string =>
+      `${c.name} | ${who} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mbps.toFixed(1)} | ${r.cpu.toFixed(0)} / ${r.user.toFixed(0)} | ${Number.isNaN(r.beCpu) ? '-' : r.beCpu.toFixed(0)}`;
+    for (const [name] of targets) console.log(row(name, med(name)!));
+    const t = med('haproxy')!;
+    const o = med('haloscope')!;
+    const n = med(BARE);
+    const x = med(HTTP_PROXY);
+    const vs = (label: string, r: Result | null, what: string): string => (r ? `ours/${label} ${what}` : `ours/${label} skipped`);
+    console.log(
+      `${c.name} | ratio ours/haproxy | req/s ${(o.rps / t.rps).toFixed(2)} | MB/s ${(o.mbps / t.mbps).toFixed(2)} | p99 ${(o.p99 / t.p99).toFixed(2)}x | CPU/req haproxy/ours ${(t.cpu / o.cpu).toFixed(2)} | ${vs('bare-undici', n, `req/s ${n ? (o.rps / n.rps).toFixed(2) : ''}`)} | ${vs('http-proxy', x, `req/s ${x ? (o.rps / x.rps).toFixed(2) : ''} MB/s ${x ? (o.mbps / x.mbps).toFixed(2) : ''}`)}`,
+    );
   }
-  small.close();
-  large.close();
+  await small.close();
+  await large.close();
 }
+const BARE = 'bare undici proxy (no log)';
+const HTTP_PROXY = 'http-proxy (npm, no log)';
 
 // ---- mode tcp ------------------------------------------------------------------------
 
@@ -213,9 +271,15 @@ backend b
 
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
+  return cpuTicks(pid)[0] / CLK_TCK;
+}
+
+/** Clock ticks a process has used so far: user + system, and user alone. */
+function cpuTicks(pid: number): [number, number] {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+  const user = Number(f[11]); // utime, stime: fields 14 and 15
+  return [user + Number(f[12]), user];
 }
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
 
@@ -365,8 +429,7 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 }
 
-function bareUndiciScript(port: number, be: number): string {
-  const undici = new URL('../../../node_modules/undici/index.js', import.meta.url).pathname;
+function bareUndiciScript(undici: string, port: number, be: number): string {
   return `
 const http = require('node:http');
 const { Pool } = require(${JSON.stringify(undici)});
@@ -381,8 +444,7 @@ process.on('SIGTERM', () => process.exit(0));
 }
 
 /** The `http-proxy` npm package (a devDependency, for this comparison only), keep-alive upstream. */
-function httpProxyScript(port: number, be: number): string {
-  const lib = new URL('../../../node_modules/http-proxy/index.js', import.meta.url).pathname;
+function httpProxyScript(lib: string, port: number, be: number): string {
   return `
 const http = require('node:http');
 const httpProxy = require(${JSON.stringify(lib)});
