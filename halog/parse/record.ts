@@ -179,15 +179,40 @@ const MONTH_BY_KEY = new Map<number, number>(
   Object.entries(MONTHS).map(([name, m]) => [(name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2), m]),
 );
 
+/**
+ * The bytes `dd/Mon/yyyy:HH:MM` of the last accept date whose day and minute were valid (four
+ * little-endian words and the 17th byte) and that minute's epoch ms. Lines come in time order,
+ * so most share their minute with the line before: then only the seconds are parsed
+ * (parseAcceptDate was ~3.5 % of a `report urls` run, most of it the month lookup and the day
+ * arithmetic). Keyed on the bytes themselves, so a hit gives what the full parse would.
+ */
+let minuteW0 = 0;
+let minuteW1 = 0;
+let minuteW2 = 0;
+let minuteW3 = 0;
+let minuteB16 = -1;
+let minuteMs = Number.NaN;
+
 /** `[dd/Mon/yyyy:HH:MM:SS.mmm]` at `p` to epoch ms (UTC), or NaN. */
 export function parseAcceptDate(buf: Buffer, p: number, end: number): number {
   if (end - p < 22 || buf[p] !== 0x5b) return Number.NaN;
-  const day = twoDigits(buf, p + 1);
-  const mon = monthAt(buf, p + 4);
-  if (mon < 0) return Number.NaN;
-  const year = twoDigits(buf, p + 8) * 100 + twoDigits(buf, p + 10);
-  const h = twoDigits(buf, p + 13);
-  const m = twoDigits(buf, p + 16);
+  const dv = viewOf(buf);
+  const w0 = dv.getInt32(p + 1, true);
+  const w1 = dv.getInt32(p + 5, true);
+  const w2 = dv.getInt32(p + 9, true);
+  const w3 = dv.getInt32(p + 13, true);
+  const b16 = buf[p + 17]!;
+  let base = minuteMs;
+  if (w0 !== minuteW0 || w1 !== minuteW1 || w2 !== minuteW2 || w3 !== minuteW3 || b16 !== minuteB16) {
+    base = minuteOf(buf, p);
+    if (Number.isNaN(base)) return base;
+    minuteW0 = w0;
+    minuteW1 = w1;
+    minuteW2 = w2;
+    minuteW3 = w3;
+    minuteB16 = b16;
+    minuteMs = base;
+  }
   const s = twoDigits(buf, p + 19);
   let ms = 0;
   if (buf[p + 21] === 0x2e && end - p >= 25) {
@@ -195,12 +220,24 @@ export function parseAcceptDate(buf: Buffer, p: number, end: number): number {
     const c = buf[p + 24]! - 0x30;
     ms = c >= 0 && c <= 9 ? a * 10 + c : -1;
   }
-  if (year < 0 || day < 1 || day > 31 || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60 || ms < 0) return Number.NaN;
+  if (s < 0 || s > 60 || ms < 0) return Number.NaN;
+  return base + s * 1000 + ms;
+}
+
+/** Epoch ms of `[dd/Mon/yyyy:HH:MM` at `p` (seconds not read), or NaN. */
+function minuteOf(buf: Buffer, p: number): number {
+  const day = twoDigits(buf, p + 1);
+  const mon = monthAt(buf, p + 4);
+  if (mon < 0) return Number.NaN;
+  const year = twoDigits(buf, p + 8) * 100 + twoDigits(buf, p + 10);
+  const h = twoDigits(buf, p + 13);
+  const m = twoDigits(buf, p + 16);
+  if (year < 0 || day < 1 || day > 31 || h < 0 || h > 23 || m < 0 || m > 59) return Number.NaN;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const yd = DAYS_BEFORE_MONTH[mon]! + (leap && mon > 1 ? 1 : 0) + day - 1;
   const y = year - 1970;
   const days = y * 365 + Math.floor((year - 1969) / 4) - Math.floor((year - 1901) / 100) + Math.floor((year - 1601) / 400) + yd;
-  return ((days * 24 + h) * 60 + m) * 60000 + s * 1000 + ms;
+  return ((days * 24 + h) * 60 + m) * 60000;
 }
 
 /**
