@@ -93,6 +93,38 @@ export class SlotMap {
     return this.#put(this.#off[slot]!, log, key, value);
   }
 
+  /**
+   * The entry of (slot, key) when present (> 0); else adds (slot, key) -> value and returns
+   * minus the new entry. A line's port or page is looked up and, nearly always, added: one
+   * probe of the client's region instead of find() and then add()'s own.
+   */
+  findOrAdd(slot: number, key: number, value: number): number {
+    const log = slot < this.#log.length ? this.#log[slot]! : 0;
+    const n = log === 0 ? 0 : this.#count[slot]! + 1;
+    // Only when an add would not regrow the region (else find, then add: the regrow is the cost).
+    if (log !== 0 && n * 2 <= 1 << log) {
+      const keys = this.#keys;
+      const ints = this.#ints;
+      const off = this.#off[slot]!;
+      const mask = (1 << log) - 1;
+      const k = ~key;
+      for (let i = slotOf(key, log); ; i = (i + 1) & mask) {
+        const c = off + i;
+        const v = keys[c * ints]!;
+        if (v === k) return c + 1;
+        if (v === 0) {
+          keys[c * ints] = k;
+          if (this.#hasValues) this.#vals[c * 2 + 1] = value;
+          this.#count[slot] = n;
+          this.size++;
+          return -(c + 1);
+        }
+      }
+    }
+    const e = this.find(slot, key);
+    return e !== 0 ? e : -this.add(slot, key, value);
+  }
+
   /** Stores key -> value in a region known not to hold it and to have room; returns the entry. */
   #put(off: number, log: number, key: number, value: number): number {
     const keys = this.#keys;

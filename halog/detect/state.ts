@@ -307,12 +307,11 @@ export class ClientTable {
 
   /** Adds page hash `h` for the client; false when it was already there. */
   addPage(slot: number, h: number): boolean {
-    if (this.pages.find(slot, h) !== 0) return false;
     const c = slot * IS + C.pageCount;
-    if (this.I[c]! < DISTINCT_CAP) {
-      this.pages.add(slot, h, 0);
-      this.I[c]!++;
-    }
+    // At the cap a new page still counts as new, but is not kept.
+    if (this.I[c]! >= DISTINCT_CAP) return this.pages.find(slot, h) === 0;
+    if (this.pages.findOrAdd(slot, h, 0) > 0) return false;
+    this.I[c]!++;
     return true;
   }
 

@@ -43,8 +43,17 @@ test('slot map: the same entries as a Map through growth, pruning and removal', 
     for (let i = 0; i < 500 + round * 50; i++) {
       const slot = rand(300);
       const key = rand(5000);
-      if (m.find(slot, key) !== 0) continue;
       const v = rand(1000);
+      // Half through findOrAdd: present -> its entry (> 0), absent -> added (< 0).
+      if (rand(2) === 0) {
+        const e = m.findOrAdd(slot, key, v);
+        const had = ref.get(`${slot}/${key}`);
+        assert.equal(e > 0, had !== undefined);
+        assert.equal(m.value(Math.abs(e)), had ?? v);
+        if (had === undefined) ref.set(`${slot}/${key}`, v);
+        continue;
+      }
+      if (m.find(slot, key) !== 0) continue;
       m.add(slot, key, v);
       ref.set(`${slot}/${key}`, v);
     }

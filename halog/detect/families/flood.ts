@@ -46,13 +46,11 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       if (!(port > 0) || port > 0x7fffffff) return;
       const ms = rec.acceptMs;
       const ports = t.ports;
-      const e = ports.find(slot, port);
+      const e = ports.findOrAdd(slot, port, ms);
       const I = t.I;
       const b = slot * IS;
-      if (e === 0) {
-        ports.add(slot, port, ms);
-        I[b + C.portCount]!++;
-      } else {
+      if (e < 0) I[b + C.portCount]!++;
+      else {
         const seen = ports.value(e);
         if (ms > seen) ports.setValue(e, ms);
         if (Math.abs(ms - seen) <= reuseMs) return;
