@@ -231,3 +231,36 @@ test('memory: evicted clients that come back start over, and never share a reuse
   for (const ip of first) assert.equal(clients.get(ip)?.total, 2, ip);
   for (const ip of later) assert.equal(clients.get(ip)?.total, 1, ip);
 });
+
+test('score: every family scores a client as its fired decisions add up, flood clients around its limits included', async () => {
+  const { detect } = await import('./log-lines.js');
+  const { resolveRules } = await import('../../halog/detect/rules.js');
+  // Flood clients at and around the limits (250/500 new connections, 2500/5000 requests in
+  // 10 s; halved when a tenth of the requests queued), with and without queueing, in one log
+  // with the table cases; then the same with queuedFactor above 1 (limits raised, never lowered).
+  const flood = (ip: string, n: number, newConns: boolean, queued: boolean, spanMs: number): string[] =>
+    times(n, (i) => http({ ip, port: newConns ? 1024 + (i % 60000) : 40000 + (i % 4), timers: queued && i % 5 === 0 ? '0/3/0/1/4' : '0/0/0/1/1', ms: T0 + Math.floor((i * spanMs) / n) }));
+  const lines = [
+    ...CASES.flatMap((c, k) => c.lines.map((l) => l.replace('192.0.2.10', `10.1.${k >> 8}.${k & 255}`))),
+    ...flood('10.2.0.1', 249, true, true, 5000),
+    ...flood('10.2.0.2', 260, true, true, 5000),
+    ...flood('10.2.0.3', 499, true, false, 5000),
+    ...flood('10.2.0.4', 520, true, false, 9000),
+    ...flood('10.2.0.5', 600, true, false, 30000),
+    ...flood('10.2.0.6', 2600, false, true, 9000),
+    ...flood('10.2.0.7', 4999, false, false, 9000),
+    ...flood('10.2.0.8', 5200, false, false, 9000),
+  ].sort((a, b) => a.localeCompare(b));
+  for (const rules of [undefined, resolveRules({ rules: { 'flood.requests': { queuedFactor: 2 } } })]) {
+    const d = detect(lines, rules ? { rules } : {});
+    let fired = 0;
+    for (const [key, st] of d.clients) {
+      for (const f of d.families) {
+        const expected = f.decide(d.table, st.slot).reduce((s, x) => s + (x.fired ? d.rules.rules[x.id].score : 0), 0);
+        if (expected > 0) fired++;
+        assert.equal(f.score(d.table, st.slot), expected, `${key} ${f.name}`);
+      }
+    }
+    assert.ok(fired > 20, `${fired} family decisions fired`);
+  }
+});

@@ -23,7 +23,8 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
   const reuseMs = r.connectionReuseSeconds * 1000;
   const evidence = rules.evidencePerRule;
   const warm = Math.floor(r.minNewConnections / 10);
-  const low = Math.min(r.minNewConnections, r.minRequests) * Math.min(1, r.queuedFactor);
+  const minK = Math.min(1, r.queuedFactor);
+  const low = Math.min(r.minNewConnections, r.minRequests) * minK;
   const measure = (t: ClientTable, slot: number) => {
     const conns = t.peak(slot, Series.conns, r.windowSeconds, low);
     const reqs = t.peak(slot, Series.requests, r.windowSeconds, low);
@@ -80,7 +81,12 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       ];
     },
     score(t: ClientTable, slot: number): number {
-      return r.enabled && measure(t, slot).fired ? r.score : 0;
+      if (!r.enabled) return 0;
+      // A peak never exceeds its series' total, and the limits never drop below minK times
+      // theirs: most busy clients are cleared without listing a series (every client is
+      // scored, at each eviction sweep and at the end).
+      if (t.seriesTotal(slot, Series.conns) < r.minNewConnections * minK && t.seriesTotal(slot, Series.requests) < r.minRequests * minK) return 0;
+      return measure(t, slot).fired ? r.score : 0;
     },
   };
 }
