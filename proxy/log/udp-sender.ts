@@ -1,7 +1,11 @@
 /**
  * Sends log messages over UDP, one datagram per message per logger, like HAProxy's
  * __do_send_log(): header + message truncated to `len` bytes, then a LF. Never blocks and
- * never retries: a failed send is counted and dropped (HAProxy's DroppedLogs).
+ * never retries: a failed send is dropped.
+ *
+ * No completion callback is passed to dgram: with one, every datagram sent at once (the
+ * usual case) costs a process.nextTick() to report its success, i.e. a tick per request;
+ * without one, dgram drops a failed send silently, which is what a log sender must do anyway.
  */
 import dgram from 'node:dgram';
 import type { LogTarget } from '../config/types.js';
@@ -11,7 +15,6 @@ export interface LogSink {
   /** `message` is the formatted log line without header or LF, latin1 (one char per byte). */
   send(level: number, message: string): void;
   close(): void;
-  readonly dropped: number;
 }
 
 interface Logger {
@@ -39,12 +42,8 @@ export function udpSink(targets: readonly LogTarget[], tag: string, pid: number,
     return s;
   };
   const loggers: Logger[] = targets.map((t) => ({ target: t, header: headerBuilder(t, tag, pid, hostname), socket: socketFor(t) }));
-  let dropped = 0;
   // sessions still closing after stop() may log: dropped, as dgram throws on a closed socket
   let closed = false;
-  const onSent = (err: Error | null): void => {
-    if (err) dropped++;
-  };
   // microseconds only for the formats that print them
   const needUs = loggers.some((l) => l.header.microseconds);
   return {
@@ -62,16 +61,13 @@ export function udpSink(targets: readonly LogTarget[], tag: string, pid: number,
         head.copy(out, 0, 0, hl);
         if (ml > 0) out.write(message, hl, ml, 'latin1');
         out[hl + ml] = 10;
-        l.socket.send(out, onSent);
+        l.socket.send(out);
       }
     },
     close() {
       closed = true;
       for (const s of sockets.values()) s.close();
       sockets.clear();
-    },
-    get dropped() {
-      return dropped;
     },
   };
 }
