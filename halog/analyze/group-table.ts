@@ -53,15 +53,14 @@ export interface TableSnapshot {
  * A worker's table as its own arrays (GroupTable.move), moved to the main thread through the
  * postMessage transfer list: no pass over the rows to pack them, no copy, and rows that were
  * never written stay unbacked memory. Row `id < top` is live when `alive[id]`; its key is
- * `arena[keyOff[id], + keyLen[id])` with hash `hash[id]` (the same hash the receiving table
+ * `arena[keyPos[2id], + keyPos[2id + 1])` with hash `hash[id]` (the same hash the receiving table
  * uses, so the merge probes without hashing the key again).
  */
 export interface MovedTable {
   moved: true;
   top: number;
   alive: Uint8Array;
-  keyOff: Int32Array;
-  keyLen: Int32Array;
+  keyPos: Int32Array;
   hash: Int32Array;
   arena: Uint8Array;
   counts: Float64Array;
@@ -81,7 +80,7 @@ export function movedBuffers(m: MovedTable): ArrayBuffer[] {
     const b = a.buffer;
     if (b instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === b.byteLength) out.add(b);
   };
-  for (const a of [m.alive, m.keyOff, m.keyLen, m.hash, m.arena, m.counts, m.errs]) add(a);
+  for (const a of [m.alive, m.keyPos, m.hash, m.arena, m.counts, m.errs]) add(a);
   const l = m.lat;
   for (const a of [l.tot, l.ls, l.cls, l.arena]) add(a);
   for (const h of l.hists) add(h);
@@ -116,8 +115,8 @@ export class GroupTable {
   errs: Float64Array;
   readonly lat: SeriesStore;
   #alive: Uint8Array;
-  #keyOff: Int32Array;
-  #keyLen: Int32Array;
+  /** Key offset in the arena and key length of row id at 2id, 2id + 1: a probe that matches a hash reads both in one cache line. */
+  #keyPos: Int32Array;
   #hash: Int32Array;
   #arena: Buffer = Buffer.alloc(1 << 16);
   #arenaTop = 0;
@@ -149,8 +148,7 @@ export class GroupTable {
     this.errs = new Float64Array(rows);
     this.lat = new SeriesStore(rows * NTIMERS, capBytes);
     this.#alive = new Uint8Array(rows);
-    this.#keyOff = new Int32Array(rows);
-    this.#keyLen = new Int32Array(rows);
+    this.#keyPos = new Int32Array(2 * rows);
     this.#hash = new Int32Array(rows);
     this.#heapPos = new Int32Array(rows);
   }
@@ -181,9 +179,9 @@ export class GroupTable {
       if (e === 0) return -1 - s;
       if (slots[2 * s + 1] === h) {
         const id = e - 1;
-        if (this.#keyLen[id] === len) {
+        if (this.#keyPos[2 * id + 1] === len) {
           const arena = this.#arena;
-          const off = this.#keyOff[id]!;
+          const off = this.#keyPos[2 * id]!;
           let i = 0;
           while (i < len && arena[off + i] === buf[start + i]) i++;
           if (i === len) return id;
@@ -217,11 +215,19 @@ export class GroupTable {
   key(id: number): string {
     let s = this.#keyStrings[id];
     if (s === undefined) {
-      const off = this.#keyOff[id]!;
-      s = this.#arena.toString('latin1', off, off + this.#keyLen[id]!);
+      const off = this.#keyPos[2 * id]!;
+      s = this.#arena.toString('latin1', off, off + this.#keyPos[2 * id + 1]!);
       this.#keyStrings[id] = s;
     }
     return s;
+  }
+
+  /** Sets `into` to the key bytes of row `id` in the arena (valid until the table changes). */
+  keyInto(id: number, into: { buf: Uint8Array; start: number; end: number }): void {
+    const off = this.#keyPos[2 * id]!;
+    into.buf = this.#arena;
+    into.start = off;
+    into.end = off + this.#keyPos[2 * id + 1]!;
   }
 
   /** Key order of rows `a` and `b` (negative, 0, positive), as `<` orders their keys as strings (keys are latin1 bytes). */
@@ -232,10 +238,10 @@ export class GroupTable {
   /** As compareKeys, for keys known to share their first `d` bytes. */
   #compareFrom(a: number, b: number, d: number): number {
     const arena = this.#arena;
-    const la = this.#keyLen[a]!;
-    const lb = this.#keyLen[b]!;
-    const oa = this.#keyOff[a]!;
-    const ob = this.#keyOff[b]!;
+    const la = this.#keyPos[2 * a + 1]!;
+    const lb = this.#keyPos[2 * b + 1]!;
+    const oa = this.#keyPos[2 * a]!;
+    const ob = this.#keyPos[2 * b]!;
     const n = la < lb ? la : lb;
     for (let k = d; k < n; k++) {
       const x = arena[oa + k]! - arena[ob + k]!;
@@ -246,7 +252,7 @@ export class GroupTable {
 
   /** Byte `d` of row `id`'s key, -1 past its end. */
   #keyByte(id: number, d: number): number {
-    return d < this.#keyLen[id]! ? this.#arena[this.#keyOff[id]! + d]! : -1;
+    return d < this.#keyPos[2 * id + 1]! ? this.#arena[this.#keyPos[2 * id]! + d]! : -1;
   }
 
   /**
@@ -404,8 +410,8 @@ export class GroupTable {
     // Keys are mostly short: a loop costs less than a subarray object and a native set() call.
     if (len > 64) arena.set(buf.subarray(start, start + len), at);
     else for (let i = 0; i < len; i++) arena[at + i] = buf[start + i]!;
-    this.#keyOff[id] = this.#arenaTop;
-    this.#keyLen[id] = len;
+    this.#keyPos[2 * id] = this.#arenaTop;
+    this.#keyPos[2 * id + 1] = len;
     this.#arenaTop += len;
     this.#keyStrings[id] = undefined;
   }
@@ -415,10 +421,10 @@ export class GroupTable {
     let top = 0;
     for (let id = 0; id < this.top; id++) {
       if (!this.#alive[id]) continue;
-      const off = this.#keyOff[id]!;
-      const len = this.#keyLen[id]!;
+      const off = this.#keyPos[2 * id]!;
+      const len = this.#keyPos[2 * id + 1]!;
       next.set(this.#arena.subarray(off, off + len), top);
-      this.#keyOff[id] = top;
+      this.#keyPos[2 * id] = top;
       top += len;
     }
     this.#arena = next;
@@ -434,8 +440,7 @@ export class GroupTable {
       return b;
     };
     this.#alive = grow(this.#alive, n);
-    this.#keyOff = grow(this.#keyOff, n);
-    this.#keyLen = grow(this.#keyLen, n);
+    this.#keyPos = grow(this.#keyPos, 2 * n);
     this.#hash = grow(this.#hash, n);
     this.#heapPos = grow(this.#heapPos, n);
     this.counts = grow(this.counts, n * NCOLS);
@@ -488,8 +493,8 @@ export class GroupTable {
       this.#removeMin();
       this.#unlink(min);
       this.#alive[min] = 0;
-      this.#bytes -= this.#rowBytes(this.#keyLen[min]!);
-      this.#arenaDead += this.#keyLen[min]!;
+      this.#bytes -= this.#rowBytes(this.#keyPos[2 * min + 1]!);
+      this.#arenaDead += this.#keyPos[2 * min + 1]!;
       this.#clearRow(min);
       this.#freeIds.push(min);
       this.size--;
@@ -516,14 +521,14 @@ export class GroupTable {
     const id = this.#heap[0]!;
     const len = end - start;
     this.#unlink(id);
-    const oldLen = this.#keyLen[id]!;
+    const oldLen = this.#keyPos[2 * id + 1]!;
     this.#bytes += 2 * (len - oldLen);
     const m = this.counts[id * NCOLS + Col.req]!;
     this.#clearRow(id);
     if (len <= oldLen) {
       // Reuse the old key's bytes in place.
-      this.#arena.set(buf.subarray(start, end), this.#keyOff[id]!);
-      this.#keyLen[id] = len;
+      this.#arena.set(buf.subarray(start, end), this.#keyPos[2 * id]!);
+      this.#keyPos[2 * id + 1] = len;
       this.#arenaDead += oldLen - len;
       this.#keyStrings[id] = undefined;
     } else {
@@ -589,8 +594,7 @@ export class GroupTable {
       moved: true,
       top: this.top,
       alive: this.#alive,
-      keyOff: this.#keyOff,
-      keyLen: this.#keyLen,
+      keyPos: this.#keyPos,
       hash: this.#hash,
       arena: this.#arena,
       counts: this.counts,
@@ -627,11 +631,11 @@ export class GroupTable {
     this.sketch = false;
     const seen = new Uint8Array(this.top + ('moved' in o ? o.top : o.rows.length));
     if ('moved' in o) {
-      const { alive, keyOff, keyLen, hash, arena, counts, errs, lat } = o;
+      const { alive, keyPos, hash, arena, counts, errs, lat } = o;
       for (let i = 0; i < o.top; i++) {
         if (!alive[i]) continue;
-        const off = keyOff[i]!;
-        const id = this.#mergeRow(arena, off, off + keyLen[i]!, mineSketch, myMin, hash[i]!);
+        const off = keyPos[2 * i]!;
+        const id = this.#mergeRow(arena, off, off + keyPos[2 * i + 1]!, mineSketch, myMin, hash[i]!);
         seen[id] = 1;
         const base = i * NCOLS;
         const to = id * NCOLS;

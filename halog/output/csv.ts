@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ReportTable } from '../analyze/result.js';
+import type { KeyBytes, ReportTable } from '../analyze/result.js';
 import { guardCell, type CellOptions } from './cells.js';
 import { ByteOut, collect, type Write } from './write.js';
 
@@ -12,6 +12,23 @@ function needsQuotes(s: string): boolean {
     if (c === 0x2c || c === 0x22 || c === 0x0a || c === 0x0d) return true;
   }
   return false;
+}
+
+/**
+ * Whether key bytes go out as they are: nothing to quote and, unless `raw`, no formula guard
+ * (cells.ts; a leading '-' is left to guardCell, which tells a run of dashes from a formula).
+ */
+function plainBytes(k: KeyBytes, raw: boolean): boolean {
+  const { buf, start, end } = k;
+  if (!raw && start < end) {
+    const c = buf[start]!;
+    if (c === 0x3d || c === 0x2b || c === 0x40 || c === 0x09 || c === 0x0d || c === 0x2d) return false;
+  }
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0x2c || c === 0x22 || c === 0x0a || c === 0x0d) return false;
+  }
+  return true;
 }
 
 /**
@@ -28,11 +45,17 @@ export function writeCsv(t: ReportTable, write: Write, options: CellOptions = {}
   const columns = t.columns.map((c) => c.name);
   out.text(stringify([], { header: true, columns, record_delimiter: 'windows' }));
   const nums = new Float64Array(t.columns.length - 1);
+  const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
+  const raw = options.rawCells === true;
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
-    let key = t.key(i);
-    if (!options.rawCells) key = guardCell(key);
-    out.str(needsQuotes(key) ? stringify([[key]], CSV_OPTIONS) : key);
+    if (t.keyBytes) t.keyBytes(i, kb);
+    if (t.keyBytes && plainBytes(kb, raw)) out.latin1(kb.buf, kb.start, kb.end);
+    else {
+      let key = t.key(i);
+      if (!raw) key = guardCell(key);
+      out.str(needsQuotes(key) ? stringify([[key]], CSV_OPTIONS) : key);
+    }
     for (let c = 0; c < nums.length; c++) {
       out.byte(0x2c);
       const v = nums[c]!;

@@ -1,4 +1,4 @@
-import type { ReportTable } from '../analyze/result.js';
+import type { KeyBytes, ReportTable } from '../analyze/result.js';
 import { ByteOut, collect, type Write } from './write.js';
 
 export interface JsonContext {
@@ -15,6 +15,16 @@ function plainJson(s: string): boolean {
   return true;
 }
 
+/** plainJson for key bytes (latin1: no surrogates). */
+function plainJsonBytes(k: KeyBytes): boolean {
+  const { buf, start, end } = k;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
 /**
  * Writes each row as one JSON object keyed by column name (the CSV header's names), exactly as
  * JSON.stringify of that object would, without building it: the `{"name":` and `,"name":`
@@ -25,12 +35,18 @@ function plainJson(s: string): boolean {
 export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) => Uint8Array, after: Uint8Array): void {
   const names = t.columns.map((c, i) => Buffer.from(`${i ? ',' : '{'}${JSON.stringify(c.name)}:`, 'utf8'));
   const nums = new Float64Array(t.columns.length - 1);
+  const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
     out.bytes(before(i));
     out.bytes(names[0]!);
-    const key = t.key(i);
-    if (plainJson(key)) {
+    if (t.keyBytes) t.keyBytes(i, kb);
+    const key = t.keyBytes && plainJsonBytes(kb) ? null : t.key(i);
+    if (key === null) {
+      out.byte(0x22);
+      out.latin1(kb.buf, kb.start, kb.end);
+      out.byte(0x22);
+    } else if (plainJson(key)) {
       out.byte(0x22);
       out.str(key);
       out.byte(0x22);

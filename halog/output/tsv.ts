@@ -1,4 +1,4 @@
-import type { ReportTable } from '../analyze/result.js';
+import type { KeyBytes, ReportTable } from '../analyze/result.js';
 import { guardCell, type CellOptions } from './cells.js';
 import { ByteOut, collect, type Write } from './write.js';
 
@@ -17,14 +17,34 @@ function escapeKey(s: string): string {
   return s;
 }
 
+/** Whether key bytes go out as they are: nothing to escape and, unless `raw`, no formula guard (a leading '-' is left to guardCell). */
+function plainBytes(k: KeyBytes, raw: boolean): boolean {
+  const { buf, start, end } = k;
+  if (!raw && start < end) {
+    const c = buf[start]!;
+    if (c === 0x3d || c === 0x2b || c === 0x40 || c === 0x09 || c === 0x0d || c === 0x2d) return false;
+  }
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0x5c || c === 0x09 || c === 0x0d || c === 0x0a) return false;
+  }
+  return true;
+}
+
 export function writeTsv(t: ReportTable, write: Write, options: CellOptions = {}): void {
   const out = new ByteOut(write);
   out.text(t.columns.map((c) => c.name).join('\t') + '\n');
   const nums = new Float64Array(t.columns.length - 1);
+  const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
+  const raw = options.rawCells === true;
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
-    const key = t.key(i);
-    out.str(escapeKey(options.rawCells ? key : guardCell(key)));
+    if (t.keyBytes) t.keyBytes(i, kb);
+    if (t.keyBytes && plainBytes(kb, raw)) out.latin1(kb.buf, kb.start, kb.end);
+    else {
+      const key = t.key(i);
+      out.str(escapeKey(raw ? key : guardCell(key)));
+    }
     for (let c = 0; c < nums.length; c++) {
       out.byte(0x09);
       const v = nums[c]!;

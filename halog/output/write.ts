@@ -56,6 +56,22 @@ export class ByteOut {
     this.#len = o;
   }
 
+  /** Latin1 bytes (keys as read from the log) as UTF-8: what `str` writes for the string they decode to. */
+  latin1(src: Uint8Array, start: number, end: number): void {
+    this.#room(2 * (end - start));
+    const buf = this.#buf;
+    let o = this.#len;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (c < 0x80) buf[o++] = c;
+      else {
+        buf[o++] = 0xc0 | (c >> 6);
+        buf[o++] = 0x80 | (c & 0x3f);
+      }
+    }
+    this.#len = o;
+  }
+
   /** Bytes made once (column names, separators). */
   bytes(b: Uint8Array): void {
     const n = b.length;
