@@ -50,6 +50,8 @@ export class MultiNeedles {
   readonly #out: (readonly Pattern[] | null)[];
   readonly #slow: readonly Pattern[];
   readonly #found: (Pattern | null)[];
+  /** #found holds a match from the last walk (scan() always clears it). */
+  #dirty = false;
   readonly #result: (string | null)[];
 
   constructor(lists: readonly (readonly string[])[]) {
@@ -152,15 +154,17 @@ export class MultiNeedles {
    * the `?` that ends the path (or the end), so it decides as a scan stopping at `mid` would.
    * Only without indexOf patterns (`canSplit`).
    */
-  scanBytesSplit(b: Uint8Array, start: number, mid: number, end: number, split: number): readonly (string | null)[] {
-    this.#walk(b, start, mid, end, split);
+  scanBytesSplit(b: Uint8Array, start: number, mid: number, end: number, split: number): readonly (string | null)[] | null {
+    // Nearly every request matches nothing: then no result array is filled, nor read.
+    if (this.#walk(b, start, mid, end, split) === 0) return null;
     return this.#finish('');
   }
 
-  /** The automaton over `b[start, end)` into `#found` (lists below `split` end by `mid`). */
-  #walk(b: Uint8Array, start: number, mid: number, end: number, split: number): void {
+  /** The automaton over `b[start, end)` into `#found` (lists below `split` end by `mid`); returns the lists matched. */
+  #walk(b: Uint8Array, start: number, mid: number, end: number, split: number): number {
     const found = this.#found;
-    found.fill(null);
+    if (this.#dirty) found.fill(null);
+    let lists = 0;
     const delta = this.#delta;
     const out = this.#out;
     let state = 0;
@@ -174,9 +178,12 @@ export class MultiNeedles {
         if (prev && prev.rank <= p.rank) continue;
         if (p.start && i + 1 - start !== p.text.length) continue;
         if (p.end && !endsSegmentBytes(b, i + 1, p.list < split ? mid : end)) continue;
+        if (prev === null) lists++;
         found[p.list] = p;
       }
     }
+    this.#dirty = lists > 0;
+    return lists;
   }
 
   /** Whether scanBytesSplit() may be used (no pattern needs indexOf). */
@@ -187,6 +194,7 @@ export class MultiNeedles {
   /** The patterns matched with indexOf (rare), then the result array. */
   #finish(s: string): readonly (string | null)[] {
     const found = this.#found;
+    this.#dirty = true;
     for (const p of this.#slow) {
       const prev = found[p.list];
       if (prev && prev.rank <= p.rank) continue;

@@ -100,3 +100,36 @@ test('needles: the automaton finds overlapping patterns, keeps list order, and h
   assert.equal(long.match('a'.repeat(1_000_000)), null);
   assert.equal(long.match(`${'a'.repeat(1_000_000)}b`), 'aaaaaaaaab');
 });
+
+test('needles: scanBytesSplit and scanBytes agree with scan on random targets, calls interleaved, null when nothing matches', async () => {
+  const { BUILTIN_RULES, CONTENT_RULE_IDS } = await import('../../halog/detect/rules.js');
+  const { randomInts } = await import('../helpers/random.js');
+  const pathIds = CONTENT_RULE_IDS.filter((id) => BUILTIN_RULES.rules[id].target !== 'full');
+  const fullIds = CONTENT_RULE_IDS.filter((id) => BUILTIN_RULES.rules[id].target === 'full');
+  const m = new MultiNeedles([...pathIds, ...fullIds].map((id) => BUILTIN_RULES.rules[id].patterns));
+  assert.ok(m.canSplit);
+  const split = pathIds.length;
+  const rand = randomInts(90210);
+  const parts = ['/', '/', 'a', 'products', 'item-1.html', '.env', '.git/config', '..', '../', 'admin', 'wp-admin', 'phpmyadmin', '.php', 'shell', '?', '=', '&', 'union', ' select', "'", ' or ', '1=1', '<script', 'onerror', ';cat', '/etc/passwd', '$(', 'jndi:', 'x'];
+  let matched = 0;
+  let nulls = 0;
+  for (let i = 0; i < 20000; i++) {
+    let t = '/';
+    for (let k = rand(8); k > 0; k--) t += parts[rand(parts.length)];
+    const q = t.indexOf('?');
+    const path = q < 0 ? t : t.slice(0, q);
+    const want = [...m.scan(path).slice(0, split), ...m.scan(t).slice(split)];
+    if (rand(3) === 0) m.scan(parts[rand(parts.length)]!.repeat(2)); // leaves matches behind
+    const b = Buffer.from(`GET ${t} HTTP/1.1`, 'latin1');
+    const got = m.scanBytesSplit(b, 4, 4 + path.length, 4 + t.length, split);
+    if (got === null) {
+      nulls++;
+      assert.ok(want.every((x) => x === null), t);
+    } else {
+      matched++;
+      assert.deepEqual([...got], want, t);
+    }
+    if (rand(4) === 0) assert.deepEqual([...m.scanBytes(b, 4, 4 + t.length)], [...m.scan(t)], t);
+  }
+  assert.ok(matched > 1000 && nulls > 1000, `${matched} matched, ${nulls} null`);
+});

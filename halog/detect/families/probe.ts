@@ -46,11 +46,11 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       const tg = ctx.target;
       if (tg === null || ids.length === 0) return;
-      let found: readonly (string | null)[];
+      let found: readonly (string | null)[] | null;
       if (tg.plain && needles.canSplit) {
         // Plain targets are matched in place; the text is made only for a match.
         found = needles.scanBytesSplit(tg.buf, tg.start, tg.pathEnd, tg.end, split);
-        for (let i = 0; i < found.length; i++) if (found[i] !== null) count(i, found[i]!, ctx, t, slot);
+        if (found !== null) for (let i = 0; i < found.length; i++) if (found[i] !== null) count(i, found[i]!, ctx, t, slot);
         return;
       }
       // The path rules on the decoded path, then the others on the decoded path?query.
