@@ -8,7 +8,7 @@
  *
  *   npx tsc -p tsconfig.json && node dist/test/bench/report-speed.js [--size 1G] [--runs 3] [--file PATH]
  *
- * Cases: real halog -u, -uto, -pct (both `-s 0`, log on stdin), then ours with all cores
+ * Cases: real halog -u, -uto, -pct (all `-s 0`, log on stdin), then ours with all cores
  * and with HALOG_THREADS=1: `report urls` (six timers, percentiles, JSON), `report timeline`,
  * `report clients`, `report urls --csv`. The log is the one test/bench/halog-vs-real.ts caches
  * (same name and fingerprint), so the two benchmarks share it.
