@@ -45,7 +45,13 @@ const COLS = 257;
 /** Several pattern lists matched together: `scan()` gives, per list, its first matching pattern. */
 export class MultiNeedles {
   readonly lists: number;
-  readonly #delta: Int32Array;
+  /**
+   * The transition table, 16-bit when the states fit (the built-in probe tables: ~2900 states,
+   * 1.5 MB instead of 3 MB, so more of the rows a request walks stay in cache).
+   */
+  readonly #delta: Uint16Array | Int32Array;
+  /** Per state: 1 when patterns end there (#out non-null), read before #out on every byte. */
+  readonly #ends: Uint8Array;
   /** Per state: patterns that end here (own and via failure links), or null. */
   readonly #out: (readonly Pattern[] | null)[];
   readonly #slow: readonly Pattern[];
@@ -105,7 +111,8 @@ export class MultiNeedles {
         queue.push(t);
       }
     }
-    this.#delta = delta;
+    this.#delta = n <= 0x10000 ? Uint16Array.from(delta) : delta;
+    this.#ends = Uint8Array.from(out, (o) => (o === null ? 0 : 1));
     this.#out = out;
     this.#found = new Array(this.lists).fill(null);
     this.#result = new Array(this.lists).fill(null);
@@ -168,10 +175,11 @@ export class MultiNeedles {
     const delta = this.#delta;
     const out = this.#out;
     let state = 0;
+    const ends = this.#ends;
     for (let i = start; i < end; i++) {
       state = delta[state * COLS + b[i]!]!;
-      const o = out[state];
-      if (o === null) continue;
+      if (ends[state] === 0) continue;
+      const o = out[state]!;
       for (const p of o) {
         if (p.list < split && i >= mid) continue;
         const prev = found[p.list];
