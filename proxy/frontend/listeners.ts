@@ -80,15 +80,18 @@ export class Listeners {
 
   #admit(sock: net.Socket): void {
     const session = this.#open(sock);
-    this.#sessions.add(session);
+    this.#sessions.set(sock, session);
     // a connection accepted before the soft stop but held for a slot: served, without keep-alive
     if (this.#draining) session.drain();
-    sock.on('close', () => {
-      this.#sessions.delete(session);
-      this.#release();
-    });
+    sock.on('close', this.#onClose);
   }
-  readonly #sessions = new Set<Session>();
+  readonly #sessions = new Map<net.Socket, Session>();
+  /** One 'close' listener for all the connections of these listeners (no closure per connection). */
+  readonly #onClose = ((self: Listeners) =>
+    function (this: net.Socket): void {
+      self.#sessions.delete(this);
+      self.#release();
+    })(this);
 
   #release(): void {
     // nothing held (the common case): no immediate per closed connection
@@ -117,7 +120,7 @@ export class Listeners {
   /** Soft stop: idle keep-alive connections close now, busy ones after their current request. */
   drainSessions(): void {
     this.#draining = true;
-    for (const s of this.#sessions) s.drain();
+    for (const s of this.#sessions.values()) s.drain();
   }
   #draining = false;
 

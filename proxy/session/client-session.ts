@@ -31,6 +31,14 @@ import { Tunnel, isUpgrade, upgradeHead } from '../http/tunnel.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
+/** The session a client socket belongs to, for the shared listeners (set in the constructor). */
+const SESSION = Symbol('session');
+type SessionSocket = net.Socket & { [SESSION]?: ClientSession };
+let onSockData: (this: SessionSocket, c: Buffer) => void;
+let onSockEnd: (this: SessionSocket) => void;
+let onSockClose: (this: SessionSocket) => void;
+const ignore = (): void => {};
+
 /** Up to this size, a response's first body bytes are copied after its head into one buffer. */
 const SMALL_BODY = 4096;
 
@@ -90,10 +98,13 @@ export class ClientSession {
     this.#rec = newRecord(this.#ip, this.#port, this.#feName, t, t);
     this.#rec.tlsFields = this.#tlsFields;
     sock.setNoDelay(true);
-    sock.on('data', (c: Buffer) => this.#onData(c));
-    sock.on('end', () => this.#onClientEnd());
-    sock.on('error', () => {}); // 'close' follows and decides
-    sock.on('close', () => this.#onClientClose());
+    // the same four listener functions for every connection: they find their session on the
+    // socket, so that accepting a connection creates no closure for them
+    (sock as SessionSocket)[SESSION] = this;
+    sock.on('data', onSockData);
+    sock.on('end', onSockEnd);
+    sock.on('error', ignore); // 'close' follows and decides
+    sock.on('close', onSockClose);
     this.#armRequestTimer(fe.cfg.timeouts.httpRequest);
   }
 
@@ -148,6 +159,18 @@ export class ClientSession {
   }
 
   // ---- client input -------------------------------------------------------------------
+
+  static {
+    onSockData = function (this: SessionSocket, c: Buffer): void {
+      this[SESSION]!.#onData(c);
+    };
+    onSockEnd = function (this: SessionSocket): void {
+      this[SESSION]!.#onClientEnd();
+    };
+    onSockClose = function (this: SessionSocket): void {
+      this[SESSION]!.#onClientClose();
+    };
+  }
 
   #onData(chunk: Buffer): void {
     if (this.#tunnel) return; // the tunnel reads the socket itself
