@@ -256,11 +256,15 @@ export class SeriesStore {
       this.ls[2 * s + 1] = off;
       this.cls[s] = 0;
       this.ls[2 * s] = 2;
-    } else if (len < 2 << this.cls[s]!) {
+    } else if ((len & (len - 1)) !== 0) {
+      // A block holds 2 << cls values and is replaced by the next class only when full, so it
+      // is full exactly when len is a power of two: the append path need not read cls[s],
+      // another cache line for a row seen rarely.
       this.#arena[this.ls[2 * s + 1]! + len] = v;
       this.ls[2 * s] = len + 1;
     } else if (len < RAW_MAX) {
-      const c = this.cls[s]!;
+      // len = 2 << c.
+      const c = 30 - Math.clz32(len);
       const off = this.#alloc(c + 1);
       const old = this.ls[2 * s + 1]!;
       // A loop, not copyWithin: blocks are 2 to 128 values, where the native call costs more than the copy.
