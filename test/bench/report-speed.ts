@@ -131,34 +131,42 @@ async function main(): Promise<void> {
     cases.push({ name: `report clients (${label})`, cmd: node, args: [o.ours, 'report', 'clients', '-q', log], env, stdin: false });
     cases.push({ name: `report urls --csv (${label})`, cmd: node, args: [o.ours, 'report', 'urls', '--csv', '-q', log], env, stdin: false });
   }
-  const rows: string[] = [];
-  let u = Number.NaN;
-  let uCpu = Number.NaN;
-  let uto = Number.NaN;
-  let utoCpu = Number.NaN;
+  interface Result {
+    name: string;
+    mbs: number;
+    seconds: number;
+    cpu: number;
+    rssMb: number;
+    ok: boolean;
+  }
+  const results: Result[] = [];
+  const ref = (prefix: string): Result | undefined => results.find((r) => r.name.startsWith(prefix));
+  // Ratios to a reference not measured yet (the -u row's ratio to -uto) print as NaN while running; the final table has them all.
+  const line = (r: Result): string => {
+    const u = ref('halog -u ');
+    const uto = ref('halog -uto');
+    return (
+      `${r.name.padEnd(34)} ${r.mbs.toFixed(1).padStart(8)} MB/s ${r.seconds.toFixed(2).padStart(7)} s ${r.cpu.toFixed(2).padStart(7)} s CPU ${r.rssMb.toFixed(0).padStart(6)} MB` +
+      `  x${(r.mbs / (u?.mbs ?? Number.NaN)).toFixed(2)} of halog -u speed, ${(r.cpu / (u?.cpu ?? Number.NaN)).toFixed(2)}x its CPU;` +
+      ` x${(r.mbs / (uto?.mbs ?? Number.NaN)).toFixed(2)} of -uto speed, ${(r.cpu / (uto?.cpu ?? Number.NaN)).toFixed(2)}x its CPU${r.ok ? '' : ' FAILED'}`
+    );
+  };
   for (const c of cases) {
     const runs: Run[] = [];
     for (let i = 0; i < o.runs; i++) runs.push(await runOnce(c.cmd, c.args, c.env, c.stdin ? log : null));
-    const s = median(runs.map((r) => r.seconds));
-    const cpu = median(runs.map((r) => r.cpu));
-    const mbs = size / 1e6 / s;
-    if (c.name.startsWith('halog -u ')) {
-      u = mbs;
-      uCpu = cpu;
-    }
-    if (c.name.startsWith('halog -uto')) {
-      uto = mbs;
-      utoCpu = cpu;
-    }
-    const ok = runs.every((r) => r.ok) ? '' : ' FAILED';
-    rows.push(
-      `${c.name.padEnd(34)} ${mbs.toFixed(1).padStart(8)} MB/s ${s.toFixed(2).padStart(7)} s ${cpu.toFixed(2).padStart(7)} s CPU ${median(runs.map((r) => r.rssMb)).toFixed(0).padStart(6)} MB` +
-        `  x${(mbs / u).toFixed(2)} of halog -u speed, ${(cpu / uCpu).toFixed(2)}x its CPU;` +
-        ` x${(mbs / uto).toFixed(2)} of -uto speed, ${(cpu / utoCpu).toFixed(2)}x its CPU${ok}`,
-    );
-    process.stderr.write(`${rows[rows.length - 1]}\n`);
+    const seconds = median(runs.map((r) => r.seconds));
+    const r: Result = {
+      name: c.name,
+      mbs: size / 1e6 / seconds,
+      seconds,
+      cpu: median(runs.map((x) => x.cpu)),
+      rssMb: median(runs.map((x) => x.rssMb)),
+      ok: runs.every((x) => x.ok),
+    };
+    results.push(r);
+    process.stderr.write(`${line(r)}\n`);
   }
-  process.stdout.write(`report-speed: ${(size / 1e6).toFixed(0)} MB log ${log}, median of ${o.runs} runs\n${rows.join('\n')}\n`);
+  process.stdout.write(`report-speed: ${(size / 1e6).toFixed(0)} MB log ${log}, median of ${o.runs} runs\n${results.map(line).join('\n')}\n`);
 }
 
 main().catch((e: unknown) => {
