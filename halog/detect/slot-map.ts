@@ -62,16 +62,8 @@ export class SlotMap {
     if (slot >= this.#log.length) return 0;
     const log = this.#log[slot]!;
     if (log === 0) return 0;
-    const keys = this.#keys;
-    const ints = this.#ints;
-    const off = this.#off[slot]!;
-    const mask = (1 << log) - 1;
-    const k = ~key;
-    for (let i = slotOf(key, log); ; i = (i + 1) & mask) {
-      const v = keys[(off + i) * ints]!;
-      if (v === k) return off + i + 1;
-      if (v === 0) return 0;
-    }
+    const c = this.#probe(this.#off[slot]!, log, key);
+    return this.#keys[c * this.#ints] === 0 ? 0 : c + 1;
   }
 
   value(e: number): number {
@@ -103,23 +95,14 @@ export class SlotMap {
     const n = log === 0 ? 0 : this.#count[slot]! + 1;
     // Only when an add would not regrow the region (else find, then add: the regrow is the cost).
     if (log !== 0 && n * 2 <= 1 << log) {
+      const c = this.#probe(this.#off[slot]!, log, key);
       const keys = this.#keys;
-      const ints = this.#ints;
-      const off = this.#off[slot]!;
-      const mask = (1 << log) - 1;
-      const k = ~key;
-      for (let i = slotOf(key, log); ; i = (i + 1) & mask) {
-        const c = off + i;
-        const v = keys[c * ints]!;
-        if (v === k) return c + 1;
-        if (v === 0) {
-          keys[c * ints] = k;
-          if (this.#hasValues) this.#vals[c * 2 + 1] = value;
-          this.#count[slot] = n;
-          this.size++;
-          return -(c + 1);
-        }
-      }
+      if (keys[c * this.#ints] !== 0) return c + 1;
+      keys[c * this.#ints] = ~key;
+      if (this.#hasValues) this.#vals[c * 2 + 1] = value;
+      this.#count[slot] = n;
+      this.size++;
+      return -(c + 1);
     }
     const e = this.find(slot, key);
     return e !== 0 ? e : -this.add(slot, key, value);
@@ -127,15 +110,25 @@ export class SlotMap {
 
   /** Stores key -> value in a region known not to hold it and to have room; returns the entry. */
   #put(off: number, log: number, key: number, value: number): number {
+    const c = this.#probe(off, log, key);
+    this.#keys[c * this.#ints] = ~key;
+    if (this.#hasValues) this.#vals[c * 2 + 1] = value;
+    return c + 1;
+  }
+
+  /**
+   * The cell of the region (off, 2^log) that holds `key`, or the empty cell where its linear
+   * probe ends (where an absent key goes). Keys are stored as ~key so that 0 marks empty.
+   */
+  #probe(off: number, log: number, key: number): number {
     const keys = this.#keys;
     const ints = this.#ints;
     const mask = (1 << log) - 1;
-    let i = slotOf(key, log);
-    while (keys[(off + i) * ints] !== 0) i = (i + 1) & mask;
-    const c = off + i;
-    keys[c * ints] = ~key;
-    if (this.#hasValues) this.#vals[c * 2 + 1] = value;
-    return c + 1;
+    const k = ~key;
+    for (let i = slotOf(key, log); ; i = (i + 1) & mask) {
+      const v = keys[(off + i) * ints]!;
+      if (v === k || v === 0) return off + i;
+    }
   }
 
   /** Moves the slot's entries to a new region of 2^log cells; returns log. */
