@@ -1,3 +1,5 @@
+import type { KeyBytes } from '../analyze/result.js';
+
 /**
  * Spreadsheet formula guard for CSV and TSV cells. Keys come from the log (URLs, captured
  * headers such as User-Agent, cookies), so a client can make a key like `=HYPERLINK(...)` or
@@ -22,4 +24,26 @@ export function guardCell(s: string): string {
 export interface CellOptions {
   /** Leave cells as logged instead of neutralizing spreadsheet formulas. */
   readonly rawCells?: boolean;
+}
+
+/** A 256-entry table marking the bytes of `chars` (latin1), for plainKeyBytes. */
+export function byteSet(chars: string): Uint8Array {
+  const set = new Uint8Array(256);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return set;
+}
+
+/**
+ * Whether key bytes can be written as they are, without making a string: no byte of theirs
+ * is in `special` (what the format quotes or escapes) and, unless `raw`, the first byte cannot
+ * start a formula. A leading '-' is left to guardCell, which tells a run of dashes from one.
+ */
+export function plainKeyBytes(k: KeyBytes, raw: boolean, special: Uint8Array): boolean {
+  const { buf, start, end } = k;
+  if (!raw && start < end) {
+    const c = buf[start]!;
+    if (c === 0x3d || c === 0x2b || c === 0x40 || c === 0x09 || c === 0x0d || c === 0x2d) return false;
+  }
+  for (let i = start; i < end; i++) if (special[buf[i]!] === 1) return false;
+  return true;
 }

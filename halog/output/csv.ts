@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { KeyBytes, ReportTable } from '../analyze/result.js';
-import { guardCell, type CellOptions } from './cells.js';
+import { byteSet, guardCell, plainKeyBytes, type CellOptions } from './cells.js';
 import { ByteOut, collect, type Write } from './write.js';
 
 const CSV_OPTIONS = { record_delimiter: 'windows', eof: false } as const;
@@ -14,22 +14,8 @@ function needsQuotes(s: string): boolean {
   return false;
 }
 
-/**
- * Whether key bytes go out as they are: nothing to quote and, unless `raw`, no formula guard
- * (cells.ts; a leading '-' is left to guardCell, which tells a run of dashes from a formula).
- */
-function plainBytes(k: KeyBytes, raw: boolean): boolean {
-  const { buf, start, end } = k;
-  if (!raw && start < end) {
-    const c = buf[start]!;
-    if (c === 0x3d || c === 0x2b || c === 0x40 || c === 0x09 || c === 0x0d || c === 0x2d) return false;
-  }
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c === 0x2c || c === 0x22 || c === 0x0a || c === 0x0d) return false;
-  }
-  return true;
-}
+/** Bytes that make csv-stringify quote a field. */
+const CSV_SPECIAL = byteSet(',"\r\n');
 
 /**
  * RFC 4180 CSV: a header row, CRLF record ends, fields holding a comma, quote or line break
@@ -50,7 +36,7 @@ export function writeCsv(t: ReportTable, write: Write, options: CellOptions = {}
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
     if (t.keyBytes) t.keyBytes(i, kb);
-    if (t.keyBytes && plainBytes(kb, raw)) out.latin1(kb.buf, kb.start, kb.end);
+    if (t.keyBytes && plainKeyBytes(kb, raw, CSV_SPECIAL)) out.latin1(kb.buf, kb.start, kb.end);
     else {
       let key = t.key(i);
       if (!raw) key = guardCell(key);

@@ -1,5 +1,5 @@
 import type { KeyBytes, ReportTable } from '../analyze/result.js';
-import { guardCell, type CellOptions } from './cells.js';
+import { byteSet, guardCell, plainKeyBytes, type CellOptions } from './cells.js';
 import { ByteOut, collect, type Write } from './write.js';
 
 /**
@@ -17,19 +17,8 @@ function escapeKey(s: string): string {
   return s;
 }
 
-/** Whether key bytes go out as they are: nothing to escape and, unless `raw`, no formula guard (a leading '-' is left to guardCell). */
-function plainBytes(k: KeyBytes, raw: boolean): boolean {
-  const { buf, start, end } = k;
-  if (!raw && start < end) {
-    const c = buf[start]!;
-    if (c === 0x3d || c === 0x2b || c === 0x40 || c === 0x09 || c === 0x0d || c === 0x2d) return false;
-  }
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c === 0x5c || c === 0x09 || c === 0x0d || c === 0x0a) return false;
-  }
-  return true;
-}
+/** Bytes escapeKey rewrites. */
+const TSV_SPECIAL = byteSet('\\\t\r\n');
 
 export function writeTsv(t: ReportTable, write: Write, options: CellOptions = {}): void {
   const out = new ByteOut(write);
@@ -40,7 +29,7 @@ export function writeTsv(t: ReportTable, write: Write, options: CellOptions = {}
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
     if (t.keyBytes) t.keyBytes(i, kb);
-    if (t.keyBytes && plainBytes(kb, raw)) out.latin1(kb.buf, kb.start, kb.end);
+    if (t.keyBytes && plainKeyBytes(kb, raw, TSV_SPECIAL)) out.latin1(kb.buf, kb.start, kb.end);
     else {
       const key = t.key(i);
       out.str(escapeKey(raw ? key : guardCell(key)));
