@@ -77,9 +77,12 @@ listen tcp
     try {
       await sleep(150);
       const before = syslog.messages.length;
-      for (const [i, p] of ports.entries())
+      for (const [i, p] of ports.entries()) {
         got.push((await raw(p, [`GET /r${i} HTTP/1.${i === 3 ? 0 : 1}\r\nHost: x\r\nConnection: close\r\n\r\n`])).text.replace(/^date: .*\r\n/im, ''));
-      while (syslog.messages.length < before + 4) await syslog.waitFor(syslog.messages.length + 1);
+        // The client sees the close before HAProxy logs and frees the session: starting the next
+        // one first made HAProxy count it in this line's actconn (2 instead of 1, 1 run in 6).
+        await syslog.waitFor(before + i + 1);
+      }
       await sleep(100);
       const lines = syslog.messages
         .slice(before)
