@@ -1,3 +1,4 @@
+import type { KeyBytes } from './result.js';
 import { NTIMERS, SERIES_BYTES, SeriesStore, type MovedSeries, type SeriesSnapshot } from './latency.js';
 
 /**
@@ -223,7 +224,7 @@ export class GroupTable {
   }
 
   /** Sets `into` to the key bytes of row `id` in the arena (valid until the table changes). */
-  keyInto(id: number, into: { buf: Uint8Array; start: number; end: number }): void {
+  keyInto(id: number, into: KeyBytes): void {
     const off = this.#keyPos[2 * id]!;
     into.buf = this.#arena;
     into.start = off;

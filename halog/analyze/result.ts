@@ -27,12 +27,6 @@ export interface ReportMeta {
   timers: TimerName[];
 }
 
-/**
- * The rows of a report after sorting and --top. Cells are made on demand, a row at a time:
- * `fill` writes a row's numbers (every column after the key) into a Float64Array, NaN for a
- * latency without sample (null in JSON, empty in CSV/TSV, '-' in text). A 77 000-URL report
- * has 4 million cells; as JS values in arrays they cost as much as reading the log.
- */
 /** A key as the bytes it was read as (latin1): `buf[start, end)`. */
 export interface KeyBytes {
   buf: Uint8Array;
@@ -40,6 +34,12 @@ export interface KeyBytes {
   end: number;
 }
 
+/**
+ * The rows of a report after sorting and --top. Cells are made on demand, a row at a time:
+ * `fill` writes a row's numbers (every column after the key) into a Float64Array, NaN for a
+ * latency without sample (null in JSON, empty in CSV/TSV, '-' in text). A 77 000-URL report
+ * has 4 million cells; as JS values in arrays they cost as much as reading the log.
+ */
 export interface ReportTable {
   columns: ReportColumn[];
   /** Rows shown. */

@@ -35,8 +35,9 @@ export function byteSet(chars: string): Uint8Array {
 
 /**
  * Whether key bytes can be written as they are, without making a string: no byte of theirs
- * is in `special` (what the format quotes or escapes) and, unless `raw`, the first byte cannot
- * start a formula. A leading '-' is left to guardCell, which tells a run of dashes from one.
+ * is in `special` (what the format quotes or escapes) and, unless `raw` (`--raw-cells`, or JSON,
+ * which no spreadsheet runs), the first byte cannot start a formula. A leading '-' is left to
+ * guardCell, which tells a run of dashes from one.
  */
 export function plainKeyBytes(k: KeyBytes, raw: boolean, special: Uint8Array): boolean {
   const { buf, start, end } = k;

@@ -1,4 +1,5 @@
 import type { KeyBytes, ReportTable } from '../analyze/result.js';
+import { byteSet, plainKeyBytes } from './cells.js';
 import { ByteOut, collect, type Write } from './write.js';
 
 export interface JsonContext {
@@ -15,15 +16,8 @@ function plainJson(s: string): boolean {
   return true;
 }
 
-/** plainJson for key bytes (latin1: no surrogates). */
-function plainJsonBytes(k: KeyBytes): boolean {
-  const { buf, start, end } = k;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
-}
+/** Bytes JSON.stringify escapes in a latin1 key (controls, quote, backslash; no surrogates in latin1). */
+const JSON_SPECIAL = byteSet(String.fromCharCode(...Array.from({ length: 0x20 }, (_, c) => c)) + '"\\');
 
 /**
  * Writes each row as one JSON object keyed by column name (the CSV header's names), exactly as
@@ -41,7 +35,7 @@ export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) 
     out.bytes(before(i));
     out.bytes(names[0]!);
     if (t.keyBytes) t.keyBytes(i, kb);
-    const key = t.keyBytes && plainJsonBytes(kb) ? null : t.key(i);
+    const key = t.keyBytes && plainKeyBytes(kb, true, JSON_SPECIAL) ? null : t.key(i);
     if (key === null) {
       out.byte(0x22);
       out.latin1(kb.buf, kb.start, kb.end);
