@@ -14,7 +14,7 @@ import { buildEmitter } from './log/emitter.js';
 import { buildTcpEmitter } from './log/tcplog.js';
 import { logDate } from './log/dates.js';
 import { tcpSessions } from './tcp/tcp-session.js';
-import { startHealthChecks, type CheckReport, type HealthChecker } from './checks/health-check.js';
+import { startHealthChecks, type HealthChecker } from './checks/health-check.js';
 import { ClientSession } from './session/client-session.js';
 import { StatsRegistry } from './stats/counters.js';
 import { statsHandler } from './stats/page.js';
@@ -46,23 +46,17 @@ export async function startProxy(config: Config, pid = process.pid): Promise<Run
   /** Where each proxy's own messages go (soft-stop lines). */
   const proxySinks = new Map<string, LogSink>();
   // server state changes (checks, maintenance, drain) go to the backend's loggers, one sink per backend
-  const reporters = new Map<BackendRuntime, CheckReport>();
-  const reportFor = (be: BackendRuntime): CheckReport => {
-    let report = reporters.get(be);
-    if (report) return report;
+  for (const be of backends.values()) {
     const sink = be.cfg.logs.length ? udpSink(be.cfg.logs, be.cfg.logTag ?? config.global.logTag, pid, config.global.logSendHostname, sockets) : null;
     if (sink) sinks.push(sink);
     if (sink) proxySinks.set(be.cfg.name, sink);
-    report = (level, message) => {
+    be.report = (level, message) => {
       // HAProxy also prints them: state changes as warnings, "no server available" as an alert
       process.stderr.write(level === 0 ? `[ALERT] ${message.replace(/^backend (\S+)/, "backend '$1'")}\n` : `[WARNING] ${message}\n`);
       sink?.send(level, message);
     };
-    reporters.set(be, report);
-    return report;
-  };
-  for (const be of backends.values()) be.report = reportFor(be);
-  const checkers: HealthChecker[] = startHealthChecks(backends.values(), reportFor);
+  }
+  const checkers: HealthChecker[] = startHealthChecks(backends.values());
   const registry = new StatsRegistry();
   // what the runtime API and the Prometheus exporter read, at each command or scrape
   const view: RuntimeView = { frontends, backends, checkers, registry, process: counters, global: config.global, pid, sessions: () => listeners.flatMap((l) => [...l.sessions()]) };

@@ -104,12 +104,10 @@ export class BackendRuntime {
    * srv_adm_set_*: maintenance takes the server out whatever its checks say and pauses them
    * (health 0); leaving it puts a checked server back UP at health `rise`, and checks resume.
    * Draining keeps the server UP for persistent requests and out of balancing.
-   */
-  /**
-   * HAProxy's srv_adm_set_maint/drain/ready: one forced flag is set, then the other cleared,
-   * each change a status update of its own with its own messages (server.c
-   * srv_update_status), so that `drain` out of maintenance says both that the server leaves
-   * maintenance and that it remains draining.
+   *
+   * One forced flag is set, then the other cleared, each change a status update of its own
+   * with its own messages (server.c srv_update_status), so that `drain` out of maintenance
+   * says both that the server leaves maintenance and that it remains draining.
    */
   setServerAdmin(s: ServerState, state: 'ready' | 'drain' | 'maint'): void {
     if (state === 'maint') {
@@ -124,7 +122,7 @@ export class BackendRuntime {
     }
   }
 
-  /** Where server state changes are told (the backend's loggers and stderr); set by the runtime. */
+  /** Where server state changes are told, by checks, maintenance and drain (the backend's loggers and stderr); set by the runtime. */
   report: ServerReport | null = null;
 
   serverName(s: ServerState): ServerName {

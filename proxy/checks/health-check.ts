@@ -8,11 +8,8 @@
 import type { BackendRuntime } from '../backend/backend.js';
 import type { ServerChecker, ServerState } from '../backend/server.js';
 import type { ServerCheckConfig } from '../config/types.js';
-import { LEVEL_ALERT, LEVEL_EMERG, LEVEL_NOTICE, downMessage, noServerMessage, upMessage, type ServerReport } from './messages.js';
+import { LEVEL_ALERT, LEVEL_EMERG, LEVEL_NOTICE, downMessage, noServerMessage, upMessage } from './messages.js';
 import { runCheck, type CheckResult } from './probe.js';
-
-/** Where state changes go: the backend's loggers and the process's stderr. */
-export type CheckReport = ServerReport;
 
 export class HealthChecker implements ServerChecker {
   readonly #be: BackendRuntime;
@@ -28,7 +25,6 @@ export class HealthChecker implements ServerChecker {
   get health(): number {
     return this.#health;
   }
-  readonly #report: CheckReport;
   #health: number;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
@@ -42,11 +38,11 @@ export class HealthChecker implements ServerChecker {
   /** Wall-clock ms of the last state change. */
   lastChange = Date.now();
 
-  constructor(be: BackendRuntime, srv: ServerState, cfg: ServerCheckConfig, report: CheckReport) {
+  /** State changes are told through the backend's `report`, like maintenance and drain. */
+  constructor(be: BackendRuntime, srv: ServerState, cfg: ServerCheckConfig) {
     this.#be = be;
     this.#srv = srv;
     this.#cfg = cfg;
-    this.#report = report;
     this.#health = cfg.rise + cfg.fall - 1;
   }
 
@@ -132,10 +128,10 @@ export class HealthChecker implements ServerChecker {
     if (!up) this.downs++;
     const counts = be.farmCounts(s);
     const name = be.serverName(s);
-    if (up) this.#report(LEVEL_NOTICE, upMessage(name, r, counts));
+    if (up) be.report?.(LEVEL_NOTICE, upMessage(name, r, counts));
     else {
-      this.#report(LEVEL_ALERT, downMessage(name, r, counts));
-      if (counts.active === 0 && counts.backup === 0) this.#report(LEVEL_EMERG, noServerMessage(be.cfg.name));
+      be.report?.(LEVEL_ALERT, downMessage(name, r, counts));
+      if (counts.active === 0 && counts.backup === 0) be.report?.(LEVEL_EMERG, noServerMessage(be.cfg.name));
     }
   }
 }
@@ -144,14 +140,14 @@ export class HealthChecker implements ServerChecker {
  * Starts a checker for every server with `check`. A `disabled` one gets its checker paused,
  * as in HAProxy: the runtime API may take it out of maintenance, and checks start then.
  */
-export function startHealthChecks(backends: Iterable<BackendRuntime>, reportFor: (be: BackendRuntime) => CheckReport): HealthChecker[] {
+export function startHealthChecks(backends: Iterable<BackendRuntime>): HealthChecker[] {
   const out: HealthChecker[] = [];
   for (const be of backends) {
     const withCheck = be.cfg.servers.filter((sc) => sc.check && !sc.disabled);
     for (const sc of be.cfg.servers) {
       if (!sc.check) continue;
       const srv = be.servers.find((x) => x.name === sc.name)!;
-      const hc = new HealthChecker(be, srv, sc.check, reportFor(be));
+      const hc = new HealthChecker(be, srv, sc.check);
       // spread the first checks over the interval, like HAProxy's start-up
       if (sc.disabled) hc.pause();
       else hc.start(Math.floor((sc.check.inter * withCheck.indexOf(sc)) / withCheck.length) + 1);
