@@ -302,6 +302,31 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
 }
 
+/**
+ * What Node.js itself costs before any parsing: `node -e 0`, then read-floor.js reading the log
+ * on 1 and 2 threads, each timed like a halog run (MB/s = log size / wall time) and compared
+ * with real `halog -c`, which reads the same bytes and finds every line.
+ */
+async function measureFloor(real: Impl, file: string, size: number, dir: string, o: BenchOptions, withTime: boolean): Promise<string[][]> {
+  const floorJs = join(HERE, 'read-floor.js');
+  const node = (label: string, args: string[]): Impl => ({ label, argv: () => [process.execPath, ...args], env: process.env });
+  const cases: [string, Impl][] = [
+    ['real halog -c', real],
+    ['node -e 0 (start only)', node('start', ['-e', '0'])],
+    ['node, read only, 1 thread', node('read1', [floorJs, '1'])],
+    ['node, read only, 2 threads', node('read2', [floorJs, '2'])],
+  ];
+  const rows: string[][] = [['program', 'MB/s', 'x real -c', 'RSS MB', '']];
+  let realMbs: number | null = null;
+  for (const [label, impl] of cases) {
+    const r = await measure(impl, impl === real ? ['-c'] : [], file, size, dir, `floor.${impl.label}`, o, withTime);
+    if (impl === real) realMbs = r.mbs;
+    rows.push([label, fmt(r.mbs), r.mbs && realMbs ? fmt(r.mbs / realMbs, 2) : '-', fmt(r.rssMb, 1), r.problem ?? '']);
+    log(rows.at(-1)!.join(' '));
+  }
+  return rows;
+}
+
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(o.real)) {
@@ -376,12 +401,17 @@ async function main(): Promise<number> {
     rows.push(row);
     log(row.join(' '));
   }
+  const floor = oursMissing ? null : await measureFloor(real, file, size, dir, o, withTime);
   if (!o.keepOutputs) await rm(dir, { recursive: true, force: true });
   else log(`outputs kept in ${dir}`);
 
   process.stdout.write(`\nhalog vs real halog: ${file} (${mb(size)} MB), median of ${o.runs}, flags prefixed with ${skip.join(' ')}\n\n`);
   process.stdout.write(`${table(rows)}\n`);
   if (notes.length > 0) process.stdout.write(`\n${notes.join('\n')}\n`);
+  if (floor) {
+    process.stdout.write(`\nNode.js floor: programs that start Node and read the log once, parsing nothing, against real halog -c (median of ${o.runs}).\n`);
+    process.stdout.write(`A ratio under 1 here bounds every Node.js halog: none can reach real halog's speed in that mode.\n\n${table(floor)}\n`);
+  }
   return failures > 0 || oursMissing ? 1 : 0;
 }
 
