@@ -5,6 +5,7 @@
  */
 import { locateClientIp, RecordKind, type LogRecord, type Span } from '../parse/record.js';
 import type { ShardKey, ShardSpec } from '../read/record-reader.js';
+import type { Source } from '../read/sources.js';
 import { CidrSet, parseCidr } from './cidr.js';
 import { ByteCache } from './byte-cache.js';
 import { Ipv4Index, ipv4At } from './ipv4-index.js';
@@ -117,6 +118,11 @@ export class Detector {
     this.#static = Float64Array.from(new Set(this.rules.staticExtensions.map((e) => extensionCode(e.toLowerCase(), STATIC_EXT_MAX)).filter((c) => c >= 0))).sort();
     this.#idleMs = this.rules.evictIdleSeconds * 1000;
     this.#ctx = { rec: null as unknown as LogRecord, http: false, target: null, isStatic: false, uaStart: 0, uaEnd: 0, sec: 0, line: this.#line, note: null };
+  }
+
+  /** Called by the reader (record-part.ts): where the next lines are in their file, so evidence can stay there. */
+  lineSource(src: Source | null, base: number): void {
+    this.table.lineSource(src !== null && src.seekable ? src : null, base);
   }
 
   onInvalid(_rec: LogRecord): void {

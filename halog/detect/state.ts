@@ -14,7 +14,7 @@
 import type { LogRecord } from '../parse/record.js';
 import type { TargetView } from './target.js';
 import { RULE_IDS, type RuleId } from './rules.js';
-import { EvidenceStore } from './evidence.js';
+import { EvidenceStore, type LineFile } from './evidence.js';
 import { SeriesStore } from './series.js';
 import { SlotMap } from './slot-map.js';
 
@@ -135,6 +135,15 @@ export class ClientTable {
   readonly ports = new SlotMap();
   /** Per-second series: requests, new connections and new pages in one store, the rare kinds in another. */
   readonly #series = [new SeriesStore(3), new SeriesStore(3)];
+  /** The file the current lines are read from (evidence is then kept as offsets), and the offset of their buffer. */
+  #lineFile: LineFile | null = null;
+  #lineBase = 0;
+
+  /** Lines that follow are at `base + lineStart` of `file` (null: keep evidence lines as bytes). */
+  lineSource(file: LineFile | null, base: number): void {
+    this.#lineFile = file;
+    this.#lineBase = base;
+  }
 
   /** Slots in use are below this. */
   get slots(): number {
@@ -232,9 +241,13 @@ export class ClientTable {
       if (t > F[f + 1]!) F[f + 1] = t;
     }
     if (n > evidenceAfter && evidenceMax > 0 && (I[b + C.evidenceFull]! & (1 << r)) === 0) {
-      // The bit is clear, so the list has room: the line is copied as bytes, not made a string.
+      // The bit is clear, so the list has room: the line is kept as its place in the file, or
+      // copied as bytes; it is made a string only when printed.
       const rec = ctx.rec;
-      if (this.#evidence.push(slot * RULE_COUNT + r, rec.buf, rec.lineStart, rec.lineEnd) >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
+      const key = slot * RULE_COUNT + r;
+      const file = this.#lineFile;
+      const n = file !== null ? this.#evidence.pushAt(key, file, this.#lineBase + rec.lineStart, rec.lineEnd - rec.lineStart) : this.#evidence.push(key, rec.buf, rec.lineStart, rec.lineEnd);
+      if (n >= evidenceMax) I[b + C.evidenceFull]! |= 1 << r;
     }
     return n;
   }

@@ -45,10 +45,27 @@ export type ShardKey = (buf: Buffer, start: number, end: number) => number;
 interface Sink {
   onRecord(rec: LogRecord): void;
   onInvalid?(rec: LogRecord): void;
+  /**
+   * Optional: where the lines handed over next are in their input: `buf[i]` is byte
+   * `base + i` of `src`, a seekable file (src null: a pipe or gzip, nothing to read back). A job
+   * can then remember a line by its offset and read it back later instead of copying it.
+   */
+  lineSource?(src: Source | null, base: number): void;
 }
 
-function lineHandler(job: Sink, stats: ReadStats, shard?: ShardSpec, key?: ShardKey): (buf: Buffer, end: number) => boolean {
+/**
+ * The file offset of the buffer the next lines come in: the reading loop sets `src` and `next`
+ * (the offset of the first byte not yet handed over) before a commit; the line handler tells
+ * the job, and moves `next` past the lines it handed over.
+ */
+interface Position {
+  src: Source | null;
+  next: number;
+}
+
+function lineHandler(job: Sink, stats: ReadStats, at: Position, shard?: ShardSpec, key?: ShardKey): (buf: Buffer, end: number) => boolean {
   const rec = new LogRecord();
+  const lineSource = job.lineSource ? job.lineSource.bind(job) : null;
   const onInvalid = job.onInvalid ? job.onInvalid.bind(job) : null;
   // With shards, every worker reads every line and keeps those whose key hashes to it.
   const mine: ((buf: Buffer, start: number, end: number) => boolean) | null =
@@ -59,6 +76,9 @@ function lineHandler(job: Sink, stats: ReadStats, shard?: ShardSpec, key?: Shard
         }
       : null;
   return (buf, end) => {
+    // The assembler hands over buffers that start with the first byte it had not handed over.
+    lineSource?.(at.src, at.next);
+    at.next += end;
     let p = 0;
     while (p < end) {
       let nl = buf.indexOf(0x0a, p);
@@ -84,15 +104,17 @@ function lineHandler(job: Sink, stats: ReadStats, shard?: ShardSpec, key?: Shard
 /** Reads one part into `job` synchronously (gzip asynchronously); `progress(n)` after each read. */
 export async function readPart(sources: readonly Source[], part: PartSpec, job: Sink, progress?: (bytes: number) => void, key?: ShardKey): Promise<ReadStats> {
   const stats = emptyStats();
-  const asm = new LineAssembler(lineHandler(job, stats, part.shard, key));
+  const at: Position = { src: null, next: 0 };
+  const asm = new LineAssembler(lineHandler(job, stats, at, part.shard, key));
   // Every shard reads all the input: only the first one counts the bytes and reports progress.
   const others = part.shard !== undefined && part.shard.index > 0;
   if (others) progress = undefined;
   for (const r of part.ranges) {
     const src = sources[r.sourceIndex]!;
+    at.src = null;
     if (src.gzip) await readGzipCounted(src, asm, stats, progress);
     else if (src.size < 0) await readPipe(src, asm, stats, progress);
-    else readRangeCounted(src, r.start, r.end, asm, stats, progress);
+    else readRangeCounted(src, r.start, r.end, asm, stats, at, progress);
   }
   if (others) stats.bytes = 0;
   return stats;
@@ -103,12 +125,16 @@ export async function readPart(sources: readonly Source[], part: PartSpec, job: 
  * (the claimed-chunks path of record-reader.ts: each range starts at a line start).
  */
 export function rangeReader(job: Sink, stats: ReadStats): (src: Source, start: number, end: number, progress?: (n: number) => void) => void {
-  const asm = new LineAssembler(lineHandler(job, stats));
-  return (src, start, end, progress) => readRangeCounted(src, start, end, asm, stats, progress);
+  const at: Position = { src: null, next: 0 };
+  const asm = new LineAssembler(lineHandler(job, stats, at));
+  return (src, start, end, progress) => readRangeCounted(src, start, end, asm, stats, at, progress);
 }
 
-function readRangeCounted(src: Source, start: number, end: number, asm: LineAssembler, stats: ReadStats, progress?: (n: number) => void): void {
+/** Reads a range, which starts at a line start (the assembler holds nothing before it). */
+function readRangeCounted(src: Source, start: number, end: number, asm: LineAssembler, stats: ReadStats, at: Position, progress?: (n: number) => void): void {
   let pos = start;
+  at.src = src.seekable ? src : null;
+  at.next = start;
   for (;;) {
     const space = asm.space();
     const want = end < 0 ? space.length : Math.min(space.length, end - pos);
@@ -121,6 +147,7 @@ function readRangeCounted(src: Source, start: number, end: number, asm: LineAsse
     progress?.(n);
   }
   asm.end();
+  at.src = null;
 }
 
 async function readGzipCounted(src: Source, asm: LineAssembler, stats: ReadStats, progress?: (n: number) => void): Promise<void> {

@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EvidenceStore } from '../../halog/detect/evidence.js';
 import { randomInts } from '../helpers/random.js';
 
 /**
  * EvidenceStore against a Map of string arrays, through growth, dropped lists and the
  * compactions they cause (holes over 1 MiB and over half the arena), with lines pushed as
- * bytes and as strings (latin1, bytes above 0x7f included).
+ * bytes, as strings (latin1, bytes above 0x7f included) and as offsets in two files (read back
+ * when listed; the files are written as the test goes, with other bytes around each line).
  */
 test('evidence store: the same lines as a Map of arrays through growth, drops and compaction', () => {
   const ev = new EvidenceStore();
+  const dir = mkdtempSync(join(tmpdir(), 'haloscope-evidence-'));
+  const files = [0, 1].map((i) => ({ name: join(dir, `f${i}.log`), fd: openSync(join(dir, `f${i}.log`), 'w+'), size: 0 }));
   const ref = new Map<number, string[]>();
   const rand = randomInts(4242);
   const line = (): string => {
@@ -32,7 +38,15 @@ test('evidence store: the same lines as a Map of arrays through growth, drops an
       const list = ref.get(k) ?? [];
       ref.set(k, list);
       list.push(s);
-      const n = rand(2) === 0 ? ev.pushString(k, s) : ev.push(k, Buffer.from(`xx${s}yy`, 'latin1'), 2, 2 + s.length);
+      const how = rand(4);
+      let n: number;
+      if (how === 0) n = ev.pushString(k, s);
+      else if (how === 1) n = ev.push(k, Buffer.from(`xx${s}yy`, 'latin1'), 2, 2 + s.length);
+      else {
+        const f = files[how - 2]!;
+        f.size += writeSync(f.fd, Buffer.from(`x\n${s}\ny`, 'latin1'), 0, s.length + 4, f.size);
+        n = ev.pushAt(k, f, f.size - s.length - 2, s.length);
+      }
       assert.equal(n, list.length);
     }
     check();
@@ -45,4 +59,6 @@ test('evidence store: the same lines as a Map of arrays through growth, drops an
     check();
   }
   assert.deepEqual(ev.lines(123456), []);
+  for (const f of files) closeSync(f.fd);
+  rmSync(dir, { recursive: true, force: true });
 });
