@@ -220,7 +220,7 @@ export class Detector {
       this.#now = t;
       // Look for idle clients a few times per idle period: O(clients) each time.
       if (this.#idleMs > 0 && t - this.#lastSweep >= this.#idleMs / 4) this.#evictIdle();
-    }
+    } else if (this.#now - t > this.table.maxLagMs) this.table.maxLagMs = this.#now - t;
     const slot = this.#client(rec, key);
     const T = this.table;
     const I = T.I;

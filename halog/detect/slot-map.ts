@@ -46,6 +46,8 @@ export class SlotMap {
   #off = new Int32Array(256);
   #log = new Uint8Array(256);
   #count = new Int32Array(256);
+  /** pruneBelow's kept pairs. */
+  #scratch = new Float64Array(64);
   size = 0;
 
   /** `values` false: a set (the pages table); value() reads 0 and no room is kept for values. */
@@ -90,9 +92,17 @@ export class SlotMap {
    * minus the new entry. A line's port or page is looked up and, nearly always, added: one
    * probe of the client's region instead of find() and then add()'s own.
    */
-  findOrAdd(slot: number, key: number, value: number): number {
-    const log = slot < this.#log.length ? this.#log[slot]! : 0;
-    const n = log === 0 ? 0 : this.#count[slot]! + 1;
+  findOrAdd(slot: number, key: number, value: number, staleBelow = Number.NEGATIVE_INFINITY): number {
+    let log = slot < this.#log.length ? this.#log[slot]! : 0;
+    let n = log === 0 ? 0 : this.#count[slot]! + 1;
+    // An add that would regrow a full region first drops the entries whose value is below
+    // `staleBelow` (ports not seen for longer than any line can still refer to): the region then
+    // holds a client's recent entries only and rarely grows. Only when the key is absent.
+    if (log !== 0 && n * 2 > 1 << log && staleBelow > Number.NEGATIVE_INFINITY && this.#keys[this.#probe(this.#off[slot]!, log, key) * this.#ints] === 0) {
+      this.pruneBelow(slot, staleBelow);
+      log = this.#log[slot]!;
+      n = this.#count[slot]! + 1;
+    }
     // Only when an add would not regrow the region (else find, then add: the regrow is the cost).
     if (log !== 0 && n * 2 <= 1 << log) {
       const c = this.#probe(this.#off[slot]!, log, key);
@@ -200,18 +210,34 @@ export class SlotMap {
     }
   }
 
+  /** Entries of `slot`. */
+  count(slot: number): number {
+    return slot < this.#count.length ? this.#count[slot]! : 0;
+  }
+
   /** Removes the entries of `slot` whose value is below `min`; returns how many are left. */
   pruneBelow(slot: number, min: number): number {
     if (slot >= this.#log.length || this.#log[slot] === 0) return 0;
-    const keep: number[] = [];
-    this.forEachOf(slot, (k, v) => {
-      if (v >= min) keep.push(k, v);
-    });
     const off = this.#off[slot]!;
     const log = this.#log[slot]!;
-    this.#keys.fill(0, off * this.#ints, (off + (1 << log)) * this.#ints);
-    for (let i = 0; i < keep.length; i += 2) this.#put(off, log, keep[i]!, keep[i + 1]!);
-    const left = keep.length / 2;
+    // Kept entries in scratch (key, value) pairs, then put back into the emptied region.
+    if (this.#scratch.length < 2 << log) this.#scratch = new Float64Array(2 << log);
+    const keep = this.#scratch;
+    const keys = this.#keys;
+    const ints = this.#ints;
+    let k = 0;
+    for (let c = off, end = off + (1 << log); c < end; c++) {
+      const key = keys[c * ints]!;
+      if (key === 0) continue;
+      const v = this.#hasValues ? this.#vals[c * 2 + 1]! : 0;
+      if (v >= min) {
+        keep[k++] = ~key;
+        keep[k++] = v;
+      }
+    }
+    keys.fill(0, off * ints, (off + (1 << log)) * ints);
+    for (let i = 0; i < k; i += 2) this.#put(off, log, keep[i]!, keep[i + 1]!);
+    const left = k / 2;
     this.size -= this.#count[slot]! - left;
     this.#count[slot] = left;
     return left;

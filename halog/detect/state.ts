@@ -116,6 +116,8 @@ export class ClientTable {
   keys: (string | null)[] = [];
   /** Clients held. */
   size = 0;
+  /** Largest lag of a line's accept date behind the latest one seen (lines are logged when they end). */
+  maxLagMs = 0;
   #free: number[] = [];
   #cap = 0;
   I = new Int32Array(0);

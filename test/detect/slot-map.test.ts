@@ -109,3 +109,45 @@ test('slot map without values (the pages table): membership through growth and r
   for (let slot = 0; slot < 97; slot++) m.removeAllOf(slot);
   assert.equal(m.size, 0);
 });
+
+/**
+ * findOrAdd with `staleBelow` (the ports table): an add that would grow a full region first
+ * drops the entries whose value is below it. Every entry at or above the bound stays, with its
+ * value, and found keys are never dropped; a client that keeps connecting from new ports, whose
+ * old ports go stale, keeps a region of its recent ports instead of one of all it ever used.
+ */
+test('slot map: findOrAdd drops stale entries instead of growing a full region', { timeout: 10000 }, () => {
+  const m = new SlotMap();
+  const rand = randomInts(777);
+  const live = new Map<number, number>();
+  let peak = 0;
+  for (let t = 0; t < 20000; t++) {
+    const stale = t - 100;
+    // Mostly new keys; now and then a key seen lately (found, its value moved up).
+    const recent = [...live.keys()].filter((k) => live.get(k)! >= stale);
+    const key = rand(8) === 0 && recent.length > 0 ? recent[rand(recent.length)]! : 100000 + t;
+    const e = m.findOrAdd(1, key, t, stale);
+    if (e > 0) {
+      assert.ok(live.has(key), `found ${key}`);
+      m.setValue(e, t);
+    } else assert.ok(!live.has(key) || live.get(key)! < stale, `${key} was live but not found`);
+    live.set(key, t);
+    for (const [k, v] of live) if (v < stale - 1000) live.delete(k);
+    for (const [k, v] of live) {
+      if (v < stale) continue;
+      const f = m.find(1, k);
+      if (rand(50) === 0 || v >= t - 3) {
+        assert.notEqual(f, 0, `live key ${k} dropped`);
+        assert.equal(m.value(f), v);
+      }
+    }
+    assert.equal(m.size, m.count(1));
+    peak = Math.max(peak, m.count(1));
+  }
+  // ~90 keys are within the bound at any time; the region holds up to twice that before it grows.
+  assert.ok(peak < 400, `peak ${peak} entries for ~90 live ones`);
+  // Without a bound nothing is dropped.
+  const all = new SlotMap();
+  for (let k = 0; k < 5000; k++) all.findOrAdd(2, k, k);
+  assert.equal(all.count(2), 5000);
+});

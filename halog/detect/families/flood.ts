@@ -17,6 +17,8 @@ const FLOOD = ruleIndex('flood.requests');
 
 /** Prune a client's port table beyond this many entries (ports older than the reuse time go). */
 const PORTS_SOFT_CAP = 2048;
+/** Least time past the reuse window after which a port may be forgotten (see onRecord). */
+const STALE_MARGIN_MS = 60_000;
 
 export function createFloodFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['flood.requests'];
@@ -47,10 +49,15 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       if (!(port > 0) || port > 0x7fffffff) return;
       const ms = rec.acceptMs;
       const ports = t.ports;
-      const e = ports.findOrAdd(slot, port, ms);
+      // A port last seen before `stale` can only count as a new connection again, whatever
+      // line comes next, unless a line is accepted more than STALE_MARGIN_MS (or 4 times the
+      // worst disorder of accept dates seen so far) before the latest: dropped when the
+      // client's table is full rather than grown (a client's ports over hours, ~3 regrows each).
+      const stale = ms - reuseMs - Math.max(STALE_MARGIN_MS, 4 * t.maxLagMs);
+      const e = ports.findOrAdd(slot, port, ms, stale);
       const I = t.I;
       const b = slot * IS;
-      if (e < 0) I[b + C.portCount]!++;
+      if (e < 0) I[b + C.portCount] = ports.count(slot);
       else {
         const seen = ports.value(e);
         if (ms > seen) ports.setValue(e, ms);
