@@ -93,11 +93,11 @@ export interface ClientExport {
  * bookkeeping (series.ts), then the lines counted per rule column. What a line touches lies
  * in the first two cache lines.
  */
-export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12 } as const;
+export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12, lastPort: 13 } as const;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
-const SER0 = 13;
+const SER0 = 14;
 /** Bookkeeping cells of a 3-column store (SeriesStore.metaCells). */
 const SER_META = 8;
 const HIT0 = SER0 + 2 * SER_META;
@@ -106,9 +106,12 @@ export const IS = (HIT0 + RULE_COUNT + 7) & ~7;
 const HOT_RULES = 2;
 /**
  * Float64 cells of a client (at `slot * FS` of ClientTable.F): first and last accept ms, then
- * first and last of the HOT_RULES columns.
+ * first and last of the HOT_RULES columns, then the latest accept ms of port C.lastPort (the
+ * ports table holds an older value until the client changes ports: see flushPort); 8 cells,
+ * one cache line.
  */
-export const FS = 2 + 2 * HOT_RULES;
+export const FS = 8;
+export const F_LAST_PORT_MS = 2 + 2 * HOT_RULES;
 const RARE_STRIDE = 2 * (RULE_COUNT - HOT_RULES);
 
 export class ClientTable {
@@ -330,8 +333,24 @@ export class ClientTable {
     return true;
   }
 
+  /**
+   * Writes the latest accept ms of the client's last port (kept in its record while its lines
+   * stay on that port) into the ports table. `forget`: the record no longer stands for the
+   * table (before the table is changed from elsewhere: a merge).
+   */
+  flushPort(slot: number, forget: boolean): void {
+    const c = slot * IS + C.lastPort;
+    const port = this.I[c]!;
+    if (port === 0) return;
+    const ms = this.F[slot * FS + F_LAST_PORT_MS]!;
+    const e = this.ports.find(slot, port);
+    if (e !== 0 && ms > this.ports.value(e)) this.ports.setValue(e, ms);
+    if (forget) this.I[c] = 0;
+  }
+
   /** The client's whole state as a plain object. */
   export(slot: number): ClientExport {
+    this.flushPort(slot, false);
     const hits: Partial<Record<RuleId, HitsExport>> = {};
     for (let r = 0; r < RULE_COUNT; r++) {
       const i = slot * RULE_COUNT + r;
@@ -376,6 +395,7 @@ export class ClientTable {
 
   /** Adds `from` (the state of later lines) into `slot`. */
   merge(slot: number, from: ClientExport, evidenceMax: number): void {
+    this.flushPort(slot, true);
     const b = slot * IS;
     const I = this.I;
     I[b + C.total]! += from.total;

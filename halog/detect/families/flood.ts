@@ -10,7 +10,7 @@
  * saw the servers saturated.
  */
 import type { DetectRules } from '../rules.js';
-import { C, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { C, F_LAST_PORT_MS, FS, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
 
 const FLOOD = ruleIndex('flood.requests');
@@ -48,20 +48,34 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       // Unix socket or unknown: cannot tell connections apart (nor can a "port" beyond 2^31).
       if (!(port > 0) || port > 0x7fffffff) return;
       const ms = rec.acceptMs;
-      const ports = t.ports;
-      // A port last seen before `stale` can only count as a new connection again, whatever
-      // line comes next, unless a line is accepted more than STALE_MARGIN_MS (or 4 times the
-      // worst disorder of accept dates seen so far) before the latest: dropped when the
-      // client's table is full rather than grown (a client's ports over hours, ~3 regrows each).
-      const stale = ms - reuseMs - Math.max(STALE_MARGIN_MS, 4 * t.maxLagMs);
-      const e = ports.findOrAdd(slot, port, ms, stale);
       const I = t.I;
       const b = slot * IS;
-      if (e < 0) I[b + C.portCount] = ports.count(slot);
-      else {
-        const seen = ports.value(e);
-        if (ms > seen) ports.setValue(e, ms);
+      const F = t.F;
+      const f = slot * FS + F_LAST_PORT_MS;
+      if (I[b + C.lastPort] === port) {
+        // Most lines come on the port of the client's previous line (keep-alive): its latest
+        // date is in the client's record, and the ports table (a cache miss) is not read.
+        const seen = F[f]!;
+        if (ms > seen) F[f] = ms;
         if (Math.abs(ms - seen) <= reuseMs) return;
+      } else {
+        t.flushPort(slot, false);
+        const ports = t.ports;
+        // A port last seen before `stale` can only count as a new connection again, whatever
+        // line comes next, unless a line is accepted more than STALE_MARGIN_MS (or 4 times the
+        // worst disorder of accept dates seen so far) before the latest: dropped when the
+        // client's table is full rather than grown (a client's ports over hours, ~3 regrows each).
+        const stale = ms - reuseMs - Math.max(STALE_MARGIN_MS, 4 * t.maxLagMs);
+        const e = ports.findOrAdd(slot, port, ms, stale);
+        I[b + C.lastPort] = port;
+        if (e < 0) {
+          I[b + C.portCount] = ports.count(slot);
+          F[f] = ms;
+        } else {
+          const seen = ports.value(e);
+          F[f] = Math.max(ms, seen);
+          if (Math.abs(ms - seen) <= reuseMs) return;
+        }
       }
       t.bump(slot, Series.conns, ctx.sec);
       t.hit(slot, FLOOD, ms, ctx, evidence, warm);
@@ -70,7 +84,8 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
       // not, so pruning only bounds memory. A client with thousands of live ports (a flood)
       // would make a prune on every line O(ports): the next prune waits for twice the size left.
       if (I[b + C.portCount]! > Math.max(PORTS_SOFT_CAP, I[b + C.portsPruneAt]!)) {
-        const left = ports.pruneBelow(slot, ms - reuseMs);
+        t.flushPort(slot, false);
+        const left = t.ports.pruneBelow(slot, ms - reuseMs);
         I[b + C.portCount] = left;
         I[b + C.portsPruneAt] = 2 * left;
       }
