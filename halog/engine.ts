@@ -1,7 +1,7 @@
 import type { HalogOptions } from './cli/options.js';
 import { buildFilters } from './filter/index.js';
 import { SKIP_LINE, type LineEnv, type LineFilter } from './filter/types.js';
-import { fieldStart } from './parse/bytes.js';
+import { fieldStart, indexBefore } from './parse/bytes.js';
 import { Dist } from './parse/layout.js';
 import { newLineContext, type LineContext } from './parse/line-context.js';
 import { Aggregates } from './report/aggregates.js';
@@ -98,8 +98,8 @@ export class LineEngine implements LineEnv {
     let p = start;
     let nul = nextNul(buf, p, end);
     while (p < end) {
-      let nl = buf.indexOf(NL, p);
-      if (nl < 0 || nl > end) nl = end;
+      let nl = indexBefore(buf, NL, p, end);
+      if (nl < 0) nl = end;
       let lineEnd = nl;
       if (nul < nl) {
         // halog's lines are C strings: a NUL byte ends the line for every purpose.

@@ -14,7 +14,8 @@ import { printServers } from './report/servers.js';
 import { printCodePairs } from './report/term-codes.js';
 import { printGraph, printPercentiles } from './report/timers.js';
 import { printUrlTable } from './report/urls.js';
-import { LineAssembler, readGzip, readRange } from './read/chunks.js';
+import { takeScanBuffer } from './parse/bytes.js';
+import { CHUNK_SIZE, LineAssembler, readGzip, readRange } from './read/chunks.js';
 import { HalogInputError } from './read/errors.js';
 import { countParallel, runParallel } from './read/parallel.js';
 import { closeSources, openSources, type Source } from './read/sources.js';
@@ -81,7 +82,7 @@ async function readAll(o: HalogOptions, sources: Source[], out: OutBuffer, err: 
     const go = engine.processLines(buf, 0, end);
     if (engine.agg.messages.length) flushMessages(engine.agg, err);
     return go;
-  });
+  }, takeScanBuffer(CHUNK_SIZE));
   for (const s of sources) {
     const go = s.gzip ? await readGzip(s, asm) : readRange(s, 0, -1, asm);
     if (!go) break;

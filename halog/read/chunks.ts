@@ -18,12 +18,14 @@ export const CHUNK_SIZE = 4 << 20;
  * lack its newline.
  */
 export class LineAssembler {
-  #buf = Buffer.allocUnsafe(CHUNK_SIZE);
+  #buf: Buffer;
   #len = 0;
   readonly #sink: LineChunkSink;
 
-  constructor(sink: LineChunkSink) {
+  /** `buffer`: where to read (e.g. a scanner's memory, halog/parse/bytes.ts); CHUNK_SIZE bytes of its own by default. */
+  constructor(sink: LineChunkSink, buffer?: Buffer | null) {
     this.#sink = sink;
+    this.#buf = buffer ?? Buffer.allocUnsafe(CHUNK_SIZE);
   }
 
   /** Space to read into; call `commit(n)` after. */

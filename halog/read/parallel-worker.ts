@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { LineEngine } from '../engine.js';
 import type { AggregatesSnapshot } from '../report/aggregates.js';
 import { snapshotBuffers } from '../report/key-table.js';
-import { LineAssembler, readRange } from './chunks.js';
+import { takeScanBuffer } from '../parse/bytes.js';
+import { CHUNK_SIZE, LineAssembler, readRange } from './chunks.js';
 import type { ParallelWorkerInput, ParallelWorkerOutput } from './parallel.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
 
@@ -16,7 +17,7 @@ if (queue.enter(index)) {
       throw new Error('line-printing modes never run in worker threads');
     },
   });
-  const asm = new LineAssembler((buf, end) => engine.processLines(buf, 0, end));
+  const asm = new LineAssembler((buf, end) => engine.processLines(buf, 0, end), takeScanBuffer(CHUNK_SIZE));
   const done = drainQueue(queue, chunks, sources, () => engine.agg.lineNum, (s, start, end) => readRange(s, start, end, asm));
   output = { result: engine.agg.snapshot(), chunks: done };
 }

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { HalogOptions } from '../cli/options.js';
 import { LineEngine } from '../engine.js';
 import { Aggregates, type AggregatesSnapshot, type LineMessage } from '../report/aggregates.js';
-import { LineAssembler, readRange } from './chunks.js';
+import { takeScanBuffer } from '../parse/bytes.js';
+import { CHUNK_SIZE, LineAssembler, readRange } from './chunks.js';
 import { countRange } from './count-lines.js';
 import type { Source } from './sources.js';
 import { LineNumbering, WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type ChunkLines, type StartedWorker } from './work-queue.js';
@@ -34,7 +35,7 @@ export async function runParallel(options: HalogOptions, sources: readonly Sourc
       throw new Error('line-printing modes never run in parallel');
     },
   });
-  const asm = new LineAssembler((buf, end) => engine.processLines(buf, 0, end));
+  const asm = new LineAssembler((buf, end) => engine.processLines(buf, 0, end), takeScanBuffer(CHUNK_SIZE));
   const mine = drainQueue(queue, chunks, sources, () => engine.agg.lineNum, (s, start, end) => readRange(s, start, end, asm));
   const results = await finishWorkers(queue, others);
   const agg = engine.agg;

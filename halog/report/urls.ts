@@ -1,4 +1,4 @@
-import { fieldStart, str2ic } from '../parse/bytes.js';
+import { fieldStart, indexBefore, str2ic } from '../parse/bytes.js';
 import { Dist } from '../parse/layout.js';
 import type { LineContext } from '../parse/line-context.js';
 import type { LineEnv } from '../filter/types.js';
@@ -52,8 +52,8 @@ export function urlLine(preserveQuery: boolean) {
 function requestField(buf: Buffer, from: number, end: number): number {
   let q = from;
   for (;;) {
-    q = buf.indexOf(QUOTE, q);
-    if (q < 0 || q >= end) return end;
+    q = indexBefore(buf, QUOTE, q, end);
+    if (q < 0) return end;
     if (q === from || buf[q - 1] === SPACE) return q;
     if (buf[q - 1] === BACKSLASH && (q - 1 === from || buf[q - 2] === SPACE)) return q - 1;
     q++;
