@@ -18,6 +18,7 @@
  * a run's CPU (300 MB of log: ~45 MB of lines, each first touch of fresh memory).
  */
 import { readSync } from 'node:fs';
+import { IntMap } from './int-map.js';
 
 /** A file lines can be read back from (an open descriptor, kept open until the output is written). */
 export interface LineFile {
@@ -59,9 +60,9 @@ export class EvidenceStore {
   /**
    * List key -> first record, which also holds the list's last record and length: a push
    * appends without walking the list. (A table indexed by key, slot * rules + rule column,
-   * touched 9 MB of fresh memory for 50k clients, more than the Map costs.)
+   * touched 9 MB of fresh memory for 50k clients, more than a hash table costs.)
    */
-  readonly #head = new Map<number, number>();
+  readonly #head = new IntMap();
 
   get size(): number {
     return this.#head.size;
@@ -69,7 +70,7 @@ export class EvidenceStore {
 
   /** Lines in list `key`. */
   length(key: number): number {
-    const r = this.#head.get(key) ?? 0;
+    const r = this.#head.get(key);
     return r === 0 ? 0 : this.#rec[r * R_STRIDE + R_COUNT]!;
   }
 
@@ -101,7 +102,7 @@ export class EvidenceStore {
   lines(key: number): string[] {
     const out: string[] = [];
     const rec = this.#rec;
-    for (let r = this.#head.get(key) ?? 0; r !== 0; r = rec[r * R_STRIDE + R_NEXT]!) {
+    for (let r = this.#head.get(key); r !== 0; r = rec[r * R_STRIDE + R_NEXT]!) {
       const chunk = rec[r * R_STRIDE + R_CHUNK]!;
       const len = rec[r * R_STRIDE + R_LEN]!;
       if (chunk < 0) out.push(readLine(this.#files[-1 - chunk]!, this.#at[r]!, len));
@@ -115,7 +116,7 @@ export class EvidenceStore {
 
   /** Drops list `key`. */
   delete(key: number): void {
-    let r = this.#head.get(key) ?? 0;
+    let r = this.#head.get(key);
     if (r === 0) return;
     this.#head.delete(key);
     const rec = this.#rec;
@@ -149,7 +150,7 @@ export class EvidenceStore {
     rec[r * R_STRIDE + R_OFF] = off;
     rec[r * R_STRIDE + R_LEN] = len;
     rec[r * R_STRIDE + R_NEXT] = 0;
-    const first = this.#head.get(key) ?? 0;
+    const first = this.#head.get(key);
     if (first === 0) {
       this.#head.set(key, r);
       rec[r * R_STRIDE + R_TAIL] = r;
@@ -188,7 +189,7 @@ export class EvidenceStore {
     this.#stored = 0;
     this.#holes = 0;
     const rec = this.#rec;
-    for (const first of this.#head.values()) {
+    this.#head.forEach((_key, first) => {
       for (let r = first; r !== 0; r = rec[r * R_STRIDE + R_NEXT]!) {
         if (rec[r * R_STRIDE + R_CHUNK]! < 0) continue;
         const off = rec[r * R_STRIDE + R_OFF]!;
@@ -199,7 +200,7 @@ export class EvidenceStore {
         rec[r * R_STRIDE + R_CHUNK] = this.#chunks.length - 1;
         rec[r * R_STRIDE + R_OFF] = to;
       }
-    }
+    });
   }
 }
 
