@@ -93,11 +93,11 @@ export interface ClientExport {
  * bookkeeping (series.ts), then the lines counted per rule column. What a line touches lies
  * in the first two cache lines.
  */
-export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12, lastPort: 13 } as const;
+export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12, lastPort: 13, lastPortDirty: 14 } as const;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
-const SER0 = 14;
+const SER0 = 15;
 /** Bookkeeping cells of a 3-column store (SeriesStore.metaCells). */
 const SER_META = 8;
 const HIT0 = SER0 + 2 * SER_META;
@@ -339,13 +339,17 @@ export class ClientTable {
    * table (before the table is changed from elsewhere: a merge).
    */
   flushPort(slot: number, forget: boolean): void {
-    const c = slot * IS + C.lastPort;
-    const port = this.I[c]!;
+    const b = slot * IS;
+    const port = this.I[b + C.lastPort]!;
     if (port === 0) return;
-    const ms = this.F[slot * FS + F_LAST_PORT_MS]!;
-    const e = this.ports.find(slot, port);
-    if (e !== 0 && ms > this.ports.value(e)) this.ports.setValue(e, ms);
-    if (forget) this.I[c] = 0;
+    if (this.I[b + C.lastPortDirty] !== 0) {
+      // Only when a line on the port moved its date up since the table was last told.
+      const ms = this.F[slot * FS + F_LAST_PORT_MS]!;
+      const e = this.ports.find(slot, port);
+      if (e !== 0 && ms > this.ports.value(e)) this.ports.setValue(e, ms);
+      this.I[b + C.lastPortDirty] = 0;
+    }
+    if (forget) this.I[b + C.lastPort] = 0;
   }
 
   /** The client's whole state as a plain object. */

@@ -56,7 +56,10 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
         // Most lines come on the port of the client's previous line (keep-alive): its latest
         // date is in the client's record, and the ports table (a cache miss) is not read.
         const seen = F[f]!;
-        if (ms > seen) F[f] = ms;
+        if (ms > seen) {
+          F[f] = ms;
+          I[b + C.lastPortDirty] = 1;
+        }
         if (Math.abs(ms - seen) <= reuseMs) return;
       } else {
         t.flushPort(slot, false);
