@@ -89,21 +89,29 @@ export interface ClientExport {
 }
 
 /**
- * Int32 cells of a client (at `slot * IS` of ClientTable.I): counters, then the series'
- * bookkeeping (series.ts), then the lines counted per rule column. What a line touches lies
- * in the first two cache lines.
+ * Int32 cells of a client (at `slot * IS` of ClientTable.I): counters, then the bookkeeping
+ * of the series every line bumps (series.ts), the lines counted by the HOT_RULES columns
+ * (crawl, flood: counted on most lines), then the rare series and the other rule columns.
+ * What an ordinary line touches is in the first 25 cells: two cache lines, not three.
  */
 export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12, lastPort: 13, lastPortDirty: 14 } as const;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
-const SER0 = 15;
+/** Rule columns whose counts sit beside the first store and whose first/last dates are in the client's Float64 record; the others' dates are in a block of `rareF`, made on the first hit. */
+const HOT_RULES = 2;
 /** Bookkeeping cells of a 3-column store (SeriesStore.metaCells). */
 const SER_META = 8;
-const HIT0 = SER0 + 2 * SER_META;
-export const IS = (HIT0 + RULE_COUNT + 7) & ~7;
-/** Rule columns whose first/last dates are in the client's Float64 record; the others' are in a block of `rareF`, made on the first hit. */
-const HOT_RULES = 2;
+const SER0 = 15;
+const HOT_HIT0 = SER0 + SER_META;
+/** First bookkeeping cell of each store. */
+const SER_OFF = [SER0, HOT_HIT0 + HOT_RULES];
+const RARE_HIT0 = SER_OFF[1]! + SER_META;
+export const IS = (RARE_HIT0 + RULE_COUNT - HOT_RULES + 7) & ~7;
+/** Cell of rule column r's count. */
+function hitCell(r: number): number {
+  return r < HOT_RULES ? HOT_HIT0 + r : RARE_HIT0 + r - HOT_RULES;
+}
 /**
  * Float64 cells of a client (at `slot * FS` of ClientTable.F): first and last accept ms, then
  * first and last of the HOT_RULES columns, then the latest accept ms of port C.lastPort (the
@@ -201,7 +209,7 @@ export class ClientTable {
       const st = this.#series[k]!;
       if (!st.fragmented) continue;
       const offs: number[] = [];
-      for (let slot = 0; slot < this.keys.length; slot++) if (this.keys[slot] !== null) offs.push(slot * IS + SER0 + SER_META * k);
+      for (let slot = 0; slot < this.keys.length; slot++) if (this.keys[slot] !== null) offs.push(slot * IS + SER_OFF[k]!);
       st.compact(this.I, offs);
     }
   }
@@ -210,7 +218,7 @@ export class ClientTable {
   free(slot: number): void {
     this.keys[slot] = null;
     this.explain.delete(slot);
-    for (let k = 0; k < 2; k++) this.#series[k]!.clear(this.I, slot * IS + SER0 + SER_META * k);
+    for (let k = 0; k < 2; k++) this.#series[k]!.clear(this.I, slot * IS + SER_OFF[k]!);
     const rare = this.I[slot * IS + C.rareTimes]!;
     if (rare !== 0) this.#rareFree.push(rare);
     this.I.fill(0, slot * IS, slot * IS + IS);
@@ -235,7 +243,7 @@ export class ClientTable {
   hit(slot: number, r: number, t: number, ctx: LineContext, evidenceMax: number, evidenceAfter = 0): number {
     const I = this.I;
     const b = slot * IS;
-    const n = ++I[b + HIT0 + r]!;
+    const n = ++I[b + hitCell(r)]!;
     const f = this.#times(slot, r);
     const F = r < HOT_RULES ? this.F : this.#rareF;
     if (n === 1) {
@@ -296,7 +304,7 @@ export class ClientTable {
   }
 
   count(slot: number, r: number): number {
-    return this.I[slot * IS + HIT0 + r]!;
+    return this.I[slot * IS + hitCell(r)]!;
   }
 
   hitFirst(slot: number, r: number): number {
@@ -309,18 +317,18 @@ export class ClientTable {
 
   bump(slot: number, kind: SeriesKind, sec: number, n = 1): void {
     const st = SERIES_STORE[kind]!;
-    this.#series[st]!.bump(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[kind]!, sec, n);
+    this.#series[st]!.bump(this.I, slot * IS + SER_OFF[st]!, SERIES_COL[kind]!, sec, n);
   }
 
   /** Highest count of the series over any window of `seconds` (windowPeak), or its total when that is under `needed`. */
   peak(slot: number, kind: SeriesKind, seconds: number, needed?: number): number {
     const st = SERIES_STORE[kind]!;
-    return this.#series[st]!.peak(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[kind]!, seconds, needed);
+    return this.#series[st]!.peak(this.I, slot * IS + SER_OFF[st]!, SERIES_COL[kind]!, seconds, needed);
   }
 
   /** Events in the series (its sum). */
   seriesTotal(slot: number, kind: SeriesKind): number {
-    return this.I[slot * IS + SER0 + SER_META * SERIES_STORE[kind]! + 2 + SERIES_COL[kind]!]!;
+    return this.I[slot * IS + SER_OFF[SERIES_STORE[kind]!]! + 2 + SERIES_COL[kind]!]!;
   }
 
   /** Adds page hash `h` for the client; false when it was already there. */
@@ -366,7 +374,7 @@ export class ClientTable {
     const windows: Partial<Record<keyof typeof Series, number[]>> = {};
     for (let k = 0; k < SERIES_NAMES.length; k++) {
       const st = SERIES_STORE[k]!;
-      if (this.seriesTotal(slot, k as SeriesKind) > 0) windows[SERIES_NAMES[k]!] = this.#series[st]!.pairs(this.I, slot * IS + SER0 + SER_META * st, SERIES_COL[k]!);
+      if (this.seriesTotal(slot, k as SeriesKind) > 0) windows[SERIES_NAMES[k]!] = this.#series[st]!.pairs(this.I, slot * IS + SER_OFF[st]!, SERIES_COL[k]!);
     }
     const pages: number[] = [];
     this.pages.forEachOf(slot, (h) => pages.push(h));
@@ -424,7 +432,7 @@ export class ClientTable {
           F[f] = Math.min(F[f]!, h.first);
           F[f + 1] = Math.max(F[f + 1]!, h.last);
         }
-        I[b + HIT0 + r]! += h.count;
+        I[b + hitCell(r)]! += h.count;
       }
       const i = slot * RULE_COUNT + r;
       if (h.evidence.length > 0) {
