@@ -69,13 +69,12 @@ export class SeriesStore {
     const s = sec - this.#base;
     meta[off + M_SUM + col]! += n;
     const h = off + this.#head;
-    if (this.#hasHead(meta, h)) {
-      if (meta[off + M_HEAD_SEC] === s) {
-        meta[h + col]! += n;
-        return;
-      }
-      this.#flush(meta, off);
+    // The head's second (an empty head's too: adding to zero counts starts it at that second).
+    if (meta[off + M_HEAD_SEC] === s) {
+      meta[h + col]! += n;
+      return;
     }
+    if (this.#hasHead(meta, h)) this.#flush(meta, off);
     meta[off + M_HEAD_SEC] = s;
     meta[h + col] = n;
   }
