@@ -9,13 +9,18 @@ let cachedPrefix = '';
 
 /** `06/Feb/2009:12:14:14.655` (the `[%tr]` field); the part up to the second is cached. */
 export function logDate(ms: number): string {
+  return logDatePrefix(ms) + p3(ms - Math.floor(ms / 1000) * 1000);
+}
+
+/** `06/Feb/2009:12:14:14.` of logDate(ms): the cached part, without the milliseconds. */
+export function logDatePrefix(ms: number): string {
   const sec = Math.floor(ms / 1000);
   if (sec !== cachedSecond) {
     const d = new Date(sec * 1000);
     cachedPrefix = `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`;
     cachedSecond = sec;
   }
-  return cachedPrefix + p3(ms - sec * 1000);
+  return cachedPrefix;
 }
 
 /** `Feb  6 12:14:14 ` (legacy syslog timestamp, day space-padded, trailing space). */

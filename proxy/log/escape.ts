@@ -16,9 +16,9 @@ function makeMap(extra: string): Uint8Array {
 }
 
 /** Captured headers (`%hr`, `%hs`): controls, >= 0x7f and `" # { | }`. Space is kept. */
-const HEADER_MAP = makeMap('"#{|}');
+export const HEADER_MAP = makeMap('"#{|}');
 /** Request line (`%r`): controls, >= 0x7f, `"` and `#`. */
-const URL_MAP = makeMap('"#');
+export const URL_MAP = makeMap('"#');
 
 function encode(s: string, map: Uint8Array): string {
   let i = 0;

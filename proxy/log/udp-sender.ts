@@ -14,6 +14,8 @@ import { headerBuilder, type HeaderBuilder } from './syslog-header.js';
 export interface LogSink {
   /** `message` is the formatted log line without header or LF, latin1 (one char per byte). */
   send(level: number, message: string): void;
+  /** The same with the line as bytes: `line[0..length)`, copied before this returns. */
+  sendBytes(level: number, line: Buffer, length: number): void;
   close(): void;
 }
 
@@ -46,23 +48,33 @@ export function udpSink(targets: readonly LogTarget[], tag: string, pid: number,
   let closed = false;
   // microseconds only for the formats that print them
   const needUs = loggers.some((l) => l.header.microseconds);
+  /** The message is `text`, or `bytes[0..length)` when text is null. */
+  const send = (level: number, text: string | null, bytes: Buffer | null, length: number): void => {
+    if (loggers.length === 0 || closed) return;
+    const now = Date.now();
+    const us = needUs ? Math.floor((performance.now() * 1000) % 1000) : 0;
+    for (const l of loggers) {
+      if (level > l.target.level) continue;
+      const head = l.header.build(level, now, us);
+      // one buffer per datagram: header, the message cut to `len`, LF
+      const hl = Math.min(head.length, l.target.len);
+      const ml = Math.max(0, Math.min(length, l.target.len - head.length));
+      const out = Buffer.allocUnsafe(hl + ml + 1);
+      head.copy(out, 0, 0, hl);
+      if (ml > 0) {
+        if (text !== null) out.write(text, hl, ml, 'latin1');
+        else bytes!.copy(out, hl, 0, ml);
+      }
+      out[hl + ml] = 10;
+      l.socket.send(out);
+    }
+  };
   return {
     send(level, message) {
-      if (loggers.length === 0 || closed) return;
-      const now = Date.now();
-      const us = needUs ? Math.floor((performance.now() * 1000) % 1000) : 0;
-      for (const l of loggers) {
-        if (level > l.target.level) continue;
-        const head = l.header.build(level, now, us);
-        // one buffer per datagram: header, the message cut to `len`, LF
-        const hl = Math.min(head.length, l.target.len);
-        const ml = Math.max(0, Math.min(message.length, l.target.len - head.length));
-        const out = Buffer.allocUnsafe(hl + ml + 1);
-        head.copy(out, 0, 0, hl);
-        if (ml > 0) out.write(message, hl, ml, 'latin1');
-        out[hl + ml] = 10;
-        l.socket.send(out);
-      }
+      send(level, message, null, message.length);
+    },
+    sendBytes(level, line, length) {
+      send(level, null, line, length);
     },
     close() {
       closed = true;

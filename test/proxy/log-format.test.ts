@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeHeader, escapeRequest } from '../../proxy/log/escape.js';
-import { formatHttplog } from '../../proxy/log/httplog.js';
+import { formatHttplog, httplogInto } from '../../proxy/log/httplog.js';
 import { headerBuilder } from '../../proxy/log/syslog-header.js';
 import { newRecord } from '../../proxy/session/record.js';
 import { HttpField } from '../../proxy/log/format/fields.js';
@@ -68,4 +68,26 @@ test('syslog headers follow HAProxy 2.6 for each format', () => {
   assert.equal(h(target('raw')), '');
   assert.equal(h(target('priority', { facility: 3 })), '<30>');
   assert.equal(h(target('short', { minLevel: 7 })), '<7>', 'minlevel caps severity');
+});
+
+test('the byte writer of a line gives formatHttplog\'s bytes, and -1 when the line might not fit', () => {
+  const t0 = new Date(2026, 10, 28, 2, 3, 4, 7).getTime();
+  const base = (): ReturnType<typeof newRecord> => newRecord('10.0.1.2', 65535, 'fe~', t0 - 5, t0 - 5);
+  const records = [
+    base(),
+    Object.assign(base(), { dateMs: t0, tFirstByte: t0, tRequest: t0 + 1, tQueue: t0 + 1, tConnect: t0 + 12, tResponse: t0 + 1234, tClose: t0 + 98765 }),
+    Object.assign(base(), { status: 200, bytesOut: 2 ** 40 + 3, server: 's1', backend: 'be', actconn: 12, feconn: 10, beconn: 100, srvConn: 9, srvQueue: 1, bkQueue: 20 }),
+    Object.assign(base(), { cause: 'C', state: 'D', cookieIn: 'V', cookieOut: 'I', retries: 3, redispatched: true, reqCookie: 'SRV=a', resCookie: 'SRV=b; path=/' }),
+    Object.assign(base(), { reqCaptures: ['a b\t"#{|}\x7f\xe9', null, ''], resCaptures: [null], requestLine: 'GET /a"b{|}#\x01\xff HTTP/1.1', tlsFields: 'TLSv1.3 TLS_AES_128_GCM_SHA256' }),
+    Object.assign(base(), { clientIp: '::1', dateMs: t0 + 999, requestLine: 'GET / HTTP/1.0', status: 503 }),
+  ];
+  const out = Buffer.alloc(4096, 0xee);
+  for (const r of records) {
+    const n = httplogInto(r, out, 7);
+    assert.equal(out.toString('latin1', 7, n), formatHttplog(r));
+  }
+  const long = Object.assign(base(), { requestLine: 'GET /' + 'x'.repeat(2000) + ' HTTP/1.1' });
+  assert.equal(httplogInto(long, Buffer.alloc(1024), 0), -1);
+  const big = Buffer.alloc(8192);
+  assert.equal(big.toString('latin1', 0, httplogInto(long, big, 0)), formatHttplog(long));
 });
