@@ -1,4 +1,4 @@
-import type { HalogOptions } from './cli/options.js';
+import { hasLineReport, type HalogOptions } from './cli/options.js';
 import { buildFilters } from './filter/index.js';
 import { SKIP_LINE, type LineEnv, type LineFilter } from './filter/types.js';
 import { fieldStart, indexBefore } from './parse/bytes.js';
@@ -26,7 +26,8 @@ const OPEN_BRACKET = 0x5b;
  * the bare count, as in halog's main loop.
  */
 export function chooseLineHandler(o: HalogOptions): LineHandler | null {
-  let handler: LineHandler | null = echoLine;
+  if (o.countOnly && !hasLineReport(o)) return null;
+  let handler: LineHandler = echoLine;
   if (o.accCount || o.accDelay) handler = acceptHoleLine;
   else if (o.graphTimers || o.percentile) handler = timerLine(o.graphTimers);
   else if (o.countStatus) handler = countStatusLine;
@@ -34,8 +35,6 @@ export function chooseLineHandler(o: HalogOptions): LineHandler | null {
   else if (o.countTermCodes) handler = codePairLine(0);
   else if (o.countSrv) handler = countServerLine;
   else if (o.urlSort) handler = urlLine(o.preserveQuery);
-  else if (o.countOnly) handler = null;
-  if (handler === null) return null;
   if (o.ipCount) return clientLine;
   if (o.extractCapture) return captureLine(o.captureBlock, o.captureField);
   return handler;

@@ -192,6 +192,15 @@ export function parseOptions(argv: readonly string[]): ParseResult {
   return { kind: 'ok', options: o };
 }
 
+/**
+ * True when an output needs fields of each line (every output flag but `-c`, `-ic` and `-hdr`,
+ * which only take over from one of these); without one, `-c` counts lines.
+ */
+export function hasLineReport(o: HalogOptions): boolean {
+  return o.accCount || o.accDelay || o.graphTimers || o.percentile || o.countStatus || o.countCookCodes
+    || o.countTermCodes || o.countSrv || o.urlSort !== null;
+}
+
 /** True when any input filter is set: then `-c` must parse lines instead of counting them. */
 export function hasInputFilter(o: HalogOptions): boolean {
   return o.httpOnly || o.timeResp || o.errorsOnly || o.httpStatus || o.queueOnly || o.queueSrvOnly

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { countRange } from './count-lines.js';
-import type { ParallelWorkerInput, ParallelWorkerOutput } from './parallel.js';
+import type { ParallelWorkerInput, ParallelWorkerOutput } from './start-workers.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
 
 /**

@@ -4,7 +4,7 @@ import type { AggregatesSnapshot } from '../report/aggregates.js';
 import { snapshotBuffers } from '../report/key-table.js';
 import { takeScanBuffer } from '../parse/bytes.js';
 import { CHUNK_SIZE, LineAssembler, readRange } from './chunks.js';
-import type { ParallelWorkerInput, ParallelWorkerOutput } from './parallel.js';
+import type { ParallelWorkerInput, ParallelWorkerOutput } from './start-workers.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
 
 /** A worker thread of parallel.ts: runs the engine over the chunks it claims, posts its partial aggregates. */

@@ -1,24 +1,11 @@
-import { Worker } from 'node:worker_threads';
 import type { HalogOptions } from '../cli/options.js';
 import { LineEngine } from '../engine.js';
 import { Aggregates, type AggregatesSnapshot, type LineMessage } from '../report/aggregates.js';
 import { takeScanBuffer } from '../parse/bytes.js';
 import { CHUNK_SIZE, LineAssembler, readRange } from './chunks.js';
-import { countRange } from './count-lines.js';
 import type { Source } from './sources.js';
-import { LineNumbering, WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type ChunkLines, type StartedWorker } from './work-queue.js';
-
-/** What a worker thread is given (parallel-worker.ts and count-worker.ts). */
-export interface ParallelWorkerInput {
-  options: HalogOptions;
-  sources: Source[];
-  chunks: Chunk[];
-  shared: SharedArrayBuffer;
-  index: number;
-}
-
-/** What it sends back: null when it was cancelled before it claimed anything. */
-export type ParallelWorkerOutput<T> = { result: T; chunks: ChunkLines[] } | null;
+import { startWorkers } from './start-workers.js';
+import { LineNumbering, WorkQueue, drainQueue, finishWorkers, planChunks } from './work-queue.js';
 
 /**
  * Reads the inputs on the main thread and `threads - 1` worker threads, all claiming chunks
@@ -49,39 +36,4 @@ export async function runParallel(options: HalogOptions, sources: readonly Sourc
   agg.messages.length = 0;
   for (const m of messages) agg.messages.push(m);
   return agg;
-}
-
-/** Counts the lines of the inputs the same way (halog's `-c` fast path). */
-export async function countParallel(options: HalogOptions, sources: readonly Source[], threads: number): Promise<number> {
-  const chunks = planChunks(sources, threads);
-  const queue = new WorkQueue(threads - 1);
-  const others = startWorkers<number>('./count-worker.js', options, sources, chunks, queue, threads - 1);
-  let count = 0;
-  drainQueue(queue, chunks, sources, () => count, (s, start, end) => {
-    count += countRange(s, start, end);
-  });
-  for (const r of await finishWorkers(queue, others)) count += r.result;
-  return count;
-}
-
-function startWorkers<T>(
-  script: string,
-  options: HalogOptions,
-  sources: readonly Source[],
-  chunks: readonly Chunk[],
-  queue: WorkQueue,
-  count: number,
-): StartedWorker<{ result: T; chunks: ChunkLines[] }>[] {
-  return Array.from({ length: count }, (_, index) => {
-    const input: ParallelWorkerInput = { options, sources: [...sources], chunks: [...chunks], shared: queue.shared, index };
-    const worker = new Worker(new URL(script, import.meta.url), { workerData: input });
-    const done = new Promise<ParallelWorkerOutput<T>>((resolve, reject) => {
-      worker.once('message', (m: ParallelWorkerOutput<T>) => resolve(m));
-      worker.once('error', reject);
-      worker.once('exit', (code) => {
-        if (code !== 0) reject(new Error(`analyzer worker exited with code ${code}`));
-      });
-    });
-    return { worker, done };
-  });
 }

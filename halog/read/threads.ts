@@ -1,0 +1,25 @@
+import { availableParallelism } from 'node:os';
+import type { Source } from './sources.js';
+
+/**
+ * Below this much input, starting worker threads costs more than it saves.
+ * HALOG_PARALLEL_MIN_BYTES overrides it (tests use 0 to exercise the threaded path).
+ */
+function parallelMinBytes(): number {
+  const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
+  return Number.isFinite(env) && env >= 0 ? env : 32 << 20;
+}
+
+/** Threads asked for: HALOG_THREADS, else every core. */
+function threadCount(): number {
+  const env = Number.parseInt(process.env.HALOG_THREADS ?? '', 10);
+  return Number.isFinite(env) && env > 0 ? env : availableParallelism();
+}
+
+/** Worker threads to use on these inputs: 1 unless they are big regular files. */
+export function threadsFor(sources: readonly Source[]): number {
+  const threads = threadCount();
+  const total = sources.reduce((n, s) => n + s.size, 0);
+  return threads > 1 && sources.every((s) => s.seekable) && total >= parallelMinBytes() ? threads : 1;
+}
+
