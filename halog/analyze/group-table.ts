@@ -103,7 +103,8 @@ export { FNV_OFFSET, FNV_PRIME };
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 export class GroupTable {
-  readonly capBytes: number;
+  /** Raised (never lowered) by the owner of a partition before the other threads' parts of it are merged in (end-phase.ts). */
+  capBytes: number;
   /** Live rows. */
   size = 0;
   /** Ids in use are below this; some may be dead (dropped rows, see `alive`). */
@@ -152,6 +153,11 @@ export class GroupTable {
     this.#keyPos = new Int32Array(2 * rows);
     this.#hash = new Int32Array(rows);
     this.#heapPos = new Int32Array(rows);
+  }
+
+  /** The table the last find() used: this one (a PartitionedTable answers with one of its parts). */
+  get current(): GroupTable {
+    return this;
   }
 
   /** The row of key `buf[start, end)` whose hashBytes is `h`, creating (or, in sketch mode, recycling) one. */
