@@ -17,8 +17,8 @@ import type { ServerState } from '../backend/server.js';
 import { evalCondition, type AclSubject } from '../frontend/acl.js';
 import { effectiveMode, type FrontendRuntime } from '../frontend/frontend.js';
 import type { SessionView } from '../frontend/listeners.js';
-import { Exchange, type ExchangeFailure } from '../http/exchange.js';
-import { ChunkedScanner, MAX_HEAD, headEnd, parseRequestHead, type Framing, type Header, type RequestHead } from '../http/parser.js';
+import { Exchange, type ExchangeFailure, type ExchangeHooks } from '../http/exchange.js';
+import { ChunkedScanner, MAX_HEAD, headEnd, parseRequestHead, type Framing, type Header, type RequestHead, type ResponseHead } from '../http/parser.js';
 import { errorResponse, rawErrorResponse, redirectResponse, responseHeadText, serializeResponseHead } from '../http/responses.js';
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { LbRequest } from '../lb/types.js';
@@ -45,7 +45,7 @@ const SMALL_BODY = 4096;
 /** Pause reading the client when this much request body waits for the server connection. */
 const MAX_PENDING_BODY = 256 * 1024;
 
-export class ClientSession {
+export class ClientSession implements ExchangeHooks {
   readonly #sock: net.Socket;
   readonly #fe: FrontendRuntime;
   readonly #ip: string;
@@ -548,90 +548,12 @@ export class ClientSession {
   }
 
   #startExchange(conn: ServerConn, reused: boolean, reqHead: Buffer): void {
-    const be = this.#be!;
-    const server = this.#server!;
-    const replay: Buffer[] = [reqHead, ...this.#pending];
-    const ex = new Exchange(conn, this.#head!.method, be.cfg.timeouts.server, {
-      onInterim: (h) => {
-        // 1xx go to HTTP/1.1 clients (HAProxy forwards them, and counts them in %B)
-        if (this.#head?.version !== 11) return;
-        const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, true);
-        this.#rec.bytesOut += out.htxBytes;
-        this.#writeClient(out.wire);
-      },
-      onHead: (h, framing, more) => {
-        const rec = this.#rec;
-        rec.tResponse = nowMs();
-        rec.status = h.status;
-        const fe = this.#fe.cfg;
-        if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
-        if (fe.cookieCapture) rec.resCookie = findCookie(h.headers, 'set-cookie', fe.cookieCapture.name, fe.cookieCapture.len);
-        if (framing.kind === 'close') this.#clientKeepAlive = false;
-        this.#respChunked = framing.kind === 'chunked';
-        if (!this.#reqDone) this.#clientKeepAlive = false;
-        const respHeaders = this.#responseCookie(be, server, h.status, h.headers);
-        const out = responseHeadText(h.versionText, h.status, h.reason, respHeaders, this.#clientKeepAlive);
-        // %B: the head as the server sent it, before a persistence cookie was inserted/removed
-        rec.bytesOut += respHeaders === h.headers ? out.htxBytes : serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive).htxBytes;
-        this.#headSent = true;
-        if (this.#clientGone) return;
-        // held until the body bytes of the same server read arrive (or this tick ends), then
-        // written together: one write(2) per small response instead of two
-        this.#held = out.text;
-        if (!more) process.nextTick(flushHeld, this);
-      },
-      onData: (chunk, payload) => {
-        this.#rec.bytesOut += payload;
-        if (this.#clientGone) {
-          this.#abortByClient();
-          return false;
-        }
-        return this.#writeClient(chunk);
-      },
-      onEnd: (reusable) => {
-        if (this.#clientGone) return this.#abortByClient();
-        // a complete chunked message ends with HTX's end-of-trailers block: 1 byte in %B
-        if (this.#respChunked) this.#rec.bytesOut += 1;
-        this.#ex = null;
-        if (reusable && this.#mode === 'keep-alive') putIdle(server, conn);
-        else conn.sock.destroy();
-        this.#finish('-', '-', this.#clientKeepAlive);
-      },
-      onFail: (kind, gotBytes) => this.#serverFailed(kind, gotBytes, reused, replay),
-      onUpgrade: (h, rest) => {
-        // 101: a tunnel (proxy/http/tunnel.ts) until both sides close; one log line at the end
-        const rec = this.#rec;
-        rec.tResponse = nowMs();
-        rec.status = h.status;
-        const fe = this.#fe.cfg;
-        if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
-        // HAProxy applies cookie persistence to a 101 too; %B counts the head as received
-        rec.bytesOut += upgradeHead(h).htxBytes;
-        const out = upgradeHead({ ...h, headers: this.#responseCookie(be, server, h.status, h.headers) });
-        this.#headSent = true;
-        this.#ex = null;
-        this.#clearTimer();
-        this.#writeClient(out.wire);
-        const t = be.cfg.timeouts;
-        const pending = this.#buf;
-        this.#buf = null;
-        this.#tunnel = new Tunnel(
-          this.#sock,
-          conn,
-          { client: t.tunnel || fe.timeouts.client, server: t.tunnel || t.server },
-          {
-            onServerBytes: (n) => (rec.bytesOut += n),
-            onClientBytes: (n) => (rec.bytesIn += n),
-            done: (cause, state) => {
-              this.#finish(cause, state, false);
-              if (this.#sock.closed) this.#teardown();
-            },
-          },
-          rest,
-          pending,
-        );
-      },
-    });
+    this.#exConn = conn;
+    this.#exReused = reused;
+    this.#replay = [reqHead, ...this.#pending];
+    // the session itself is the exchange's hooks (the ExchangeHooks methods below): an object
+    // of closures per request was about a twentieth of what a request allocates
+    const ex = new Exchange(conn, this.#head!.method, this.#be!.cfg.timeouts.server, this);
     this.#ex = ex;
     ex.requestComplete = this.#reqDone;
     ex.write(reqHead);
@@ -639,6 +561,104 @@ export class ClientSession {
     this.#pending = [];
     this.#pendingBytes = 0;
     if (this.#phase === 'body') this.#sock.resume();
+  }
+
+  /** The server connection of the current exchange, whether it came from the pool, and what to replay on a fresh one. */
+  #exConn: ServerConn | null = null;
+  #exReused = false;
+  #replay: Buffer[] = [];
+
+  // ---- ExchangeHooks (proxy/http/exchange.ts), called by the current exchange only --------
+
+  onInterim(h: ResponseHead): void {
+    // 1xx go to HTTP/1.1 clients (HAProxy forwards them, and counts them in %B)
+    if (this.#head?.version !== 11) return;
+    const out = serializeResponseHead(h.versionText, h.status, h.reason, h.headers, true);
+    this.#rec.bytesOut += out.htxBytes;
+    this.#writeClient(out.wire);
+  }
+
+  onHead(h: ResponseHead, framing: Framing, more: boolean): void {
+    const rec = this.#rec;
+    rec.tResponse = nowMs();
+    rec.status = h.status;
+    const fe = this.#fe.cfg;
+    if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
+    if (fe.cookieCapture) rec.resCookie = findCookie(h.headers, 'set-cookie', fe.cookieCapture.name, fe.cookieCapture.len);
+    if (framing.kind === 'close') this.#clientKeepAlive = false;
+    this.#respChunked = framing.kind === 'chunked';
+    if (!this.#reqDone) this.#clientKeepAlive = false;
+    const respHeaders = this.#responseCookie(this.#be!, this.#server!, h.status, h.headers);
+    const out = responseHeadText(h.versionText, h.status, h.reason, respHeaders, this.#clientKeepAlive);
+    // %B: the head as the server sent it, before a persistence cookie was inserted/removed
+    rec.bytesOut += respHeaders === h.headers ? out.htxBytes : serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive).htxBytes;
+    this.#headSent = true;
+    if (this.#clientGone) return;
+    // held until the body bytes of the same server read arrive (or this tick ends), then
+    // written together: one write(2) per small response instead of two
+    this.#held = out.text;
+    if (!more) process.nextTick(flushHeld, this);
+  }
+
+  onData(chunk: Buffer, payload: number): boolean {
+    this.#rec.bytesOut += payload;
+    if (this.#clientGone) {
+      this.#abortByClient();
+      return false;
+    }
+    return this.#writeClient(chunk);
+  }
+
+  onEnd(reusable: boolean): void {
+    if (this.#clientGone) return this.#abortByClient();
+    // a complete chunked message ends with HTX's end-of-trailers block: 1 byte in %B
+    if (this.#respChunked) this.#rec.bytesOut += 1;
+    this.#ex = null;
+    const conn = this.#exConn!;
+    this.#exConn = null;
+    if (reusable && this.#mode === 'keep-alive') putIdle(this.#server!, conn);
+    else conn.sock.destroy();
+    this.#finish('-', '-', this.#clientKeepAlive);
+  }
+
+  onFail(kind: ExchangeFailure, gotBytes: boolean): void {
+    this.#serverFailed(kind, gotBytes, this.#exReused, this.#replay);
+  }
+
+  onUpgrade(h: ResponseHead, rest: Buffer): void {
+    // 101: a tunnel (proxy/http/tunnel.ts) until both sides close; one log line at the end
+    const be = this.#be!;
+    const conn = this.#exConn!;
+    const rec = this.#rec;
+    rec.tResponse = nowMs();
+    rec.status = h.status;
+    const fe = this.#fe.cfg;
+    if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
+    // HAProxy applies cookie persistence to a 101 too; %B counts the head as received
+    rec.bytesOut += upgradeHead(h).htxBytes;
+    const out = upgradeHead({ ...h, headers: this.#responseCookie(be, this.#server!, h.status, h.headers) });
+    this.#headSent = true;
+    this.#ex = null;
+    this.#clearTimer();
+    this.#writeClient(out.wire);
+    const t = be.cfg.timeouts;
+    const pending = this.#buf;
+    this.#buf = null;
+    this.#tunnel = new Tunnel(
+      this.#sock,
+      conn,
+      { client: t.tunnel || fe.timeouts.client, server: t.tunnel || t.server },
+      {
+        onServerBytes: (n) => (rec.bytesOut += n),
+        onClientBytes: (n) => (rec.bytesIn += n),
+        done: (cause, state) => {
+          this.#finish(cause, state, false);
+          if (this.#sock.closed) this.#teardown();
+        },
+      },
+      rest,
+      pending,
+    );
   }
 
   #serverFailed(kind: ExchangeFailure, gotBytes: boolean, reused: boolean, replay: Buffer[]): void {
