@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { LogRecord, parseRecord } from '../parse/record.js';
-import { LineAssembler } from './chunks.js';
+import { indexBefore, takeScanBuffer } from '../parse/bytes.js';
+import { CHUNK_SIZE, LineAssembler } from './chunks.js';
 import { HalogInputError } from './errors.js';
 import { readAt, type Source } from './sources.js';
 
@@ -81,8 +82,8 @@ function lineHandler(job: Sink, stats: ReadStats, at: Position, shard?: ShardSpe
     at.next += end;
     let p = 0;
     while (p < end) {
-      let nl = buf.indexOf(0x0a, p);
-      if (nl < 0 || nl >= end) nl = end;
+      let nl = indexBefore(buf, 0x0a, p, end);
+      if (nl < 0) nl = end;
       let e = nl;
       if (e > p && buf[e - 1] === 0x0d) e--;
       if (e > p && (mine === null || mine(buf, p, e))) {
@@ -105,7 +106,9 @@ function lineHandler(job: Sink, stats: ReadStats, at: Position, shard?: ShardSpe
 export async function readPart(sources: readonly Source[], part: PartSpec, job: Sink, progress?: (bytes: number) => void, key?: ShardKey): Promise<ReadStats> {
   const stats = emptyStats();
   const at: Position = { src: null, next: 0 };
-  const asm = new LineAssembler(lineHandler(job, stats, at, part.shard, key));
+  // Read into this thread's SIMD scanner when it is free (parse/bytes.ts): line ends and
+  // parseRecord's field walks then run 16 bytes per compare.
+  const asm = new LineAssembler(lineHandler(job, stats, at, part.shard, key), takeScanBuffer(CHUNK_SIZE));
   // Every shard reads all the input: only the first one counts the bytes and reports progress.
   const others = part.shard !== undefined && part.shard.index > 0;
   if (others) progress = undefined;
@@ -126,7 +129,7 @@ export async function readPart(sources: readonly Source[], part: PartSpec, job: 
  */
 export function rangeReader(job: Sink, stats: ReadStats): (src: Source, start: number, end: number, progress?: (n: number) => void) => void {
   const at: Position = { src: null, next: 0 };
-  const asm = new LineAssembler(lineHandler(job, stats, at));
+  const asm = new LineAssembler(lineHandler(job, stats, at), takeScanBuffer(CHUNK_SIZE));
   return (src, start, end, progress) => readRangeCounted(src, start, end, asm, stats, at, progress);
 }
 
