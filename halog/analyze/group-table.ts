@@ -138,17 +138,18 @@ export class GroupTable {
   #bytes = 0;
   #keyStrings: (string | undefined)[] = [];
 
-  constructor(capBytes: number) {
+  /** `sizeFor`: the budget the row arrays are made for, when the table will be given a larger one later (end-phase.ts). */
+  constructor(capBytes: number, sizeFor = capBytes) {
     this.capBytes = capBytes;
     // Arrays indexed by row are made for every row the budget allows (each row costs at least
     // ROW_BYTES), so they never grow by copying: memory the OS hands out is only backed when
     // first written, and growing meant writing every row again, and on some VMs each fresh
     // page is expensive (~15 us on the development machine). Merges may pass the budget for a
     // moment, and then they grow.
-    const rows = Math.max(1024, Math.min(1 << 24, Math.ceil(capBytes / ROW_BYTES) + 1));
+    const rows = Math.max(1024, Math.min(1 << 24, Math.ceil(sizeFor / ROW_BYTES) + 1));
     this.counts = new Float64Array(rows * NCOLS);
     this.errs = new Float64Array(rows);
-    this.lat = new SeriesStore(rows * NTIMERS, capBytes);
+    this.lat = new SeriesStore(rows * NTIMERS, sizeFor);
     this.#alive = new Uint8Array(rows);
     this.#keyPos = new Int32Array(2 * rows);
     this.#hash = new Int32Array(rows);

@@ -30,8 +30,9 @@ export class PartitionedTable implements RowFinder {
   readonly parts: GroupTable[];
   current: GroupTable;
 
-  constructor(parts: number, capBytes: number) {
-    this.parts = Array.from({ length: parts }, () => new GroupTable(capBytes));
+  /** Every table gets `capBytes`; table `big` (-1: none) has its arrays made for `bigSize`. */
+  constructor(parts: number, capBytes: number, big = -1, bigSize = capBytes) {
+    this.parts = Array.from({ length: parts }, (_, p) => new GroupTable(capBytes, p === big ? bigSize : capBytes));
     this.current = this.parts[0]!;
   }
 

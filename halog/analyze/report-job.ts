@@ -92,11 +92,16 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     const perTable = Math.max(1 << 20, Math.floor(capBytes / Math.max(1, options.kinds.length)));
     const end = options.end;
     if (end !== undefined && options.kinds.length === 1) {
-      this.partitioned = new PartitionedTable(end.parts, partitionBudget(perTable, end.parts));
+      if (!isMainThread) this.#index = workerIndex(end);
+      // A worker's own partition will take the other threads' rows of it: its arrays are made
+      // for the whole partition's budget (memory is backed only when written), not grown by
+      // copying during the end phase; its budget is this thread's share until then.
+      const mine = partitionBudget(perTable, end.parts);
+      const whole = partitionBudget(wholeTableBudget(options), end.parts);
+      this.partitioned = new PartitionedTable(end.parts, mine, isMainThread ? -1 : this.#index, Math.max(mine, whole));
       this.tables = [];
       this.#finders = [this.partitioned];
       this.#all = this.partitioned.parts;
-      if (!isMainThread) this.#index = workerIndex(end);
     } else {
       this.tables = options.kinds.map(() => new GroupTable(perTable));
       this.#finders = this.tables;
@@ -182,8 +187,8 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     if (this.partitioned !== null) {
       if (encoded || isMainThread) throw new Error('partitioned report tables are finished with endRuns(), not snapshot()');
       const end = this.options.end!;
-      const whole = Math.max(1 << 20, Math.floor(tableBudget(this.options.capBytes) / this.options.kinds.length));
-      return { tables: [], kept: this.kept, filtered: this.filtered, firstMs: this.kept ? this.firstMs : null, lastMs: this.kept ? this.lastMs : null, parts: offerParts(this.partitioned, this.#index, end, partitionBudget(whole, end.parts)) };
+      const parts = offerParts(this.partitioned, this.#index, end, partitionBudget(wholeTableBudget(this.options), end.parts));
+      return { tables: [], kept: this.kept, filtered: this.filtered, firstMs: this.kept ? this.firstMs : null, lastMs: this.kept ? this.lastMs : null, parts };
     }
     return {
       tables: this.tables.map((t) => (encoded ? t.snapshot(true) : t.move())),
@@ -224,6 +229,11 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   closeParts(): void {
     closeOffers(this.#offers);
   }
+}
+
+/** One kind's table budget in a run on one thread (the main thread's, whatever the thread count). */
+function wholeTableBudget(options: AnalyzeOptions): number {
+  return Math.max(1 << 20, Math.floor(tableBudget(options.capBytes) / Math.max(1, options.kinds.length)));
 }
 
 /** The budget of each of `parts` tables of one kind's budget `perTable`: together no more than one table. */
