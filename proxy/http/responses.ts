@@ -9,6 +9,7 @@
  * - 400 and 408 are sent raw (capitalized headers, Connection: close) and count 0 bytes.
  */
 import type { Header } from './parser.js';
+import { intBytes, putInt, putStr } from '../log/line-bytes.js';
 
 const HTX_START_LINE = 20;
 const HTX_EOH = 1;
@@ -27,6 +28,55 @@ export interface ResponseOut {
 export function serializeResponseHead(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): ResponseOut {
   const h = responseHeadText(versionText, status, reason, headers, keepAlive);
   return { wire: Buffer.from(h.text, 'latin1'), htxBytes: h.htxBytes };
+}
+
+/** What responseHeadText() counts in `%B` for this head. */
+export function responseHtxBytes(versionText: string, reason: string, headers: readonly Header[]): number {
+  let htx = HTX_START_LINE + versionText.length + 3 + reason.length + HTX_EOH;
+  for (const h of headers) if (h.name !== 'connection') htx += h.name.length + h.value.length;
+  return htx;
+}
+
+/** The `connection` line responseHeadText() adds, or ''. */
+function connectionLine(versionText: string, keepAlive: boolean): string {
+  const v11 = versionText === 'HTTP/1.1';
+  return v11 && !keepAlive ? 'connection: close\r\n' : !v11 && keepAlive ? 'connection: keep-alive\r\n' : '';
+}
+
+/** Length in bytes of responseHeadText()'s text. */
+export function responseHeadLength(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): number {
+  let n = versionText.length + 1 + intBytes(status) + 1 + reason.length + 2;
+  for (const h of headers) if (h.name !== 'connection') n += h.name.length + 2 + h.value.length + 2;
+  return n + connectionLine(versionText, keepAlive).length + 2;
+}
+
+/**
+ * responseHeadText()'s text written as bytes at `at` (room: responseHeadLength()); returns the
+ * end offset. The session writes a head this way straight into the buffer that also carries
+ * the first body bytes: the string, concatenated per header and then copied, was the largest
+ * allocation of a keep-alive request.
+ */
+export function writeResponseHead(out: Buffer, at: number, versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): number {
+  let p = putStr(out, at, versionText);
+  out[p++] = 0x20;
+  p = putInt(out, p, status);
+  out[p++] = 0x20;
+  p = putStr(out, p, reason);
+  out[p++] = 13;
+  out[p++] = 10;
+  for (const h of headers) {
+    if (h.name === 'connection') continue;
+    p = putStr(out, p, h.name);
+    out[p++] = 0x3a;
+    out[p++] = 0x20;
+    p = putStr(out, p, h.value);
+    out[p++] = 13;
+    out[p++] = 10;
+  }
+  p = putStr(out, p, connectionLine(versionText, keepAlive));
+  out[p++] = 13;
+  out[p++] = 10;
+  return p;
 }
 
 /** serializeResponseHead(), the head as a latin1 string (to be copied into a larger buffer). */

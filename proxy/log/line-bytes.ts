@@ -18,6 +18,13 @@ export function putStr(out: Buffer, at: number, s: string): number {
   return at;
 }
 
+/** Bytes putInt() writes for `n`. */
+export function intBytes(n: number): number {
+  let digits = n < 0 ? 2 : 1;
+  for (let t = Math.abs(n); t >= 10; t = Math.floor(t / 10)) digits++;
+  return digits;
+}
+
 /** A safe integer, `-` first when negative, as String(n) writes it. */
 export function putInt(out: Buffer, at: number, n: number): number {
   if (n < 0) {

@@ -19,7 +19,7 @@ import { effectiveMode, type FrontendRuntime } from '../frontend/frontend.js';
 import type { SessionView } from '../frontend/listeners.js';
 import { Exchange, type ExchangeFailure, type ExchangeHooks } from '../http/exchange.js';
 import { ChunkedScanner, MAX_HEAD, headEnd, parseRequestHead, type Framing, type Header, type RequestHead, type ResponseHead } from '../http/parser.js';
-import { errorResponse, rawErrorResponse, redirectResponse, responseHeadText, serializeResponseHead } from '../http/responses.js';
+import { errorResponse, rawErrorResponse, redirectResponse, responseHeadLength, responseHtxBytes, serializeResponseHead, writeResponseHead } from '../http/responses.js';
 import type { SessionState, TerminationCause } from '../log/format/termination.js';
 import type { LbRequest } from '../lb/types.js';
 import { newRecord, type RequestRecord } from './record.js';
@@ -589,14 +589,15 @@ export class ClientSession implements ExchangeHooks {
     this.#respChunked = framing.kind === 'chunked';
     if (!this.#reqDone) this.#clientKeepAlive = false;
     const respHeaders = this.#responseCookie(this.#be!, this.#server!, h.status, h.headers);
-    const out = responseHeadText(h.versionText, h.status, h.reason, respHeaders, this.#clientKeepAlive);
     // %B: the head as the server sent it, before a persistence cookie was inserted/removed
-    rec.bytesOut += respHeaders === h.headers ? out.htxBytes : serializeResponseHead(h.versionText, h.status, h.reason, h.headers, this.#clientKeepAlive).htxBytes;
+    rec.bytesOut += responseHtxBytes(h.versionText, h.reason, h.headers);
     this.#headSent = true;
     if (this.#clientGone) return;
     // held until the body bytes of the same server read arrive (or this tick ends), then
     // written together: one write(2) per small response instead of two
-    this.#held = out.text;
+    this.#held = h;
+    this.#heldHeaders = respHeaders;
+    this.#heldKeepAlive = this.#clientKeepAlive;
     if (!more) process.nextTick(flushHeld, this);
   }
 
@@ -716,8 +717,10 @@ export class ClientSession implements ExchangeHooks {
     this.#finish(cause, state, keep);
   }
 
-  /** A response head waiting to be written with the first body bytes. */
-  #held: string | null = null;
+  /** A response head waiting to be written with the first body bytes, with the headers and connection fate to write it with. */
+  #held: ResponseHead | null = null;
+  #heldHeaders: readonly Header[] = NO_HEADERS;
+  #heldKeepAlive = false;
 
   flushHeld(): void {
     if (this.#held !== null) this.#writeClient(EMPTY);
@@ -733,21 +736,28 @@ export class ClientSession implements ExchangeHooks {
     if (held === null) {
       if (data.length === 0) return false;
       ok = this.#sock.write(data);
-    } else if (data.length > SMALL_BODY) {
-      // a large first body chunk is not copied: head and chunk leave in one writev
-      this.#sock.cork();
-      this.#sock.write(held, 'latin1');
-      ok = this.#sock.write(data);
-      this.#sock.uncork();
-    } else if (data.length === 0) {
-      ok = this.#sock.write(held, 'latin1');
     } else {
-      // head and first body bytes in one buffer, one write(2)
-      const out = Buffer.allocUnsafe(held.length + data.length);
-      out.write(held, 0, 'latin1');
-      data.copy(out, held.length);
-      ok = this.#sock.write(out);
-      copied = true;
+      const headers = this.#heldHeaders;
+      this.#heldHeaders = NO_HEADERS;
+      const hl = responseHeadLength(held.versionText, held.status, held.reason, headers, this.#heldKeepAlive);
+      if (data.length > SMALL_BODY) {
+        // a large first body chunk is not copied: head and chunk leave in one writev
+        const head = Buffer.allocUnsafe(hl);
+        writeResponseHead(head, 0, held.versionText, held.status, held.reason, headers, this.#heldKeepAlive);
+        this.#sock.cork();
+        this.#sock.write(head);
+        ok = this.#sock.write(data);
+        this.#sock.uncork();
+      } else {
+        // head and first body bytes in one buffer, one write(2)
+        const out = Buffer.allocUnsafe(hl + data.length);
+        writeResponseHead(out, 0, held.versionText, held.status, held.reason, headers, this.#heldKeepAlive);
+        if (data.length > 0) {
+          data.copy(out, hl);
+          copied = true;
+        }
+        ok = this.#sock.write(out);
+      }
     }
     if (!ok && this.#ex && !this.#waitingDrain) {
       const ex = this.#ex;
@@ -921,5 +931,6 @@ function findCookie(headers: readonly Header[], header: 'cookie' | 'set-cookie',
 
 const flushHeld = (s: ClientSession): void => s.flushHeld();
 const EMPTY = Buffer.alloc(0);
+const NO_HEADERS: readonly Header[] = [];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
