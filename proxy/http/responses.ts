@@ -26,24 +26,25 @@ export interface ResponseOut {
  * stays open after this response.
  */
 export function serializeResponseHead(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): ResponseOut {
-  const h = responseHeadText(versionText, status, reason, headers, keepAlive);
-  return { wire: Buffer.from(h.text, 'latin1'), htxBytes: h.htxBytes };
+  const wire = Buffer.allocUnsafe(responseHeadLength(versionText, status, reason, headers, keepAlive));
+  writeResponseHead(wire, 0, versionText, status, reason, headers, keepAlive);
+  return { wire, htxBytes: responseHtxBytes(versionText, reason, headers) };
 }
 
-/** What responseHeadText() counts in `%B` for this head. */
+/** What HAProxy counts in `%B` for this head (its HTX size). */
 export function responseHtxBytes(versionText: string, reason: string, headers: readonly Header[]): number {
   let htx = HTX_START_LINE + versionText.length + 3 + reason.length + HTX_EOH;
   for (const h of headers) if (h.name !== 'connection') htx += h.name.length + h.value.length;
   return htx;
 }
 
-/** The `connection` line responseHeadText() adds, or ''. */
+/** The `connection` line the head gets for the client connection's fate, or ''. */
 function connectionLine(versionText: string, keepAlive: boolean): string {
   const v11 = versionText === 'HTTP/1.1';
   return v11 && !keepAlive ? 'connection: close\r\n' : !v11 && keepAlive ? 'connection: keep-alive\r\n' : '';
 }
 
-/** Length in bytes of responseHeadText()'s text. */
+/** Length in bytes of the head writeResponseHead() writes. */
 export function responseHeadLength(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): number {
   let n = versionText.length + 1 + intBytes(status) + 1 + reason.length + 2;
   for (const h of headers) if (h.name !== 'connection') n += h.name.length + 2 + h.value.length + 2;
@@ -51,8 +52,8 @@ export function responseHeadLength(versionText: string, status: number, reason: 
 }
 
 /**
- * responseHeadText()'s text written as bytes at `at` (room: responseHeadLength()); returns the
- * end offset. The session writes a head this way straight into the buffer that also carries
+ * The head toward the client written as bytes at `at` (room: responseHeadLength()): status
+ * line, the server's headers but `connection`, the `connection` line; returns the end offset. The session writes a head this way straight into the buffer that also carries
  * the first body bytes: the string, concatenated per header and then copied, was the largest
  * allocation of a keep-alive request.
  */
@@ -77,22 +78,6 @@ export function writeResponseHead(out: Buffer, at: number, versionText: string, 
   out[p++] = 13;
   out[p++] = 10;
   return p;
-}
-
-/** serializeResponseHead(), the head as a latin1 string (to be copied into a larger buffer). */
-export function responseHeadText(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): { text: string; htxBytes: number } {
-  let s = `${versionText} ${status} ${reason}\r\n`;
-  let htx = HTX_START_LINE + versionText.length + 3 + reason.length + HTX_EOH;
-  for (const h of headers) {
-    if (h.name === 'connection') continue;
-    s += `${h.name}: ${h.value}\r\n`;
-    htx += h.name.length + h.value.length;
-  }
-  const v11 = versionText === 'HTTP/1.1';
-  if (v11 && !keepAlive) s += 'connection: close\r\n';
-  else if (!v11 && keepAlive) s += 'connection: keep-alive\r\n';
-  s += '\r\n';
-  return { text: s, htxBytes: htx };
 }
 
 interface ErrorPage {

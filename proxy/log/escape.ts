@@ -5,7 +5,8 @@
  * LF or `"` into a log line through a header or the request line.
  */
 
-const HEX = '0123456789ABCDEF';
+/** '0'-'9', 'A'-'F'. */
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
 
 function makeMap(extra: string): Uint8Array {
   const m = new Uint8Array(256);
@@ -20,17 +21,28 @@ export const HEADER_MAP = makeMap('"#{|}');
 /** Request line (`%r`): controls, >= 0x7f, `"` and `#`. */
 export const URL_MAP = makeMap('"#');
 
-function encode(s: string, map: Uint8Array): string {
-  let i = 0;
-  const n = s.length;
-  while (i < n && map[s.charCodeAt(i) & 0xff] === 0) i++;
-  if (i === n) return s;
-  let out = s.slice(0, i);
-  for (; i < n; i++) {
+/** Bytes of `s` written at `at` with the bytes `map` marks escaped; returns the end offset (room: 3 bytes a char). */
+function putEscaped(out: Buffer, at: number, s: string, map: Uint8Array): number {
+  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i) & 0xff;
-    out += map[c] ? '#' + HEX[c >> 4] + HEX[c & 15] : s[i];
+    if (map[c] === 0) out[at++] = c;
+    else {
+      out[at++] = 0x23; // #
+      out[at++] = HEX[c >> 4]!;
+      out[at++] = HEX[c & 15]!;
+    }
   }
-  return out;
+  return at;
+}
+
+/** A captured header value, escaped, written at `at` (the log line is built as bytes). */
+export const putHeader = (out: Buffer, at: number, s: string): number => putEscaped(out, at, s, HEADER_MAP);
+/** A request line, escaped, written at `at`. */
+export const putRequest = (out: Buffer, at: number, s: string): number => putEscaped(out, at, s, URL_MAP);
+
+function encode(s: string, map: Uint8Array): string {
+  const out = Buffer.allocUnsafe(s.length * 3);
+  return out.toString('latin1', 0, putEscaped(out, 0, s, map));
 }
 
 export const escapeHeader = (s: string): string => encode(s, HEADER_MAP);

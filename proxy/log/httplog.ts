@@ -7,58 +7,42 @@
  */
 import { BAD_REQUEST, NO_SERVER } from './format/fields.js';
 import type { RequestRecord } from '../session/record.js';
-import { logDate, logDatePrefix } from './dates.js';
-import { escapeHeader, escapeRequest } from './escape.js';
-import { maxBytes, putHeader, putInt, putRequest, putStr } from './line-bytes.js';
+import { logDatePrefix } from './dates.js';
+import { putHeader, putRequest } from './escape.js';
+import { maxBytes, putInt, putStr } from './line-bytes.js';
 
 const span = (from: number, to: number): number => (from >= 0 && to >= 0 ? Math.max(0, to - from) : -1);
-
-function block(values: (string | null)[]): string {
-  let s = '{';
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) s += '|';
-    const v = values[i];
-    if (v) s += escapeHeader(v);
-  }
-  return s + '}';
-}
-
-/** Returns the line as a latin1 string (one char per byte). */
-export function formatHttplog(r: RequestRecord): string {
-  const start = r.tFirstByte >= 0 ? r.tFirstByte : r.tStart;
-  const TR = span(r.tFirstByte, r.tRequest);
-  const Tw = span(r.tRequest, r.tQueue);
-  const Tc = span(r.tQueue, r.tConnect);
-  const Tr = span(r.tConnect, r.tResponse);
-  const Ta = Math.max(0, r.tClose - start);
-  let line =
-    `${r.clientIp}:${r.clientPort} [${logDate(r.dateMs)}] ${r.frontend} ${r.backend}/${r.server ?? NO_SERVER} ` +
-    `${TR}/${Tw}/${Tc}/${Tr}/${Ta} ${r.status} ${r.bytesOut} ${r.reqCookie ?? '-'} ${r.resCookie ?? '-'} ` +
-    `${r.cause}${r.state}${r.cookieIn}${r.cookieOut} ${r.actconn}/${r.feconn}/${r.beconn}/${r.srvConn}/${r.redispatched ? '+' : ''}${r.retries} ${r.srvQueue}/${r.bkQueue} `;
-  if (r.reqCaptures) line += block(r.reqCaptures) + ' ';
-  if (r.resCaptures) line += block(r.resCaptures) + ' ';
-  line += r.requestLine === null ? `"${BAD_REQUEST}"` : `"${escapeRequest(r.requestLine)}"`;
-  if (r.tlsFields !== null) line += ' ' + r.tlsFields;
-  return line;
-}
 
 /** Room for everything of a line but its strings: the date, numbers, letters, separators. */
 const FIXED_BYTES = 256;
 
-/**
- * formatHttplog(r), written as bytes into `out` from `at`; returns the end offset, or -1 when
- * the line might not fit (the caller then takes formatHttplog). Same bytes, no string built.
- */
-export function httplogInto(r: RequestRecord, out: Buffer, at: number): number {
-  const server = r.server ?? NO_SERVER;
-  const reqCookie = r.reqCookie ?? '-';
-  const resCookie = r.resCookie ?? '-';
-  let room = FIXED_BYTES + r.clientIp.length + r.frontend.length + r.backend.length + server.length + reqCookie.length + resCookie.length;
+/** Bytes the line of `r` may take at most: what httplogInto needs from its offset. */
+export function httplogRoom(r: RequestRecord): number {
+  let room = FIXED_BYTES + r.clientIp.length + r.frontend.length + r.backend.length + (r.server ?? NO_SERVER).length;
+  room += (r.reqCookie ?? '-').length + (r.resCookie ?? '-').length;
   room += r.requestLine === null ? BAD_REQUEST.length : maxBytes(r.requestLine);
   if (r.tlsFields !== null) room += r.tlsFields.length;
   if (r.reqCaptures) room += capturesBytes(r.reqCaptures);
   if (r.resCaptures) room += capturesBytes(r.resCaptures);
-  if (at + room > out.length) return -1;
+  return room;
+}
+
+/** Returns the line as a latin1 string (one char per byte). */
+export function formatHttplog(r: RequestRecord): string {
+  const out = Buffer.allocUnsafe(httplogRoom(r));
+  return out.toString('latin1', 0, httplogInto(r, out, 0));
+}
+
+/**
+ * The line of `r` written as bytes into `out` from `at` (no string built: the emitter writes
+ * it straight into the buffer the UDP sink copies); returns the end offset, or -1 when the
+ * line might not fit (httplogRoom).
+ */
+export function httplogInto(r: RequestRecord, out: Buffer, at: number): number {
+  if (at + httplogRoom(r) > out.length) return -1;
+  const server = r.server ?? NO_SERVER;
+  const reqCookie = r.reqCookie ?? '-';
+  const resCookie = r.resCookie ?? '-';
   const start = r.tFirstByte >= 0 ? r.tFirstByte : r.tStart;
   let p = putStr(out, at, r.clientIp);
   out[p++] = 0x3a; // :
