@@ -43,7 +43,9 @@ export class HealthChecker implements ServerChecker {
     this.#be = be;
     this.#srv = srv;
     this.#cfg = cfg;
-    this.#health = cfg.rise + cfg.fall - 1;
+    // HAProxy starts a checked server UP at health `rise`, not at full health: its first
+    // failed check takes it down ("UP 1/3" on the stats page until a check passes)
+    this.#health = cfg.rise;
   }
 
   get up(): boolean {

@@ -100,10 +100,11 @@ export function snapshot(src: StatsSources, globalMaxconn: number, cli = false, 
       Object.assign(row, { lastchg: Math.floor((now - s.lastChange) / 1000), downtime: 0, pid: 1, iid, sid: s.id, lbtot: c.stot, type: 2, rate: 0, rate_max: 0 });
       if (hc) {
         Object.assign(row, { chkfail: hc.failed, chkdown: s.downs, check_rise: hc.cfg.rise, check_fall: hc.cfg.fall, check_health: hc.health });
-        if (hc.last) {
-          const l = hc.last;
-          Object.assign(row, { check_status: CHECK_CODES[l.reason] ?? '', check_code: l.code ?? '', check_duration: l.durationMs, check_desc: l.reason, last_chk: l.info ?? '' });
-        }
+        // `* ` while a check is in flight, as HAProxy's stats.c writes it (CHK_ST_INPROGRESS)
+        const flight = hc.running ? '* ' : '';
+        const l = hc.last;
+        if (l) Object.assign(row, { check_status: flight + (CHECK_CODES[l.reason] ?? ''), check_code: l.code ?? '', check_duration: l.durationMs, check_desc: l.reason, last_chk: l.info ?? '' });
+        else Object.assign(row, { check_status: `${flight}INI`, check_desc: 'Initializing' });
       }
       Object.assign(row, { cli_abrt: c.cliAbrt, srv_abrt: c.srvAbrt, lastsess: c.lastSess < 0 ? -1 : Math.floor((now - c.lastSess) / 1000), mode: be.cfg.mode, uweight: s.userWeight });
       if (cli) row.addr = `${s.host}:${s.port}`;
