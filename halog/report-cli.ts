@@ -12,10 +12,8 @@ import { expandGlobs } from './analyze/globs.js';
 import { kindLabel, parseKind, type KindSpec } from './analyze/kinds.js';
 import { TIMER_INDEX, TIMERS, type TimerName } from './analyze/latency.js';
 import { progressBar } from './analyze/progress.js';
-import type { EndSpec } from './analyze/end-phase.js';
 import { Analyzer, type AnalyzeOptions } from './analyze/report-job.js';
-import { mergedTable, timerIndexes } from './analyze/part-run.js';
-import { buildTable, checkSort, defaultSort, parseTimers, type ReportTable } from './analyze/result.js';
+import { buildTable, checkSort, parseTimers } from './analyze/result.js';
 import { mergeSummaries, summaryDocument, writeSummary, type InputCounts } from './analyze/summary.js';
 import { writeCsv } from './output/csv.js';
 import { renderHtml, HTML_KINDS } from './output/html.js';
@@ -258,21 +256,12 @@ interface RunInput {
   sources: string[];
 }
 
-/** The format a run writes on stdout, or null (only --html or --summary). */
-function formatOf(cli: ReportCli): Format | null {
-  return cli.format ?? (cli.html || cli.summary ? null : defaultFormat());
-}
-
-function shownTimers(cli: ReportCli, format: Format | null): TimerName[] {
-  return cli.timers ?? (format === 'text' ? (['Ta', 'Tt'] as TimerName[]) : [...TIMERS]);
-}
-
-/** `prebuilt`: the table of a partitioned run (merged from the threads' sorted runs). */
-function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: number, prebuilt?: ReportTable): void {
+function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: number): void {
   const { analyzer, input } = run;
-  const format = formatOf(cli);
-  const timers = shownTimers(cli, format);
-  const t = prebuilt ?? buildTable(primary, analyzer.tables[primaryIndex]!, { timers, sort: cli.sort, top: cli.top, dropEmptyTimers: cli.timers === null && format === 'text' });
+  const table = analyzer.tables[primaryIndex]!;
+  const format: Format | null = cli.format ?? (cli.html || cli.summary ? null : defaultFormat());
+  const timers = cli.timers ?? (format === 'text' ? (['Ta', 'Tt'] as TimerName[]) : [...TIMERS]);
+  const t = buildTable(primary, table, { timers, sort: cli.sort, top: cli.top, dropEmptyTimers: cli.timers === null && format === 'text' });
   const counts = { lines: input.lines, records: input.records, invalid: input.invalid, kept: analyzer.kept, filtered: analyzer.filtered };
   if (format !== null) {
     const write = (chunk: Uint8Array): void => writeAllSync(1, chunk);
@@ -329,31 +318,12 @@ export function analyzeOptions(cli: ReportCli, threads: number): AnalyzeOptions 
   }
   return {
     record,
-    end: endSpec(cli, threads),
     kinds: kindsFor(cli),
     intervalMs: cli.intervalMs,
     norm: { keepQuery: cli.keepQuery, collapseIds: cli.collapseIds },
     filter: cli.filter,
     capBytes: cli.capBytes,
     threads,
-  };
-}
-
-/**
- * The parallel end phase (analyze/end-phase.ts) of a run on several threads that writes one
- * machine format: text sizes its columns over every row and drops empty timers, the HTML page
- * and summaries need whole tables, and a timeline has too few rows to gain from it.
- */
-function endSpec(cli: ReportCli, threads: number): EndSpec | undefined {
-  const format = formatOf(cli);
-  const kind = cli.kind;
-  if (threads <= 1 || cli.html || cli.summary || format === null || format === 'text' || kind === null || kind.kind === 'timeline') return undefined;
-  return {
-    parts: threads,
-    shared: new SharedArrayBuffer(4),
-    sort: cli.sort ?? defaultSort(kind),
-    top: cli.top !== undefined && cli.top >= 0 ? cli.top : -1,
-    timers: timerIndexes(shownTimers(cli, format)),
   };
 }
 
@@ -394,7 +364,6 @@ export async function reportMain(argv: string[]): Promise<number> {
   } catch (e) {
     return fail(e);
   }
-  let partitioned: Analyzer | null = null;
   try {
     const options = analyzeOptions(cli, cli.threads ?? (Number.parseInt(process.env.HALOG_THREADS ?? '', 10) || availableParallelism()));
     const bar = progressBar(process.stderr, sources.every((s) => s.size >= 0), cli.progress);
@@ -404,20 +373,14 @@ export async function reportMain(argv: string[]): Promise<number> {
     });
     bar.finish();
     const analyzer = job as Analyzer;
-    partitioned = analyzer;
     const names = sources.map((s) => s.name);
     const input = { lines: stats.lines, records: stats.records, invalid: stats.invalid, bytes: stats.bytes };
     if (cli.summary) writeSummary(cli.summary, summaryDocument(analyzer, names, input));
-    const end = options.end;
-    const prebuilt = analyzer.partitioned !== null && end ? mergedTable(cli.kind!, await analyzer.endRuns(), { timers: shownTimers(cli, formatOf(cli)), sort: end.sort, top: end.top }) : undefined;
-    partitioned = null;
-    output(cli, { analyzer, input, sources: names }, cli.kind!, 0, prebuilt);
+    output(cli, { analyzer, input, sources: names }, cli.kind!, 0);
     return 0;
   } catch (e) {
     return fail(e);
   } finally {
-    // Workers that wait for their partition keep the process alive until told to go.
-    partitioned?.closeParts();
     closeSources(sources);
   }
 }

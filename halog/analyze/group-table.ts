@@ -103,8 +103,7 @@ export { FNV_OFFSET, FNV_PRIME };
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 export class GroupTable {
-  /** Raised (never lowered) by the owner of a partition before the other threads' parts of it are merged in (end-phase.ts). */
-  capBytes: number;
+  readonly capBytes: number;
   /** Live rows. */
   size = 0;
   /** Ids in use are below this; some may be dead (dropped rows, see `alive`). */
@@ -138,27 +137,21 @@ export class GroupTable {
   #bytes = 0;
   #keyStrings: (string | undefined)[] = [];
 
-  /** `sizeFor`: the budget the row arrays are made for, when the table will be given a larger one later (end-phase.ts). */
-  constructor(capBytes: number, sizeFor = capBytes) {
+  constructor(capBytes: number) {
     this.capBytes = capBytes;
     // Arrays indexed by row are made for every row the budget allows (each row costs at least
     // ROW_BYTES), so they never grow by copying: memory the OS hands out is only backed when
     // first written, and growing meant writing every row again, and on some VMs each fresh
     // page is expensive (~15 us on the development machine). Merges may pass the budget for a
     // moment, and then they grow.
-    const rows = Math.max(1024, Math.min(1 << 24, Math.ceil(sizeFor / ROW_BYTES) + 1));
+    const rows = Math.max(1024, Math.min(1 << 24, Math.ceil(capBytes / ROW_BYTES) + 1));
     this.counts = new Float64Array(rows * NCOLS);
     this.errs = new Float64Array(rows);
-    this.lat = new SeriesStore(rows * NTIMERS, sizeFor);
+    this.lat = new SeriesStore(rows * NTIMERS, capBytes);
     this.#alive = new Uint8Array(rows);
     this.#keyPos = new Int32Array(2 * rows);
     this.#hash = new Int32Array(rows);
     this.#heapPos = new Int32Array(rows);
-  }
-
-  /** The table the last find() used: this one (a PartitionedTable answers with one of its parts). */
-  get current(): GroupTable {
-    return this;
   }
 
   /** The row of key `buf[start, end)` whose hashBytes is `h`, creating (or, in sketch mode, recycling) one. */

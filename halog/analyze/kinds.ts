@@ -1,6 +1,5 @@
 import { RecordKind, type LogRecord } from '../parse/record.js';
-import { FNV_OFFSET, FNV_PRIME } from './group-table.js';
-import type { RowFinder } from './partitioned-table.js';
+import { FNV_OFFSET, FNV_PRIME, type GroupTable } from './group-table.js';
 
 /**
  * Report kinds: what a row is keyed by. Each kind is one small row locator chosen once,
@@ -78,7 +77,7 @@ export function intervalKey(ms: number, intervalMs: number): string {
 }
 
 /** Finds (or makes) the row of a record in a table; allocates nothing for most kinds. */
-export type RowLocator = (rec: LogRecord, table: RowFinder) => number;
+export type RowLocator = (rec: LogRecord, table: GroupTable) => number;
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 

@@ -1,15 +1,12 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { isMainThread, type MessagePort } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import { RecordKind, type LogRecord } from '../parse/record.js';
 import type { RecordJob } from '../read/record-reader.js';
 import { buildFilter, type FilterSpec } from './filters.js';
-import { closeOffers, finishParts, offerParts, offerTransfer, workerIndex, type EndSpec, type PartsOffer } from './end-phase.js';
 import { Col, GroupTable, NCOLS, movedBuffers, type MovedTable, type TableSnapshot } from './group-table.js';
 import { rowLocator, type KindSpec, type RowLocator, type UrlNormalization } from './kinds.js';
 import { NTIMERS } from './latency.js';
-import type { PartRun } from './part-run.js';
-import { PartitionedTable, type RowFinder } from './partitioned-table.js';
 
 /**
  * The record job of `haloscope report` (see halog/read/record-reader.ts): one GroupTable per
@@ -26,13 +23,6 @@ export interface AnalyzeOptions {
   threads: number;
   /** Timer series to record (TIMER_INDEX values); default all six. Text reports record only what they print. */
   record?: number[];
-  /**
-   * A parallel end phase (end-phase.ts): the one kind's rows partitioned by key hash, each
-   * partition sorted and computed by the thread that owns it. Set by the CLI for machine
-   * formats of large kinds on several threads; the tables are then not whole anywhere, so
-   * summaries and the HTML page, which need them whole, run without it.
-   */
-  end?: EndSpec;
 }
 
 export interface AnalyzeSnapshot {
@@ -44,8 +34,6 @@ export interface AnalyzeSnapshot {
   /** Accept date range of kept records (ms), or null when none. */
   firstMs: number | null;
   lastMs: number | null;
-  /** A worker's partitioned tables (options.end); `tables` is then empty. */
-  parts?: PartsOffer;
 }
 
 let gcFn: (() => void) | null | undefined;
@@ -66,18 +54,7 @@ function fullGc(): (() => void) | null {
 /** Records a record into a row. Exported for tests that build tables by hand. */
 export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   readonly options: AnalyzeOptions;
-  /** One table per kind; empty when the rows are partitioned (see `partitioned`). */
   readonly tables: GroupTable[];
-  /** The rows of the one kind by key hash (options.end), or null. */
-  readonly partitioned: PartitionedTable | null = null;
-  /** Where each kind's locator looks rows up: its table, or the partitioned one. */
-  readonly #finders: RowFinder[];
-  /** Every table, for the budget checks. */
-  readonly #all: GroupTable[];
-  /** This thread's worker index (end-phase.ts; 0 on the main thread). */
-  readonly #index: number = 0;
-  /** The workers' partitioned tables merged into this job, finished by endRuns(). */
-  readonly #offers: PartsOffer[] = [];
   readonly #locate: RowLocator[];
   readonly #filter: ((rec: LogRecord) => boolean) | null;
   /** Bit t set = record timer series t (TIMER_INDEX). */
@@ -90,23 +67,7 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   constructor(options: AnalyzeOptions, capBytes = tableBudget(options.capBytes)) {
     this.options = options;
     const perTable = Math.max(1 << 20, Math.floor(capBytes / Math.max(1, options.kinds.length)));
-    const end = options.end;
-    if (end !== undefined && options.kinds.length === 1) {
-      if (!isMainThread) this.#index = workerIndex(end);
-      // A worker's own partition will take the other threads' rows of it: its arrays are made
-      // for the whole partition's budget (memory is backed only when written), not grown by
-      // copying during the end phase; its budget is this thread's share until then.
-      const mine = partitionBudget(perTable, end.parts);
-      const whole = partitionBudget(wholeTableBudget(options), end.parts);
-      this.partitioned = new PartitionedTable(end.parts, mine, isMainThread ? -1 : this.#index, Math.max(mine, whole));
-      this.tables = [];
-      this.#finders = [this.partitioned];
-      this.#all = this.partitioned.parts;
-    } else {
-      this.tables = options.kinds.map(() => new GroupTable(perTable));
-      this.#finders = this.tables;
-      this.#all = this.tables;
-    }
+    this.tables = options.kinds.map(() => new GroupTable(perTable));
     this.#locate = options.kinds.map((k) => rowLocator(k, options.norm, options.intervalMs));
     this.#filter = buildFilter(options.filter);
     let want = 0;
@@ -143,11 +104,10 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     const rec2 = t2 >= 0 && (want & 4) !== 0;
     const rec3 = t3 >= 0 && (want & 8) !== 0;
     const rec4 = t4 >= 0 && (want & (1 << s4)) !== 0;
-    const finders = this.#finders;
-    for (let i = 0; i < finders.length; i++) {
-      const finder = finders[i]!;
-      const id = this.#locate[i]!(rec, finder);
-      const table = finder.current;
+    const tables = this.tables;
+    for (let i = 0; i < tables.length; i++) {
+      const table = tables[i]!;
+      const id = this.#locate[i]!(rec, table);
       const c = table.counts;
       const b = id * NCOLS;
       c[b + Col.req]!++;
@@ -164,7 +124,7 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
       if (table.sketch) table.counted(id);
     }
     if ((this.kept & 0xffff) === 0) {
-      for (const table of this.#all) table.checkBudget();
+      for (const table of this.tables) table.checkBudget();
       this.#guardRss();
     }
   }
@@ -184,12 +144,6 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
    * (worker threads: transferList() moves them, so the analyzer is done with once it is sent).
    */
   snapshot(encoded = false): AnalyzeSnapshot {
-    if (this.partitioned !== null) {
-      if (encoded || isMainThread) throw new Error('partitioned report tables are finished with endRuns(), not snapshot()');
-      const end = this.options.end!;
-      const parts = offerParts(this.partitioned, this.#index, end, partitionBudget(wholeTableBudget(this.options), end.parts));
-      return { tables: [], kept: this.kept, filtered: this.filtered, firstMs: this.kept ? this.firstMs : null, lastMs: this.kept ? this.lastMs : null, parts };
-    }
     return {
       tables: this.tables.map((t) => (encoded ? t.snapshot(true) : t.move())),
       kept: this.kept,
@@ -200,45 +154,19 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   }
 
   /** The buffers of an unencoded snapshot, moved (not copied) to the main thread. */
-  transferList(s: AnalyzeSnapshot): (ArrayBuffer | MessagePort)[] {
-    if (s.parts) return offerTransfer(s.parts);
+  transferList(s: AnalyzeSnapshot): ArrayBuffer[] {
     const out: ArrayBuffer[] = [];
     for (const t of s.tables) if ('moved' in t) out.push(...movedBuffers(t));
     return out;
   }
 
   merge(s: AnalyzeSnapshot): void {
-    if (s.parts) this.#offers.push(s.parts);
     s.tables.forEach((t, i) => this.tables[i]!.merge(t));
     this.kept += s.kept;
     this.filtered += s.filtered;
     if (s.firstMs !== null && s.firstMs < this.firstMs) this.firstMs = s.firstMs;
     if (s.lastMs !== null && s.lastMs > this.lastMs) this.lastMs = s.lastMs;
   }
-
-  /**
-   * The sorted, computed rows of every partition (options.end), once every worker's snapshot
-   * was merged; the tables are handed to their owners and unusable afterwards.
-   */
-  endRuns(): Promise<PartRun[]> {
-    if (this.partitioned === null) throw new Error('endRuns() is for partitioned reports');
-    return finishParts(this.partitioned, this.#offers, this.options.end!);
-  }
-
-  /** Lets the workers of a partitioned run go without their partitions (a run that ends before endRuns). */
-  closeParts(): void {
-    closeOffers(this.#offers);
-  }
-}
-
-/** One kind's table budget in a run on one thread (the main thread's, whatever the thread count). */
-function wholeTableBudget(options: AnalyzeOptions): number {
-  return Math.max(1 << 20, Math.floor(tableBudget(options.capBytes) / Math.max(1, options.kinds.length)));
-}
-
-/** The budget of each of `parts` tables of one kind's budget `perTable`: together no more than one table. */
-function partitionBudget(perTable: number, parts: number): number {
-  return Math.floor(perTable / parts);
 }
 
 /**

@@ -107,22 +107,16 @@ export function defaultSort(kind: KindSpec): string {
 const PACK_ROWS = 1 << 21;
 const PACK_VALUES = 2 ** 32;
 
-/**
- * Row ids of `table` sorted as `sort` says (ties by key, ascending; see docs/reports.md).
- * `values`, when given, gets the sort value of each row id (null when sorting by key): what
- * a merge of runs sorted in different threads compares (part-run.ts).
- */
-export function sortedIds(table: GroupTable, sort: string, values?: { value: Float64Array | null }): number[] {
+/** Row ids of `table` sorted as `sort` says (ties by key, ascending; see docs/reports.md). */
+export function sortedIds(table: GroupTable, sort: string): number[] {
   const asc = sort.startsWith('-');
   const key = sort.replace(/^-/, '');
   const ids = table.ids();
-  if (values) values.value = null;
   if (key === 'key') {
     table.sortByKey(ids);
     return asc ? ids : ids.reverse();
   }
   const value = new Float64Array(table.top);
-  if (values) values.value = value;
   const col = (COL_NAMES as readonly string[]).indexOf(key);
   if (col >= 0) for (const id of ids) value[id] = table.counts[id * NCOLS + col]!;
   else {
@@ -176,36 +170,28 @@ export function buildTable(kind: KindSpec, table: GroupTable, o: TableOptions): 
   const approximate = table.sketch;
   const lat = table.lat;
   const timers = o.dropEmptyTimers ? o.timers.filter((t) => shown.some((id) => lat.count(id * NTIMERS + TIMER_INDEX[t]) > 0)) : o.timers;
-  const columns = reportColumns(kind, approximate, timers);
+  const columns: ReportColumn[] = [{ name: keyTitle(kind), type: 'key' }];
+  for (let i = 0; i < NCOLS; i++) columns.push({ name: COL_NAMES[i]!, type: 'count' });
+  if (approximate) columns.push({ name: 'req_err', type: 'count' });
+  for (const t of timers) for (const s of STAT_NAMES) columns.push({ name: `${t}_${s}`, type: 'ms' });
   let errorBound = 0;
   if (approximate) for (const id of shown) if (table.errs[id]! > errorBound) errorBound = table.errs[id]!;
   const timerIndexes = timers.map((t) => TIMER_INDEX[t]);
+  const counts = table.counts;
   return {
     columns,
     length: shown.length,
     key: (i) => table.key(shown[i]!),
     keyBytes: (i, into) => table.keyInto(shown[i]!, into),
-    fill: (i, out, o) => fillRow(table, shown[i]!, approximate, timerIndexes, out, o),
+    fill: (i, out, o) => {
+      const id = shown[i]!;
+      for (let c = 0; c < NCOLS; c++) out[o++] = counts[id * NCOLS + c]!;
+      if (approximate) out[o++] = table.errs[id]!;
+      for (const ti of timerIndexes) {
+        table.lat.statsInto(id * NTIMERS + ti, out, o);
+        o += NSTATS;
+      }
+    },
     meta: { kind: kindLabel(kind), totalRows, sort, approximate, errorBound, evictions: table.evictions, timers },
   };
-}
-
-/** The columns of a report of `kind` (see buildTable). */
-export function reportColumns(kind: KindSpec, approximate: boolean, timers: readonly TimerName[]): ReportColumn[] {
-  const columns: ReportColumn[] = [{ name: keyTitle(kind), type: 'key' }];
-  for (let i = 0; i < NCOLS; i++) columns.push({ name: COL_NAMES[i]!, type: 'count' });
-  if (approximate) columns.push({ name: 'req_err', type: 'count' });
-  for (const t of timers) for (const s of STAT_NAMES) columns.push({ name: `${t}_${s}`, type: 'ms' });
-  return columns;
-}
-
-/** Writes the numbers of row `id` (counters, its error when `approximate`, then NSTATS per timer) at `out[o]`. */
-export function fillRow(table: GroupTable, id: number, approximate: boolean, timerIndexes: readonly number[], out: Float64Array, o: number): void {
-  const counts = table.counts;
-  for (let c = 0; c < NCOLS; c++) out[o++] = counts[id * NCOLS + c]!;
-  if (approximate) out[o++] = table.errs[id]!;
-  for (const ti of timerIndexes) {
-    table.lat.statsInto(id * NTIMERS + ti, out, o);
-    o += NSTATS;
-  }
 }

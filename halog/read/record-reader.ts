@@ -46,7 +46,7 @@
  * (compressed bytes for .gz; total -1 when unknown, e.g. stdin).
  */
 import { availableParallelism } from 'node:os';
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
@@ -81,10 +81,9 @@ export interface RecordJob<S = unknown> {
   /**
    * Optional: buffers of `snapshot` that a worker moves to the main thread instead of copying
    * (postMessage transfer list): large typed arrays then cost nothing to send. The job is not
-   * used after its snapshot was sent, except through a MessagePort it sent in the snapshot
-   * (listed here too), which keeps the worker alive until the job closes its end.
+   * used after its snapshot was sent.
    */
-  transferList?(snapshot: S): (ArrayBuffer | MessagePort)[];
+  transferList?(snapshot: S): ArrayBuffer[];
 }
 
 /** What a job module must export. */
