@@ -10,33 +10,7 @@
  * memory. Vector loads may read up to 15 bytes past `end`: the memory has a spare page
  * after the part `buffer` covers, and matches at or past `end` are ignored.
  */
-const PAGE = 65536;
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...leb(content.length), ...content];
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const VOID = 0x40;
-const SIMD = 0xfd;
-const op = {
-  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
-  get: 0x20, set: 0x21, i32Const: 0x41, i32Load8u: 0x2d,
-  i32Eqz: 0x45, i32Ne: 0x47, i32LtU: 0x49, i32GeU: 0x4f, i32Ctz: 0x68, i32Add: 0x6a, i32Sub: 0x6b,
-  v128Load: 0x00, i8x16Splat: 0x0f, i8x16Eq: 0x23, i8x16Bitmask: 0x64,
-} as const;
+import { I32, PAGE, SIMD, V128, VOID, leb, name, op, section } from './wasm-binary.js';
 
 /** Bitmask of the 16 bytes at local `p` equal to the splat in local `splat`, into local `mask`. */
 const matchMask = (p: number, splat: number, mask: number): number[] => [
@@ -94,7 +68,6 @@ const FIND_BODY = [
 ];
 
 function assemble(pages: number): Uint8Array<ArrayBuffer> {
-  const name = (s: string): number[] => [s.length, ...Buffer.from(s, 'latin1')];
   const body = (b: number[]): number[] => [...leb(b.length), ...b];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,

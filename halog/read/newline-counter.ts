@@ -8,32 +8,7 @@
  * The module is assembled here, byte by byte, from the instructions listed below; it exports
  * `count(ptr, len) -> i32` and its memory.
  */
-const PAGE = 65536;
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...leb(content.length), ...content];
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const SIMD = 0xfd;
-const op = {
-  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
-  get: 0x20, set: 0x21, i32Const: 0x41, i32Load8u: 0x2d,
-  i32Eq: 0x46, i32GeU: 0x4f, i32Popcnt: 0x69, i32Add: 0x6a, i32And: 0x71,
-  v128Load: 0x00, i8x16Splat: 0x0f, i8x16Eq: 0x23, i8x16Bitmask: 0x64,
-} as const;
+import { I32, PAGE, SIMD, V128, leb, name, op, section } from '../parse/wasm-binary.js';
 
 function assemble(pages: number): Uint8Array<ArrayBuffer> {
   // params: 0 = ptr, 1 = len (reused as the end); locals: 2 = count, 3 = end of whole vectors, 4 = splat('\n')
@@ -54,7 +29,6 @@ function assemble(pages: number): Uint8Array<ArrayBuffer> {
     op.br, 0, op.end, op.end,
     op.get, 2, op.end,
   ];
-  const name = (s: string): number[] => [s.length, ...Buffer.from(s, 'latin1')];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 2, I32, I32, 1, I32]),
