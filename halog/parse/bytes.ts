@@ -24,18 +24,27 @@ let scanTaken = false;
 
 /**
  * A buffer of `size` bytes for a line reader to read into so that the walkers here run on
- * SIMD: given once per thread (two readers must not share one buffer), then null, as it is
- * where WebAssembly SIMD is unavailable.
+ * SIMD; null while another reader of this thread holds it (two readers must not share one
+ * buffer) or where WebAssembly SIMD is unavailable. A reader that is done gives it back with
+ * releaseScanBuffer, so the next input of the thread is read into it too.
  */
 export function takeScanBuffer(size: number): Buffer | null {
   if (scanTaken) return null;
+  if (scanBuf === null) {
+    const s = simdScanner(size);
+    if (s === null) return null;
+    scanBuf = s.buffer;
+    scanField = s.field;
+    scanFind = s.find;
+  }
+  if (scanBuf.length < size) return null;
   scanTaken = true;
-  const s = simdScanner(size);
-  if (s === null) return null;
-  scanBuf = s.buffer;
-  scanField = s.field;
-  scanFind = s.find;
-  return s.buffer;
+  return scanBuf as Buffer;
+}
+
+/** Gives back the buffer takeScanBuffer gave (a no-op for null). */
+export function releaseScanBuffer(buf: Buffer | null): void {
+  if (buf !== null && buf === scanBuf) scanTaken = false;
 }
 
 /** The first `byte` in `buf[p, end)`, or -1. */

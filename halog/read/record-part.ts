@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { LogRecord, parseRecord } from '../parse/record.js';
-import { indexBefore, takeScanBuffer } from '../parse/bytes.js';
+import { indexBefore, releaseScanBuffer, takeScanBuffer } from '../parse/bytes.js';
 import { CHUNK_SIZE, LineAssembler } from './chunks.js';
 import { HalogInputError } from './errors.js';
 import { readAt, type Source } from './sources.js';
@@ -108,16 +108,21 @@ export async function readPart(sources: readonly Source[], part: PartSpec, job: 
   const at: Position = { src: null, next: 0 };
   // Read into this thread's SIMD scanner when it is free (parse/bytes.ts): line ends and
   // parseRecord's field walks then run 16 bytes per compare.
-  const asm = new LineAssembler(lineHandler(job, stats, at, part.shard, key), takeScanBuffer(CHUNK_SIZE));
+  const scan = takeScanBuffer(CHUNK_SIZE);
+  const asm = new LineAssembler(lineHandler(job, stats, at, part.shard, key), scan);
   // Every shard reads all the input: only the first one counts the bytes and reports progress.
   const others = part.shard !== undefined && part.shard.index > 0;
   if (others) progress = undefined;
-  for (const r of part.ranges) {
-    const src = sources[r.sourceIndex]!;
-    at.src = null;
-    if (src.gzip) await readGzipCounted(src, asm, stats, progress);
-    else if (src.size < 0) await readPipe(src, asm, stats, progress);
-    else readRangeCounted(src, r.start, r.end, asm, stats, at, progress);
+  try {
+    for (const r of part.ranges) {
+      const src = sources[r.sourceIndex]!;
+      at.src = null;
+      if (src.gzip) await readGzipCounted(src, asm, stats, progress);
+      else if (src.size < 0) await readPipe(src, asm, stats, progress);
+      else readRangeCounted(src, r.start, r.end, asm, stats, at, progress);
+    }
+  } finally {
+    releaseScanBuffer(scan);
   }
   if (others) stats.bytes = 0;
   return stats;
