@@ -4,7 +4,6 @@
  * merges. See docs/reports.md. `halog` itself keeps its exact flags and output.
  */
 import { writeFileSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { ReportError } from './analyze/errors.js';
 import type { FilterSpec } from './analyze/filters.js';
 import { clientBlockList } from './analyze/filters.js';
@@ -24,6 +23,7 @@ import { writeTsv } from './output/tsv.js';
 import { HalogInputError } from './read/errors.js';
 import { readRecords } from './read/record-reader.js';
 import { closeSources, openSources } from './read/sources.js';
+import { threadCount } from './read/threads.js';
 
 type Format = 'text' | 'csv' | 'tsv' | 'json' | 'ndjson';
 
@@ -365,7 +365,7 @@ export async function reportMain(argv: string[]): Promise<number> {
     return fail(e);
   }
   try {
-    const options = analyzeOptions(cli, cli.threads ?? (Number.parseInt(process.env.HALOG_THREADS ?? '', 10) || availableParallelism()));
+    const options = analyzeOptions(cli, cli.threads ?? threadCount());
     const bar = progressBar(process.stderr, sources.every((s) => s.size >= 0), cli.progress);
     const { job, stats } = await readRecords(sources, new URL('./analyze/report-job.js', import.meta.url), options, {
       threads: options.threads,

@@ -45,11 +45,11 @@
  * `onProgress(bytesDone, bytesTotal)` is called on the main thread as input is consumed
  * (compressed bytes for .gz; total -1 when unknown, e.g. stdin).
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
+import { threadCount } from './threads.js';
 import { readPart, rangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
 import { WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type StartedWorker } from './work-queue.js';
 
@@ -116,11 +116,6 @@ export interface ReadRecordsResult<S> {
   threadsUsed: number;
 }
 
-function defaultThreads(): number {
-  const env = Number.parseInt(process.env.HALOG_THREADS ?? '', 10);
-  return Number.isFinite(env) && env > 0 ? env : availableParallelism();
-}
-
 function defaultMinBytes(): number {
   const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
   return Number.isFinite(env) && env >= 0 ? env : 8 << 20;
@@ -157,7 +152,7 @@ export async function readRecords<O, S>(
   ro: ReadRecordsOptions = {},
 ): Promise<ReadRecordsResult<S>> {
   const mod = (await import(String(jobModule))) as RecordJobModule<O, S>;
-  const threads = ro.threads ?? defaultThreads();
+  const threads = ro.threads ?? threadCount();
   const known = sources.every((s) => s.size >= 0);
   const total = known ? sources.reduce((n, s) => n + s.size, 0) : -1;
   let done = 0;

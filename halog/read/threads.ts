@@ -10,8 +10,8 @@ function parallelMinBytes(): number {
   return Number.isFinite(env) && env >= 0 ? env : 32 << 20;
 }
 
-/** Threads asked for: HALOG_THREADS, else every core. */
-function threadCount(): number {
+/** Threads asked for: HALOG_THREADS when it is a positive integer, else every core. */
+export function threadCount(): number {
   const env = Number.parseInt(process.env.HALOG_THREADS ?? '', 10);
   return Number.isFinite(env) && env > 0 ? env : availableParallelism();
 }
