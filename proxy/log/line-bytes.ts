@@ -24,17 +24,13 @@ export function intBytes(n: number): number {
 
 /** A safe integer, `-` first when negative, as String(n) writes it. */
 export function putInt(out: Buffer, at: number, n: number): number {
-  if (n < 0) {
-    out[at++] = 0x2d;
-    n = -n;
-  }
-  if (n < 10) {
-    out[at] = 0x30 + n;
-    return at + 1;
-  }
-  let digits = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-  let i = at + digits;
-  for (let t = n; i > at; t = Math.floor(t / 10)) out[--i] = 0x30 + (t % 10);
-  return at + digits;
+  const end = at + intBytes(n);
+  let t = Math.abs(n);
+  let i = end;
+  do {
+    out[--i] = 0x30 + (t % 10);
+    t = Math.floor(t / 10);
+  } while (t > 0);
+  if (n < 0) out[at] = 0x2d;
+  return end;
 }
