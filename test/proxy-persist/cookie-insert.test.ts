@@ -20,6 +20,9 @@ function cfg(p: { ind: number; ins: number; dead: number }, syslog: number, be: 
   const servers = `  server s1 127.0.0.1:${be} cookie c1\n  server s2 127.0.0.1:${be} cookie c2\n  server s3 127.0.0.1:${be} cookie c3 disabled\n`;
   return `
 global
+  # one thread: HAProxy's other thread could accept the next request's connection between
+  # logging the previous one and releasing it, counting it in that line's actconn/feconn
+  nbthread 1
   log 127.0.0.1:${syslog} local0
 defaults
   mode http
