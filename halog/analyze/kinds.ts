@@ -1,5 +1,6 @@
 import { RecordKind, type LogRecord } from '../parse/record.js';
-import { FNV_OFFSET, FNV_PRIME, type GroupTable } from './group-table.js';
+import { viewOf } from '../parse/bytes.js';
+import { HASH_SEED, hashByte, hashEnd, hashWord, type GroupTable } from './group-table.js';
 
 /**
  * Report kinds: what a row is keyed by. Each kind is one small row locator chosen once,
@@ -101,17 +102,27 @@ export function rowLocator(k: KindSpec, norm: UrlNormalization, intervalMs: numb
       return (rec, table) => {
         if (rec.kind === RecordKind.tcp) return tcpRow(rec, table);
         const { buf, uri } = rec;
-        // Cut at the first '?' or ';' and hash in the same pass.
-        let h = FNV_OFFSET;
+        // Cut at the first '?' or ';' and hash in the same pass, as hashBytes does: whole words
+        // while a word holds neither byte (SWAR zero-byte tests: exact, no false hit), then bytes.
+        const dv = viewOf(buf);
+        let h = HASH_SEED;
         let e = uri.start;
         const end = uri.end;
+        while (e + 4 <= end) {
+          const w = dv.getInt32(e, true);
+          const q = w ^ 0x3f3f3f3f;
+          const sc = w ^ 0x3b3b3b3b;
+          if ((((q - 0x01010101) & ~q) | ((sc - 0x01010101) & ~sc)) & 0x80808080) break;
+          h = hashWord(h, w);
+          e += 4;
+        }
         while (e < end) {
           const c = buf[e]!;
           if (c === 0x3f || c === 0x3b) break;
-          h = Math.imul(h ^ c, FNV_PRIME);
+          h = hashByte(h, c);
           e++;
         }
-        return table.find(buf, uri.start, e, h);
+        return table.find(buf, uri.start, e, hashEnd(h, e - uri.start));
       };
     }
     case 'servers':
