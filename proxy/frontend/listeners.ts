@@ -34,6 +34,15 @@ export interface SessionView {
   readonly since: number;
 }
 
+/** A session's place in its listeners' list (see Listeners.#first). */
+interface SessionLink {
+  readonly session: Session;
+  prev: SessionLink | null;
+  next: SessionLink | null;
+}
+const LINK = Symbol('session link');
+type LinkedSocket = net.Socket & { [LINK]?: SessionLink };
+
 export class Listeners {
   readonly #servers: (net.Server | tls.Server)[] = [];
   readonly #fe: FrontendRuntime;
@@ -80,18 +89,54 @@ export class Listeners {
 
   #admit(sock: net.Socket): void {
     const session = this.#open(sock);
-    this.#sessions.set(sock, session);
+    const link: SessionLink = { session, prev: this.#last, next: null };
+    if (this.#last) this.#last.next = link;
+    else this.#first = link;
+    this.#last = link;
+    (sock as LinkedSocket)[LINK] = link;
     // a connection accepted before the soft stop but held for a slot: served, without keep-alive
     if (this.#draining) session.drain();
     sock.on('close', this.#onClose);
   }
-  readonly #sessions = new Map<net.Socket, Session>();
+  /**
+   * The open sessions, oldest first, in a list linked through one small object per
+   * connection, not a Map. A Map whose entries come and go thousands of times a second
+   * rebuilds its table now and then, and V8 leaves each dropped table linked to its successor
+   * (for live iterators); a dead table in the old generation is still a root for the
+   * young-generation collector until the next full collection, so the young tables it leads
+   * to, and the sockets and sessions in them, were copied and promoted instead of dying
+   * young: 2.3 KB promoted per `Connection: close` request with the Map, 0.7 without it, the
+   * FLOOR's 0.6 (--trace-gc-nvp, 8 MB semi-space, wrk -c50 close through nginx).
+   */
+  #first: SessionLink | null = null;
+  #last: SessionLink | null = null;
   /** One 'close' listener for all the connections of these listeners (no closure per connection). */
   readonly #onClose = ((self: Listeners) =>
-    function (this: net.Socket): void {
-      self.#sessions.delete(this);
+    function (this: LinkedSocket): void {
+      const link = this[LINK];
+      if (link) {
+        this[LINK] = undefined;
+        self.#unlink(link);
+      }
       self.#release();
     })(this);
+
+  #unlink(link: SessionLink): void {
+    if (link.prev) link.prev.next = link.next;
+    else this.#first = link.next;
+    if (link.next) link.next.prev = link.prev;
+    else this.#last = link.prev;
+    // a link that reached the old generation must not keep its neighbours once it is dead
+    link.prev = link.next = null;
+  }
+
+  *#each(): IterableIterator<Session> {
+    for (let l = this.#first; l; ) {
+      const next = l.next; // read first: the caller may end this session
+      yield l.session;
+      l = next;
+    }
+  }
 
   #release(): void {
     // nothing held (the common case): no immediate per closed connection
@@ -120,13 +165,13 @@ export class Listeners {
   /** Soft stop: idle keep-alive connections close now, busy ones after their current request. */
   drainSessions(): void {
     this.#draining = true;
-    for (const s of this.#sessions.values()) s.drain();
+    for (const s of [...this.#each()]) s.drain();
   }
   #draining = false;
 
   /** The sessions of these listeners, for the runtime API. */
   sessions(): IterableIterator<Session> {
-    return this.#sessions.values();
+    return this.#each();
   }
 
   addresses(): net.AddressInfo[] {

@@ -11,7 +11,13 @@
  * sessions (wrk with `Connection: close`: connect, 2-byte response, close), ours run as
  * `node dist/bin/haloscope.js proxy -f cfg`, with the CPU time each process used.
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3] [all|http|tcp] [auto|nginx|node]
+ *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3] [all|http|tcp|close] [auto|nginx|node]
+ *
+ * `close`: the `Connection: close` HTTP case alone. `HX_BENCH_OURS_B=<dir>` adds a row
+ * `haloscope B` run from another build's output directory (its `proxy/` next to this one's),
+ * in the same interleaved rounds, to compare two builds of ours under the same load;
+ * `HX_BENCH_OURS_B_FLAGS` (space-separated node options, e.g. `--max-semi-space-size=32`)
+ * are given to that row's process, with HX_BENCH_OURS_B or alone (then the row is this build).
  *
  * HTTP backend (last argument): `nginx` (test/bench/nginx-backend.ts, a process of its own,
  * as in the issue's own figures), `node` (a raw `net` server in this process answering a
@@ -153,8 +159,8 @@ async function main(): Promise<void> {
   let logs = 0;
   sink.on('message', () => logs++);
   await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
-  if (WHICH !== 'http') await tcpBench(sink.address().port);
-  if (WHICH !== 'tcp') await httpBench(sink.address().port);
+  if (WHICH === 'all' || WHICH === 'tcp') await tcpBench(sink.address().port);
+  if (WHICH !== 'tcp') await httpBench(sink.address().port, WHICH === 'close');
   console.log(`log datagrams received: ${logs}`);
   sink.close();
 }
@@ -180,14 +186,14 @@ function devDependency(name: string): string | null {
   return fs.existsSync(p) ? p : null;
 }
 
-async function httpBench(syslog: number): Promise<void> {
+async function httpBench(syslog: number, closeOnly: boolean): Promise<void> {
   const small = await httpBackend(64);
   const large = await httpBackend(64 * 1024);
   const cases = [
     { name: 'keep-alive, 64 B responses', be: small, close: false },
     { name: 'Connection: close, 64 B', be: small, close: true },
     { name: 'keep-alive, 64 KB responses', be: large, close: false },
-  ];
+  ].filter((c) => !closeOnly || c.close);
   const beName = small.pid ? 'nginx (own process, master_process off)' : 'raw node net server (in the bench process)';
   console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, logging on (UDP), nbthread 1 both, backend ${beName}, ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('CPU: µs of the proxy process per request, user+system / user (utime+stime from /proc over each run); backend CPU: µs of the backend process per request');
@@ -204,6 +210,14 @@ async function httpBench(syslog: number): Promise<void> {
       ['haloscope', op, ours.pid!],
     ];
     const others: ChildProcess[] = [ours];
+    const buildB = process.env.HX_BENCH_OURS_B;
+    const flagsB = process.env.HX_BENCH_OURS_B_FLAGS?.split(' ').filter(Boolean) ?? [];
+    if (buildB || flagsB.length) {
+      const bp = await freePort();
+      const b = spawn(process.execPath, [...flagsB, '-e', oursScript(cfg(bp, c.be.port, syslog), buildB)], { stdio: 'inherit' });
+      others.push(b);
+      targets.push([OURS_B, bp, b.pid!]);
+    }
     // the floors (test/bench/proxy-floor.ts): what any proxy on Node's net API costs, without
     // and with the log's unavoidable part (peer address, one datagram per request)
     for (const [name, extra] of [
@@ -251,6 +265,8 @@ async function httpBench(syslog: number): Promise<void> {
     for (const [name] of targets) console.log(row(name, med(name)!));
     const t = med('haproxy')!;
     const o = med('haloscope')!;
+    const ob = med(OURS_B);
+    if (ob) console.log(`${c.name} | ratio haloscope B/haproxy | req/s ${(ob.rps / t.rps).toFixed(2)} | p99 ${(ob.p99 / t.p99).toFixed(2)}x | CPU/req B/ours ${(ob.cpu / o.cpu).toFixed(2)}`);
     const f = med(FLOOR_NAME)!;
     const fl = med(FLOOR_LOG_NAME)!;
     const n = med(BARE);
@@ -274,6 +290,7 @@ async function httpBench(syslog: number): Promise<void> {
   await large.close();
 }
 const BARE = 'bare undici proxy (no log)';
+const OURS_B = 'haloscope B (HX_BENCH_OURS_B)';
 const HTTP_PROXY = 'http-proxy default (npm, no agent, no log)';
 const HTTP_PROXY_KA = 'http-proxy keep-alive agent (npm, no log)';
 const FLOOR_NAME = 'FLOOR: minimal net proxy (not a product, no log)';
@@ -508,9 +525,11 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 }
 
-function oursScript(text: string): string {
-  const url = new URL('../../proxy/config/resolve.js', import.meta.url).href;
-  const rt = new URL('../../proxy/runtime.js', import.meta.url).href;
+/** `dist`: another build's output directory (HX_BENCH_OURS_B), else this one's. */
+function oursScript(text: string, dist?: string): string {
+  const base = dist ? new URL(`file://${path.resolve(dist)}/`) : new URL('../../', import.meta.url);
+  const url = new URL('proxy/config/resolve.js', base).href;
+  const rt = new URL('proxy/runtime.js', base).href;
   return `
 const { resolve } = await import(${JSON.stringify(url)});
 const { startProxy } = await import(${JSON.stringify(rt)});
