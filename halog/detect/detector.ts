@@ -67,7 +67,11 @@ export class Detector {
   readonly rules: Readonly<DetectRules>;
   /** Every client's state, by slot (state.ts). */
   readonly table = new ClientTable();
-  /** Client key -> slot. */
+  /**
+   * Client key -> slot for the keys #byV4 does not hold: with source-address keying, those that
+   * are not a canonical IPv4 address; with `--by xff`, every key. (A string Map entry per IPv4
+   * client cost more than the index lookup it duplicated: 50k cold inserts per 300 MB of log.)
+   */
   readonly #slots = new Map<string, number>();
   readonly stats: DetectStats = { lines: 0, http: 0, tcp: 0, invalid: 0, excluded: 0, outOfRange: 0, keyedByXff: 0, evicted: 0 };
   readonly families: readonly Family[];
@@ -140,28 +144,41 @@ export class Detector {
 
   /** The client's slot; with source-address keying, found from the address bytes. */
   #client(rec: LogRecord, key: string | null): number {
-    if (key === null && this.#xffIndex < 0) {
+    if (this.#xffIndex < 0) {
       const ip = rec.clientIp;
       const v4 = ipv4At(rec.buf, ip.start, ip.end);
       if (v4 >= 0) {
         let slot = this.#byV4.get(v4);
         if (slot < 0) {
-          slot = this.#slotOf(rec.text(ip));
+          const k = key ?? rec.text(ip);
+          slot = this.table.alloc(k, k === this.#explain);
           this.#byV4.set(v4, slot);
         }
         return slot;
       }
       let slot = this.#byIp.get(rec.buf, ip.start, ip.end);
       if (slot === undefined) {
-        slot = this.#slotOf(rec.text(ip));
+        slot = this.#mapSlotOf(key ?? rec.text(ip));
         this.#byIp.setAfterMiss(slot);
       }
       return slot;
     }
-    return this.#slotOf(key ?? this.#key(rec));
+    return this.#mapSlotOf(key ?? this.#key(rec));
   }
 
+  /** The slot of client `key`, made if new. */
   #slotOf(key: string): number {
+    const v4 = this.#xffIndex < 0 ? ipv4OfKey(key) : -1;
+    if (v4 < 0) return this.#mapSlotOf(key);
+    let slot = this.#byV4.get(v4);
+    if (slot < 0) {
+      slot = this.table.alloc(key, key === this.#explain);
+      this.#byV4.set(v4, slot);
+    }
+    return slot;
+  }
+
+  #mapSlotOf(key: string): number {
     let slot = this.#slots.get(key);
     if (slot === undefined) {
       slot = this.table.alloc(key, key === this.#explain);
@@ -176,7 +193,11 @@ export class Detector {
    */
   get clients(): Map<string, ClientView> {
     const m = new Map<string, ClientView>();
-    for (const [key, slot] of this.#slots) m.set(key, new ClientView(this.table, slot));
+    const T = this.table;
+    for (let slot = 0; slot < T.slots; slot++) {
+      const key = T.keys[slot];
+      if (key !== null && key !== undefined) m.set(key, new ClientView(T, slot));
+    }
     return m;
   }
 
@@ -283,15 +304,17 @@ export class Detector {
       const key = T.keys[slot];
       if (key === null || key === undefined || T.last(slot) >= before || T.explain.has(slot)) continue;
       if (isClean(this, slot)) {
-        this.#slots.delete(key);
         T.free(slot);
         this.stats.evicted++;
         // The address caches must not point at a freed (soon reused) slot. An IPv4 key is
-        // dropped from its index; any other key is in the byte cache, which has no removal
-        // and is cleared below (it refills from #slots).
+        // dropped from its index; any other key from #slots and from the byte cache, which
+        // has no removal and is cleared below (it refills from #slots).
         const v4 = this.#xffIndex < 0 ? ipv4OfKey(key) : -1;
         if (v4 >= 0) this.#byV4.delete(v4);
-        else otherEvicted = true;
+        else {
+          this.#slots.delete(key);
+          otherEvicted = true;
+        }
       }
     }
     // Clearing both caches after every sweep, as before, made every client look up its string
@@ -310,16 +333,15 @@ export class Detector {
     // copying every client's state between threads cost more than reading: 2x the CPU).
     const T = this.table;
     const kept: ClientExport[] = [];
-    for (const slot of this.#slots.values()) {
+    for (let slot = 0; slot < T.slots; slot++) {
+      if (T.keys[slot] === null) continue;
       if (this.#shard === null || T.explain.has(slot) || !isClean(this, slot)) kept.push(T.export(slot));
     }
-    return { clients: kept, stats: this.stats, cleanDropped: this.#cleanDropped + this.#slots.size - kept.length };
+    return { clients: kept, stats: this.stats, cleanDropped: this.#cleanDropped + T.size - kept.length };
   }
 
   /** Adds the snapshot of the lines that come after those seen so far. */
   merge(s: DetectSnapshot): void {
-    this.#byIp.clear();
-    this.#byV4.clear();
     this.#cleanDropped += s.cleanDropped;
     for (const k of Object.keys(this.stats) as (keyof DetectStats)[]) this.stats[k] += s.stats[k];
     for (const c of s.clients) this.table.merge(this.#slotOf(c.key), c, this.rules.evidencePerRule);
