@@ -209,6 +209,33 @@ function lineEnd(raw: string, from: number): number {
   return nl - 1;
 }
 
+/**
+ * Names of the usual request and response headers, lower case, by length: a head's name
+ * that is one of them (in any case) becomes this string instead of a slice of the head and a
+ * lower-cased copy, two strings per header of every request and response.
+ */
+const KNOWN_NAMES: readonly (readonly string[])[] = (() => {
+  const names = ['host', 'connection', 'content-length', 'content-type', 'date', 'server', 'accept', 'user-agent', 'accept-encoding', 'accept-language', 'accept-ranges', 'last-modified', 'etag', 'cache-control', 'transfer-encoding', 'keep-alive', 'cookie', 'set-cookie', 'location', 'vary', 'expires', 'x-forwarded-for', 'authorization', 'upgrade', 'expect', 'referer', 'pragma', 'age'];
+  const byLength: string[][] = [];
+  for (const n of names) (byLength[n.length] ??= []).push(n);
+  return Array.from(byLength, (l) => l ?? []);
+})();
+
+/**
+ * The known lower-case name equal to raw[from, to) ignoring ASCII case, else null. The bytes
+ * are tchars (checked by the caller), and OR-ing 0x20 changes only A-Z among the tchars that
+ * can match a name made of a-z, 0-9 and '-'.
+ */
+function knownName(raw: string, from: number, to: number): string | null {
+  const cands = KNOWN_NAMES[to - from];
+  if (cands === undefined) return null;
+  next: for (const c of cands) {
+    for (let k = 0; k < c.length; k++) if ((raw.charCodeAt(from + k) | 0x20) !== c.charCodeAt(k)) continue next;
+    return c;
+  }
+  return null;
+}
+
 /** Header lines from `p` to the empty line ending the head, or undefined. */
 function fastHeaders(raw: string, p: number): Header[] | undefined {
   const headers: Header[] = [];
@@ -234,8 +261,12 @@ function fastHeaders(raw: string, p: number): Header[] | undefined {
       c = raw.charCodeAt(j);
       if (c === 0 || c === 13) return undefined;
     }
-    const name = raw.slice(p, i);
-    headers.push({ name: upper ? name.toLowerCase() : name, value: raw.slice(vs, ve) });
+    let name = knownName(raw, p, i);
+    if (name === null) {
+      name = raw.slice(p, i);
+      if (upper) name = name.toLowerCase();
+    }
+    headers.push({ name, value: raw.slice(vs, ve) });
     p = eol + 2;
   }
 }

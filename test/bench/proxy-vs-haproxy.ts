@@ -249,6 +249,8 @@ async function httpBench(syslog: number, closeOnly: boolean): Promise<void> {
     for (const [, port, pid] of targets) await wrk(port, pid, c.be.pid, '/', c.close, 2); // warm-up (V8 optimizes the hot path)
     const results = new Map<string, Result[]>(targets.map(([n]) => [n, []]));
     for (let round = 0; round < ROUNDS; round++) for (const [name, port, pid] of targets) results.get(name)!.push(await wrk(port, pid, c.be.pid, '/', c.close));
+    // peak resident memory of each proxy process over the case (VmHWM), e.g. for node's heap options
+    const peakRss = targets.map(([name, , pid]) => `${name.split(' (')[0]!.split(':')[0]} ${(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024).toFixed(0)} MB`);
     await h.stop();
     for (const child of others) {
       child.kill('SIGTERM');
@@ -263,6 +265,7 @@ async function httpBench(syslog: number, closeOnly: boolean): Promise<void> {
     const row = (who: string, r: Result): string =>
       `${c.name} | ${who} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mbps.toFixed(1)} | ${r.cpu.toFixed(0)} / ${r.user.toFixed(0)} | ${Number.isNaN(r.beCpu) ? '-' : r.beCpu.toFixed(0)}`;
     for (const [name] of targets) console.log(row(name, med(name)!));
+    console.log(`${c.name} | peak RSS | ${peakRss.join(' | ')}`);
     const t = med('haproxy')!;
     const o = med('haloscope')!;
     const ob = med(OURS_B);

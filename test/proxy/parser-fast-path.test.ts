@@ -41,6 +41,14 @@ const STATUS_LINES = ['HTTP/1.1 200 OK', 'HTTP/1.0 404 Not Found', 'HTTP/1.1 204
 const HEADERS = [
   'Host: example.com',
   'host: Example.COM',
+  // known names (parser.ts KNOWN_NAMES) in any case, and tchars next to them that must not match
+  'HOST: example.com',
+  'CoNtEnT-LeNgTh: 5',
+  'Content_Length: 5',
+  'Hos~: x',
+  'Hos^: x',
+  'Age: 1',
+  'SET-Cookie: a=b',
   'Host: other.example',
   'Content-Length: 5',
   'Content-Length: 5, 5',
