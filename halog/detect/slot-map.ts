@@ -16,6 +16,11 @@
  *
  * A cell is the key as `~key` (0 marks an empty cell; keys are non-negative) and, in a table
  * with values, a Float64 value beside it: 16 bytes, so a cell never straddles a cache line.
+ *
+ * A slot's bookkeeping (first cell of its region, log2 of its size, entries) can live in the
+ * caller's own per-slot record (SlotMeta): the detector keeps it in the client's Int32 cells,
+ * which the line has just read, instead of three arrays indexed by slot (each lookup then read
+ * three more random places of ~450 KB of arrays for 50k clients before reaching the region).
  */
 
 /** Smallest region, in cells (log2): 8 cells hold 4 entries. */
@@ -27,6 +32,43 @@ const MIN_LOG = 3;
  * touched, so it costs address space only.
  */
 const GROWTH = 4;
+
+/**
+ * Where a map finds a slot's three bookkeeping cells: `cells[slot * stride + base]` (first
+ * cell of its region), `+ 1` (log2 of its size, 0 = none), `+ 2` (entries). `cells` is read
+ * on every call (an owner may replace it to grow); `slots` cells must exist for every slot
+ * passed in, or be grown by `ensure`.
+ */
+export interface SlotMeta {
+  readonly cells: Int32Array;
+  readonly stride: number;
+  readonly base: number;
+  /** Slots the cells cover; `ensure(slot)` makes room for `slot` (it may replace `cells`). */
+  readonly slots: number;
+  ensure(slot: number): void;
+}
+
+/** Bookkeeping of a map of its own (tests, and maps not tied to a client table). */
+class OwnMeta implements SlotMeta {
+  cells = new Int32Array(256 * 3);
+  readonly stride = 3;
+  readonly base = 0;
+  get slots(): number {
+    return this.cells.length / 3;
+  }
+  ensure(slot: number): void {
+    let n = this.cells.length / 3;
+    if (slot < n) return;
+    while (n <= slot) n *= 2;
+    const c = new Int32Array(n * 3);
+    c.set(this.cells);
+    this.cells = c;
+  }
+}
+
+const M_OFF = 0;
+const M_LOG = 1;
+const M_COUNT = 2;
 
 function slotOf(key: number, log: number): number {
   // Fibonacci hashing: the top `log` bits of the product (ports are nearly sequential).
@@ -43,15 +85,17 @@ export class SlotMap {
   #top = 0;
   readonly #free: number[][] = [];
   /** Per client slot: first cell of its region, log2 of its size (0 = none), entries. */
-  #off = new Int32Array(256);
-  #log = new Uint8Array(256);
-  #count = new Int32Array(256);
+  readonly #meta: SlotMeta;
   /** pruneBelow's kept pairs. */
   #scratch = new Float64Array(64);
   size = 0;
 
-  /** `values` false: a set (the pages table); value() reads 0 and no room is kept for values. */
-  constructor(values = true) {
+  /**
+   * `values` false: a set (the pages table); value() reads 0 and no room is kept for values.
+   * `meta`: where the slots' bookkeeping lives (default: arrays of the map's own).
+   */
+  constructor(values = true, meta: SlotMeta = new OwnMeta()) {
+    this.#meta = meta;
     this.#hasValues = values;
     this.#ints = values ? 4 : 1;
     const buf = new ArrayBuffer(4096 * 4 * this.#ints);
@@ -61,10 +105,13 @@ export class SlotMap {
 
   /** The entry of (slot, key), or 0. An entry is valid until the next add() or removal. */
   find(slot: number, key: number): number {
-    if (slot >= this.#log.length) return 0;
-    const log = this.#log[slot]!;
+    const meta = this.#meta;
+    if (slot >= meta.slots) return 0;
+    const m = slot * meta.stride + meta.base;
+    const M = meta.cells;
+    const log = M[m + M_LOG]!;
     if (log === 0) return 0;
-    const c = this.#probe(this.#off[slot]!, log, key);
+    const c = this.#probe(M[m + M_OFF]!, log, key);
     return this.#keys[c * this.#ints] === 0 ? 0 : c + 1;
   }
 
@@ -78,13 +125,16 @@ export class SlotMap {
 
   /** Adds (slot, key) -> value; the caller knows it is absent. Returns the entry. */
   add(slot: number, key: number, value: number): number {
-    if (slot >= this.#log.length) this.#growSlots(slot);
-    const n = this.#count[slot]! + 1;
-    let log = this.#log[slot]!;
-    if (log === 0 || n * 2 > 1 << log) log = this.#regrow(slot, log === 0 ? MIN_LOG : log + 1);
-    this.#count[slot] = n;
+    const meta = this.#meta;
+    meta.ensure(slot);
+    const m = slot * meta.stride + meta.base;
+    const n = meta.cells[m + M_COUNT]! + 1;
+    let log = meta.cells[m + M_LOG]!;
+    if (log === 0 || n * 2 > 1 << log) log = this.#regrow(m, log === 0 ? MIN_LOG : log + 1);
+    const M = meta.cells;
+    M[m + M_COUNT] = n;
     this.size++;
-    return this.#put(this.#off[slot]!, log, key, value);
+    return this.#put(M[m + M_OFF]!, log, key, value);
   }
 
   /**
@@ -93,24 +143,27 @@ export class SlotMap {
    * probe of the client's region instead of find() and then add()'s own.
    */
   findOrAdd(slot: number, key: number, value: number, staleBelow = Number.NEGATIVE_INFINITY): number {
-    let log = slot < this.#log.length ? this.#log[slot]! : 0;
-    let n = log === 0 ? 0 : this.#count[slot]! + 1;
+    const meta = this.#meta;
+    const m = slot * meta.stride + meta.base;
+    const M = meta.cells;
+    let log = slot < meta.slots ? M[m + M_LOG]! : 0;
+    let n = log === 0 ? 0 : M[m + M_COUNT]! + 1;
     // An add that would regrow a full region first drops the entries whose value is below
     // `staleBelow` (ports not seen for longer than any line can still refer to): the region then
     // holds a client's recent entries only and rarely grows. Only when the key is absent.
-    if (log !== 0 && n * 2 > 1 << log && staleBelow > Number.NEGATIVE_INFINITY && this.#keys[this.#probe(this.#off[slot]!, log, key) * this.#ints] === 0) {
+    if (log !== 0 && n * 2 > 1 << log && staleBelow > Number.NEGATIVE_INFINITY && this.#keys[this.#probe(M[m + M_OFF]!, log, key) * this.#ints] === 0) {
       this.pruneBelow(slot, staleBelow);
-      log = this.#log[slot]!;
-      n = this.#count[slot]! + 1;
+      log = M[m + M_LOG]!;
+      n = M[m + M_COUNT]! + 1;
     }
     // Only when an add would not regrow the region (else find, then add: the regrow is the cost).
     if (log !== 0 && n * 2 <= 1 << log) {
-      const c = this.#probe(this.#off[slot]!, log, key);
+      const c = this.#probe(M[m + M_OFF]!, log, key);
       const keys = this.#keys;
       if (keys[c * this.#ints] !== 0) return c + 1;
       keys[c * this.#ints] = ~key;
       if (this.#hasValues) this.#vals[c * 2 + 1] = value;
-      this.#count[slot] = n;
+      M[m + M_COUNT] = n;
       this.size++;
       return -(c + 1);
     }
@@ -141,12 +194,13 @@ export class SlotMap {
     }
   }
 
-  /** Moves the slot's entries to a new region of 2^log cells; returns log. */
-  #regrow(slot: number, log: number): number {
+  /** Moves the entries of the slot whose bookkeeping is at `m` to a new region of 2^log cells; returns log. */
+  #regrow(m: number, log: number): number {
     const off = this.#alloc(log);
-    const oldLog = this.#log[slot]!;
+    const M = this.#meta.cells;
+    const oldLog = M[m + M_LOG]!;
     if (oldLog !== 0) {
-      const old = this.#off[slot]!;
+      const old = M[m + M_OFF]!;
       const keys = this.#keys;
       const ints = this.#ints;
       for (let c = old, end = old + (1 << oldLog); c < end; c++) {
@@ -155,8 +209,8 @@ export class SlotMap {
       }
       this.#release(old, oldLog);
     }
-    this.#off[slot] = off;
-    this.#log[slot] = log;
+    M[m + M_OFF] = off;
+    M[m + M_LOG] = log;
     return log;
   }
 
@@ -185,26 +239,22 @@ export class SlotMap {
     (this.#free[log] ??= []).push(off);
   }
 
-  #growSlots(slot: number): void {
-    let n = this.#log.length;
-    while (n <= slot) n *= 2;
-    const off = new Int32Array(n);
-    off.set(this.#off);
-    this.#off = off;
-    const log = new Uint8Array(n);
-    log.set(this.#log);
-    this.#log = log;
-    const count = new Int32Array(n);
-    count.set(this.#count);
-    this.#count = count;
+  /** The bookkeeping index of `slot`, or -1 when it has no region. */
+  #region(slot: number): number {
+    const meta = this.#meta;
+    if (slot >= meta.slots) return -1;
+    const m = slot * meta.stride + meta.base;
+    return meta.cells[m + M_LOG] === 0 ? -1 : m;
   }
 
   /** Calls f(key, value) for every entry of `slot` (in table order). */
   forEachOf(slot: number, f: (key: number, value: number) => void): void {
-    if (slot >= this.#log.length || this.#log[slot] === 0) return;
-    const off = this.#off[slot]!;
+    const m = this.#region(slot);
+    if (m < 0) return;
+    const M = this.#meta.cells;
+    const off = M[m + M_OFF]!;
     const ints = this.#ints;
-    for (let c = off, end = off + (1 << this.#log[slot]!); c < end; c++) {
+    for (let c = off, end = off + (1 << M[m + M_LOG]!); c < end; c++) {
       const k = this.#keys[c * ints]!;
       if (k !== 0) f(~k, this.#hasValues ? this.#vals[c * 2 + 1]! : 0);
     }
@@ -212,14 +262,17 @@ export class SlotMap {
 
   /** Entries of `slot`. */
   count(slot: number): number {
-    return slot < this.#count.length ? this.#count[slot]! : 0;
+    const meta = this.#meta;
+    return slot < meta.slots ? meta.cells[slot * meta.stride + meta.base + M_COUNT]! : 0;
   }
 
   /** Removes the entries of `slot` whose value is below `min`; returns how many are left. */
   pruneBelow(slot: number, min: number): number {
-    if (slot >= this.#log.length || this.#log[slot] === 0) return 0;
-    const off = this.#off[slot]!;
-    const log = this.#log[slot]!;
+    const m = this.#region(slot);
+    if (m < 0) return 0;
+    const M = this.#meta.cells;
+    const off = M[m + M_OFF]!;
+    const log = M[m + M_LOG]!;
     // Kept entries in scratch (key, value) pairs, then put back into the emptied region.
     if (this.#scratch.length < 2 << log) this.#scratch = new Float64Array(2 << log);
     const keep = this.#scratch;
@@ -238,17 +291,20 @@ export class SlotMap {
     keys.fill(0, off * ints, (off + (1 << log)) * ints);
     for (let i = 0; i < k; i += 2) this.#put(off, log, keep[i]!, keep[i + 1]!);
     const left = k / 2;
-    this.size -= this.#count[slot]! - left;
-    this.#count[slot] = left;
+    this.size -= M[m + M_COUNT]! - left;
+    M[m + M_COUNT] = left;
     return left;
   }
 
-  /** Drops every entry of `slot`. */
+  /** Drops every entry of `slot` (and zeroes its bookkeeping). */
   removeAllOf(slot: number): void {
-    if (slot >= this.#log.length || this.#log[slot] === 0) return;
-    this.#release(this.#off[slot]!, this.#log[slot]!);
-    this.size -= this.#count[slot]!;
-    this.#count[slot] = 0;
-    this.#log[slot] = 0;
+    const m = this.#region(slot);
+    if (m < 0) return;
+    const M = this.#meta.cells;
+    this.#release(M[m + M_OFF]!, M[m + M_LOG]!);
+    this.size -= M[m + M_COUNT]!;
+    M[m + M_OFF] = 0;
+    M[m + M_COUNT] = 0;
+    M[m + M_LOG] = 0;
   }
 }

@@ -16,7 +16,7 @@ import type { TargetView } from './target.js';
 import { RULE_IDS, type RuleId } from './rules.js';
 import { EvidenceStore, type LineFile } from './evidence.js';
 import { SeriesStore } from './series.js';
-import { SlotMap } from './slot-map.js';
+import { SlotMap, type SlotMeta } from './slot-map.js';
 
 export { windowPeak, type WindowPeak } from './window.js';
 
@@ -90,11 +90,15 @@ export interface ClientExport {
 
 /**
  * Int32 cells of a client (at `slot * IS` of ClientTable.I): counters, then the bookkeeping
- * of the series every line bumps (series.ts), the lines counted by the HOT_RULES columns
- * (crawl, flood: counted on most lines), then the rare series and the other rule columns.
- * What an ordinary line touches is in the first 25 cells: two cache lines, not three.
+ * of the pages and ports tables (slot-map.ts SlotMeta) and of the series every line bumps
+ * (series.ts), the lines counted by the HOT_RULES columns (crawl, flood: counted on most
+ * lines), then the rare series and the other rule columns. What an ordinary line touches is
+ * in the first 31 cells: two cache lines of the client's 256 bytes.
  */
 export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12, lastPort: 13, lastPortDirty: 14 } as const;
+/** Bookkeeping cells (3 each) of the pages and ports tables. */
+const PAGES_META = 15;
+const PORTS_META = 18;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
@@ -102,12 +106,13 @@ const SERIES_COL = [0, 0, 1, 2, 1, 2];
 const HOT_RULES = 2;
 /** Bookkeeping cells of a 3-column store (SeriesStore.metaCells). */
 const SER_META = 8;
-const SER0 = 15;
+const SER0 = 21;
 const HOT_HIT0 = SER0 + SER_META;
 /** First bookkeeping cell of each store. */
 const SER_OFF = [SER0, HOT_HIT0 + HOT_RULES];
 const RARE_HIT0 = SER_OFF[1]! + SER_META;
-export const IS = (RARE_HIT0 + RULE_COUNT - HOT_RULES + 7) & ~7;
+/** 64 cells (256 bytes, aligned on cache lines) for the built-in rules' 54. */
+export const IS = (RARE_HIT0 + RULE_COUNT - HOT_RULES + 15) & ~15;
 /** Cell of rule column r's count. */
 function hitCell(r: number): number {
   return r < HOT_RULES ? HOT_HIT0 + r : RARE_HIT0 + r - HOT_RULES;
@@ -143,9 +148,9 @@ export class ClientTable {
   /** `--explain`: one entry per line of these clients with the decisions taken on it. */
   readonly explain = new Map<number, string[]>();
   /** Hashes of the non-static paths each client asked for (crawl.aggressive), value unused. */
-  readonly pages = new SlotMap(false);
+  readonly pages = new SlotMap(false, new ClientCells(this, PAGES_META));
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
-  readonly ports = new SlotMap();
+  readonly ports = new SlotMap(true, new ClientCells(this, PORTS_META));
   /** Per-second series: requests, new connections and new pages in one store, the rare kinds in another. */
   readonly #series = [new SeriesStore(3), new SeriesStore(3)];
   /** The file the current lines are read from (evidence is then kept as offsets), and the offset of their buffer. */
@@ -161,6 +166,11 @@ export class ClientTable {
   /** Slots in use are below this. */
   get slots(): number {
     return this.keys.length;
+  }
+
+  /** Slots the cells have room for. */
+  get capacity(): number {
+    return this.#cap;
   }
 
   /** Int32 cell `c` (a C value) of a client. */
@@ -221,6 +231,9 @@ export class ClientTable {
     for (let k = 0; k < 2; k++) this.#series[k]!.clear(this.I, slot * IS + SER_OFF[k]!);
     const rare = this.I[slot * IS + C.rareTimes]!;
     if (rare !== 0) this.#rareFree.push(rare);
+    // Before the cells are zeroed: the tables' bookkeeping is in them.
+    this.pages.removeAllOf(slot);
+    this.ports.removeAllOf(slot);
     this.I.fill(0, slot * IS, slot * IS + IS);
     if (this.#evidence.size > 0 || this.#distinct.size > 0) {
       for (let r = 0; r < RULE_COUNT; r++) {
@@ -228,8 +241,6 @@ export class ClientTable {
         this.#distinct.delete(slot * RULE_COUNT + r);
       }
     }
-    this.pages.removeAllOf(slot);
-    this.ports.removeAllOf(slot);
     this.#free.push(slot);
     this.size--;
   }
@@ -476,6 +487,26 @@ export class ClientTable {
     this.I[b + C.portsPruneAt] = Math.max(this.I[b + C.portsPruneAt]!, from.portsPruneAt);
     const mine = this.explain.get(slot);
     if (mine && from.explain) mine.push(...from.explain);
+  }
+}
+
+/** A slot map's bookkeeping in the clients' Int32 cells (from `base` of each client's IS). */
+class ClientCells implements SlotMeta {
+  readonly #table: ClientTable;
+  readonly base: number;
+  readonly stride = IS;
+  constructor(table: ClientTable, base: number) {
+    this.#table = table;
+    this.base = base;
+  }
+  get cells(): Int32Array {
+    return this.#table.I;
+  }
+  get slots(): number {
+    return this.#table.capacity;
+  }
+  ensure(slot: number): void {
+    if (slot >= this.#table.capacity) throw new Error(`bug: slot ${slot} beyond the client table`);
   }
 }
 

@@ -230,6 +230,9 @@ test('memory: evicted clients that come back start over, and never share a reuse
   assert.equal(clients.size, 600);
   for (const ip of first) assert.equal(clients.get(ip)?.total, 2, ip);
   for (const ip of later) assert.equal(clients.get(ip)?.total, 1, ip);
+  // The evicted clients' pages and ports went with them (one page, one port per client kept).
+  assert.equal(d.table.pages.size, 600);
+  assert.equal(d.table.ports.size, 600);
 });
 
 test('score: every family scores a client as its fired decisions add up, flood clients around its limits included', async () => {

@@ -151,3 +151,49 @@ test('slot map: findOrAdd drops stale entries instead of growing a full region',
   for (let k = 0; k < 5000; k++) all.findOrAdd(2, k, k);
   assert.equal(all.count(2), 5000);
 });
+
+/**
+ * A map whose bookkeeping is in the caller's cells (the detector keeps it in each client's
+ * Int32 record): the same entries as a map of its own, its three cells at `slot * stride +
+ * base` and no other cell written, and every cell zeroed again once its slot is removed.
+ */
+test('slot map: bookkeeping in the caller cells gives the same entries and touches only its three cells', { timeout: 10000 }, () => {
+  const stride = 7;
+  const base = 2;
+  const slots = 200;
+  const host = { cells: new Int32Array(slots * stride).fill(-5), stride, base, slots, ensure: (slot: number): void => assert.ok(slot < slots, `slot ${slot}`) };
+  for (let s = 0; s < slots; s++) host.cells.fill(0, s * stride + base, s * stride + base + 3);
+  const m = new SlotMap(true, host);
+  const own = new SlotMap();
+  const rand = randomInts(99);
+  for (let i = 0; i < 30000; i++) {
+    const slot = rand(slots);
+    const key = rand(2000);
+    const a = m.findOrAdd(slot, key, i, i - 500);
+    const b = own.findOrAdd(slot, key, i, i - 500);
+    assert.equal(a > 0, b > 0, `(${slot}, ${key}) at ${i}`);
+    if (a > 0) {
+      m.setValue(a, i);
+      own.setValue(b, i);
+    }
+    if (rand(1000) === 0) {
+      const gone = rand(slots);
+      m.removeAllOf(gone);
+      own.removeAllOf(gone);
+    }
+  }
+  assert.equal(m.size, own.size);
+  for (let s = 0; s < slots; s++) {
+    assert.equal(m.count(s), own.count(s));
+    assert.equal(host.cells[s * stride + base + 2], own.count(s));
+    const mine = new Map<number, number>();
+    m.forEachOf(s, (k, v) => mine.set(k, v));
+    const ref = new Map<number, number>();
+    own.forEachOf(s, (k, v) => ref.set(k, v));
+    assert.deepEqual(mine, ref);
+    for (let c = 0; c < stride; c++) if (c < base || c >= base + 3) assert.equal(host.cells[s * stride + c], -5, `cell ${c} of slot ${s}`);
+    m.removeAllOf(s);
+    assert.deepEqual([...host.cells.subarray(s * stride + base, s * stride + base + 3)], [0, 0, 0]);
+  }
+  assert.equal(m.size, 0);
+});
