@@ -28,6 +28,7 @@ import type { StatsAnswer } from '../stats/page.js';
 import { httpsLogFields } from '../log/https-fields.js';
 import { cookieLogged, nowSeconds, requestCookie, responseCookie, type RequestCookie } from '../persist/cookie.js';
 import { Tunnel, isUpgrade, upgradeHead } from '../http/tunnel.js';
+import { putStr } from '../log/line-bytes.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
@@ -71,7 +72,8 @@ export class ClientSession implements ExchangeHooks {
   #reqRemaining = 0;
   #reqChunked: ChunkedScanner | null = null;
   #reqDone = false;
-  #pending: Buffer[] = [];
+  /** Request body read before the server connection is there; NO_BUFFERS (shared) while none. */
+  #pending: Buffer[] = NO_BUFFERS;
   #pendingBytes = 0;
   #ex: Exchange | null = null;
   #headSent = false;
@@ -438,27 +440,56 @@ export class ClientSession implements ExchangeHooks {
       }
       return;
     }
+    if (this.#pending === NO_BUFFERS) this.#pending = [];
     this.#pending.push(part);
     this.#pendingBytes += part.length;
     if (this.#pendingBytes > MAX_PENDING_BODY) this.#sock.pause();
   }
 
   #serializeRequest(head: RequestHead, headers: readonly Header[], be: BackendRuntime): Buffer {
-    let s = `${head.method} ${head.uri} HTTP/1.${head.version === 11 ? 1 : 0}\r\n`;
     // With Transfer-Encoding, Content-Length is dropped (RFC 9112 6.3; HAProxy does the same),
     // so that the server cannot frame the body differently from us (request smuggling).
     const chunked = head.framing.kind === 'chunked';
     // an Upgrade request keeps its `connection: upgrade` (HAProxy forwards it for the 101)
     const upgrade = isUpgrade(headers);
-    for (const h of headers) if ((upgrade || h.name !== 'connection') && !(chunked && h.name === 'content-length')) s += `${h.name}: ${h.value}\r\n`;
     const ff = this.#fe.cfg.forwardfor ?? be.cfg.forwardfor;
-    if (ff && !(ff.ifNone && headers.some((h) => h.name === ff.header))) s += `${ff.header}: ${this.#ip}\r\n`;
+    const ffLine = ff && !(ff.ifNone && headers.some((h) => h.name === ff.header)) ? ff.header : null;
     const serverKeepAlive = this.#mode === 'keep-alive';
-    if (upgrade) {
-      // the connection becomes a tunnel: no keep-alive decision to announce
-    } else if (head.version === 11 && !serverKeepAlive) s += 'connection: close\r\n';
-    else if (head.version === 10 && serverKeepAlive) s += 'connection: keep-alive\r\n';
-    return Buffer.from(s + '\r\n', 'latin1');
+    // the upgrade becomes a tunnel: no keep-alive decision to announce
+    const connLine = upgrade ? null : head.version === 11 && !serverKeepAlive ? 'connection: close\r\n' : head.version === 10 && serverKeepAlive ? 'connection: keep-alive\r\n' : null;
+    // written as latin1 bytes into a buffer of the exact size, measured first: a string
+    // concatenated per header and then copied into a buffer made a cons string per part
+    let n = head.method.length + head.uri.length + 12; // "M U HTTP/1.x\r\n"
+    for (const h of headers) if ((upgrade || h.name !== 'connection') && !(chunked && h.name === 'content-length')) n += h.name.length + h.value.length + 4;
+    if (ffLine !== null) n += ffLine.length + this.#ip.length + 4;
+    if (connLine !== null) n += connLine.length;
+    n += 2;
+    const out = Buffer.allocUnsafe(n);
+    let o = putStr(out, 0, head.method);
+    out[o++] = 0x20;
+    o = putStr(out, o, head.uri);
+    o = putStr(out, o, head.version === 11 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
+    for (const h of headers) {
+      if ((!upgrade && h.name === 'connection') || (chunked && h.name === 'content-length')) continue;
+      o = putStr(out, o, h.name);
+      out[o++] = 0x3a;
+      out[o++] = 0x20;
+      o = putStr(out, o, h.value);
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+    }
+    if (ffLine !== null) {
+      o = putStr(out, o, ffLine);
+      out[o++] = 0x3a;
+      out[o++] = 0x20;
+      o = putStr(out, o, this.#ip);
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+    }
+    if (connLine !== null) o = putStr(out, o, connLine);
+    out[o++] = 0x0d;
+    out[o++] = 0x0a;
+    return out;
   }
 
   // ---- server side -------------------------------------------------------------------
@@ -550,7 +581,8 @@ export class ClientSession implements ExchangeHooks {
   #startExchange(conn: ServerConn, reused: boolean, reqHead: Buffer): void {
     this.#exConn = conn;
     this.#exReused = reused;
-    this.#replay = [reqHead, ...this.#pending];
+    this.#replayHead = reqHead;
+    this.#replayBody = this.#pending;
     // the session itself is the exchange's hooks (the ExchangeHooks methods below): an object
     // of closures per request was about a twentieth of what a request allocates
     const ex = new Exchange(conn, this.#head!.method, this.#be!.cfg.timeouts.server, this);
@@ -558,7 +590,7 @@ export class ClientSession implements ExchangeHooks {
     ex.requestComplete = this.#reqDone;
     ex.write(reqHead);
     for (const p of this.#pending) ex.write(p);
-    this.#pending = [];
+    this.#pending = NO_BUFFERS;
     this.#pendingBytes = 0;
     if (this.#phase === 'body') this.#sock.resume();
   }
@@ -566,7 +598,8 @@ export class ClientSession implements ExchangeHooks {
   /** The server connection of the current exchange, whether it came from the pool, and what to replay on a fresh one. */
   #exConn: ServerConn | null = null;
   #exReused = false;
-  #replay: Buffer[] = [];
+  #replayHead: Buffer = EMPTY;
+  #replayBody: Buffer[] = NO_BUFFERS;
 
   // ---- ExchangeHooks (proxy/http/exchange.ts), called by the current exchange only --------
 
@@ -623,7 +656,7 @@ export class ClientSession implements ExchangeHooks {
   }
 
   onFail(kind: ExchangeFailure, gotBytes: boolean): void {
-    this.#serverFailed(kind, gotBytes, this.#exReused, this.#replay);
+    this.#serverFailed(kind, gotBytes, this.#exReused, this.#replayHead, this.#replayBody);
   }
 
   onUpgrade(h: ResponseHead, rest: Buffer): void {
@@ -662,14 +695,14 @@ export class ClientSession implements ExchangeHooks {
     );
   }
 
-  #serverFailed(kind: ExchangeFailure, gotBytes: boolean, reused: boolean, replay: Buffer[]): void {
+  #serverFailed(kind: ExchangeFailure, gotBytes: boolean, reused: boolean, replayHead: Buffer, replayBody: Buffer[]): void {
     this.#ex = null;
     if (kind === 'closed-before-head' && reused && !gotBytes && this.#reqDone) {
       // An idle connection the server had already closed: replay on a fresh one, not a retry.
       // A server that died meanwhile refuses it: then retries and redispatch apply as to any
       // connection (a 503 here would fail a request that another server can serve).
-      this.#pending = replay.slice(1);
-      void this.#connectLoop(this.#be!, this.#server!, replay[0]!, false);
+      this.#pending = replayBody;
+      void this.#connectLoop(this.#be!, this.#server!, replayHead, false);
       return;
     }
     switch (kind) {
@@ -853,7 +886,7 @@ export class ClientSession implements ExchangeHooks {
     this.#server = null;
     this.#ex = null;
     this.#headSent = false;
-    this.#pending = [];
+    this.#pending = NO_BUFFERS;
     this.#pendingBytes = 0;
     this.#phase = 'wait';
     this.#armRequestTimer(this.#fe.cfg.timeouts.httpKeepAlive);
@@ -931,6 +964,8 @@ function findCookie(headers: readonly Header[], header: 'cookie' | 'set-cookie',
 
 const flushHeld = (s: ClientSession): void => s.flushHeld();
 const EMPTY = Buffer.alloc(0);
+/** No pending body: shared, never pushed to (#forwardBody makes an array of its own first). */
+const NO_BUFFERS: Buffer[] = [];
 const NO_HEADERS: readonly Header[] = [];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
