@@ -21,6 +21,8 @@ export interface RequestHead {
   readonly version: number;
   /** As received, for the log: `HTTP/1.1` */
   readonly versionText: string;
+  /** The request line as received, `METHOD URI VERSION` (single spaces): the log's `%r`. */
+  readonly line: string;
   readonly headers: Header[];
   readonly framing: Framing;
   /** Client asked to keep the connection alive (per its version and Connection header). */
@@ -86,11 +88,49 @@ function parseHeaders(lines: string[]): Header[] | null {
   return headers;
 }
 
-/** Whether a `Connection` header lists `token` (lower case). */
+/** Whether a `Connection` header lists `token` (lower case: a-z and '-'). */
 function connectionHas(headers: Header[], token: string): boolean {
-  for (const h of headers) if (h.name === 'connection') for (const t of h.value.split(',')) if (t.trim().toLowerCase() === token) return true;
+  for (const h of headers) if (h.name === 'connection' && listHas(h.value, token)) return true;
   return false;
 }
+
+function listHas(v: string, token: string): boolean {
+  // the usual value is one plain token (`close`, `keep-alive`): compared in place, without
+  // the split, trim and lower-cased copies; nothing trim() would remove, no comma
+  let plain = true;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 44 || c <= 32 || c === 0xa0) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    if (v.length !== token.length) return false;
+    // OR 0x20 lower-cases A-Z; among bytes above 0x20 it maps no other byte onto a-z or '-'
+    for (let i = 0; i < v.length; i++) if ((v.charCodeAt(i) | 0x20) !== token.charCodeAt(i)) return false;
+    return true;
+  }
+  for (const t of v.split(',')) if (t.trim().toLowerCase() === token) return true;
+  return false;
+}
+
+/** A Content-Length of 1 to 15 digits and nothing else (the usual form): its value, else -1. */
+function plainLength(v: string): number {
+  if (v.length === 0 || v.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+// the framings without a length, one object each for every message
+const NO_BODY: Framing = { kind: 'none' };
+const CHUNKED: Framing = { kind: 'chunked' };
+const TO_CLOSE: Framing = { kind: 'close' };
 
 /** Body framing from Content-Length / Transfer-Encoding, or null when they are invalid. */
 function framing(headers: Header[], isRequest: boolean): Framing | null {
@@ -99,6 +139,12 @@ function framing(headers: Header[], isRequest: boolean): Framing | null {
   for (const h of headers) {
     if (h.name === 'transfer-encoding') te = te === null ? h.value : `${te}, ${h.value}`;
     else if (h.name === 'content-length') {
+      const v = plainLength(h.value);
+      if (v >= 0) {
+        if (cl !== null && cl !== v) return null;
+        cl = v;
+        continue;
+      }
       for (const part of h.value.split(',')) {
         const p = part.trim();
         if (!/^\d{1,15}$/.test(p)) return null;
@@ -110,11 +156,11 @@ function framing(headers: Header[], isRequest: boolean): Framing | null {
   }
   if (te !== null) {
     const codings = te.split(',').map((t) => t.trim().toLowerCase());
-    if (codings[codings.length - 1] !== 'chunked' || codings.slice(0, -1).includes('chunked')) return isRequest ? null : { kind: 'close' };
-    return { kind: 'chunked' };
+    if (codings[codings.length - 1] !== 'chunked' || codings.slice(0, -1).includes('chunked')) return isRequest ? null : TO_CLOSE;
+    return CHUNKED;
   }
-  if (cl !== null) return cl === 0 ? { kind: 'none' } : { kind: 'length', length: cl };
-  return isRequest ? { kind: 'none' } : { kind: 'close' };
+  if (cl !== null) return cl === 0 ? NO_BODY : { kind: 'length', length: cl };
+  return isRequest ? NO_BODY : TO_CLOSE;
 }
 
 export function parseRequestHead(head: string): RequestHead | null {
@@ -138,10 +184,10 @@ export function parseRequestHeadGeneral(head: string): RequestHead | null {
   if (!(uri.startsWith('/') || uri === '*' || /^https?:\/\//i.test(uri) || method === 'CONNECT')) return null;
   const headers = parseHeaders(lines);
   if (!headers) return null;
-  return requestHead(method, uri, ver, headers);
+  return requestHead(rl, method, uri, ver, headers);
 }
 
-function requestHead(method: string, uri: string, ver: string, headers: Header[]): RequestHead | null {
+function requestHead(line: string, method: string, uri: string, ver: string, headers: Header[]): RequestHead | null {
   const version = ver === 'HTTP/1.0' ? 10 : 11;
   // HAProxy 2.6 accepts HTTP/1.1 without Host (checked), but not two different Host values.
   let host: string | null = null;
@@ -157,7 +203,7 @@ function requestHead(method: string, uri: string, ver: string, headers: Header[]
   const f = framing(headers, true);
   if (!f) return null;
   const keepAlive = version === 11 ? !(conn && connectionHas(headers, 'close')) : conn && connectionHas(headers, 'keep-alive');
-  return { method, uri, version, versionText: ver, headers, framing: f, keepAlive, expectContinue };
+  return { method, uri, version, versionText: ver, line, headers, framing: f, keepAlive, expectContinue };
 }
 
 export function parseResponseHead(head: string): ResponseHead | null {
@@ -289,7 +335,7 @@ function fastRequestHead(raw: string): RequestHead | null | undefined {
   if (!raw.startsWith('HTTP/1.', sp2 + 1) || (minor !== 48 && minor !== 49)) return undefined;
   const headers = fastHeaders(raw, eol + 2);
   if (headers === undefined) return undefined;
-  return requestHead(raw.slice(0, sp1), raw.slice(sp1 + 1, sp2), minor === 49 ? 'HTTP/1.1' : 'HTTP/1.0', headers);
+  return requestHead(raw.slice(0, eol), raw.slice(0, sp1), raw.slice(sp1 + 1, sp2), minor === 49 ? 'HTTP/1.1' : 'HTTP/1.0', headers);
 }
 
 function fastResponseHead(raw: string): ResponseHead | null | undefined {
@@ -315,7 +361,7 @@ function fastResponseHead(raw: string): ResponseHead | null | undefined {
 
 /** Response body framing, given the request method and the status (RFC 9112 6.3). */
 export function responseFraming(method: string, head: ResponseHead): Framing | null {
-  if (method === 'HEAD' || head.status === 204 || head.status === 304 || head.status < 200) return { kind: 'none' };
+  if (method === 'HEAD' || head.status === 204 || head.status === 304 || head.status < 200) return NO_BODY;
   return framing(head.headers, false);
 }
 

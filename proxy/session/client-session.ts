@@ -283,7 +283,7 @@ export class ClientSession implements ExchangeHooks {
     // not the previous request's: a rule may answer before the body is set up, and #close
     // must not take this request's unread body for read (#clientQuiet)
     this.#reqDone = false;
-    rec.requestLine = `${head.method} ${head.uri} ${head.versionText}`;
+    rec.requestLine = head.line;
     if (fe.requestCaptures.length) rec.reqCaptures = fe.requestCaptures.map((c) => lastHeader(head.headers, c.name)?.slice(0, c.len) ?? null);
     if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map(() => null);
     if (fe.cookieCapture) rec.reqCookie = findCookie(head.headers, 'cookie', fe.cookieCapture.name, fe.cookieCapture.len);

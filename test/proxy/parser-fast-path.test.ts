@@ -49,6 +49,13 @@ const HEADERS = [
   'Hos^: x',
   'Age: 1',
   'SET-Cookie: a=b',
+  // Connection and Content-Length values that parser.ts compares or reads in place
+  'Connection: CLOSE',
+  'Connection: clos\xc5',
+  'Connection: close\xa0',
+  'Connection: keep-alive,',
+  'Content-Length: 007',
+  'Content-Length: 1234567890123456',
   'Host: other.example',
   'Content-Length: 5',
   'Content-Length: 5, 5',
@@ -127,4 +134,30 @@ test('request heads: the fast path and the general parser agree (valid, invalid 
 
 test('response heads: the fast path and the general parser agree (valid, invalid and mutated heads)', () => {
   agree(2, STATUS_LINES, parseResponseHead, parseResponseHeadGeneral);
+});
+
+/** The reading parser.ts had before it compared plain values in place: split, trim, lower-case. */
+function listHasByParts(v: string, token: string): boolean {
+  return v.split(',').some((t) => t.trim().toLowerCase() === token);
+}
+
+test('Connection tokens and Content-Length values read in place decide as splitting and trimming them does', () => {
+  const r = rng(3);
+  const pieces = ['close', 'CLOSE', 'Close', 'keep-alive', 'Keep-Alive', 'upgrade', 'clos', 'closed', 'clos\xc5', 'c\x0dlose', 'close\xa0', '\xa0close', ' ', ',', '\t', '\x0b', 'k', '-', '\xe9', '\x85'];
+  for (let k = 0; k < 20000; k++) {
+    let v = '';
+    for (let n = 1 + Math.floor(r() * 3); n > 0; n--) v += pieces[Math.floor(r() * pieces.length)]!;
+    v = v.replace(/^[ \t]+|[ \t]+$/g, ''); // as the header parsers leave a value
+    if (v === '' || /[\r\n\x00]/.test(v)) continue;
+    const req = parseRequestHeadGeneral(`GET / HTTP/1.1\r\nConnection: ${v}\r\n\r\n`);
+    assert.equal(req?.keepAlive, !listHasByParts(v, 'close'), JSON.stringify(v));
+    const res = parseResponseHeadGeneral(`HTTP/1.0 200 OK\r\nConnection: ${v}\r\n\r\n`);
+    assert.equal(res?.close, !listHasByParts(v, 'keep-alive'), JSON.stringify(v));
+  }
+  const lengths: [string, number | null][] = [['0', 0], ['7', 7], ['007', 7], ['123456789012345', 123456789012345], ['1234567890123456', null], ['5, 5', 5], ['5,6', null], ['5a', null], ['+5', null]];
+  for (const [v, want] of lengths) {
+    const h = parseRequestHeadGeneral(`POST / HTTP/1.1\r\nContent-Length: ${v}\r\n\r\n`);
+    if (want === null) assert.equal(h, null, v);
+    else assert.deepEqual(h?.framing, want === 0 ? { kind: 'none' } : { kind: 'length', length: want }, v);
+  }
 });
