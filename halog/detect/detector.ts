@@ -13,7 +13,7 @@ import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
-import { C, ClientTable, ClientView, FS, IS, type ClientExport, type LineContext } from './state.js';
+import { C, ClientTable, ClientView, F_FIRST, FS, IS, type ClientExport, type LineContext } from './state.js';
 import { extensionCode, TargetView } from './target.js';
 import { isClean } from './verdict.js';
 
@@ -248,7 +248,7 @@ export class Detector {
     const b = slot * IS;
     I[b + C.total]!++;
     const F = T.F;
-    const f = slot * FS;
+    const f = slot * FS + F_FIRST;
     if (t < F[f]!) F[f] = t;
     if (t > F[f + 1]!) F[f + 1] = t;
     if (http) {

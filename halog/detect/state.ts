@@ -92,8 +92,10 @@ export interface ClientExport {
  * Int32 cells of a client (at `slot * IS` of ClientTable.I): counters, then the bookkeeping
  * of the pages and ports tables (slot-map.ts SlotMeta) and of the series every line bumps
  * (series.ts), the lines counted by the HOT_RULES columns (crawl, flood: counted on most
- * lines), then the rare series and the other rule columns. What an ordinary line touches is
- * in the first 31 cells: two cache lines of the client's 256 bytes.
+ * lines), then the client's Float64 cells (F_CELL0), then the rare series and the other rule
+ * columns. What an ordinary line touches is in the first 48 cells: three consecutive cache
+ * lines of the client's 320 bytes, one place in memory instead of a row here and another in a
+ * Float64 array of its own.
  */
 export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12, lastPort: 13, lastPortDirty: 14 } as const;
 /** Bookkeeping cells (3 each) of the pages and ports tables. */
@@ -109,22 +111,27 @@ const SER_META = 8;
 const SER0 = 21;
 const HOT_HIT0 = SER0 + SER_META;
 /** First bookkeeping cell of each store. */
-const SER_OFF = [SER0, HOT_HIT0 + HOT_RULES];
+/** The Float64 cells (F_CELLS of them, see F_FIRST) start at this Int32 cell, on a cache line. */
+const F_CELL0 = (HOT_HIT0 + HOT_RULES + 15) & ~15;
+const F_CELLS = 8;
+const SER_OFF = [SER0, F_CELL0 + 2 * F_CELLS];
 const RARE_HIT0 = SER_OFF[1]! + SER_META;
-/** 64 cells (256 bytes, aligned on cache lines) for the built-in rules' 54. */
+/** 80 cells (320 bytes, aligned on cache lines) for the built-in rules' 71. */
 export const IS = (RARE_HIT0 + RULE_COUNT - HOT_RULES + 15) & ~15;
 /** Cell of rule column r's count. */
 function hitCell(r: number): number {
   return r < HOT_RULES ? HOT_HIT0 + r : RARE_HIT0 + r - HOT_RULES;
 }
 /**
- * Float64 cells of a client (at `slot * FS` of ClientTable.F): first and last accept ms, then
- * first and last of the HOT_RULES columns, then the latest accept ms of port C.lastPort (the
- * ports table holds an older value until the client changes ports: see flushPort); 8 cells,
- * one cache line.
+ * Float64 cells of a client, in its Int32 record (ClientTable.F is a Float64 view of the same
+ * memory; a client's start at `slot * FS`): first and last accept ms (F_FIRST, F_FIRST + 1),
+ * then first and last of the HOT_RULES columns, then the latest accept ms of port C.lastPort
+ * (the ports table holds an older value until the client changes ports: see flushPort); 8
+ * cells, one cache line.
  */
-export const FS = 8;
-export const F_LAST_PORT_MS = 2 + 2 * HOT_RULES;
+export const FS = IS / 2;
+export const F_FIRST = F_CELL0 / 2;
+export const F_LAST_PORT_MS = F_FIRST + 2 + 2 * HOT_RULES;
 const RARE_STRIDE = 2 * (RULE_COUNT - HOT_RULES);
 
 export class ClientTable {
@@ -179,11 +186,11 @@ export class ClientTable {
   }
 
   first(slot: number): number {
-    return this.F[slot * FS]!;
+    return this.F[slot * FS + F_FIRST]!;
   }
 
   last(slot: number): number {
-    return this.F[slot * FS + 1]!;
+    return this.F[slot * FS + F_FIRST + 1]!;
   }
 
   /** A new client's slot (zeroed). */
@@ -196,8 +203,8 @@ export class ClientTable {
       if (slot >= this.#cap) this.#grow(Math.max(1024, this.#cap * 4));
     }
     this.keys[slot] = key;
-    this.F[slot * FS] = Number.POSITIVE_INFINITY;
-    this.F[slot * FS + 1] = Number.NEGATIVE_INFINITY;
+    this.F[slot * FS + F_FIRST] = Number.POSITIVE_INFINITY;
+    this.F[slot * FS + F_FIRST + 1] = Number.NEGATIVE_INFINITY;
     if (explain) this.explain.set(slot, []);
     this.size++;
     return slot;
@@ -205,12 +212,11 @@ export class ClientTable {
 
   #grow(n: number): void {
     this.#cap = n;
-    const i = new Int32Array(n * IS);
+    const buf = new ArrayBuffer(n * IS * 4);
+    const i = new Int32Array(buf);
     i.set(this.I);
     this.I = i;
-    const f = new Float64Array(n * FS);
-    f.set(this.F);
-    this.F = f;
+    this.F = new Float64Array(buf);
   }
 
   /** Compacts the series logs when dropped clients left them mostly holes (after an eviction sweep). */
@@ -278,7 +284,7 @@ export class ClientTable {
 
   /** Index of the first/last dates of rule column `r` in F (hot columns) or #rareF (made if missing). */
   #times(slot: number, r: number): number {
-    if (r < HOT_RULES) return slot * FS + 2 + 2 * r;
+    if (r < HOT_RULES) return slot * FS + F_FIRST + 2 + 2 * r;
     const c = slot * IS + C.rareTimes;
     let blk = this.I[c]!;
     if (blk === 0) {
@@ -428,8 +434,8 @@ export class ClientTable {
     I[b + C.c5xx]! += from.c5xx;
     I[b + C.denied]! += from.denied;
     I[b + C.statics]! += from.statics;
-    this.F[slot * FS] = Math.min(this.first(slot), from.first);
-    this.F[slot * FS + 1] = Math.max(this.last(slot), from.last);
+    this.F[slot * FS + F_FIRST] = Math.min(this.first(slot), from.first);
+    this.F[slot * FS + F_FIRST + 1] = Math.max(this.last(slot), from.last);
     for (const id of Object.keys(from.hits) as RuleId[]) {
       const h = from.hits[id]!;
       const r = ruleIndex(id);
