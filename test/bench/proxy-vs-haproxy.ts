@@ -11,9 +11,9 @@
  * sessions (wrk with `Connection: close`: connect, 2-byte response, close), ours run as
  * `node dist/bin/haloscope.js proxy -f cfg`, with the CPU time each process used.
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3] [all|http|tcp|close] [auto|nginx|node]
+ *   npx tsc -p tsconfig.json && node dist/test/bench/proxy-vs-haproxy.js [seconds=5] [connections=50] [rounds=3] [all|http|tcp|close|large] [auto|nginx|node]
  *
- * `close`: the `Connection: close` HTTP case alone. `HX_BENCH_OURS_B=<dir>` adds a row
+ * `close`: the `Connection: close` HTTP case alone; `large`: the 64 KB case alone. `HX_BENCH_OURS_B=<dir>` adds a row
  * `haloscope B` run from another build's output directory (its `proxy/` next to this one's),
  * in the same interleaved rounds, to compare two builds of ours under the same load;
  * `HX_BENCH_OURS_B_FLAGS` (space-separated node options, e.g. `--max-semi-space-size=32`)
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   sink.on('message', () => logs++);
   await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
   if (WHICH === 'all' || WHICH === 'tcp') await tcpBench(sink.address().port);
-  if (WHICH !== 'tcp') await httpBench(sink.address().port, WHICH === 'close');
+  if (WHICH !== 'tcp') await httpBench(sink.address().port, WHICH === 'close' || WHICH === 'large' ? WHICH : null);
   console.log(`log datagrams received: ${logs}`);
   sink.close();
 }
@@ -186,14 +186,15 @@ function devDependency(name: string): string | null {
   return fs.existsSync(p) ? p : null;
 }
 
-async function httpBench(syslog: number, closeOnly: boolean): Promise<void> {
+/** `only`: one HTTP case alone (mode `close` or `large`), else all three. */
+async function httpBench(syslog: number, only: 'close' | 'large' | null): Promise<void> {
   const small = await httpBackend(64);
   const large = await httpBackend(64 * 1024);
   const cases = [
     { name: 'keep-alive, 64 B responses', be: small, close: false },
     { name: 'Connection: close, 64 B', be: small, close: true },
     { name: 'keep-alive, 64 KB responses', be: large, close: false },
-  ].filter((c) => !closeOnly || c.close);
+  ].filter((c) => (only === 'close' ? c.close : only === 'large' ? c.be === large : true));
   const beName = small.pid ? 'nginx (own process, master_process off)' : 'raw node net server (in the bench process)';
   console.log(`wrk -t1 -c${CONNS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, logging on (UDP), nbthread 1 both, backend ${beName}, ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('CPU: µs of the proxy process per request, user+system / user (utime+stime from /proc over each run); backend CPU: µs of the backend process per request');
