@@ -47,10 +47,23 @@ export function releaseScanBuffer(buf: Buffer | null): void {
   if (buf !== null && buf === scanBuf) scanTaken = false;
 }
 
+/** Bytes indexBefore tests one by one before it hands the rest of the range to indexOf. */
+const NEAR = 512;
+
 /** The first `byte` in `buf[p, end)`, or -1. */
 export function indexBefore(buf: Uint8Array, byte: number, p: number, end: number): number {
-  const i = buf === scanBuf ? scanFind(p, end, byte) : buf.indexOf(byte, p);
-  return i < end ? i : -1;
+  if (buf === scanBuf) {
+    const i = scanFind(p, end, byte);
+    return i < end ? i : -1;
+  }
+  // Never search past `end`: an unbounded indexOf for a byte a line lacks (a quote, say)
+  // would run to the end of the 4 MiB chunk for every such line, quadratic on hostile input.
+  // A short loop finds most hits; the bounded native search (one view) takes the long ranges.
+  const stop = Math.min(end, p + NEAR);
+  for (let i = p; i < stop; i++) if (buf[i] === byte) return i;
+  if (stop >= end) return -1;
+  const i = buf.subarray(stop, end).indexOf(byte);
+  return i < 0 ? -1 : stop + i;
 }
 
 /** Byte at `p`, or 0 past the end of the line (halog's terminating NUL). */

@@ -75,3 +75,22 @@ test('bytes.ts walks the reader buffer it handed out with SIMD, with the same re
     }
   }
 });
+
+test('indexBefore on any other buffer finds the first byte in [p, end), in short and long ranges, never past end', () => {
+  const rand = randomFloats(5);
+  const buf = Buffer.alloc(3000, 0x61);
+  const first = (b: number, p: number, end: number): number => {
+    for (let i = p; i < end; i++) if (buf[i] === b) return i;
+    return -1;
+  };
+  for (let round = 0; round < 300; round++) {
+    buf.fill(0x61);
+    // 0 to 3 quotes anywhere, so that some ranges hold none and one may lie just past end
+    for (let k = Math.floor(rand() * 4); k > 0; k--) buf[Math.floor(rand() * buf.length)] = 0x22;
+    const p = Math.floor(rand() * buf.length);
+    for (const end of [p, p + 1, p + 511, p + 512, p + 513, p + 1500, buf.length]) {
+      const e = Math.min(end, buf.length);
+      assert.equal(indexBefore(buf, 0x22, p, e), first(0x22, p, e), `indexBefore(", ${p}, ${e})`);
+    }
+  }
+});
