@@ -545,5 +545,8 @@ process.on('SIGTERM', () => { p.stop(); process.exit(0); });
 
 main().catch((e) => {
   console.error(e);
-  process.exitCode = 1;
+  // The proxies, backends and wrk this run started would keep it (and their ports) alive and
+  // the run waiting forever (seen when a second build's path was wrong): stop them all.
+  spawnSync('pkill', ['-TERM', '-P', String(process.pid)]);
+  process.exit(1);
 });
