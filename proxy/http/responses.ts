@@ -9,7 +9,7 @@
  * - 400 and 408 are sent raw (capitalized headers, Connection: close) and count 0 bytes.
  */
 import type { Header } from './parser.js';
-import { intBytes, putInt, putStr } from '../log/line-bytes.js';
+import { intBytes, putHeaderLine, putInt, putStr } from '../log/line-bytes.js';
 
 const HTX_START_LINE = 20;
 const HTX_EOH = 1;
@@ -67,12 +67,7 @@ export function writeResponseHead(out: Buffer, at: number, versionText: string, 
   out[p++] = 10;
   for (const h of headers) {
     if (h.name === 'connection') continue;
-    p = putStr(out, p, h.name);
-    out[p++] = 0x3a;
-    out[p++] = 0x20;
-    p = putStr(out, p, h.value);
-    out[p++] = 13;
-    out[p++] = 10;
+    p = putHeaderLine(out, p, h.name, h.value);
   }
   p = putStr(out, p, connectionLine(versionText, keepAlive));
   out[p++] = 13;

@@ -15,6 +15,17 @@ export function putStr(out: Buffer, at: number, s: string): number {
   return at;
 }
 
+/** `name: value` and CRLF, an HTTP head's header line (latin1, as putStr). */
+export function putHeaderLine(out: Buffer, at: number, name: string, value: string): number {
+  at = putStr(out, at, name);
+  out[at++] = 0x3a;
+  out[at++] = 0x20;
+  at = putStr(out, at, value);
+  out[at++] = 0x0d;
+  out[at++] = 0x0a;
+  return at;
+}
+
 /** Bytes putInt() writes for `n`. */
 export function intBytes(n: number): number {
   let digits = n < 0 ? 2 : 1;

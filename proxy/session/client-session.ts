@@ -28,7 +28,7 @@ import type { StatsAnswer } from '../stats/page.js';
 import { httpsLogFields } from '../log/https-fields.js';
 import { cookieLogged, nowSeconds, requestCookie, responseCookie, type RequestCookie } from '../persist/cookie.js';
 import { Tunnel, isUpgrade, upgradeHead } from '../http/tunnel.js';
-import { putStr } from '../log/line-bytes.js';
+import { putHeaderLine, putStr } from '../log/line-bytes.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
@@ -471,21 +471,9 @@ export class ClientSession implements ExchangeHooks {
     o = putStr(out, o, head.version === 11 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
     for (const h of headers) {
       if ((!upgrade && h.name === 'connection') || (chunked && h.name === 'content-length')) continue;
-      o = putStr(out, o, h.name);
-      out[o++] = 0x3a;
-      out[o++] = 0x20;
-      o = putStr(out, o, h.value);
-      out[o++] = 0x0d;
-      out[o++] = 0x0a;
+      o = putHeaderLine(out, o, h.name, h.value);
     }
-    if (ffLine !== null) {
-      o = putStr(out, o, ffLine);
-      out[o++] = 0x3a;
-      out[o++] = 0x20;
-      o = putStr(out, o, this.#ip);
-      out[o++] = 0x0d;
-      out[o++] = 0x0a;
-    }
+    if (ffLine !== null) o = putHeaderLine(out, o, ffLine, this.#ip);
     if (connLine !== null) o = putStr(out, o, connLine);
     out[o++] = 0x0d;
     out[o++] = 0x0a;
