@@ -128,14 +128,24 @@ export async function readPart(sources: readonly Source[], part: PartSpec, job: 
   return stats;
 }
 
+/** Reads one byte range of a seekable input (see withRangeReader). */
+export type RangeRead = (src: Source, start: number, end: number, progress?: (n: number) => void) => void;
+
 /**
- * Reads byte ranges of seekable inputs into one job, synchronously, one range after another
- * (the claimed-chunks path of record-reader.ts: each range starts at a line start).
+ * Runs `use` with a reader of byte ranges of seekable inputs into one job, synchronously, one
+ * range after another (the claimed-chunks path of record-reader.ts: each range starts at a
+ * line start). The reader reads into this thread's SIMD scan buffer when it is free and gives
+ * it back when `use` returns, as readPart does, so a later reader of the thread gets it too.
  */
-export function rangeReader(job: Sink, stats: ReadStats): (src: Source, start: number, end: number, progress?: (n: number) => void) => void {
+export function withRangeReader(job: Sink, stats: ReadStats, use: (read: RangeRead) => void): void {
   const at: Position = { src: null, next: 0 };
-  const asm = new LineAssembler(lineHandler(job, stats, at), takeScanBuffer(CHUNK_SIZE));
-  return (src, start, end, progress) => readRangeCounted(src, start, end, asm, stats, at, progress);
+  const scan = takeScanBuffer(CHUNK_SIZE);
+  const asm = new LineAssembler(lineHandler(job, stats, at), scan);
+  try {
+    use((src, start, end, progress) => readRangeCounted(src, start, end, asm, stats, at, progress));
+  } finally {
+    releaseScanBuffer(scan);
+  }
 }
 
 /** Reads a range, which starts at a line start (the assembler holds nothing before it). */

@@ -50,7 +50,7 @@ import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
 import { threadCount } from './threads.js';
-import { readPart, rangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
+import { readPart, withRangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
 import { WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type StartedWorker } from './work-queue.js';
 
 /** What a record worker is given (record-worker.ts): a fixed part, or chunks to claim. */
@@ -255,12 +255,11 @@ async function readClaimed<O, S>(
     return startRecordWorker<S>({ jobModule: String(jobModule), options, sources, claimed });
   });
   const stats = emptyStats();
-  const read = rangeReader(job, stats);
   const progress = (n: number): void => {
     const sum = Atomics.add(bytesDone, 0, BigInt(n)) + BigInt(n);
     onProgress?.(Number(sum), total);
   };
-  drainQueue(queue, chunks, sources, () => 0, (src, start, end) => read(src, start, end, progress));
+  withRangeReader(job, stats, (read) => drainQueue(queue, chunks, sources, () => 0, (src, start, end) => read(src, start, end, progress)));
   const results = await finishWorkers(queue, workers);
   for (const r of results) {
     job.merge(r.snapshot);

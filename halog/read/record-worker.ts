@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordJob, RecordJobModule, RecordWorkerInput } from './record-reader.js';
-import { emptyStats, rangeReader, readPart, type ReadStats } from './record-part.js';
+import { emptyStats, readPart, withRangeReader, type ReadStats } from './record-part.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
 
 const { jobModule, options, sources, part, claimed } = workerData as RecordWorkerInput;
@@ -16,9 +16,10 @@ if (claimed) {
     const mod = (await import(jobModule)) as RecordJobModule;
     const job = mod.create(options);
     const stats = emptyStats();
-    const read = rangeReader(job, stats);
     const bytesDone = new BigInt64Array(claimed.progress);
-    drainQueue(queue, claimed.chunks, sources, () => 0, (src, start, end) => read(src, start, end, (n) => Atomics.add(bytesDone, 0, BigInt(n))));
+    withRangeReader(job, stats, (read) =>
+      drainQueue(queue, claimed.chunks, sources, () => 0, (src, start, end) => read(src, start, end, (n) => Atomics.add(bytesDone, 0, BigInt(n)))),
+    );
     send(job, stats);
   }
 } else {

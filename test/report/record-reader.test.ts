@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { releaseScanBuffer, takeScanBuffer } from '../../halog/parse/bytes.js';
+import { CHUNK_SIZE } from '../../halog/read/chunks.js';
 import { readRecords } from '../../halog/read/record-reader.js';
 import { closeSources, openSources } from '../../halog/read/sources.js';
 import { CORPUS } from '../helpers/paths.js';
@@ -82,6 +84,10 @@ test('record reader: a job that merges in any order gets the same tallies from c
     assert.deepEqual((three.job as unknown as { tally: Tally }).tally, (one.job as unknown as { tally: Tally }).tally);
     assert.deepEqual(three.stats, one.stats);
     assert.equal(progressed, one.stats.bytes);
+    // the main thread read its claimed chunks into its SIMD scan buffer and gave it back
+    const scan = takeScanBuffer(CHUNK_SIZE);
+    assert.ok(scan, 'the scan buffer is free again after a claimed-chunks run');
+    releaseScanBuffer(scan);
   } finally {
     if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
     else process.env.HALOG_CHUNK_BYTES = chunkEnv;
