@@ -137,8 +137,7 @@ export interface SeriesSnapshot {
 /**
  * A SeriesStore's own arrays, handed from a worker thread to the main thread as they are
  * (SeriesStore.move; the buffers go in the postMessage transfer list, so nothing is copied
- * or packed): series t has n/sum/max at `tot[4t]`, len/slot at `ls[8t + 6]` (a view of the same
- * buffer), cls at `cls[t]`, raw
+ * or packed): series t has n/sum/max at `tot[3t]`, len/slot at `ls[2t]`, cls at `cls[t]`, raw
  * blocks in `arena`, counts arrays in `hists`, exactly as in the store.
  */
 export interface MovedSeries {
@@ -181,13 +180,11 @@ const scratch = new Int32Array(RAW_MAX);
 const scratchViews: (Int32Array | undefined)[] = [];
 
 /**
- * Many latency series in flat arrays. Series `s` has its count n, sum and max at `tot[4s]`,
- * `tot[4s + 1]`, `tot[4s + 2]`, and len and slot at `ls[8s + 6]`, `ls[8s + 7]`, the fourth
- * double of its record (`ls` is an Int32Array over the same buffer): 32 bytes a series, so the
- * six series of a row are three cache lines, and the five a line writes are 160 adjacent
- * bytes: recording a line's values in a row seen rarely (a third of the lines of a large URL
- * report) misses the cache on one record instead of two arrays (n/sum/max and len/slot were
- * apart before; then five separate arrays). A series is in one of three forms:
+ * Many latency series in flat arrays. Series `s` has its count n, sum and max at `tot[3s]`,
+ * `tot[3s + 1]`, `tot[3s + 2]`, and len and slot at `ls[2s]`, `ls[2s + 1]`: interleaved, so
+ * that recording a value of a row seen rarely (a third of the lines of a large URL report)
+ * misses the cache twice rather than five times, once per separate array. It is in one of
+ * three forms:
  * - len 0 or 1: no value, or one value held in its slot itself (most rows are seen once);
  * - len 2..RAW_MAX: raw values in insertion order at `arena[slot]`, in a block of
  *   `2 << cls[s]` values;
@@ -195,9 +192,9 @@ const scratchViews: (Int32Array | undefined)[] = [];
  */
 export class SeriesStore {
   capacity: number;
-  /** n, sum, max of series s at 4s, 4s + 1, 4s + 2 (4s + 3 is len and slot, see `ls`). */
+  /** n, sum, max of series s at 3s, 3s + 1, 3s + 2. */
   tot: Float64Array;
-  /** len and slot of series s at 8s + 6, 8s + 7: a view of `tot`'s buffer. */
+  /** len and slot of series s at 2s, 2s + 1. */
   ls: Int32Array;
   cls: Uint8Array;
   #arena: Int32Array;
@@ -213,8 +210,8 @@ export class SeriesStore {
   constructor(capacity = 1024, valueBytes = 1 << 14) {
     this.capacity = capacity;
     this.#arena = new Int32Array(Math.max(1 << 12, Math.min(1 << 28, valueBytes >> 2)));
-    this.tot = new Float64Array(4 * capacity);
-    this.ls = new Int32Array(this.tot.buffer);
+    this.tot = new Float64Array(3 * capacity);
+    this.ls = new Int32Array(2 * capacity);
     this.cls = new Uint8Array(capacity);
   }
 
@@ -224,60 +221,60 @@ export class SeriesStore {
     let c = this.capacity;
     while (c < n) c *= 2;
     this.capacity = c;
-    this.tot = grown(this.tot, 4 * c);
-    this.ls = new Int32Array(this.tot.buffer);
+    this.tot = grown(this.tot, 3 * c);
+    this.ls = grown(this.ls, 2 * c);
     this.cls = grown(this.cls, c);
   }
 
   /** Values recorded in series `s`. */
   count(s: number): number {
-    return this.tot[4 * s]!;
+    return this.tot[3 * s]!;
   }
 
   record(s: number, v: number): void {
-    this.tot[4 * s]!++;
-    this.tot[4 * s + 1]! += v;
-    if (v > this.tot[4 * s + 2]!) this.tot[4 * s + 2] = v;
+    this.tot[3 * s]!++;
+    this.tot[3 * s + 1]! += v;
+    if (v > this.tot[3 * s + 2]!) this.tot[3 * s + 2] = v;
     this.#push(s, v);
   }
 
   /** Adds a value to the distribution of `s` (n/sum/max are the caller's). */
   #push(s: number, v: number): void {
-    const len = this.ls[8 * s + 6]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) {
       const i = bucketIndex(v);
-      let h = this.hists[this.ls[8 * s + 7]!]!;
+      let h = this.hists[this.ls[2 * s + 1]!]!;
       if (i >= h.length) h = this.#growHist(s, i);
       h[i]!++;
     } else if (len === 0) {
-      this.ls[8 * s + 7] = v;
-      this.ls[8 * s + 6] = 1;
+      this.ls[2 * s + 1] = v;
+      this.ls[2 * s] = 1;
     } else if (len === 1) {
       const off = this.#alloc(0);
-      this.#arena[off] = this.ls[8 * s + 7]!;
+      this.#arena[off] = this.ls[2 * s + 1]!;
       this.#arena[off + 1] = v;
-      this.ls[8 * s + 7] = off;
+      this.ls[2 * s + 1] = off;
       this.cls[s] = 0;
-      this.ls[8 * s + 6] = 2;
+      this.ls[2 * s] = 2;
     } else if ((len & (len - 1)) !== 0) {
       // A block holds 2 << cls values and is replaced by the next class only when full, so it
       // is full exactly when len is a power of two: the append path need not read cls[s],
       // another cache line for a row seen rarely.
-      this.#arena[this.ls[8 * s + 7]! + len] = v;
-      this.ls[8 * s + 6] = len + 1;
+      this.#arena[this.ls[2 * s + 1]! + len] = v;
+      this.ls[2 * s] = len + 1;
     } else if (len < RAW_MAX) {
       // len = 2 << c.
       const c = 30 - Math.clz32(len);
       const off = this.#alloc(c + 1);
-      const old = this.ls[8 * s + 7]!;
+      const old = this.ls[2 * s + 1]!;
       // A loop, not copyWithin: blocks are 2 to 128 values, where the native call costs more than the copy.
       const arena = this.#arena;
       for (let k = 0; k < len; k++) arena[off + k] = arena[old + k]!;
       this.#release(old, c);
       this.#arena[off + len] = v;
-      this.ls[8 * s + 7] = off;
+      this.ls[2 * s + 1] = off;
       this.cls[s] = c + 1;
-      this.ls[8 * s + 6] = len + 1;
+      this.ls[2 * s] = len + 1;
     } else {
       this.#toHist(s);
       this.#push(s, v);
@@ -310,7 +307,7 @@ export class SeriesStore {
   }
 
   #growHist(s: number, i: number): Uint32Array {
-    const id = this.ls[8 * s + 7]!;
+    const id = this.ls[2 * s + 1]!;
     const old = this.hists[id]!;
     const h = new Uint32Array(histLength(i));
     h.set(old);
@@ -321,7 +318,7 @@ export class SeriesStore {
 
   /** Turns the raw values of `s` into a counts array. */
   #toHist(s: number): void {
-    const len = this.ls[8 * s + 6]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) return;
     let top = 0;
     const vals = this.#rawValues(s);
@@ -329,42 +326,42 @@ export class SeriesStore {
     const id = this.#newHist(histLength(bucketIndex(top)));
     const h = this.hists[id]!;
     for (let k = 0; k < len; k++) h[bucketIndex(vals[k]!)]!++;
-    if (len >= 2) this.#release(this.ls[8 * s + 7]!, this.cls[s]!);
-    this.ls[8 * s + 7] = id;
-    this.ls[8 * s + 6] = -1;
+    if (len >= 2) this.#release(this.ls[2 * s + 1]!, this.cls[s]!);
+    this.ls[2 * s + 1] = id;
+    this.ls[2 * s] = -1;
   }
 
   /** The raw values of `s` (len >= 0) as a view; valid until the store changes. */
   #rawValues(s: number): Int32Array {
-    const len = this.ls[8 * s + 6]!;
+    const len = this.ls[2 * s]!;
     if (len === 1) {
-      scratch[0] = this.ls[8 * s + 7]!;
+      scratch[0] = this.ls[2 * s + 1]!;
       return scratch.subarray(0, 1);
     }
     if (len === 0) return scratch.subarray(0, 0);
-    const off = this.ls[8 * s + 7]!;
+    const off = this.ls[2 * s + 1]!;
     return this.#arena.subarray(off, off + len);
   }
 
   /** Empties `s` (rows recycled or dropped by a sketch), returning its memory. */
   clear(s: number): void {
-    const len = this.ls[8 * s + 6]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) {
-      const id = this.ls[8 * s + 7]!;
+      const id = this.ls[2 * s + 1]!;
       this.valueBytes -= 4 * this.hists[id]!.length;
       this.hists[id] = null;
       this.#freeHists.push(id);
-    } else if (len >= 2) this.#release(this.ls[8 * s + 7]!, this.cls[s]!);
-    this.ls[8 * s + 6] = 0;
-    this.ls[8 * s + 7] = 0;
-    this.tot[4 * s] = 0;
-    this.tot[4 * s + 1] = 0;
-    this.tot[4 * s + 2] = 0;
+    } else if (len >= 2) this.#release(this.ls[2 * s + 1]!, this.cls[s]!);
+    this.ls[2 * s] = 0;
+    this.ls[2 * s + 1] = 0;
+    this.tot[3 * s] = 0;
+    this.tot[3 * s + 1] = 0;
+    this.tot[3 * s + 2] = 0;
   }
 
   /** Raw values (insertion order) when `s` holds at most RAW_MAX values, else null. */
   raw(s: number): number[] | null {
-    if (this.ls[8 * s + 6] === -1) return null;
+    if (this.ls[2 * s] === -1) return null;
     return Array.from(this.#rawValues(s));
   }
 
@@ -373,24 +370,21 @@ export class SeriesStore {
    * value. Returns whether it had one.
    */
   statsInto(s: number, out: Float64Array, o: number): boolean {
-    const n = this.tot[4 * s]!;
-    const max = this.tot[4 * s + 2]!;
-    // Loops rather than fill(): this runs six times a row at the end (1.7 million times for
-    // 283 000 URLs), most often for a series of one value or none, where the native call cost
-    // more than the seven stores.
+    const n = this.tot[3 * s]!;
+    const max = this.tot[3 * s + 2]!;
     if (n === 0) {
-      for (let k = 0; k < NSTATS; k++) out[o + k] = Number.NaN;
+      out.fill(Number.NaN, o, o + NSTATS);
       return false;
     }
-    const len = this.ls[8 * s + 6]!;
+    const len = this.ls[2 * s]!;
+    const ranks = ranksOf(n);
     if (len === 1) {
       // bucketTop(v) >= v = max: capped to the max.
-      for (let k = 0; k < NSTATS; k++) out[o + k] = max;
+      out.fill(max, o, o + NSTATS);
       return true;
     }
-    const ranks = ranksOf(n);
     if (len >= 2) {
-      const off = this.ls[8 * s + 7]!;
+      const off = this.ls[2 * s + 1]!;
       const arena = this.#arena;
       const sorted = scratch;
       if (len <= 24) {
@@ -410,7 +404,7 @@ export class SeriesStore {
       }
       for (let k = 0; k < ranks.length; k++) out[o + k] = bucketTop(sorted[ranks[k]! - 1]!);
     } else {
-      const h = this.hists[this.ls[8 * s + 7]!]!;
+      const h = this.hists[this.ls[2 * s + 1]!]!;
       let k = 0;
       let acc = 0;
       for (let i = 0; i < h.length && k < ranks.length; i++) {
@@ -429,14 +423,14 @@ export class SeriesStore {
   stats(s: number): SeriesStats {
     const out = new Float64Array(NSTATS);
     if (!this.statsInto(s, out, 0)) return { count: 0, mean: 0, max: 0, pct: PERCENTILES.map(() => 0) };
-    return { count: this.tot[4 * s]!, mean: this.tot[4 * s + 1]! / this.tot[4 * s]!, max: this.tot[4 * s + 2]!, pct: Array.from(out.subarray(0, PERCENTILES.length)) };
+    return { count: this.tot[3 * s]!, mean: this.tot[3 * s + 1]! / this.tot[3 * s]!, max: this.tot[3 * s + 2]!, pct: Array.from(out.subarray(0, PERCENTILES.length)) };
   }
 
   /** Calls `fn(value, count)` per distinct raw value or per bucket (its lowest value), ascending. */
   forEachValue(s: number, fn: (value: number, count: number) => void): void {
-    const len = this.ls[8 * s + 6]!;
+    const len = this.ls[2 * s]!;
     if (len === -1) {
-      const h = this.hists[this.ls[8 * s + 7]!]!;
+      const h = this.hists[this.ls[2 * s + 1]!]!;
       for (let i = 0; i < h.length; i++) if (h[i] !== 0) fn(bucketLow(i), h[i]!);
     } else {
       const sorted = Float64Array.from(this.#rawValues(s)).sort();
@@ -446,15 +440,15 @@ export class SeriesStore {
 
   /** Adds exact n/sum/max of a partial series whose values were (or will be) added to the distribution. */
   addTotals(s: number, n: number, sum: number, max: number): void {
-    this.tot[4 * s]! += n;
-    this.tot[4 * s + 1]! += sum;
-    if (max > this.tot[4 * s + 2]!) this.tot[4 * s + 2] = max;
+    this.tot[3 * s]! += n;
+    this.tot[3 * s + 1]! += sum;
+    if (max > this.tot[3 * s + 2]!) this.tot[3 * s + 2] = max;
   }
 
   /** Adds `count` values of bucket `i` (merges of histograms); the series becomes a counts array. */
   addCount(s: number, i: number, count: number): void {
-    if (this.ls[8 * s + 6] !== -1) this.#toHist(s);
-    let h = this.hists[this.ls[8 * s + 7]!]!;
+    if (this.ls[2 * s] !== -1) this.#toHist(s);
+    let h = this.hists[this.ls[2 * s + 1]!]!;
     if (i >= h.length) h = this.#growHist(s, i);
     h[i]! += count;
   }
@@ -472,42 +466,42 @@ export class SeriesStore {
    * of this one; exact: raw values are copied, histogram buckets add up.
    */
   addMovedSeries(s: number, m: MovedSeries, t: number): void {
-    const n = m.tot[4 * t]!;
+    const n = m.tot[3 * t]!;
     if (n === 0) return;
-    const len = m.ls[8 * t + 6]!;
+    const len = m.ls[2 * t]!;
     if (len === -1) {
-      const src = m.hists[m.ls[8 * t + 7]!]!;
-      if (this.ls[8 * s + 6] !== -1) this.#toHist(s);
-      let h = this.hists[this.ls[8 * s + 7]!]!;
+      const src = m.hists[m.ls[2 * t + 1]!]!;
+      if (this.ls[2 * s] !== -1) this.#toHist(s);
+      let h = this.hists[this.ls[2 * s + 1]!]!;
       if (src.length > h.length) h = this.#growHist(s, src.length - 1);
       for (let k = 0; k < src.length; k++) h[k]! += src[k]!;
-    } else if (len === 1) this.#push(s, m.ls[8 * t + 7]!);
-    else if (len >= 2 && this.ls[8 * s + 6] === 0) {
+    } else if (len === 1) this.#push(s, m.ls[2 * t + 1]!);
+    else if (len >= 2 && this.ls[2 * s] === 0) {
       // An empty series takes the block as it is (same class: the block holds len values).
       const c = m.cls[t]!;
       const at = this.#alloc(c);
-      const from = m.ls[8 * t + 7]!;
+      const from = m.ls[2 * t + 1]!;
       const arena = this.#arena;
       const src = m.arena;
       for (let k = 0; k < len; k++) arena[at + k] = src[from + k]!;
-      this.ls[8 * s + 7] = at;
+      this.ls[2 * s + 1] = at;
       this.cls[s] = c;
-      this.ls[8 * s + 6] = len;
+      this.ls[2 * s] = len;
     } else {
-      const from = m.ls[8 * t + 7]!;
+      const from = m.ls[2 * t + 1]!;
       for (let k = 0; k < len; k++) this.#push(s, m.arena[from + k]!);
     }
-    this.addTotals(s, n, m.tot[4 * t + 1]!, m.tot[4 * t + 2]!);
+    this.addTotals(s, n, m.tot[3 * t + 1]!, m.tot[3 * t + 2]!);
   }
 
   /** `encoded`: histograms as HdrHistogram V2 compressed base64 (summaries); otherwise value/count pairs. */
   snapshot(s: number, encoded: boolean): SeriesSnapshot | null {
-    const n = this.tot[4 * s]!;
+    const n = this.tot[3 * s]!;
     if (n === 0) return null;
-    const snap: SeriesSnapshot = { n, sum: this.tot[4 * s + 1]!, max: this.tot[4 * s + 2]! };
-    if (this.ls[8 * s + 6] !== -1) snap.raw = this.raw(s)!;
+    const snap: SeriesSnapshot = { n, sum: this.tot[3 * s + 1]!, max: this.tot[3 * s + 2]! };
+    if (this.ls[2 * s] !== -1) snap.raw = this.raw(s)!;
     else {
-      const h = this.hists[this.ls[8 * s + 7]!]!;
+      const h = this.hists[this.ls[2 * s + 1]!]!;
       if (encoded) {
         const hh = newHistogram();
         for (let i = 0; i < h.length; i++) if (h[i] !== 0) hh.recordValueWithCount(bucketLow(i), h[i]!);
