@@ -46,6 +46,15 @@ const SMALL_BODY = 4096;
 /** Pause reading the client when this much request body waits for the server connection. */
 const MAX_PENDING_BODY = 256 * 1024;
 
+/**
+ * Whether a client header goes into the request head for the server: not `Connection` (ours is
+ * written instead) unless the request upgrades, not `Content-Length` when the body is chunked.
+ * One predicate for the head's measure and its writing, which must agree byte for byte.
+ */
+function forwardedToServer(h: Header, upgrade: boolean, chunked: boolean): boolean {
+  return (upgrade || h.name !== 'connection') && !(chunked && h.name === 'content-length');
+}
+
 export class ClientSession implements ExchangeHooks {
   readonly #sock: net.Socket;
   readonly #fe: FrontendRuntime;
@@ -460,7 +469,7 @@ export class ClientSession implements ExchangeHooks {
     // written as latin1 bytes into a buffer of the exact size, measured first: a string
     // concatenated per header and then copied into a buffer made a cons string per part
     let n = head.method.length + head.uri.length + 12; // "M U HTTP/1.x\r\n"
-    for (const h of headers) if ((upgrade || h.name !== 'connection') && !(chunked && h.name === 'content-length')) n += h.name.length + h.value.length + 4;
+    for (const h of headers) if (forwardedToServer(h, upgrade, chunked)) n += h.name.length + h.value.length + 4;
     if (ffLine !== null) n += ffLine.length + this.#ip.length + 4;
     if (connLine !== null) n += connLine.length;
     n += 2;
@@ -469,10 +478,7 @@ export class ClientSession implements ExchangeHooks {
     out[o++] = 0x20;
     o = putStr(out, o, head.uri);
     o = putStr(out, o, head.version === 11 ? ' HTTP/1.1\r\n' : ' HTTP/1.0\r\n');
-    for (const h of headers) {
-      if ((!upgrade && h.name === 'connection') || (chunked && h.name === 'content-length')) continue;
-      o = putHeaderLine(out, o, h.name, h.value);
-    }
+    for (const h of headers) if (forwardedToServer(h, upgrade, chunked)) o = putHeaderLine(out, o, h.name, h.value);
     if (ffLine !== null) o = putHeaderLine(out, o, ffLine, this.#ip);
     if (connLine !== null) o = putStr(out, o, connLine);
     out[o++] = 0x0d;
