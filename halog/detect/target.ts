@@ -21,15 +21,6 @@ function finish(h1: number, h2: number): number {
   return (h1 ^ Math.imul(h2, 0x27d4eb2d) ^ (h2 >>> 17)) & 0x3fffffff;
 }
 
-const NOT_PLAIN = 1;
-const QUERY = 2;
-/** Per byte: 0, NOT_PLAIN (`%`, `#`, `+`, `\`, upper case, control or non-ASCII: decoded), or QUERY (`?`). */
-const BYTE_CLASS = new Uint8Array(256);
-for (let c = 0; c < 256; c++) {
-  if (c === 0x25 || c === 0x23 || c === 0x2b || c === 0x5c || (c >= 0x41 && c <= 0x5a) || c > 0x7e || c < 0x20) BYTE_CLASS[c] = NOT_PLAIN;
-  else if (c === 0x3f) BYTE_CLASS[c] = QUERY;
-}
-
 export class TargetView {
   buf: Buffer = Buffer.alloc(0);
   /** The logged target (request line between method and version). */
@@ -53,17 +44,10 @@ export class TargetView {
     this.#full = null;
     let plain = end > start && buf[start] === 0x2f;
     let q = -1;
-    // One table load per byte instead of seven compares; '?' ends the path (the first one).
-    let i = start;
-    if (plain) {
-      for (; i < end; i++) {
-        const k = BYTE_CLASS[buf[i]!]!;
-        if (k === 0) continue;
-        if (k === NOT_PLAIN) plain = false;
-        else q = i;
-        break;
-      }
-      for (i++; plain && i < end; i++) if (BYTE_CLASS[buf[i]!] === NOT_PLAIN) plain = false;
+    for (let i = start; plain && i < end; i++) {
+      const c = buf[i]!;
+      if (c === 0x25 || c === 0x23 || c === 0x2b || c === 0x5c || (c >= 0x41 && c <= 0x5a) || c > 0x7e || c < 0x20) plain = false;
+      else if (c === 0x3f && q < 0) q = i;
     }
     this.plain = plain;
     this.pathEnd = q < 0 ? end : q;
