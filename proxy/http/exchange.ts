@@ -6,6 +6,7 @@
 import type net from 'node:net';
 import type { ConnReader, ServerConn } from '../backend/connect.js';
 import { ChunkedScanner, MAX_HEAD, headEnd, parseResponseHead, responseFraming, type Framing, type ResponseHead } from './parser.js';
+import { rawFraming, scanResponseHead, type RawHeadScan } from './raw-head.js';
 
 export type ExchangeFailure =
   /** connection closed or reset before any response byte */
@@ -27,6 +28,12 @@ export interface ExchangeHooks {
    * exchange returns (body bytes follow the head, or there is no body).
    */
   onHead(head: ResponseHead, framing: Framing, more: boolean): void;
+  /**
+   * The final response head as bytes, buf[0, end), read by raw-head.ts (only for an exchange
+   * made with `rawHeads`; a head it declines comes to onHead). `scan` is valid during the
+   * call only. Returns true when a reference to `buf` outlives the call, as onData.
+   */
+  onRawHead(buf: Buffer, end: number, scan: RawHeadScan, framing: Framing, more: boolean): boolean;
   /** `101 Switching Protocols`: the exchange lets go of the socket; `rest` = bytes after the head. */
   onUpgrade?(head: ResponseHead, rest: Buffer): void;
   /**
@@ -46,7 +53,11 @@ export class Exchange implements ConnReader {
   readonly #method: string;
   readonly #serverTimeout: number;
   #buf: Buffer | null = null;
-  #head: ResponseHead | null = null;
+  /** The final response head has been read; whether the server closes after it. */
+  #gotHead = false;
+  #serverCloses = false;
+  /** Response heads may be handed over as bytes (onRawHead). */
+  readonly #rawHeads: boolean;
   #framing: Framing | null = null;
   #remaining = 0;
   #chunked: ChunkedScanner | null = null;
@@ -57,8 +68,9 @@ export class Exchange implements ConnReader {
   /** Set when the request body has been fully written (a reusable connection needs it). */
   requestComplete = false;
 
-  constructor(conn: ServerConn, method: string, serverTimeout: number, hooks: ExchangeHooks) {
+  constructor(conn: ServerConn, method: string, serverTimeout: number, hooks: ExchangeHooks, rawHeads = false) {
     this.#conn = conn;
+    this.#rawHeads = rawHeads;
     this.sock = conn.sock;
     this.#method = method;
     this.#hooks = hooks;
@@ -96,7 +108,7 @@ export class Exchange implements ConnReader {
   }
 
   #onTimeout(): void {
-    this.#fail(this.#head ? 'timeout-data' : 'timeout-head');
+    this.#fail(this.#gotHead ? 'timeout-data' : 'timeout-head');
   }
 
   end(): void {
@@ -113,8 +125,8 @@ export class Exchange implements ConnReader {
 
   #onClose(): void {
     if (this.#done) return;
-    if (this.#head && this.#framing?.kind === 'close') return this.#finish(false);
-    this.#fail(this.#head ? 'aborted-data' : 'closed-before-head');
+    if (this.#gotHead && this.#framing?.kind === 'close') return this.#finish(false);
+    this.#fail(this.#gotHead ? 'aborted-data' : 'closed-before-head');
   }
 
   data(chunk: Buffer): boolean {
@@ -122,7 +134,7 @@ export class Exchange implements ConnReader {
     this.#gotBytes = true;
     if (this.#serverTimeout > 0) this.#conn.deadline.refresh(this.#serverTimeout);
     this.#kept = false;
-    if (this.#head === null) {
+    if (!this.#gotHead) {
       const buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk;
       this.#buf = null;
       this.#parseHeads(buf);
@@ -144,6 +156,7 @@ export class Exchange implements ConnReader {
         if (b.length > MAX_HEAD) return this.#fail('bad-head');
         return this.#keep(b);
       }
+      if (this.#rawHeads && scanResponseHead(b, end, SCAN)) return this.#rawHead(b, end);
       const head = parseResponseHead(b.toString('latin1', 0, end));
       if (!head) return this.#fail('bad-head');
       b = b.subarray(end);
@@ -159,19 +172,35 @@ export class Exchange implements ConnReader {
       }
       const framing = responseFraming(this.#method, head);
       if (!framing) return this.#fail('bad-head');
-      this.#head = head;
+      this.#gotHead = true;
       this.#framing = framing;
+      this.#serverCloses = head.close;
       this.#hooks.onHead(head, framing, b.length > 0 || framing.kind === 'none');
-      if (this.#done) return;
-      if (framing.kind === 'none') {
-        if (b.length > 0) this.#keep(b); // garbage after a bodyless response: not reusable
-        return this.#finish(!head.close);
-      }
-      if (framing.kind === 'length') this.#remaining = framing.length;
-      if (framing.kind === 'chunked') this.#chunked = new ChunkedScanner();
-      if (b.length > 0) this.#body(b);
-      return;
+      return this.#afterHead(b, framing);
     }
+  }
+
+  /** A final head the hooks take as bytes: no head string, no header objects. */
+  #rawHead(buf: Buffer, end: number): void {
+    const framing = rawFraming(this.#method, SCAN);
+    const b = buf.subarray(end);
+    this.#gotHead = true;
+    this.#framing = framing;
+    this.#serverCloses = SCAN.close;
+    if (this.#hooks.onRawHead(buf, end, SCAN, framing, b.length > 0 || framing.kind === 'none')) this.#kept = true;
+    this.#afterHead(b, framing);
+  }
+
+  /** The body after the final head: `b` holds the bytes of this read after the head. */
+  #afterHead(b: Buffer, framing: Framing): void {
+    if (this.#done) return;
+    if (framing.kind === 'none') {
+      if (b.length > 0) this.#keep(b); // garbage after a bodyless response: not reusable
+      return this.#finish(!this.#serverCloses);
+    }
+    if (framing.kind === 'length') this.#remaining = framing.length;
+    if (framing.kind === 'chunked') this.#chunked = new ChunkedScanner();
+    if (b.length > 0) this.#body(b);
   }
 
   #body(chunk: Buffer): void {
@@ -186,7 +215,7 @@ export class Exchange implements ConnReader {
       if (this.#hooks.onData(take === chunk.length ? chunk : chunk.subarray(0, take), take)) this.#kept = true;
       if (this.#remaining === 0) {
         if (take < chunk.length) this.#keep(chunk.subarray(take));
-        this.#finish(!this.#head!.close);
+        this.#finish(!this.#serverCloses);
       }
       return;
     }
@@ -198,7 +227,10 @@ export class Exchange implements ConnReader {
     if (this.#hooks.onData(part, sc.payload - before)) this.#kept = true;
     if (end >= 0) {
       if (end < chunk.length) this.#keep(chunk.subarray(end));
-      this.#finish(!this.#head!.close);
+      this.#finish(!this.#serverCloses);
     }
   }
 }
+
+/** One scan result for every exchange: it is read during onRawHead only, before any other head is scanned. */
+const SCAN: RawHeadScan = { status: 0, v11: true, close: false, length: -1, htx: 0, size: 0 };

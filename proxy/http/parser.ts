@@ -131,6 +131,12 @@ function plainLength(v: string): number {
 const NO_BODY: Framing = { kind: 'none' };
 const CHUNKED: Framing = { kind: 'chunked' };
 const TO_CLOSE: Framing = { kind: 'close' };
+/** The framings of a response read as bytes (raw-head.ts): the same objects as a parsed one's. */
+export const bodylessFraming = NO_BODY;
+export const toCloseFraming = TO_CLOSE;
+export function lengthFraming(length: number): Framing {
+  return { kind: 'length', length };
+}
 
 /** Body framing from Content-Length / Transfer-Encoding, or null when they are invalid. */
 function framing(headers: Header[], isRequest: boolean): Framing | null {

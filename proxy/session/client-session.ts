@@ -29,6 +29,7 @@ import { httpsLogFields } from '../log/https-fields.js';
 import { cookieLogged, nowSeconds, requestCookie, responseCookie, type RequestCookie } from '../persist/cookie.js';
 import { Tunnel, isUpgrade, upgradeHead } from '../http/tunnel.js';
 import { putHeaderLine, putStr } from '../log/line-bytes.js';
+import { rawHeadLength, writeRawHead, type RawHeadScan } from '../http/raw-head.js';
 
 type Phase = 'wait' | 'body' | 'respond' | 'closed';
 
@@ -579,7 +580,12 @@ export class ClientSession implements ExchangeHooks {
     this.#replayBody = this.#pending;
     // the session itself is the exchange's hooks (the ExchangeHooks methods below): an object
     // of closures per request was about a twentieth of what a request allocates
-    const ex = new Exchange(conn, this.#head!.method, this.#be!.cfg.timeouts.server, this);
+    // the response head goes to the client as its bytes unless something reads its headers: a
+    // capture, or cookie persistence (which may insert or remove a Set-Cookie)
+    const fe = this.#fe.cfg;
+    const be = this.#be!.cfg;
+    const rawHeads = fe.responseCaptures.length === 0 && fe.cookieCapture === null && !be.cookie;
+    const ex = new Exchange(conn, this.#head!.method, be.timeouts.server, this, rawHeads);
     this.#ex = ex;
     ex.requestComplete = this.#reqDone;
     ex.write(reqHead);
@@ -626,6 +632,27 @@ export class ClientSession implements ExchangeHooks {
     this.#heldHeaders = respHeaders;
     this.#heldKeepAlive = this.#clientKeepAlive;
     if (!more) process.nextTick(flushHeld, this);
+  }
+
+  onRawHead(buf: Buffer, end: number, scan: RawHeadScan, framing: Framing, more: boolean): boolean {
+    const rec = this.#rec;
+    rec.tResponse = nowMs();
+    rec.status = scan.status;
+    if (framing.kind === 'close') this.#clientKeepAlive = false;
+    this.#respChunked = false;
+    if (!this.#reqDone) this.#clientKeepAlive = false;
+    rec.bytesOut += scan.htx;
+    this.#headSent = true;
+    if (this.#clientGone) return false;
+    // held as onHead holds a parsed head: written with the first body bytes of this read
+    this.#heldRaw = buf;
+    this.#heldRawEnd = end;
+    this.#heldRawSize = scan.size;
+    this.#heldRawV11 = scan.v11;
+    this.#heldKeepAlive = this.#clientKeepAlive;
+    if (more) return false;
+    process.nextTick(flushHeld, this);
+    return true;
   }
 
   onData(chunk: Buffer, payload: number): boolean {
@@ -748,9 +775,14 @@ export class ClientSession implements ExchangeHooks {
   #held: ResponseHead | null = null;
   #heldHeaders: readonly Header[] = NO_HEADERS;
   #heldKeepAlive = false;
+  /** A response head held as the server's bytes (onRawHead): buf[0, end), its size toward the client without the connection line, its version. */
+  #heldRaw: Buffer | null = null;
+  #heldRawEnd = 0;
+  #heldRawSize = 0;
+  #heldRawV11 = true;
 
   flushHeld(): void {
-    if (this.#held !== null) this.#writeClient(EMPTY);
+    if (this.#held !== null || this.#heldRaw !== null) this.#writeClient(EMPTY);
   }
 
   /** Returns true when the client socket keeps a reference to `data` (queued, not yet written). */
@@ -758,19 +790,23 @@ export class ClientSession implements ExchangeHooks {
     let ok: boolean;
     let copied = false;
     const held = this.#held;
+    const heldRaw = this.#heldRaw;
     this.#held = null;
+    this.#heldRaw = null;
+    const headers = this.#heldHeaders;
+    this.#heldHeaders = NO_HEADERS;
     if (this.#sock.destroyed) return false;
-    if (held === null) {
+    if (held === null && heldRaw === null) {
       if (data.length === 0) return false;
       ok = this.#sock.write(data);
     } else {
-      const headers = this.#heldHeaders;
-      this.#heldHeaders = NO_HEADERS;
-      const hl = responseHeadLength(held.versionText, held.status, held.reason, headers, this.#heldKeepAlive);
+      const keep = this.#heldKeepAlive;
+      const hl = heldRaw !== null ? rawHeadLength(this.#heldRawSize, this.#heldRawV11, keep) : responseHeadLength(held!.versionText, held!.status, held!.reason, headers, keep);
       if (data.length > SMALL_BODY) {
         // a large first body chunk is not copied: head and chunk leave in one writev
         const head = Buffer.allocUnsafe(hl);
-        writeResponseHead(head, 0, held.versionText, held.status, held.reason, headers, this.#heldKeepAlive);
+        if (heldRaw !== null) writeRawHead(head, 0, heldRaw, this.#heldRawEnd, this.#heldRawV11, keep);
+        else writeResponseHead(head, 0, held!.versionText, held!.status, held!.reason, headers, keep);
         this.#sock.cork();
         this.#sock.write(head);
         ok = this.#sock.write(data);
@@ -778,7 +814,8 @@ export class ClientSession implements ExchangeHooks {
       } else {
         // head and first body bytes in one buffer, one write(2)
         const out = Buffer.allocUnsafe(hl + data.length);
-        writeResponseHead(out, 0, held.versionText, held.status, held.reason, headers, this.#heldKeepAlive);
+        if (heldRaw !== null) writeRawHead(out, 0, heldRaw, this.#heldRawEnd, this.#heldRawV11, keep);
+        else writeResponseHead(out, 0, held!.versionText, held!.status, held!.reason, headers, keep);
         if (data.length > 0) {
           data.copy(out, hl);
           copied = true;
