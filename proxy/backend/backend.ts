@@ -59,7 +59,10 @@ export class BackendRuntime {
     this.#algorithm = algorithm(cfg.balance.algorithm);
     this.#balancer = this.#algorithm.init(this.#active, cfg.balance.arg);
     this.#stick = cfg.stick ? new StickTable<ServerState>(cfg.stick.size, cfg.stick.expire) : null;
+    // an immediate assignment is the same value every time for a server: one object each, not one per request
+    this.#ok = new Map(this.servers.map((s) => [s, { kind: 'ok', server: s }]));
   }
+  readonly #ok: ReadonlyMap<ServerState, Assignment>;
   readonly #stick: StickTable<ServerState> | null;
 
   /** Times the farm lost its last usable server (HAProxy's `chkdown` of the BACKEND row). */
@@ -218,7 +221,7 @@ export class BackendRuntime {
   assign(req: LbRequest, queueTimeout: number, avoid?: ServerState, forced?: ServerState): Assignment {
     // `stick on src`: a known client goes back to its server while that one is usable; a
     // retry elsewhere (`avoid`, redispatch) or a balanced pick updates the entry
-    const now = Date.now();
+    const now = this.#stick ? Date.now() : 0;
     const stuck = this.#stick && !avoid ? this.#stick.lookup(req.src, now) : undefined;
     // like HAProxy, a stuck client follows its server while that one is UP, even draining
     // or at weight 0 (stream.c: cur_state != SRV_ST_STOPPED)
@@ -227,7 +230,7 @@ export class BackendRuntime {
     if (s !== null) this.#stick?.store(req.src, s, now);
     if (s !== null && !isFull(s)) {
       this.#take(s);
-      return { kind: 'ok', server: s };
+      return this.#ok.get(s) ?? { kind: 'ok', server: s };
     }
     const list = s === null ? this.#queue : s.queue;
     let waiter!: Waiter;

@@ -56,7 +56,7 @@ function forwardedToServer(h: Header, upgrade: boolean, chunked: boolean): boole
   return (upgrade || h.name !== 'connection') && !(chunked && h.name === 'content-length');
 }
 
-export class ClientSession implements ExchangeHooks {
+export class ClientSession implements ExchangeHooks, LbRequest {
   readonly #sock: net.Socket;
   readonly #fe: FrontendRuntime;
   readonly #ip: string;
@@ -336,8 +336,7 @@ export class ClientSession implements ExchangeHooks {
       this.#timer.set(fe.timeouts.client, this.#bodyTimeout);
     }
     if (rest.length) this.#phase === 'body' ? this.#reqBody(rest) : (this.#buf = rest);
-    const lbReq: LbRequest = { src: this.#ip, path, query: q < 0 ? '' : head.uri.slice(q + 1), header: (n) => lastHeader(head.headers, n) };
-    this.#toServer(be, lbReq, this.#serializeRequest(head, headers, be));
+    this.#toServer(be, this, this.#serializeRequest(head, headers, be));
   }
 
   /**
@@ -600,6 +599,30 @@ export class ClientSession implements ExchangeHooks {
   #exReused = false;
   #replayHead: Buffer = EMPTY;
   #replayBody: Buffer[] = NO_BUFFERS;
+
+  // ---- LbRequest (proxy/lb/types.ts): the balancing input of the current request ----------
+  // read only by the hash-based algorithms and stick tables, so computed when read: an object
+  // and a closure per request were allocated for them, used by round-robin never
+
+  get src(): string {
+    return this.#ip;
+  }
+
+  get path(): string {
+    const uri = this.#head!.uri;
+    const q = uri.indexOf('?');
+    return q < 0 ? uri : uri.slice(0, q);
+  }
+
+  get query(): string {
+    const uri = this.#head!.uri;
+    const q = uri.indexOf('?');
+    return q < 0 ? '' : uri.slice(q + 1);
+  }
+
+  header(name: string): string | undefined {
+    return lastHeader(this.#head!.headers, name);
+  }
 
   // ---- ExchangeHooks (proxy/http/exchange.ts), called by the current exchange only --------
 
