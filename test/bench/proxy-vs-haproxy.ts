@@ -249,7 +249,11 @@ async function httpBench(syslog: number, only: 'close' | 'large' | null): Promis
     for (const [, port] of targets) await waitPort(port);
     for (const [, port, pid] of targets) await wrk(port, pid, c.be.pid, '/', c.close, 2); // warm-up (V8 optimizes the hot path)
     const results = new Map<string, Result[]>(targets.map(([n]) => [n, []]));
-    for (let round = 0; round < ROUNDS; round++) for (const [name, port, pid] of targets) results.get(name)!.push(await wrk(port, pid, c.be.pid, '/', c.close));
+    const roundLoad: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, port, pid] of targets) results.get(name)!.push(await wrk(port, pid, c.be.pid, '/', c.close));
+      roundLoad.push(os.loadavg()[0]!);
+    }
     // peak resident memory of each proxy process over the case (VmHWM), e.g. for node's heap options
     const peakRss = targets.map(([name, , pid]) => `${name.split(' (')[0]!.split(':')[0]} ${(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024).toFixed(0)} MB`);
     await h.stop();
@@ -266,6 +270,11 @@ async function httpBench(syslog: number, only: 'close' | 'large' | null): Promis
     const row = (who: string, r: Result): string =>
       `${c.name} | ${who} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mbps.toFixed(1)} | ${r.cpu.toFixed(0)} / ${r.user.toFixed(0)} | ${Number.isNaN(r.beCpu) ? '-' : r.beCpu.toFixed(0)}`;
     for (const [name] of targets) console.log(row(name, med(name)!));
+    // every round's CPU per request and the load average after it: a median that moved because
+    // one round ran beside other work on this shared machine shows here
+    const short = (name: string): string => name.split(' (')[0]!.split(':')[0]!;
+    console.log(`${c.name} | CPU µs/req by round | ${targets.map(([name]) => `${short(name)} ${results.get(name)!.map((r) => r.cpu.toFixed(0)).join(',')}`).join(' | ')}`);
+    console.log(`${c.name} | load average (1 min) after each round | ${roundLoad.map((l) => l.toFixed(1)).join(', ')}`);
     console.log(`${c.name} | peak RSS | ${peakRss.join(' | ')}`);
     const t = med('haproxy')!;
     const o = med('haloscope')!;
