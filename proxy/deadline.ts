@@ -14,14 +14,20 @@ export class Deadline {
   #armedAt = 0;
   /** performance.now() of the deadline, -1 = none. */
   #at = -1;
-  #fire: (() => void) | null = null;
+  /**
+   * What expiry calls, with its argument: a function shared by all the owners of deadlines
+   * (a session, an exchange) and the owner, rather than a closure made per owner.
+   */
+  #fire: ((target: unknown) => void) | null = null;
+  #target: unknown = null;
   readonly #onTimer = (): void => this.#expire();
 
-  /** Calls `fire` in `ms` milliseconds (ms > 0), instead of what was set before. */
-  set(ms: number, fire: () => void): void {
+  /** Calls `fire(target)` in `ms` milliseconds (ms > 0), instead of what was set before. */
+  set<T>(ms: number, fire: (target: T) => void, target: T): void {
     const at = now() + ms;
     this.#at = at;
-    this.#fire = fire;
+    this.#fire = fire as (target: unknown) => void;
+    this.#target = target;
     if (this.#timer !== null) {
       if (at >= this.#armedAt) return; // fires earlier and re-arms then
       clearTimeout(this.#timer);
@@ -32,13 +38,14 @@ export class Deadline {
 
   /** The deadline moves `ms` from now, same callback (a no-op when none is set). */
   refresh(ms: number): void {
-    if (this.#at >= 0) this.set(ms, this.#fire!);
+    if (this.#at >= 0) this.set(ms, this.#fire!, this.#target);
   }
 
   /** No deadline; the Node timer, if armed, stays until it fires or dispose(). */
   clear(): void {
     this.#at = -1;
     this.#fire = null;
+    this.#target = null;
   }
 
   get active(): boolean {
@@ -64,7 +71,8 @@ export class Deadline {
       return;
     }
     const fire = this.#fire!;
+    const target = this.#target;
     this.clear();
-    fire();
+    fire(target);
   }
 }

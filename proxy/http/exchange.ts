@@ -46,6 +46,9 @@ export interface ExchangeHooks {
   onFail(kind: ExchangeFailure, gotBytes: boolean): void;
 }
 
+/** `timeout server` of an exchange: one function for all (proxy/deadline.ts), set below. */
+let onExchangeTimeout: (ex: Exchange) => void;
+
 export class Exchange implements ConnReader {
   readonly sock: net.Socket;
   readonly #conn: ServerConn;
@@ -77,7 +80,7 @@ export class Exchange implements ConnReader {
     this.#serverTimeout = serverTimeout;
     conn.reader = this;
     // `timeout server`: the connection's one timer, moved on server activity (ms resolution)
-    if (serverTimeout > 0) conn.deadline.set(serverTimeout, () => this.#onTimeout());
+    if (serverTimeout > 0) conn.deadline.set(serverTimeout, onExchangeTimeout, this);
   }
 
   get gotBytes(): boolean {
@@ -109,6 +112,10 @@ export class Exchange implements ConnReader {
 
   #onTimeout(): void {
     this.#fail(this.#gotHead ? 'timeout-data' : 'timeout-head');
+  }
+
+  static {
+    onExchangeTimeout = (ex: Exchange): void => ex.#onTimeout();
   }
 
   end(): void {

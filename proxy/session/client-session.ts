@@ -39,6 +39,9 @@ type SessionSocket = net.Socket & { [SESSION]?: ClientSession };
 let onSockData: (this: SessionSocket, c: Buffer) => void;
 let onSockEnd: (this: SessionSocket) => void;
 let onSockClose: (this: SessionSocket) => void;
+/** The session's timeouts (proxy/deadline.ts): one function each for all sessions, not closures per session. */
+let onRequestTimeout: (s: ClientSession) => void;
+let onBodyTimeout: (s: ClientSession) => void;
 const ignore = (): void => {};
 
 /** Up to this size, a response's first body bytes are copied after its head into one buffer. */
@@ -71,8 +74,6 @@ export class ClientSession implements ExchangeHooks, LbRequest {
   #first = true;
   /** The one timer of the connection: http-request, http-keep-alive or client (body) timeout. */
   readonly #timer = new Deadline();
-  readonly #requestTimeout = (): void => this.#onRequestTimeout();
-  readonly #bodyTimeout = (): void => this.#onBodyTimeout();
   // current request
   #head: RequestHead | null = null;
   #be: BackendRuntime | null = null;
@@ -154,7 +155,7 @@ export class ClientSession implements ExchangeHooks, LbRequest {
   // ---- timers -------------------------------------------------------------------------
 
   #armRequestTimer(ms: number): void {
-    if (ms > 0) this.#timer.set(ms, this.#requestTimeout);
+    if (ms > 0) this.#timer.set(ms, onRequestTimeout, this);
     else this.#timer.clear();
   }
 
@@ -182,6 +183,8 @@ export class ClientSession implements ExchangeHooks, LbRequest {
     onSockClose = function (this: SessionSocket): void {
       this[SESSION]!.#onClientClose();
     };
+    onRequestTimeout = (s: ClientSession): void => s.#onRequestTimeout();
+    onBodyTimeout = (s: ClientSession): void => s.#onBodyTimeout();
   }
 
   #onData(chunk: Buffer): void {
@@ -333,7 +336,7 @@ export class ClientSession implements ExchangeHooks, LbRequest {
     this.#phase = this.#reqDone ? 'respond' : 'body';
     if (!this.#reqDone && fe.timeouts.client > 0) {
       // `timeout client` while the request body is awaited: one timer, refreshed on each read
-      this.#timer.set(fe.timeouts.client, this.#bodyTimeout);
+      this.#timer.set(fe.timeouts.client, onBodyTimeout, this);
     }
     if (rest.length) this.#phase === 'body' ? this.#reqBody(rest) : (this.#buf = rest);
     this.#toServer(be, this, this.#serializeRequest(head, headers, be));
