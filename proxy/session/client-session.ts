@@ -676,9 +676,11 @@ export class ClientSession implements ExchangeHooks, LbRequest {
     this.#heldRawSize = scan.size;
     this.#heldRawV11 = scan.v11;
     this.#heldKeepAlive = this.#clientKeepAlive;
-    if (more) return false;
-    process.nextTick(flushHeld, this);
-    return true;
+    // no body bytes in this read: the head leaves now, alone, as a parsed head would at the
+    // end of this tick; holding `buf` instead would make the server connection take a new
+    // 16 KB read buffer (it is reused only when no reference to it outlives a read)
+    if (!more) this.flushHeld();
+    return false;
   }
 
   onData(chunk: Buffer, payload: number): boolean {
