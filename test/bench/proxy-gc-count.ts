@@ -14,6 +14,7 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import { accepts, freePort } from '../proxy/helpers/proxy-harness.js';
 import { findNginx, startNginx } from './nginx-backend.js';
+import { benchConfig, oursScript } from './proxy-bench-setup.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const MODE = process.argv[3] ?? 'close';
@@ -28,39 +29,6 @@ async function waitPort(port: number): Promise<void> {
   throw new Error(`nothing listens on ${port}`);
 }
 
-function cfg(port: number, be: number, syslog: number): string {
-  return `
-global
-  log 127.0.0.1:${syslog} local0
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  log global
-  option httplog
-  option http-keep-alive
-  timeout connect 1s
-  timeout client 10s
-  timeout server 10s
-frontend fe
-  bind 127.0.0.1:${port}
-  default_backend b
-backend b
-  server s1 127.0.0.1:${be}
-`;
-}
-
-function oursScript(text: string, dist: string): string {
-  const base = new URL(`file://${path.resolve(dist)}/`);
-  return `
-const { resolve } = await import(${JSON.stringify(new URL('proxy/config/resolve.js', base).href)});
-const { startProxy } = await import(${JSON.stringify(new URL('proxy/runtime.js', base).href)});
-const r = resolve([{ file: 'bench.cfg', text: ${JSON.stringify(text)} }]);
-const p = await startProxy(r.config);
-process.on('SIGTERM', () => { p.stop(); process.exit(0); });
-`;
-}
-
 interface Proc {
   readonly port: number;
   scavenges: number;
@@ -71,7 +39,7 @@ interface Proc {
 async function startOurs(dist: string, be: number, syslog: number): Promise<Proc> {
   const port = await freePort();
   const flags = ['--max-semi-space-size=1', '--min-semi-space-size=1', '--trace-gc'];
-  const child = spawn(process.execPath, [...flags, '-e', oursScript(cfg(port, be, syslog), dist)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, '-e', oursScript(benchConfig(port, be, syslog), dist)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const p: Proc = { port, scavenges: 0, fulls: 0, kill: () => child.kill('SIGTERM') };
   let tail = '';
   child.stdout!.on('data', (d: Buffer) => {

@@ -39,6 +39,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { accepts, freePort, startHaproxy } from '../proxy/helpers/proxy-harness.js';
 import { findNginx, startNginx } from './nginx-backend.js';
+import { benchConfig, oursScript } from './proxy-bench-setup.js';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 const CONNS = Number(process.argv[3] ?? 50);
@@ -131,28 +132,6 @@ async function wrk(port: number, pid: number, bePid: number, path: string, close
   return { rps, p50, p99, mbps, cpu: perReq(c1 - c0), user: perReq(u1 - u0), beCpu: bePid ? perReq(b1 - b0) : NaN };
 }
 
-function cfg(port: number, be: number, syslog: number): string {
-  return `
-global
-  log 127.0.0.1:${syslog} local0
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  log global
-  option httplog
-  option http-keep-alive
-  timeout connect 1s
-  timeout client 10s
-  timeout server 10s
-frontend fe
-  bind 127.0.0.1:${port}
-  default_backend b
-backend b
-  server s1 127.0.0.1:${be}
-`;
-}
-
 async function main(): Promise<void> {
   if (spawnSync('which', ['wrk']).status !== 0) throw new Error('wrk is required: apt-get install wrk');
   const sink = dgram.createSocket('udp4');
@@ -203,9 +182,9 @@ async function httpBench(syslog: number, only: 'close' | 'large' | null): Promis
     // all three up at once; rounds interleaved so that load changes on this shared machine
     // hit each proxy alike; the median of ROUNDS runs is reported
     const hp = await freePort();
-    const h = await startHaproxy(cfg(hp, c.be.port, syslog), hp);
+    const h = await startHaproxy(benchConfig(hp, c.be.port, syslog), hp);
     const op = await freePort();
-    const ours = spawn(process.execPath, ['-e', oursScript(cfg(op, c.be.port, syslog))], { stdio: 'inherit' });
+    const ours = spawn(process.execPath, ['-e', oursScript(benchConfig(op, c.be.port, syslog))], { stdio: 'inherit' });
     const targets: [string, number, number][] = [
       ['haproxy', hp, h.child.pid!],
       ['haloscope', op, ours.pid!],
@@ -215,7 +194,7 @@ async function httpBench(syslog: number, only: 'close' | 'large' | null): Promis
     const flagsB = process.env.HX_BENCH_OURS_B_FLAGS?.split(' ').filter(Boolean) ?? [];
     if (buildB || flagsB.length) {
       const bp = await freePort();
-      const b = spawn(process.execPath, [...flagsB, '-e', oursScript(cfg(bp, c.be.port, syslog), buildB)], { stdio: 'inherit' });
+      const b = spawn(process.execPath, [...flagsB, '-e', oursScript(benchConfig(bp, c.be.port, syslog), buildB)], { stdio: 'inherit' });
       others.push(b);
       targets.push([OURS_B, bp, b.pid!]);
     }
@@ -535,20 +514,6 @@ const proxy = httpProxy.createProxyServer({ target: 'http://127.0.0.1:${be}', ag
 proxy.on('error', (e, req, res) => { res.statusCode = 502; res.end(); });
 http.createServer((req, res) => proxy.web(req, res)).listen(${port}, '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));
-`;
-}
-
-/** `dist`: another build's output directory (HX_BENCH_OURS_B), else this one's. */
-function oursScript(text: string, dist?: string): string {
-  const base = dist ? new URL(`file://${path.resolve(dist)}/`) : new URL('../../', import.meta.url);
-  const url = new URL('proxy/config/resolve.js', base).href;
-  const rt = new URL('proxy/runtime.js', base).href;
-  return `
-const { resolve } = await import(${JSON.stringify(url)});
-const { startProxy } = await import(${JSON.stringify(rt)});
-const r = resolve([{ file: 'bench.cfg', text: ${JSON.stringify(text)} }]);
-const p = await startProxy(r.config);
-process.on('SIGTERM', () => { p.stop(); process.exit(0); });
 `;
 }
 
