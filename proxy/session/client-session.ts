@@ -637,21 +637,29 @@ export class ClientSession implements ExchangeHooks, LbRequest {
     this.#writeClient(out.wire);
   }
 
-  onHead(h: ResponseHead, framing: Framing, more: boolean): void {
+  /**
+   * What a final response head, parsed or raw, does to the request's record and the client's
+   * keep-alive (`htxBytes`: its `%B` size). Returns false when the client has gone.
+   */
+  #finalHead(status: number, framing: Framing, htxBytes: number): boolean {
     const rec = this.#rec;
     rec.tResponse = nowMs();
-    rec.status = h.status;
+    rec.status = status;
+    if (framing.kind === 'close' || !this.#reqDone) this.#clientKeepAlive = false;
+    this.#respChunked = framing.kind === 'chunked';
+    rec.bytesOut += htxBytes;
+    this.#headSent = true;
+    return !this.#clientGone;
+  }
+
+  onHead(h: ResponseHead, framing: Framing, more: boolean): void {
+    const rec = this.#rec;
     const fe = this.#fe.cfg;
     if (fe.responseCaptures.length) rec.resCaptures = fe.responseCaptures.map((c) => lastHeader(h.headers, c.name)?.slice(0, c.len) ?? null);
     if (fe.cookieCapture) rec.resCookie = findCookie(h.headers, 'set-cookie', fe.cookieCapture.name, fe.cookieCapture.len);
-    if (framing.kind === 'close') this.#clientKeepAlive = false;
-    this.#respChunked = framing.kind === 'chunked';
-    if (!this.#reqDone) this.#clientKeepAlive = false;
     const respHeaders = this.#responseCookie(this.#be!, this.#server!, h.status, h.headers);
     // %B: the head as the server sent it, before a persistence cookie was inserted/removed
-    rec.bytesOut += responseHtxBytes(h.versionText, h.reason, h.headers);
-    this.#headSent = true;
-    if (this.#clientGone) return;
+    if (!this.#finalHead(h.status, framing, responseHtxBytes(h.versionText, h.reason, h.headers))) return;
     // held until the body bytes of the same server read arrive (or this tick ends), then
     // written together: one write(2) per small response instead of two
     this.#held = h;
@@ -661,15 +669,7 @@ export class ClientSession implements ExchangeHooks, LbRequest {
   }
 
   onRawHead(buf: Buffer, end: number, scan: RawHeadScan, framing: Framing, more: boolean): boolean {
-    const rec = this.#rec;
-    rec.tResponse = nowMs();
-    rec.status = scan.status;
-    if (framing.kind === 'close') this.#clientKeepAlive = false;
-    this.#respChunked = false;
-    if (!this.#reqDone) this.#clientKeepAlive = false;
-    rec.bytesOut += scan.htx;
-    this.#headSent = true;
-    if (this.#clientGone) return false;
+    if (!this.#finalHead(scan.status, framing, scan.htx)) return false;
     // held as onHead holds a parsed head: written with the first body bytes of this read
     this.#heldRaw = buf;
     this.#heldRawEnd = end;
