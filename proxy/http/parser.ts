@@ -248,8 +248,8 @@ function responseHead(versionText: string, status: number, reason: string, heade
 // lines or running regular expressions. Anything else (`undefined`) goes to the general
 // parser above, which decides; so both accept and refuse exactly the same heads.
 
-/** RFC 9110 tchar. */
-const TCHAR = new Uint8Array(256);
+/** RFC 9110 tchar (1 for the bytes a header name or method may hold). */
+export const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
 /** Index of the CR of the line starting at `from` when it ends in CRLF and is not folded, else -1. */

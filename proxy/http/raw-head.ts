@@ -9,7 +9,9 @@
  * which decides; so both accept the same heads, and the bytes written are those
  * writeResponseHead() writes from the parsed head (test/proxy/raw-response-head.test.ts).
  */
-import { bodylessFraming, lengthFraming, toCloseFraming, type Framing } from './parser.js';
+import { putStr } from '../log/line-bytes.js';
+import { TCHAR, bodylessFraming, lengthFraming, toCloseFraming, type Framing } from './parser.js';
+import { connectionLine } from './responses.js';
 
 /** What the exchange and the session need from a head, filled in by scanResponseHead(). */
 export interface RawHeadScan {
@@ -36,10 +38,6 @@ function lineEnd(buf: Buffer, from: number, end: number): number {
   }
   return nl - 1;
 }
-
-/** RFC 9110 tchar. */
-const TCHAR = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
 const CONNECTION = Buffer.from('connection', 'latin1');
 const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
@@ -162,17 +160,9 @@ export function rawFraming(method: string, scan: RawHeadScan): Framing {
   return scan.length < 0 ? toCloseFraming : lengthFraming(scan.length);
 }
 
-const CONN_CLOSE = Buffer.from('connection: close\r\n', 'latin1');
-const CONN_KEEP_ALIVE = Buffer.from('connection: keep-alive\r\n', 'latin1');
-
-/** The `connection` line for the client connection's fate (as responses.ts's connectionLine()), or null. */
-function connectionLine(v11: boolean, keepAlive: boolean): Buffer | null {
-  return v11 && !keepAlive ? CONN_CLOSE : !v11 && keepAlive ? CONN_KEEP_ALIVE : null;
-}
-
 /** Length of what writeRawHead() writes for a head of `scan.size` bytes. */
 export function rawHeadLength(size: number, v11: boolean, keepAlive: boolean): number {
-  return size + (connectionLine(v11, keepAlive)?.length ?? 0) + 2;
+  return size + connectionLine(v11, keepAlive).length + 2;
 }
 
 /**
@@ -207,8 +197,7 @@ export function writeRawHead(out: Buffer, at: number, buf: Buffer, end: number, 
     }
     p = le + 2;
   }
-  const conn = connectionLine(v11, keepAlive);
-  if (conn !== null) for (let j = 0; j < conn.length; j++) out[o++] = conn[j]!;
+  o = putStr(out, o, connectionLine(v11, keepAlive));
   out[o++] = 13;
   out[o++] = 10;
   return o;

@@ -38,9 +38,8 @@ export function responseHtxBytes(versionText: string, reason: string, headers: r
   return htx;
 }
 
-/** The `connection` line the head gets for the client connection's fate, or ''. */
-function connectionLine(versionText: string, keepAlive: boolean): string {
-  const v11 = versionText === 'HTTP/1.1';
+/** The `connection` line a response head gets for the client connection's fate (`v11`: an HTTP/1.1 head), or ''. */
+export function connectionLine(v11: boolean, keepAlive: boolean): string {
   return v11 && !keepAlive ? 'connection: close\r\n' : !v11 && keepAlive ? 'connection: keep-alive\r\n' : '';
 }
 
@@ -48,7 +47,7 @@ function connectionLine(versionText: string, keepAlive: boolean): string {
 export function responseHeadLength(versionText: string, status: number, reason: string, headers: readonly Header[], keepAlive: boolean): number {
   let n = versionText.length + 1 + intBytes(status) + 1 + reason.length + 2;
   for (const h of headers) if (h.name !== 'connection') n += h.name.length + 2 + h.value.length + 2;
-  return n + connectionLine(versionText, keepAlive).length + 2;
+  return n + connectionLine(versionText === 'HTTP/1.1', keepAlive).length + 2;
 }
 
 /**
@@ -69,7 +68,7 @@ export function writeResponseHead(out: Buffer, at: number, versionText: string, 
     if (h.name === 'connection') continue;
     p = putHeaderLine(out, p, h.name, h.value);
   }
-  p = putStr(out, p, connectionLine(versionText, keepAlive));
+  p = putStr(out, p, connectionLine(versionText === 'HTTP/1.1', keepAlive));
   out[p++] = 13;
   out[p++] = 10;
   return p;
