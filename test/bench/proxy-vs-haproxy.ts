@@ -233,8 +233,10 @@ async function httpBench(syslog: number, only: 'close' | 'large' | null): Promis
       for (const [name, port, pid] of targets) results.get(name)!.push(await wrk(port, pid, c.be.pid, '/', c.close));
       roundLoad.push(os.loadavg()[0]!);
     }
+    // a row's name without its explanation, for the one-line summaries below
+    const short = (name: string): string => name.split(' (')[0]!.split(':')[0]!;
     // peak resident memory of each proxy process over the case (VmHWM), e.g. for node's heap options
-    const peakRss = targets.map(([name, , pid]) => `${name.split(' (')[0]!.split(':')[0]} ${(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024).toFixed(0)} MB`);
+    const peakRss = targets.map(([name, , pid]) => `${short(name)} ${(Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024).toFixed(0)} MB`);
     await h.stop();
     for (const child of others) {
       child.kill('SIGTERM');
@@ -251,7 +253,6 @@ async function httpBench(syslog: number, only: 'close' | 'large' | null): Promis
     for (const [name] of targets) console.log(row(name, med(name)!));
     // every round's CPU per request and the load average after it: a median that moved because
     // one round ran beside other work on this shared machine shows here
-    const short = (name: string): string => name.split(' (')[0]!.split(':')[0]!;
     console.log(`${c.name} | CPU µs/req by round | ${targets.map(([name]) => `${short(name)} ${results.get(name)!.map((r) => r.cpu.toFixed(0)).join(',')}`).join(' | ')}`);
     console.log(`${c.name} | load average (1 min) after each round | ${roundLoad.map((l) => l.toFixed(1)).join(', ')}`);
     console.log(`${c.name} | peak RSS | ${peakRss.join(' | ')}`);
