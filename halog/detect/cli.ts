@@ -16,6 +16,8 @@ import type { DetectOptions, Detector, DetectSnapshot } from './detector.js';
 import { DetectUsageError } from './errors.js';
 import { formatCsv, formatJson, formatNdjson, formatText, type OutputFormat, type ReportStats } from './output.js';
 import { readRecords } from '../read/record-reader.js';
+import { threadCount } from '../read/threads.js';
+import { canDispatch, dispatchDetect } from './dispatch.js';
 import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules, type RuleId } from './rules.js';
 import { judge, suspects } from './verdict.js';
 import { suggest } from '../../proxy/config/suggest.js';
@@ -231,6 +233,25 @@ function explainText(d: Detector, key: string): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Runs the detector over the inputs: on regular files, on `threads` threads with this one
+ * reading for all (dispatch.ts); otherwise through the record reader, each worker reading the
+ * whole input and keeping its share of clients. Either way a client's lines reach one
+ * Detector in input order, and the workers' states merge into this thread's.
+ */
+export async function detectSources(sources: readonly Source[], options: DetectOptions, threads = threadCount(), parallelMinBytes = defaultMinBytes()): Promise<Detector> {
+  const total = sources.reduce((n, s) => n + s.size, 0);
+  if (threads > 1 && total >= parallelMinBytes && canDispatch(sources, options)) return dispatchDetect(sources, options, threads);
+  const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, { threads, parallelMinBytes });
+  return job as Detector;
+}
+
+/** The record reader's threshold for starting threads (8 MiB; HALOG_PARALLEL_MIN_BYTES overrides it: tests use 0). */
+function defaultMinBytes(): number {
+  const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
+  return Number.isFinite(env) && env >= 0 ? env : 8 << 20;
+}
+
 export async function runDetect(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const o = parseArgs(argv);
   if (o.help) {
@@ -248,10 +269,7 @@ export async function runDetect(argv: readonly string[], out: (s: string) => voi
     throw new DetectUsageError('E_DETECT_USAGE', `--by xff: no X-Forwarded-For among the request captures (${layout.captures.join(',')}); name it with --captures, e.g. --captures 'Host,User-Agent,Referer,X-Forwarded-For'`);
   }
   const options: DetectOptions = { rules: layout, by: o.by, exclude: o.exclude, sinceMs: o.sinceMs, untilMs: o.untilMs, explain: o.explain };
-  // Each worker runs its own Detector over a line-aligned part; their per-client states merge
-  // in input order (detector.ts, state.ts).
-  const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, o.threads !== undefined ? { threads: o.threads } : {});
-  const d = job as Detector;
+  const d = await detectSources(sources, options, o.threads);
   if (o.explain !== null) {
     out(explainText(d, o.explain));
     return 0;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openSources } from '../../halog/read/sources.js';
 import type { Detector, DetectOptions, DetectSnapshot } from '../../halog/detect/detector.js';
 import { readRecords } from '../../halog/read/record-reader.js';
+import { detectSources } from '../../halog/detect/cli.js';
 import { suspects, type Suspect } from '../../halog/detect/verdict.js';
 import { resolveRules } from '../../halog/detect/rules.js';
 import { CORPUS } from '../helpers/paths.js';
@@ -85,12 +86,20 @@ test('corpus: precision and recall are 1.0; the 12 non-traffic lines are counted
   assert.equal(d.stats.tcp, 90);
 });
 
-test('corpus: 3 worker threads (sharded by client) give exactly the report of 1, evidence included', async () => {
+test('corpus: 3 worker threads of the record reader (sharded by client, each reading the whole input: stdin and gzip) give exactly the report of 1, evidence included', async () => {
   const one = await run();
   const three = await detectCorpus(3);
   assert.deepEqual(three.list, one.list);
   assert.deepEqual(three.d.stats, one.d.stats);
   assert.equal(three.d.clientCount, one.d.clientCount);
+});
+
+test('corpus: 3 threads with one reading thread (dispatch.ts, what the CLI runs on files) give exactly the report of 1', async () => {
+  const one = await run();
+  const three = await detectSources(openSources([join(CORPUS, 'access.log')]), {}, 3, 0);
+  assert.deepEqual(suspects(three), one.list);
+  assert.deepEqual(three.stats, one.d.stats);
+  assert.equal(three.clientCount, one.d.clientCount);
 });
 
 test('corpus: --by xff falls back to byte-range parts; the same verdicts and rules as 1 thread', async () => {

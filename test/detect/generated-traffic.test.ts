@@ -7,7 +7,7 @@
  *   heaviest one, which sends thousands of requests, many on new connections, and gets its
  *   share of 401s, 404s, 5xx and CR/cR lines.
  * - Attacks spliced into benign traffic at known line positions: each attacker is found with
- *   its rule, and nobody else; read from a real file by the record reader with 1 and 2 threads.
+ *   its rule, and nobody else; read from a real file as the CLI reads it, with 1 and 2 threads.
  * - Default traffic includes a pool of 12 scanner addresses (the generator's `scanner()`: denied,
  *   tarpitted and tool-user-agent requests): at most those are flagged.
  */
@@ -18,15 +18,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLogBuffer } from '../../samples/generate-log.js';
 import { LogRecord, parseRecord } from '../../halog/parse/record.js';
-import { Detector, type DetectOptions, type DetectSnapshot } from '../../halog/detect/detector.js';
+import { Detector } from '../../halog/detect/detector.js';
+import { detectSources } from '../../halog/detect/cli.js';
 import { suspects, type Suspect } from '../../halog/detect/verdict.js';
 import { openSources } from '../../halog/read/sources.js';
-import { readRecords } from '../../halog/read/record-reader.js';
 import { http, T0, tcp, times } from './log-lines.js';
 
 /** The generator's scanner pool: `clients.addresses[1 + prng.below(12)]`. */
 const SCANNER_POOL = 12;
-const DETECTOR = new URL('../../halog/detect/detector.js', import.meta.url);
 
 function feed(d: Detector, buf: Buffer): void {
   const rec = new LogRecord();
@@ -41,14 +40,13 @@ function feed(d: Detector, buf: Buffer): void {
   }
 }
 
-/** Detects over a real file with the record reader (threads > 1: sharded by client). */
+/** Detects over a real file as the CLI does (threads > 1: one reading thread, clients shared out: dispatch.ts). */
 async function detectFile(buf: Buffer, threads: number): Promise<{ list: Suspect[]; d: Detector }> {
   const dir = mkdtempSync(join(tmpdir(), 'haloscope-detect-gen-'));
   try {
     const file = join(dir, 'access.log');
     writeFileSync(file, buf);
-    const { job } = await readRecords<DetectOptions, DetectSnapshot>(openSources([file]), DETECTOR, {}, { threads, parallelMinBytes: 0 });
-    const d = job as Detector;
+    const d = await detectSources(openSources([file]), {}, threads, 0);
     return { list: suspects(d), d };
   } finally {
     rmSync(dir, { recursive: true, force: true });
