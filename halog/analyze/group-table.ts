@@ -84,7 +84,7 @@ export function movedBuffers(m: MovedTable): ArrayBuffer[] {
   };
   for (const a of [m.alive, m.keyPos, m.hash, m.arena, m.counts, m.errs]) add(a);
   const l = m.lat;
-  for (const a of [l.tot, l.ls, l.cls, l.arena]) add(a);
+  for (const a of [l.meta, l.cls, l.arena, l.tot, l.histOf]) add(a);
   for (const h of l.hists) add(h);
   return [...out];
 }
@@ -509,7 +509,7 @@ export class GroupTable {
   #clearRow(id: number): void {
     this.counts.fill(0, id * NCOLS, id * NCOLS + NCOLS);
     this.errs[id] = 0;
-    for (let t = 0; t < NTIMERS; t++) this.lat.clear(id * NTIMERS + t);
+    this.lat.clearRow(id);
   }
 
   /** Re-checks the estimate; turns the table into a sketch and drops rows when over budget. */
@@ -671,7 +671,7 @@ export class GroupTable {
         const mine = this.counts;
         for (let c = 0; c < NCOLS; c++) mine[to + c]! += counts[base + c]!;
         this.errs[id]! += errs[i]!;
-        for (let t = 0; t < NTIMERS; t++) this.lat.addMovedSeries(id * NTIMERS + t, lat, i * NTIMERS + t);
+        this.lat.addMovedRow(id, lat, i);
       }
     } else {
       for (const rs of o.rows) {

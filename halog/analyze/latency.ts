@@ -30,12 +30,12 @@ function hdr(): typeof Hdr {
  * forms give the same numbers (summaries made with hdr-histogram-js's own recording were also
  * byte-identical to these on a 10 MB log).
  *
- * Memory: a series keeps its first RAW_MAX values (one value inside its slot, then a block of
- * a shared Int32Array arena that doubles as it fills) and only then becomes a counts array
- * (Uint32Array, as long as its largest bucket needs: 8 KB for values under 2048 ms). So the
- * long tail of rows seen a few times costs a few bytes per value. Percentiles computed from
- * raw values use the same buckets, so a series gives the same numbers whichever form it is in
- * (this is what makes 1-thread and N-thread runs equal).
+ * Memory: a row keeps its first RAW_MAX lines as they came (a tuple of six Int32 values per
+ * line, in a block of a shared arena that doubles as it fills) and only then turns each of
+ * its series into a counts array (Uint32Array, as long as its largest bucket needs: 8 KB for
+ * values under 2048 ms). So the long tail of rows seen a few times costs a few bytes per
+ * value. Percentiles computed from raw values use the same buckets, so a series gives the
+ * same numbers whichever form it is in (this is what makes 1-thread and N-thread runs equal).
  *
  * Summaries (`--summary`) keep the documented form: exact n/sum/max plus the raw values of a
  * series of at most RAW_MAX values, or an HdrHistogram V2 compressed base64 histogram made with
@@ -52,12 +52,12 @@ export const PCT_NAMES = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9'] as const;
 /** Numbers a series reports: one per PERCENTILES, then the max. */
 export const NSTATS = PERCENTILES.length + 1;
 
-/** Raw values kept before a series becomes a counts array (also the summary's raw/hdr limit). */
+/** Lines a row keeps as raw values before its series become counts arrays (so also the summary's raw/hdr limit). */
 export const RAW_MAX = 256;
 const SIGNIFICANT_DIGITS = 3;
 /** Every value below this has a bucket of its own (3 significant digits: 2048 sub-buckets of 1). */
 const EXACT_BELOW = 2048;
-/** Bytes a series costs besides its values: n, sum, max (Float64), length, slot (Int32), class (Uint8). */
+/** Bytes a series costs besides its values: n, sum, max (Float64), histogram id (Int32), and its share of the row's length, slot and class, rounded up. */
 export const SERIES_BYTES = 33;
 
 /** HdrHistogram's counts index of `v` (>= 0) with 3 significant digits and unit 1. */
@@ -137,14 +137,14 @@ export interface SeriesSnapshot {
 /**
  * A SeriesStore's own arrays, handed from a worker thread to the main thread as they are
  * (SeriesStore.move; the buffers go in the postMessage transfer list, so nothing is copied
- * or packed): series t has n/sum/max at `tot[3t]`, len/slot at `ls[2t]`, cls at `cls[t]`, raw
- * blocks in `arena`, counts arrays in `hists`, exactly as in the store.
+ * or packed): the fields of the same names in the store, laid out as it documents.
  */
 export interface MovedSeries {
-  tot: Float64Array;
-  ls: Int32Array;
+  meta: Int32Array;
   cls: Uint8Array;
   arena: Int32Array;
+  tot: Float64Array;
+  histOf: Int32Array;
   hists: (Uint32Array | null)[];
 }
 
@@ -173,46 +173,57 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number
   return b;
 }
 
-/** Raw blocks hold 2, 4, ... RAW_MAX values: class c holds 2 << c. */
-const MAX_CLASS = Math.log2(RAW_MAX) - 1;
+/** Tuple blocks hold 1, 2, 4, ... RAW_MAX lines: class c holds 1 << c. */
+const MAX_CLASS = Math.log2(RAW_MAX);
 const scratch = new Int32Array(RAW_MAX);
 /** `scratch.subarray(0, n)`, made once per length. */
 const scratchViews: (Int32Array | undefined)[] = [];
+/** Sum and max of the values the last #gather() copied. */
+let gatherSum = 0;
+let gatherMax = 0;
+
+/** The block class that holds `n` >= 1 lines: the smallest c with 1 << c >= n. */
+const classFor = (n: number): number => (n <= 1 ? 0 : 32 - Math.clz32(n - 1));
 
 /**
- * Many latency series in flat arrays. Series `s` has its count n, sum and max at `tot[3s]`,
- * `tot[3s + 1]`, `tot[3s + 2]`, and len and slot at `ls[2s]`, `ls[2s + 1]`: interleaved, so
- * that recording a value of a row seen rarely (a third of the lines of a large URL report)
- * misses the cache twice rather than five times, once per separate array. It is in one of
- * three forms:
- * - len 0 or 1: no value, or one value held in its slot itself (most rows are seen once);
- * - len 2..RAW_MAX: raw values in insertion order at `arena[slot]`, in a block of
- *   `2 << cls[s]` values;
- * - len -1: a counts array, `hists[slot]`, indexed by HdrHistogram bucket.
+ * The latency series of many rows in flat arrays; series `s` is timer `s % NTIMERS` of row
+ * `(s / NTIMERS) | 0`. A row is in one of two forms:
+ * - raw (`meta[2r]` = len >= 0): its first RAW_MAX lines as tuples, one Int32 per timer
+ *   (-1 = no value), in insertion order at `arena[meta[2r + 1]]`, in a block of
+ *   `1 << cls[r]` tuples (the smallest power of two that holds len, so a block is full
+ *   exactly when len is a power of two). A series' n, sum and max are computed from the
+ *   tuples when asked for.
+ * - histogram (`meta[2r]` = -1): series s has exact n, sum, max at `tot[3s]` and a counts
+ *   array indexed by HdrHistogram bucket, `hists[histOf[s] - 1]` (histOf 0: no value yet).
+ * A line of a row seen rarely thus writes one tuple next to the row's other lines and one
+ * length word: per-series totals, lengths and value blocks were a cache miss each, ~125 ns per
+ * value, and recording five timers cost twice what recording one did (`report clients` on 1 GB).
  */
 export class SeriesStore {
   capacity: number;
-  /** n, sum, max of series s at 3s, 3s + 1, 3s + 2. */
-  tot: Float64Array;
-  /** len and slot of series s at 2s, 2s + 1. */
-  ls: Int32Array;
+  meta: Int32Array;
   cls: Uint8Array;
   #arena: Int32Array;
   #arenaTop = 0;
-  /** Free raw blocks by class (offsets into the arena). */
+  /** Free tuple blocks by class (offsets into the arena). */
   #free: number[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
+  tot: Float64Array;
+  histOf: Int32Array;
   hists: (Uint32Array | null)[] = [];
   #freeHists: number[] = [];
-  /** Estimated bytes of the values (raw blocks and counts arrays), kept up to date. */
+  /** Estimated bytes of the values (tuple blocks and counts arrays), kept up to date. */
   valueBytes = 0;
 
-  /** `valueBytes`: bytes of raw values to make room for at once (grown past it by copying). */
+  /** `capacity`: series ids to make room for; `valueBytes`: bytes of tuples to make room for at once (grown past it by copying). */
   constructor(capacity = 1024, valueBytes = 1 << 14) {
-    this.capacity = capacity;
+    // Whole rows: row-wide operations (merges, histogram conversion) visit all six series.
+    const rows = Math.ceil(capacity / NTIMERS);
+    this.capacity = capacity = rows * NTIMERS;
     this.#arena = new Int32Array(Math.max(1 << 12, Math.min(1 << 28, valueBytes >> 2)));
+    this.meta = new Int32Array(2 * rows);
+    this.cls = new Uint8Array(rows);
     this.tot = new Float64Array(3 * capacity);
-    this.ls = new Int32Array(2 * capacity);
-    this.cls = new Uint8Array(capacity);
+    this.histOf = new Int32Array(capacity);
   }
 
   /** Makes room for series ids below `n`. */
@@ -220,72 +231,92 @@ export class SeriesStore {
     if (n <= this.capacity) return;
     let c = this.capacity;
     while (c < n) c *= 2;
-    this.capacity = c;
+    const rows = Math.ceil(c / NTIMERS);
+    this.capacity = c = rows * NTIMERS;
+    this.meta = grown(this.meta, 2 * rows);
+    this.cls = grown(this.cls, rows);
     this.tot = grown(this.tot, 3 * c);
-    this.ls = grown(this.ls, 2 * c);
-    this.cls = grown(this.cls, c);
+    this.histOf = grown(this.histOf, c);
   }
 
-  /** Values recorded in series `s`. */
-  count(s: number): number {
-    return this.tot[3 * s]!;
-  }
-
-  record(s: number, v: number): void {
-    this.tot[3 * s]!++;
-    this.tot[3 * s + 1]! += v;
-    if (v > this.tot[3 * s + 2]!) this.tot[3 * s + 2] = v;
-    this.#push(s, v);
-  }
-
-  /** Adds a value to the distribution of `s` (n/sum/max are the caller's). */
-  #push(s: number, v: number): void {
-    const len = this.ls[2 * s]!;
+  /**
+   * Records one line of row `r`: series `r * NTIMERS + t` gets `vt` (-1: nothing). Values are
+   * timers in ms, int32 >= 0.
+   */
+  recordRow(r: number, v0: number, v1: number, v2: number, v3: number, v4: number, v5: number): void {
+    const meta = this.meta;
+    const len = meta[2 * r]!;
     if (len === -1) {
-      const i = bucketIndex(v);
-      let h = this.hists[this.ls[2 * s + 1]!]!;
-      if (i >= h.length) h = this.#growHist(s, i);
-      h[i]!++;
-    } else if (len === 0) {
-      this.ls[2 * s + 1] = v;
-      this.ls[2 * s] = 1;
-    } else if (len === 1) {
-      const off = this.#alloc(0);
-      this.#arena[off] = this.ls[2 * s + 1]!;
-      this.#arena[off + 1] = v;
-      this.ls[2 * s + 1] = off;
-      this.cls[s] = 0;
-      this.ls[2 * s] = 2;
-    } else if ((len & (len - 1)) !== 0) {
-      // A block holds 2 << cls values and is replaced by the next class only when full, so it
-      // is full exactly when len is a power of two: the append path need not read cls[s],
-      // another cache line for a row seen rarely.
-      this.#arena[this.ls[2 * s + 1]! + len] = v;
-      this.ls[2 * s] = len + 1;
-    } else if (len < RAW_MAX) {
-      // len = 2 << c.
-      const c = 30 - Math.clz32(len);
-      const off = this.#alloc(c + 1);
-      const old = this.ls[2 * s + 1]!;
-      // A loop, not copyWithin: blocks are 2 to 128 values, where the native call costs more than the copy.
-      const arena = this.#arena;
-      for (let k = 0; k < len; k++) arena[off + k] = arena[old + k]!;
-      this.#release(old, c);
-      this.#arena[off + len] = v;
-      this.ls[2 * s + 1] = off;
-      this.cls[s] = c + 1;
-      this.ls[2 * s] = len + 1;
-    } else {
-      this.#toHist(s);
-      this.#push(s, v);
+      const s = r * NTIMERS;
+      if (v0 >= 0) this.#histValue(s, v0);
+      if (v1 >= 0) this.#histValue(s + 1, v1);
+      if (v2 >= 0) this.#histValue(s + 2, v2);
+      if (v3 >= 0) this.#histValue(s + 3, v3);
+      if (v4 >= 0) this.#histValue(s + 4, v4);
+      if (v5 >= 0) this.#histValue(s + 5, v5);
+      return;
     }
+    let off = meta[2 * r + 1]!;
+    if ((len & (len - 1)) === 0) {
+      // No block yet, or a full one: the only times the class is read.
+      if (len === RAW_MAX) {
+        this.#toHistRow(r);
+        this.recordRow(r, v0, v1, v2, v3, v4, v5);
+        return;
+      }
+      off = this.#resize(r, len, len + 1);
+    }
+    const arena = this.#arena;
+    const at = off + len * NTIMERS;
+    arena[at] = v0;
+    arena[at + 1] = v1;
+    arena[at + 2] = v2;
+    arena[at + 3] = v3;
+    arena[at + 4] = v4;
+    arena[at + 5] = v5;
+    meta[2 * r] = len + 1;
+  }
+
+  /** Records `v` in series `s` alone. */
+  record(s: number, v: number): void {
+    const r = (s / NTIMERS) | 0;
+    const t = s - r * NTIMERS;
+    this.recordRow(r, t === 0 ? v : -1, t === 1 ? v : -1, t === 2 ? v : -1, t === 3 ? v : -1, t === 4 ? v : -1, t === 5 ? v : -1);
+  }
+
+  /** Gives raw row `r` (holding `len` lines) a block for `need` lines; returns its offset. */
+  #resize(r: number, len: number, need: number): number {
+    const c = classFor(need);
+    const to = this.#alloc(c);
+    if (len > 0) {
+      const from = this.meta[2 * r + 1]!;
+      const arena = this.#arena;
+      // A loop, not copyWithin: blocks are small, where the native call costs more than the copy.
+      for (let k = 0; k < len * NTIMERS; k++) arena[to + k] = arena[from + k]!;
+      this.#release(from, this.cls[r]!);
+    }
+    this.meta[2 * r + 1] = to;
+    this.cls[r] = c;
+    return to;
+  }
+
+  #histValue(s: number, v: number): void {
+    const tot = this.tot;
+    tot[3 * s]!++;
+    tot[3 * s + 1]! += v;
+    if (v > tot[3 * s + 2]!) tot[3 * s + 2] = v;
+    const i = bucketIndex(v);
+    const id = this.histOf[s]! - 1;
+    let h = id < 0 ? this.#newHist(s, i) : this.hists[id]!;
+    if (i >= h.length) h = this.#growHist(s, i);
+    h[i]!++;
   }
 
   #alloc(c: number): number {
     const free = this.#free[c]!;
-    this.valueBytes += 8 << c;
+    this.valueBytes += (4 * NTIMERS) << c;
     if (free.length) return free.pop()!;
-    const size = 2 << c;
+    const size = NTIMERS << c;
     if (this.#arenaTop + size > this.#arena.length) this.#arena = grown(this.#arena, Math.max(this.#arena.length * 2, this.#arenaTop + size));
     const off = this.#arenaTop;
     this.#arenaTop += size;
@@ -294,20 +325,22 @@ export class SeriesStore {
 
   #release(off: number, c: number): void {
     this.#free[c]!.push(off);
-    this.valueBytes -= 8 << c;
+    this.valueBytes -= (4 * NTIMERS) << c;
   }
 
-  #newHist(length: number): number {
-    const h = new Uint32Array(length);
-    this.valueBytes += 4 * length;
-    const id = this.#freeHists.pop();
-    if (id === undefined) return this.hists.push(h) - 1;
-    this.hists[id] = h;
-    return id;
+  /** A counts array for series `s`, long enough for bucket `i`. */
+  #newHist(s: number, i: number): Uint32Array {
+    const h = new Uint32Array(histLength(i));
+    this.valueBytes += 4 * h.length;
+    let id = this.#freeHists.pop();
+    if (id === undefined) id = this.hists.push(h) - 1;
+    else this.hists[id] = h;
+    this.histOf[s] = id + 1;
+    return h;
   }
 
   #growHist(s: number, i: number): Uint32Array {
-    const id = this.ls[2 * s + 1]!;
+    const id = this.histOf[s]! - 1;
     const old = this.hists[id]!;
     const h = new Uint32Array(histLength(i));
     h.set(old);
@@ -316,53 +349,80 @@ export class SeriesStore {
     return h;
   }
 
-  /** Turns the raw values of `s` into a counts array. */
-  #toHist(s: number): void {
-    const len = this.ls[2 * s]!;
+  /** Turns raw row `r` into the histogram form. */
+  #toHistRow(r: number): void {
+    const len = this.meta[2 * r]!;
     if (len === -1) return;
-    let top = 0;
-    const vals = this.#rawValues(s);
-    for (let k = 0; k < len; k++) if (vals[k]! > top) top = vals[k]!;
-    const id = this.#newHist(histLength(bucketIndex(top)));
-    const h = this.hists[id]!;
-    for (let k = 0; k < len; k++) h[bucketIndex(vals[k]!)]!++;
-    if (len >= 2) this.#release(this.ls[2 * s + 1]!, this.cls[s]!);
-    this.ls[2 * s + 1] = id;
-    this.ls[2 * s] = -1;
-  }
-
-  /** The raw values of `s` (len >= 0) as a view; valid until the store changes. */
-  #rawValues(s: number): Int32Array {
-    const len = this.ls[2 * s]!;
-    if (len === 1) {
-      scratch[0] = this.ls[2 * s + 1]!;
-      return scratch.subarray(0, 1);
+    for (let t = 0; t < NTIMERS; t++) {
+      const s = r * NTIMERS + t;
+      const n = this.#gather(s);
+      if (n === 0) continue;
+      const h = this.#newHist(s, bucketIndex(gatherMax));
+      for (let k = 0; k < n; k++) h[bucketIndex(scratch[k]!)]!++;
+      this.tot[3 * s] = n;
+      this.tot[3 * s + 1] = gatherSum;
+      this.tot[3 * s + 2] = gatherMax;
     }
-    if (len === 0) return scratch.subarray(0, 0);
-    const off = this.ls[2 * s + 1]!;
-    return this.#arena.subarray(off, off + len);
+    if (len > 0) this.#release(this.meta[2 * r + 1]!, this.cls[r]!);
+    this.meta[2 * r] = -1;
+    this.meta[2 * r + 1] = 0;
   }
 
-  /** Empties `s` (rows recycled or dropped by a sketch), returning its memory. */
-  clear(s: number): void {
-    const len = this.ls[2 * s]!;
+  /** Copies the values of series `s` of a raw row into `scratch` (insertion order); returns how many (sets gatherSum, gatherMax). */
+  #gather(s: number): number {
+    const r = (s / NTIMERS) | 0;
+    const len = this.meta[2 * r]!;
+    const arena = this.#arena;
+    let at = this.meta[2 * r + 1]! + (s - r * NTIMERS);
+    let n = 0;
+    let sum = 0;
+    let max = 0;
+    for (let k = 0; k < len; k++, at += NTIMERS) {
+      const v = arena[at]!;
+      if (v < 0) continue;
+      scratch[n++] = v;
+      sum += v;
+      if (v > max) max = v;
+    }
+    gatherSum = sum;
+    gatherMax = max;
+    return n;
+  }
+
+  #isHist(s: number): boolean {
+    return this.meta[2 * ((s / NTIMERS) | 0)] === -1;
+  }
+
+  /** Values recorded in series `s`. */
+  count(s: number): number {
+    return this.#isHist(s) ? this.tot[3 * s]! : this.#gather(s);
+  }
+
+  /** Empties row `r` (rows recycled or dropped by a sketch), returning its memory. */
+  clearRow(r: number): void {
+    const len = this.meta[2 * r]!;
     if (len === -1) {
-      const id = this.ls[2 * s + 1]!;
-      this.valueBytes -= 4 * this.hists[id]!.length;
-      this.hists[id] = null;
-      this.#freeHists.push(id);
-    } else if (len >= 2) this.#release(this.ls[2 * s + 1]!, this.cls[s]!);
-    this.ls[2 * s] = 0;
-    this.ls[2 * s + 1] = 0;
-    this.tot[3 * s] = 0;
-    this.tot[3 * s + 1] = 0;
-    this.tot[3 * s + 2] = 0;
+      for (let s = r * NTIMERS; s < (r + 1) * NTIMERS; s++) {
+        const id = this.histOf[s]! - 1;
+        if (id >= 0) {
+          this.valueBytes -= 4 * this.hists[id]!.length;
+          this.hists[id] = null;
+          this.#freeHists.push(id);
+        }
+        this.histOf[s] = 0;
+        this.tot[3 * s] = 0;
+        this.tot[3 * s + 1] = 0;
+        this.tot[3 * s + 2] = 0;
+      }
+    } else if (len > 0) this.#release(this.meta[2 * r + 1]!, this.cls[r]!);
+    this.meta[2 * r] = 0;
+    this.meta[2 * r + 1] = 0;
   }
 
-  /** Raw values (insertion order) when `s` holds at most RAW_MAX values, else null. */
+  /** Raw values (insertion order) while the row of `s` holds at most RAW_MAX lines, else null. */
   raw(s: number): number[] | null {
-    if (this.ls[2 * s] === -1) return null;
-    return Array.from(this.#rawValues(s));
+    if (this.#isHist(s)) return null;
+    return Array.from(scratch.subarray(0, this.#gather(s)));
   }
 
   /**
@@ -370,41 +430,36 @@ export class SeriesStore {
    * value. Returns whether it had one.
    */
   statsInto(s: number, out: Float64Array, o: number): boolean {
-    const n = this.tot[3 * s]!;
-    const max = this.tot[3 * s + 2]!;
+    const hist = this.#isHist(s);
+    const n = hist ? this.tot[3 * s]! : this.#gather(s);
+    const max = hist ? this.tot[3 * s + 2]! : gatherMax;
     if (n === 0) {
       out.fill(Number.NaN, o, o + NSTATS);
       return false;
     }
-    const len = this.ls[2 * s]!;
     const ranks = ranksOf(n);
-    if (len === 1) {
+    if (n === 1 && !hist) {
       // bucketTop(v) >= v = max: capped to the max.
       out.fill(max, o, o + NSTATS);
       return true;
     }
-    if (len >= 2) {
-      const off = this.ls[2 * s + 1]!;
-      const arena = this.#arena;
-      const sorted = scratch;
-      if (len <= 24) {
+    if (!hist) {
+      // The values are in scratch; sort them there.
+      if (n <= 24) {
         // Insertion sort: most rows hold a few values, where a native sort call costs more.
-        for (let i = 0; i < len; i++) {
-          const v = arena[off + i]!;
+        for (let i = 1; i < n; i++) {
+          const v = scratch[i]!;
           let j = i;
-          while (j > 0 && sorted[j - 1]! > v) {
-            sorted[j] = sorted[j - 1]!;
+          while (j > 0 && scratch[j - 1]! > v) {
+            scratch[j] = scratch[j - 1]!;
             j--;
           }
-          sorted[j] = v;
+          scratch[j] = v;
         }
-      } else {
-        for (let i = 0; i < len; i++) sorted[i] = arena[off + i]!;
-        (scratchViews[len] ??= scratch.subarray(0, len)).sort();
-      }
-      for (let k = 0; k < ranks.length; k++) out[o + k] = bucketTop(sorted[ranks[k]! - 1]!);
+      } else (scratchViews[n] ??= scratch.subarray(0, n)).sort();
+      for (let k = 0; k < ranks.length; k++) out[o + k] = bucketTop(scratch[ranks[k]! - 1]!);
     } else {
-      const h = this.hists[this.ls[2 * s + 1]!]!;
+      const h = this.hists[this.histOf[s]! - 1]!;
       let k = 0;
       let acc = 0;
       for (let i = 0; i < h.length && k < ranks.length; i++) {
@@ -423,32 +478,41 @@ export class SeriesStore {
   stats(s: number): SeriesStats {
     const out = new Float64Array(NSTATS);
     if (!this.statsInto(s, out, 0)) return { count: 0, mean: 0, max: 0, pct: PERCENTILES.map(() => 0) };
-    return { count: this.tot[3 * s]!, mean: this.tot[3 * s + 1]! / this.tot[3 * s]!, max: this.tot[3 * s + 2]!, pct: Array.from(out.subarray(0, PERCENTILES.length)) };
+    const { n, sum, max } = this.#totals(s);
+    return { count: n, mean: sum / n, max, pct: Array.from(out.subarray(0, PERCENTILES.length)) };
+  }
+
+  #totals(s: number): { n: number; sum: number; max: number } {
+    if (this.#isHist(s)) return { n: this.tot[3 * s]!, sum: this.tot[3 * s + 1]!, max: this.tot[3 * s + 2]! };
+    const n = this.#gather(s);
+    return { n, sum: gatherSum, max: gatherMax };
   }
 
   /** Calls `fn(value, count)` per distinct raw value or per bucket (its lowest value), ascending. */
   forEachValue(s: number, fn: (value: number, count: number) => void): void {
-    const len = this.ls[2 * s]!;
-    if (len === -1) {
-      const h = this.hists[this.ls[2 * s + 1]!]!;
+    if (this.#isHist(s)) {
+      const id = this.histOf[s]! - 1;
+      if (id < 0) return;
+      const h = this.hists[id]!;
       for (let i = 0; i < h.length; i++) if (h[i] !== 0) fn(bucketLow(i), h[i]!);
     } else {
-      const sorted = Float64Array.from(this.#rawValues(s)).sort();
+      const sorted = Float64Array.from(scratch.subarray(0, this.#gather(s))).sort();
       for (const v of sorted) fn(v, 1);
     }
   }
 
-  /** Adds exact n/sum/max of a partial series whose values were (or will be) added to the distribution. */
-  addTotals(s: number, n: number, sum: number, max: number): void {
+  /** Adds exact n/sum/max of a partial series whose values went into the histogram of `s` (a histogram row). */
+  #addTotals(s: number, n: number, sum: number, max: number): void {
     this.tot[3 * s]! += n;
     this.tot[3 * s + 1]! += sum;
     if (max > this.tot[3 * s + 2]!) this.tot[3 * s + 2] = max;
   }
 
-  /** Adds `count` values of bucket `i` (merges of histograms); the series becomes a counts array. */
+  /** Adds `count` values of bucket `i` (merges of histograms); the row becomes a histogram row. n/sum/max are the caller's. */
   addCount(s: number, i: number, count: number): void {
-    if (this.ls[2 * s] !== -1) this.#toHist(s);
-    let h = this.hists[this.ls[2 * s + 1]!]!;
+    this.#toHistRow((s / NTIMERS) | 0);
+    const id = this.histOf[s]! - 1;
+    let h = id < 0 ? this.#newHist(s, i) : this.hists[id]!;
     if (i >= h.length) h = this.#growHist(s, i);
     h[i]! += count;
   }
@@ -458,50 +522,62 @@ export class SeriesStore {
    * anything after its arrays were transferred: their buffers are then detached.
    */
   move(): MovedSeries {
-    return { tot: this.tot, ls: this.ls, cls: this.cls, arena: this.#arena, hists: this.hists };
+    return { meta: this.meta, cls: this.cls, arena: this.#arena, tot: this.tot, histOf: this.histOf, hists: this.hists };
   }
 
   /**
-   * Adds series `t` of a moved store (or of another store's `move()`, not transferred) into `s`
-   * of this one; exact: raw values are copied, histogram buckets add up.
+   * Adds row `q` of a moved store (or of another store's `move()`, not transferred) into row
+   * `r` of this one; exact: lines are copied, histogram buckets add up.
    */
-  addMovedSeries(s: number, m: MovedSeries, t: number): void {
-    const n = m.tot[3 * t]!;
-    if (n === 0) return;
-    const len = m.ls[2 * t]!;
-    if (len === -1) {
-      const src = m.hists[m.ls[2 * t + 1]!]!;
-      if (this.ls[2 * s] !== -1) this.#toHist(s);
-      let h = this.hists[this.ls[2 * s + 1]!]!;
-      if (src.length > h.length) h = this.#growHist(s, src.length - 1);
-      for (let k = 0; k < src.length; k++) h[k]! += src[k]!;
-    } else if (len === 1) this.#push(s, m.ls[2 * t + 1]!);
-    else if (len >= 2 && this.ls[2 * s] === 0) {
-      // An empty series takes the block as it is (same class: the block holds len values).
-      const c = m.cls[t]!;
-      const at = this.#alloc(c);
-      const from = m.ls[2 * t + 1]!;
+  addMovedRow(r: number, m: MovedSeries, q: number): void {
+    const mlen = m.meta[2 * q]!;
+    if (mlen === 0) return;
+    const len = this.meta[2 * r]!;
+    if (mlen > 0 && len >= 0 && len + mlen <= RAW_MAX) {
+      // Both raw and the lines fit: append them.
+      let off = this.meta[2 * r + 1]!;
+      if (len === 0 || classFor(len + mlen) !== this.cls[r]) off = this.#resize(r, len, len + mlen);
       const arena = this.#arena;
       const src = m.arena;
-      for (let k = 0; k < len; k++) arena[at + k] = src[from + k]!;
-      this.ls[2 * s + 1] = at;
-      this.cls[s] = c;
-      this.ls[2 * s] = len;
-    } else {
-      const from = m.ls[2 * t + 1]!;
-      for (let k = 0; k < len; k++) this.#push(s, m.arena[from + k]!);
+      const from = m.meta[2 * q + 1]!;
+      const to = off + len * NTIMERS;
+      for (let k = 0; k < mlen * NTIMERS; k++) arena[to + k] = src[from + k]!;
+      this.meta[2 * r] = len + mlen;
+      return;
     }
-    this.addTotals(s, n, m.tot[3 * t + 1]!, m.tot[3 * t + 2]!);
+    this.#toHistRow(r);
+    const s0 = r * NTIMERS;
+    if (mlen > 0) {
+      const src = m.arena;
+      const from = m.meta[2 * q + 1]!;
+      for (let k = 0; k < mlen * NTIMERS; k++) {
+        const v = src[from + k]!;
+        if (v >= 0) this.#histValue(s0 + (k % NTIMERS), v);
+      }
+      return;
+    }
+    for (let t = 0; t < NTIMERS; t++) {
+      const sq = q * NTIMERS + t;
+      const n = m.tot[3 * sq]!;
+      if (n === 0) continue;
+      const s = s0 + t;
+      const hs = m.hists[m.histOf[sq]! - 1]!;
+      const id = this.histOf[s]! - 1;
+      let h = id < 0 ? this.#newHist(s, hs.length - 1) : this.hists[id]!;
+      if (hs.length > h.length) h = this.#growHist(s, hs.length - 1);
+      for (let k = 0; k < hs.length; k++) h[k]! += hs[k]!;
+      this.#addTotals(s, n, m.tot[3 * sq + 1]!, m.tot[3 * sq + 2]!);
+    }
   }
 
   /** `encoded`: histograms as HdrHistogram V2 compressed base64 (summaries); otherwise value/count pairs. */
   snapshot(s: number, encoded: boolean): SeriesSnapshot | null {
-    const n = this.tot[3 * s]!;
+    const { n, sum, max } = this.#totals(s);
     if (n === 0) return null;
-    const snap: SeriesSnapshot = { n, sum: this.tot[3 * s + 1]!, max: this.tot[3 * s + 2]! };
-    if (this.ls[2 * s] !== -1) snap.raw = this.raw(s)!;
+    const snap: SeriesSnapshot = { n, sum, max };
+    if (!this.#isHist(s)) snap.raw = this.raw(s)!;
     else {
-      const h = this.hists[this.ls[2 * s + 1]!]!;
+      const h = this.hists[this.histOf[s]! - 1]!;
       if (encoded) {
         const hh = newHistogram();
         for (let i = 0; i < h.length; i++) if (h[i] !== 0) hh.recordValueWithCount(bucketLow(i), h[i]!);
@@ -520,9 +596,14 @@ export class SeriesStore {
     if (snap.raw) {
       for (const v of snap.raw) {
         if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`latency value ${v} is not a timer in ms`);
-        this.#push(s, v);
       }
-    } else if (snap.pairs) {
+      // record() keeps n/sum/max of a histogram row itself; raw rows compute them from the lines.
+      for (const v of snap.raw) this.record(s, v);
+      return;
+    }
+    // Counts (even none): the row becomes a histogram row, whose n/sum/max are kept, not computed.
+    this.#toHistRow((s / NTIMERS) | 0);
+    if (snap.pairs) {
       for (let i = 0; i < snap.pairs.length; i += 2) this.addCount(s, bucketIndex(snap.pairs[i]!), snap.pairs[i + 1]!);
     } else if (snap.hdr) {
       const h = hdr().decodeFromCompressedBase64(snap.hdr, 32, false) as unknown as JsHistogramInternals;
@@ -531,7 +612,7 @@ export class SeriesStore {
         if (c !== 0) this.addCount(s, bucketIndex(h.valueFromIndex(i)), c);
       }
     }
-    this.addTotals(s, snap.n, snap.sum, snap.max);
+    this.#addTotals(s, snap.n, snap.sum, snap.max);
   }
 }
 
@@ -560,7 +641,7 @@ export class LatencySeries {
   }
 
   mergeSeries(o: LatencySeries): void {
-    this.#st.addMovedSeries(0, o.#st.move(), 0);
+    this.#st.addMovedRow(0, o.#st.move(), 0);
   }
 
   forEachValue(fn: (value: number, count: number) => void): void {

@@ -99,11 +99,16 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
     const t3 = tcp ? -1 : t[3]!;
     const t4 = t[4]!;
     const s4 = tcp ? 5 : 4;
-    const rec0 = t0 >= 0 && (want & 1) !== 0;
-    const rec1 = t1 >= 0 && (want & 2) !== 0;
-    const rec2 = t2 >= 0 && (want & 4) !== 0;
-    const rec3 = t3 >= 0 && (want & 8) !== 0;
-    const rec4 = t4 >= 0 && (want & (1 << s4)) !== 0;
+    // The value each of the six series gets (-1: none).
+    const v0 = t0 >= 0 && (want & 1) !== 0 ? t0 : -1;
+    const v1 = t1 >= 0 && (want & 2) !== 0 ? t1 : -1;
+    const v2 = t2 >= 0 && (want & 4) !== 0 ? t2 : -1;
+    const v3 = t3 >= 0 && (want & 8) !== 0 ? t3 : -1;
+    const last = t4 >= 0 && (want & (1 << s4)) !== 0 ? t4 : -1;
+    const v4 = tcp ? -1 : last;
+    const v5 = tcp ? last : -1;
+    // A line with no value to record adds no line to the row's latency (n counts values, not lines).
+    const anyValue = (v0 & v1 & v2 & v3 & v4 & v5) !== -1;
     const tables = this.tables;
     for (let i = 0; i < tables.length; i++) {
       const table = tables[i]!;
@@ -114,13 +119,7 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
       if (err) c[b + Col.err]!++;
       c[b + statusCol]!++;
       c[b + Col.bytes]! += bytes;
-      const lat = table.lat;
-      const s = id * NTIMERS;
-      if (rec0) lat.record(s, t0);
-      if (rec1) lat.record(s + 1, t1);
-      if (rec2) lat.record(s + 2, t2);
-      if (rec3) lat.record(s + 3, t3);
-      if (rec4) lat.record(s + s4, t4);
+      if (anyValue) table.lat.recordRow(id, v0, v1, v2, v3, v4, v5);
       if (table.sketch) table.counted(id);
     }
     if ((this.kept & 0xffff) === 0) {
