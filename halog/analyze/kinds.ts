@@ -1,5 +1,6 @@
 import { RecordKind, type LogRecord } from '../parse/record.js';
 import { viewOf } from '../parse/bytes.js';
+import { Ipv4Index, ipv4At } from '../detect/ipv4-index.js';
 import { HASH_SEED, hashByte, hashEnd, hashWord, type GroupTable } from './group-table.js';
 
 /**
@@ -146,8 +147,31 @@ export function rowLocator(k: KindSpec, norm: UrlNormalization, intervalMs: numb
     }
     case 'termination':
       return (rec, table) => table.findBytes(rec.buf, rec.termination.start, rec.termination.start + 2);
-    case 'clients':
-      return (rec, table) => table.findBytes(rec.buf, rec.clientIp.start, rec.clientIp.end);
+    case 'clients': {
+      // A canonical dotted quad finds its row by number in a table of 8-byte cells (50 000
+      // clients fit in a core's cache), not by hashing its bytes and comparing them with the key
+      // in the table's arena, a cache miss a line (a seventh of `report clients` on 1 GB). Row
+      // ids are cached while the table recycled none (its epoch) and is not a sketch.
+      const byAddress = new Ipv4Index();
+      let epoch = -1;
+      return (rec, table) => {
+        const { buf, clientIp } = rec;
+        const a = ipv4At(buf, clientIp.start, clientIp.end);
+        // A sketch recycles a row for every new key: no id stays valid long enough to cache.
+        if (a < 0 || table.sketch) return table.findBytes(buf, clientIp.start, clientIp.end);
+        if (table.epoch !== epoch) {
+          byAddress.clear();
+          epoch = table.epoch;
+        }
+        let id = byAddress.get(a);
+        if (id < 0) {
+          id = table.findBytes(buf, clientIp.start, clientIp.end);
+          // Finding it may have recycled rows (a sketch): then the cache starts over next line.
+          if (table.epoch === epoch) byAddress.set(a, id);
+        }
+        return id;
+      };
+    }
     case 'timeline': {
       // Accept dates repeat within an interval: cache the last bucket's key and row (while
       // the table recycled no row: its epoch).
