@@ -30,7 +30,7 @@ function hdr(): typeof Hdr {
  * forms give the same numbers (summaries made with hdr-histogram-js's own recording were also
  * byte-identical to these on a 10 MB log).
  *
- * Memory: a row keeps its first RAW_MAX lines as they came (a tuple of six Int32 values per
+ * Memory: a row keeps its first RAW_MAX lines as they came (a tuple of five Int32 values per
  * line, in a block of a shared arena that doubles as it fills) and only then turns each of
  * its series into a counts array (Uint32Array, as long as its largest bucket needs: 8 KB for
  * values under 2048 ms). So the long tail of rows seen a few times costs a few bytes per
@@ -182,13 +182,19 @@ const scratchViews: (Int32Array | undefined)[] = [];
 let gatherSum = 0;
 let gatherMax = 0;
 
+/**
+ * Int32 words per raw line: TR, Tw, Tc, Tr, then Ta or Tt in one word (an HTTP line has Ta, a
+ * TCP line Tt, never both): Ta as itself (>= 0), Tt as -2 - Tt (<= -2), -1 for none.
+ */
+const LINE_WORDS = 5;
+
 /** The block class that holds `n` >= 1 lines: the smallest c with 1 << c >= n. */
 const classFor = (n: number): number => (n <= 1 ? 0 : 32 - Math.clz32(n - 1));
 
 /**
  * The latency series of many rows in flat arrays; series `s` is timer `s % NTIMERS` of row
  * `(s / NTIMERS) | 0`. A row is in one of two forms:
- * - raw (`meta[2r]` = len >= 0): its first RAW_MAX lines as tuples, one Int32 per timer
+ * - raw (`meta[2r]` = len >= 0): its first RAW_MAX lines as tuples of LINE_WORDS Int32
  *   (-1 = no value), in insertion order at `arena[meta[2r + 1]]`, in a block of
  *   `1 << cls[r]` tuples (the smallest power of two that holds len, so a block is full
  *   exactly when len is a power of two). A series' n, sum and max are computed from the
@@ -241,9 +247,15 @@ export class SeriesStore {
 
   /**
    * Records one line of row `r`: series `r * NTIMERS + t` gets `vt` (-1: nothing). Values are
-   * timers in ms, int32 >= 0.
+   * timers in ms, int32 >= 0. A line has Ta (v4) or Tt (v5), not both (see LINE_WORDS); given
+   * both, they are recorded as two lines.
    */
   recordRow(r: number, v0: number, v1: number, v2: number, v3: number, v4: number, v5: number): void {
+    if (v4 >= 0 && v5 >= 0) {
+      this.recordRow(r, v0, v1, v2, v3, v4, -1);
+      this.recordRow(r, -1, -1, -1, -1, -1, v5);
+      return;
+    }
     const meta = this.meta;
     const len = meta[2 * r]!;
     if (len === -1) {
@@ -267,13 +279,12 @@ export class SeriesStore {
       off = this.#resize(r, len, len + 1);
     }
     const arena = this.#arena;
-    const at = off + len * NTIMERS;
+    const at = off + len * LINE_WORDS;
     arena[at] = v0;
     arena[at + 1] = v1;
     arena[at + 2] = v2;
     arena[at + 3] = v3;
-    arena[at + 4] = v4;
-    arena[at + 5] = v5;
+    arena[at + 4] = v4 >= 0 ? v4 : v5 >= 0 ? -2 - v5 : -1;
     meta[2 * r] = len + 1;
   }
 
@@ -292,7 +303,7 @@ export class SeriesStore {
       const from = this.meta[2 * r + 1]!;
       const arena = this.#arena;
       // A loop, not copyWithin: blocks are small, where the native call costs more than the copy.
-      for (let k = 0; k < len * NTIMERS; k++) arena[to + k] = arena[from + k]!;
+      for (let k = 0; k < len * LINE_WORDS; k++) arena[to + k] = arena[from + k]!;
       this.#release(from, this.cls[r]!);
     }
     this.meta[2 * r + 1] = to;
@@ -314,9 +325,9 @@ export class SeriesStore {
 
   #alloc(c: number): number {
     const free = this.#free[c]!;
-    this.valueBytes += (4 * NTIMERS) << c;
+    this.valueBytes += (4 * LINE_WORDS) << c;
     if (free.length) return free.pop()!;
-    const size = NTIMERS << c;
+    const size = LINE_WORDS << c;
     if (this.#arenaTop + size > this.#arena.length) this.#arena = grown(this.#arena, Math.max(this.#arena.length * 2, this.#arenaTop + size));
     const off = this.#arenaTop;
     this.#arenaTop += size;
@@ -325,7 +336,7 @@ export class SeriesStore {
 
   #release(off: number, c: number): void {
     this.#free[c]!.push(off);
-    this.valueBytes -= (4 * NTIMERS) << c;
+    this.valueBytes -= (4 * LINE_WORDS) << c;
   }
 
   /** A counts array for series `s`, long enough for bucket `i`. */
@@ -373,12 +384,16 @@ export class SeriesStore {
     const r = (s / NTIMERS) | 0;
     const len = this.meta[2 * r]!;
     const arena = this.#arena;
-    let at = this.meta[2 * r + 1]! + (s - r * NTIMERS);
+    const t = s - r * NTIMERS;
+    // Tt shares the last word with Ta, stored as -2 - Tt.
+    const tt = t === 5;
+    let at = this.meta[2 * r + 1]! + (tt ? 4 : t);
     let n = 0;
     let sum = 0;
     let max = 0;
-    for (let k = 0; k < len; k++, at += NTIMERS) {
-      const v = arena[at]!;
+    for (let k = 0; k < len; k++, at += LINE_WORDS) {
+      const w = arena[at]!;
+      const v = tt ? -2 - w : w;
       if (v < 0) continue;
       scratch[n++] = v;
       sum += v;
@@ -540,8 +555,8 @@ export class SeriesStore {
       const arena = this.#arena;
       const src = m.arena;
       const from = m.meta[2 * q + 1]!;
-      const to = off + len * NTIMERS;
-      for (let k = 0; k < mlen * NTIMERS; k++) arena[to + k] = src[from + k]!;
+      const to = off + len * LINE_WORDS;
+      for (let k = 0; k < mlen * LINE_WORDS; k++) arena[to + k] = src[from + k]!;
       this.meta[2 * r] = len + mlen;
       return;
     }
@@ -550,9 +565,11 @@ export class SeriesStore {
     if (mlen > 0) {
       const src = m.arena;
       const from = m.meta[2 * q + 1]!;
-      for (let k = 0; k < mlen * NTIMERS; k++) {
+      for (let k = 0; k < mlen * LINE_WORDS; k++) {
         const v = src[from + k]!;
-        if (v >= 0) this.#histValue(s0 + (k % NTIMERS), v);
+        const t = k % LINE_WORDS;
+        if (v >= 0) this.#histValue(s0 + t, v);
+        else if (t === 4 && v <= -2) this.#histValue(s0 + 5, -2 - v);
       }
       return;
     }
