@@ -49,7 +49,7 @@ import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../parse/record.js';
 import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
-import { threadCount } from './threads.js';
+import { parallelMinBytes, threadCount } from './threads.js';
 import { readPart, withRangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
 import { WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type StartedWorker } from './work-queue.js';
 
@@ -116,10 +116,8 @@ export interface ReadRecordsResult<S> {
   threadsUsed: number;
 }
 
-function defaultMinBytes(): number {
-  const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
-  return Number.isFinite(env) && env >= 0 ? env : 8 << 20;
-}
+/** The record reader's threshold for starting threads (parallelMinBytes): 8 MiB. */
+export const RECORD_MIN_BYTES = 8 << 20;
 
 /** Plans the parts: ranges of regular files (split for `threads`), then one part per gzip file. */
 function planParts(sources: readonly Source[], threads: number): PartSpec[] {
@@ -163,7 +161,7 @@ export async function readRecords<O, S>(
       }
     : undefined;
   const hasStdin = sources.some((s) => s.size < 0);
-  const minBytes = ro.parallelMinBytes ?? defaultMinBytes();
+  const minBytes = ro.parallelMinBytes ?? parallelMinBytes(RECORD_MIN_BYTES);
   if (threads <= 1 || hasStdin || total < minBytes) {
     const job = mod.create(options);
     const stats = emptyStats();

@@ -2,13 +2,17 @@ import { availableParallelism } from 'node:os';
 import type { Source } from './sources.js';
 
 /**
- * Below this much input, starting worker threads costs more than it saves.
- * HALOG_PARALLEL_MIN_BYTES overrides it (tests use 0 to exercise the threaded path).
+ * Below this much input, starting worker threads costs more than it saves: `fallback` bytes
+ * (each reader measured its own), unless HALOG_PARALLEL_MIN_BYTES says otherwise (tests use 0
+ * to exercise the threaded path).
  */
-function parallelMinBytes(): number {
+export function parallelMinBytes(fallback: number): number {
   const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
-  return Number.isFinite(env) && env >= 0 ? env : 32 << 20;
+  return Number.isFinite(env) && env >= 0 ? env : fallback;
 }
+
+/** The halog-compatible line runs' threshold (halog/line-run.ts): 32 MiB. */
+const LINE_RUN_MIN_BYTES = 32 << 20;
 
 /** Threads asked for: HALOG_THREADS when it is a positive integer, else every core. */
 export function threadCount(): number {
@@ -20,6 +24,6 @@ export function threadCount(): number {
 export function threadsFor(sources: readonly Source[]): number {
   const threads = threadCount();
   const total = sources.reduce((n, s) => n + s.size, 0);
-  return threads > 1 && sources.every((s) => s.seekable) && total >= parallelMinBytes() ? threads : 1;
+  return threads > 1 && sources.every((s) => s.seekable) && total >= parallelMinBytes(LINE_RUN_MIN_BYTES) ? threads : 1;
 }
 
