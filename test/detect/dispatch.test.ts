@@ -72,3 +72,11 @@ test('dispatch: stdin-like and gzip inputs are not dispatched (they take the rec
   assert.equal(canDispatch([{ name: 'a.gz', fd: 0, seekable: false, size: 10, gzip: true }], {}), false);
   assert.equal(canDispatch([{ name: 'a.log', fd: 0, seekable: true, size: 10, gzip: false }], { by: 'xff' }), false);
 });
+
+test('dispatch: a failure ends the run with its error instead of leaving threads waiting on each other', async () => {
+  const buf = generateLogBuffer({ seed: 34, lines: 2_000 });
+  await withFiles({ 'a.log': buf }, async (paths) => {
+    // Unvalidated options make every thread's Detector throw (the CLI validates them first).
+    await assert.rejects(detectSources(openSources(paths), { exclude: ['not-a-cidr'] }, 2, 0), /unvalidated CIDR/);
+  });
+});
