@@ -15,8 +15,8 @@ import { DEFAULT_RULES } from './default-rules.js';
 import type { DetectOptions, Detector, DetectSnapshot } from './detector.js';
 import { DetectUsageError } from './errors.js';
 import { formatCsv, formatJson, formatNdjson, formatText, type OutputFormat, type ReportStats } from './output.js';
-import { readRecords } from '../read/record-reader.js';
-import { threadCount } from '../read/threads.js';
+import { readRecords, RECORD_MIN_BYTES } from '../read/record-reader.js';
+import { parallelMinBytes, threadCount } from '../read/threads.js';
 import { canDispatch, dispatchDetect } from './dispatch.js';
 import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules, type RuleId } from './rules.js';
 import { judge, suspects } from './verdict.js';
@@ -239,17 +239,11 @@ function explainText(d: Detector, key: string): string {
  * whole input and keeping its share of clients. Either way a client's lines reach one
  * Detector in input order, and the workers' states merge into this thread's.
  */
-export async function detectSources(sources: readonly Source[], options: DetectOptions, threads = threadCount(), parallelMinBytes = defaultMinBytes()): Promise<Detector> {
+export async function detectSources(sources: readonly Source[], options: DetectOptions, threads = threadCount(), minBytes = parallelMinBytes(RECORD_MIN_BYTES)): Promise<Detector> {
   const total = sources.reduce((n, s) => n + s.size, 0);
-  if (threads > 1 && total >= parallelMinBytes && canDispatch(sources, options)) return dispatchDetect(sources, options, threads);
-  const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, { threads, parallelMinBytes });
+  if (threads > 1 && total >= minBytes && canDispatch(sources, options)) return dispatchDetect(sources, options, threads);
+  const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, { threads, parallelMinBytes: minBytes });
   return job as Detector;
-}
-
-/** The record reader's threshold for starting threads (8 MiB; HALOG_PARALLEL_MIN_BYTES overrides it: tests use 0). */
-function defaultMinBytes(): number {
-  const env = Number.parseInt(process.env.HALOG_PARALLEL_MIN_BYTES ?? '', 10);
-  return Number.isFinite(env) && env >= 0 ? env : 8 << 20;
 }
 
 export async function runDetect(argv: readonly string[], out: (s: string) => void): Promise<number> {
