@@ -1,12 +1,13 @@
 /**
  * `detect` on several threads without reading the input once per thread: this thread reads
- * every buffer, finds every line end and every line's client (its shard, as detector.ts
- * shardKey hashes it), judges the lines of shard 0 itself and hands each other shard's lines
- * to that shard's worker through a ring of shared slots (dispatch-ring.ts, dispatch-worker.ts).
- * A client's lines all reach one Detector, in input order, so the report is that of one thread
- * exactly, as with the record reader's sharded path (halog/read/record-reader.ts), which each
- * thread read the whole input for: a worker there located every line's client too, ~0.9 CPU-s
- * per GB per thread on the bench log.
+ * every buffer, finds every line end and every line's client (hashed by detector.ts shardKey,
+ * the hash picking the thread: bucketShards), judges its own clients' lines and hands each
+ * worker where its clients' lines are through a ring of shared slots (dispatch-ring.ts,
+ * dispatch-worker.ts). A client's lines all reach one Detector, in input order, so the report
+ * is that of one thread exactly, as with the record reader's sharded path
+ * (halog/read/record-reader.ts), for which each thread read the whole input: a worker there
+ * also read, split and located every line of the input, ~0.9 CPU-s per GB per thread on the
+ * bench log. (On this 2-core VM the two designs measured alike: docs/detection.md.)
  *
  * Seekable inputs only (regular, uncompressed files): stdin and gzip take the record reader.
  */
