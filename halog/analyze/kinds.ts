@@ -1,6 +1,6 @@
 import { RecordKind, type LogRecord } from '../parse/record.js';
 import { viewOf } from '../parse/bytes.js';
-import { Ipv4Index, ipv4At } from '../detect/ipv4-index.js';
+import { Ipv4Index, ipv4At } from '../parse/ipv4-index.js';
 import { HASH_SEED, hashByte, hashEnd, hashWord, type GroupTable } from './group-table.js';
 
 /**

@@ -8,7 +8,7 @@ import type { ShardKey, ShardSpec } from '../read/record-reader.js';
 import type { Source } from '../read/sources.js';
 import { CidrSet, parseCidr } from './cidr.js';
 import { ByteCache } from './byte-cache.js';
-import { Ipv4Index, ipv4At } from './ipv4-index.js';
+import { Ipv4Index, ipv4At } from '../parse/ipv4-index.js';
 import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { Ipv4Index, ipv4At } from '../../halog/detect/ipv4-index.js';
+import { Ipv4Index, ipv4At } from '../../halog/parse/ipv4-index.js';
 import { randomInts } from '../helpers/random.js';
 
 /**
