@@ -36,7 +36,7 @@ export class LogRecord {
   readonly client = span();
   /** Address without the port (IPv6 printed without brackets, as HAProxy does). */
   readonly clientIp = span();
-  // Numeric fields the parser may set to NaN (a malformed line) or past int32 start as doubles:
+  // Numeric fields that the parser may set to NaN (a malformed line) or past int32 start as doubles:
   // a field that starts as a small integer and later holds a double changes the record's
   // hidden class, and V8 then throws away every optimized function that reads records
   // (docs/detection.md, sixth pass: 16 such deoptimizations per 300 MB run, none from NaN).
