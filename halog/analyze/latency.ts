@@ -608,27 +608,44 @@ export class SeriesStore {
     return snap;
   }
 
-  /** Adds a serialized series into `s`. Throws on values that are not timers (int32 >= 0). */
+  /**
+   * Adds a serialized series into `s`. Throws a RangeError, before changing anything, on a
+   * series that does not hold together: values that are not timers (int32 >= 0), or counts
+   * that do not add up to its n (a hand-edited or damaged summary).
+   */
   addSnapshot(s: number, snap: SeriesSnapshot): void {
+    const isTimer = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0x7fffffff;
+    if (!Number.isInteger(snap.n) || snap.n < 0) throw new RangeError(`series count ${String(snap.n)} is not a count`);
     if (snap.raw) {
-      for (const v of snap.raw) {
-        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`latency value ${v} is not a timer in ms`);
-      }
+      if (!Array.isArray(snap.raw) || snap.raw.length !== snap.n) throw new RangeError(`series has n ${snap.n} but ${Array.isArray(snap.raw) ? snap.raw.length : 'no list of'} raw values`);
+      for (const v of snap.raw) if (!isTimer(v)) throw new RangeError(`latency value ${String(v)} is not a timer in ms`);
       // record() keeps n/sum/max of a histogram row itself; raw rows compute them from the lines.
       for (const v of snap.raw) this.record(s, v);
       return;
     }
-    // Counts (even none): the row becomes a histogram row, whose n/sum/max are kept, not computed.
-    this.#toHistRow((s / NTIMERS) | 0);
+    // Bucket counts: checked whole first, then added; the row becomes a histogram row, whose n/sum/max are kept, not computed.
+    const counts: number[] = [];
     if (snap.pairs) {
-      for (let i = 0; i < snap.pairs.length; i += 2) this.addCount(s, bucketIndex(snap.pairs[i]!), snap.pairs[i + 1]!);
+      if (!Array.isArray(snap.pairs) || snap.pairs.length % 2 !== 0) throw new RangeError('series pairs are not [value, count, ...]');
+      for (let i = 0; i < snap.pairs.length; i += 2) {
+        const v = snap.pairs[i];
+        const c = snap.pairs[i + 1];
+        if (!isTimer(v) || !Number.isInteger(c) || (c as number) <= 0) throw new RangeError(`series pair [${String(v)}, ${String(c)}] is not a timer value and a count`);
+        counts.push(bucketIndex(v), c as number);
+      }
     } else if (snap.hdr) {
       const h = hdr().decodeFromCompressedBase64(snap.hdr, 32, false) as unknown as JsHistogramInternals;
       for (let i = 0; i < h.countsArrayLength; i++) {
         const c = h.getCountAtIndex(i);
-        if (c !== 0) this.addCount(s, bucketIndex(h.valueFromIndex(i)), c);
+        if (c !== 0) counts.push(bucketIndex(h.valueFromIndex(i)), c);
       }
     }
+    let total = 0;
+    for (let i = 1; i < counts.length; i += 2) total += counts[i]!;
+    if (total !== snap.n) throw new RangeError(`series has n ${snap.n} but its histogram counts ${total} values`);
+    if (snap.n > 0 && !(isTimer(snap.max) && Number.isFinite(snap.sum))) throw new RangeError(`series max ${String(snap.max)} or sum ${String(snap.sum)} is not a timer total`);
+    this.#toHistRow((s / NTIMERS) | 0);
+    for (let i = 0; i < counts.length; i += 2) this.addCount(s, counts[i]!, counts[i + 1]!);
     this.#addTotals(s, snap.n, snap.sum, snap.max);
   }
 }

@@ -85,8 +85,14 @@ export function mergeSummaries(paths: string[], capBytes: number): { analyzer: A
   const analyzer = new Analyzer({ kinds, intervalMs: first.options.intervalMs, norm: first.options.norm, filter: first.options.filter, capBytes, threads: 1 });
   const input: InputCounts = { lines: 0, records: 0, invalid: 0, bytes: 0 };
   const sources: string[] = [];
-  for (const d of docs) {
-    analyzer.merge(d.aggregate);
+  for (const [i, d] of docs.entries()) {
+    try {
+      analyzer.merge(d.aggregate);
+    } catch (e) {
+      // A row or series that does not hold together (GroupTable.merge, SeriesStore.addSnapshot).
+      if (e instanceof RangeError) throw new ReportError('E_REPORT_SUMMARY', `'${paths[i]}' is damaged: ${e.message}; write it again with 'haloscope report <kind> --summary <file>'`);
+      throw e;
+    }
     input.lines += d.input.lines;
     input.records += d.input.records;
     input.invalid += d.input.invalid;

@@ -70,3 +70,38 @@ test('merge: summaries made with other options, or files that are not summaries,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('merge: a damaged summary (series counts that do not add up, values that are not timers) is refused with its file name, not a crash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h6-merge-damaged-'));
+  try {
+    const a = join(dir, 'a.json');
+    haloscope(['report', 'urls', '--summary', a, join(CORPUS, 'access.log')]);
+    const doc = JSON.parse(readFileSync(a, 'utf8')) as { aggregate: { tables: { rows: { l: ({ n: number; raw?: number[]; hdr?: string } | null)[] }[] }[] } };
+    /** Writes a copy of the summary with the first series that has `form` changed by `change`. */
+    let made = 0;
+    const damaged = (form: 'raw' | 'hdr', change: (s: { n: number; raw?: number[]; hdr?: string }) => void): string => {
+      const copy = structuredClone(doc);
+      const series = copy.aggregate.tables.flatMap((t) => t.rows.flatMap((r) => r.l)).find((s) => s !== null && s[form] !== undefined);
+      assert.ok(series, `the corpus summary has a ${form} series`);
+      change(series);
+      const path = join(dir, `damaged-${++made}-${form}.json`);
+      writeFileSync(path, JSON.stringify(copy));
+      return path;
+    };
+    const cases: [string, RegExp][] = [
+      [damaged('raw', (s) => s.n++), /series has n \d+ but \d+ raw values/],
+      [damaged('raw', (s) => delete s.raw), /series has n \d+ but its histogram counts 0 values/],
+      [damaged('hdr', (s) => (s.n += 5)), /series has n \d+ but its histogram counts \d+ values/],
+      [damaged('raw', (s) => (s.raw![0] = -5)), /latency value -5 is not a timer in ms/],
+    ];
+    for (const [path, why] of cases) {
+      const r = haloscope(['merge', path]);
+      assert.equal(r.status, 1, r.err);
+      assert.match(r.err, new RegExp(`'${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' is damaged: `));
+      assert.match(r.err, why);
+      assert.doesNotMatch(r.err, /at .*\.js:\d+/, 'no stack trace');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
