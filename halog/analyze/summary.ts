@@ -89,8 +89,9 @@ export function mergeSummaries(paths: string[], capBytes: number): { analyzer: A
     try {
       analyzer.merge(d.aggregate);
     } catch (e) {
-      // A row or series that does not hold together (GroupTable.merge, SeriesStore.addSnapshot).
-      if (e instanceof RangeError) throw new ReportError('E_REPORT_SUMMARY', `'${paths[i]}' is damaged: ${e.message}; write it again with 'haloscope report <kind> --summary <file>'`);
+      // A row or series that does not hold together (GroupTable.merge, SeriesStore.addSnapshot),
+      // or parts that are not what a summary holds (a count that is not an array...).
+      if (e instanceof RangeError || e instanceof TypeError) throw new ReportError('E_REPORT_SUMMARY', `'${paths[i]}' is damaged: ${e.message}; write it again with 'haloscope report <kind> --summary <file>'`);
       throw e;
     }
     input.lines += d.input.lines;
