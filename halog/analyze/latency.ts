@@ -317,10 +317,14 @@ export class SeriesStore {
     tot[3 * s + 1]! += v;
     if (v > tot[3 * s + 2]!) tot[3 * s + 2] = v;
     const i = bucketIndex(v);
+    this.#histWith(s, i)[i]!++;
+  }
+
+  /** The counts array of series `s` (made or grown as needed) holding bucket `i`. */
+  #histWith(s: number, i: number): Uint32Array {
     const id = this.histOf[s]! - 1;
-    let h = id < 0 ? this.#newHist(s, i) : this.hists[id]!;
-    if (i >= h.length) h = this.#growHist(s, i);
-    h[i]!++;
+    const h = id < 0 ? this.#newHist(s, i) : this.hists[id]!;
+    return i < h.length ? h : this.#growHist(s, i);
   }
 
   #alloc(c: number): number {
@@ -526,10 +530,7 @@ export class SeriesStore {
   /** Adds `count` values of bucket `i` (merges of histograms); the row becomes a histogram row. n/sum/max are the caller's. */
   addCount(s: number, i: number, count: number): void {
     this.#toHistRow((s / NTIMERS) | 0);
-    const id = this.histOf[s]! - 1;
-    let h = id < 0 ? this.#newHist(s, i) : this.hists[id]!;
-    if (i >= h.length) h = this.#growHist(s, i);
-    h[i]! += count;
+    this.#histWith(s, i)[i]! += count;
   }
 
   /**
@@ -579,9 +580,7 @@ export class SeriesStore {
       if (n === 0) continue;
       const s = s0 + t;
       const hs = m.hists[m.histOf[sq]! - 1]!;
-      const id = this.histOf[s]! - 1;
-      let h = id < 0 ? this.#newHist(s, hs.length - 1) : this.hists[id]!;
-      if (hs.length > h.length) h = this.#growHist(s, hs.length - 1);
+      const h = this.#histWith(s, hs.length - 1);
       for (let k = 0; k < hs.length; k++) h[k]! += hs[k]!;
       this.#addTotals(s, n, m.tot[3 * sq + 1]!, m.tot[3 * sq + 2]!);
     }
