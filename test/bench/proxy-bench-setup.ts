@@ -5,21 +5,25 @@
  */
 import path from 'node:path';
 
-/** The benchmark's configuration: nbthread 1, UDP logging, keep-alive on both sides. */
-export function benchConfig(port: number, be: number, syslog: number): string {
+/**
+ * The benchmark's configuration: nbthread 1, UDP logging; `http`: httplog, keep-alive on both
+ * sides; `tcp`: tcplog, with longer client and server timeouts for its long-lived connections.
+ */
+export function benchConfig(port: number, be: number, syslog: number, mode: 'http' | 'tcp' = 'http'): string {
+  const http = mode === 'http';
+  const timeout = http ? '10s' : '30s';
   return `
 global
   log 127.0.0.1:${syslog} local0
   nbthread 1
   maxconn 4096
 defaults
-  mode http
+  mode ${mode}
   log global
-  option httplog
-  option http-keep-alive
-  timeout connect 1s
-  timeout client 10s
-  timeout server 10s
+  option ${http ? 'httplog' : 'tcplog'}
+${http ? '  option http-keep-alive\n' : ''}  timeout connect 1s
+  timeout client ${timeout}
+  timeout server ${timeout}
 frontend fe
   bind 127.0.0.1:${port}
   default_backend b

@@ -292,27 +292,6 @@ const FLOOR = new URL('./proxy-floor.js', import.meta.url).pathname;
 
 // ---- mode tcp ------------------------------------------------------------------------
 
-function tcpCfg(port: number, be: number, syslog: number): string {
-  return `
-global
-  log 127.0.0.1:${syslog} local0
-  nbthread 1
-  maxconn 4096
-defaults
-  mode tcp
-  log global
-  option tcplog
-  timeout connect 1s
-  timeout client 30s
-  timeout server 30s
-frontend fe
-  bind 127.0.0.1:${port}
-  default_backend b
-backend b
-  server s1 127.0.0.1:${be}
-`;
-}
-
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
   return cpuTicks(pid)[0] / CLK_TCK;
@@ -408,10 +387,10 @@ async function tcpBench(syslog: number): Promise<void> {
   console.log('case | proxy | rate | proxy CPU | per proxy CPU-s | backend CPU | load CPU | errors');
   for (const c of cases) {
     const hp = await freePort();
-    const h = await startHaproxy(tcpCfg(hp, c.be, syslog), hp);
+    const h = await startHaproxy(benchConfig(hp, c.be, syslog, 'tcp'), hp);
     const op = await freePort();
     const file = path.join(dir, `ours-${c.kind}.cfg`);
-    fs.writeFileSync(file, tcpCfg(op, c.be, syslog));
+    fs.writeFileSync(file, benchConfig(op, c.be, syslog, 'tcp'));
     const ours = spawn(process.execPath, [HALOSCOPE, 'proxy', '-f', file], { stdio: ['ignore', 'ignore', 'inherit'] });
     const np = await freePort();
     const bare = spawn(process.execPath, ['-e', barePipeScript(np, c.be)], { stdio: 'inherit' });
