@@ -306,21 +306,49 @@ export class Detector {
       if (isClean(this, slot)) {
         T.free(slot);
         this.stats.evicted++;
-        // The address caches must not point at a freed (soon reused) slot. An IPv4 key is
-        // dropped from its index; any other key from #slots and from the byte cache, which
-        // has no removal and is cleared below (it refills from #slots).
-        const v4 = this.#xffIndex < 0 ? ipv4OfKey(key) : -1;
-        if (v4 >= 0) this.#byV4.delete(v4);
-        else {
-          this.#slots.delete(key);
-          otherEvicted = true;
-        }
+        otherEvicted = this.#unindex(key) || otherEvicted;
       }
     }
     // Clearing both caches after every sweep, as before, made every client look up its string
     // key again (a Map lookup and a string per client and sweep: ~0.2 CPU-s per 300 MB).
     if (otherEvicted) this.#byIp.clear();
     T.compactSeries();
+  }
+
+  /**
+   * Takes a forgotten client's key out of the address caches, which must not point at its
+   * slot: an IPv4 key out of its index, any other out of #slots. True for the latter: the byte
+   * cache has no removal, and the caller clears it (it refills from #slots).
+   */
+  #unindex(key: string): boolean {
+    const v4 = this.#xffIndex < 0 ? ipv4OfKey(key) : -1;
+    if (v4 >= 0) {
+      this.#byV4.delete(v4);
+      return false;
+    }
+    this.#slots.delete(key);
+    return true;
+  }
+
+  /**
+   * Forgets the clean clients, as snapshot() leaves them out of a shard's snapshot, but in
+   * place: for the thread that reads for the workers (dispatch.ts), which has had every line
+   * of its clients and judges them while the workers judge theirs, instead of after their
+   * snapshots come (suspects() then judged them with the other thread idle). From the end of
+   * reading to the suspects listed, 1 GB, 2 threads, 3 interleaved runs: 600/777/828 ms before,
+   * 328/361/452 ms after. The job takes no more lines afterwards, only merges.
+   */
+  dropClean(): void {
+    const T = this.table;
+    let other = false;
+    for (let slot = 0; slot < T.slots; slot++) {
+      const key = T.keys[slot];
+      if (key === null || key === undefined || T.explain.has(slot) || !isClean(this, slot)) continue;
+      T.drop(slot);
+      this.#cleanDropped++;
+      other = this.#unindex(key) || other;
+    }
+    if (other) this.#byIp.clear();
   }
 
   /** Clients seen (and not evicted): those kept plus the clean ones merged shards left out. */

@@ -62,6 +62,8 @@ export async function dispatchDetect(sources: readonly Source[], options: Detect
     const job = create(options, { index: 0, count });
     readAll(sources, job, judges, shardKey(options)!);
     for (const j of judges) j.ring.close();
+    // This thread's clients are final: judged now, while the workers judge theirs.
+    job.dropClean();
     // Merged in shard order, as the record reader's sharded path does (the clients are disjoint).
     for (const s of await Promise.all(judges.map((j) => j.done))) job.merge(s);
     return job;

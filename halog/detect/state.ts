@@ -230,6 +230,17 @@ export class ClientTable {
     }
   }
 
+  /**
+   * Forgets a client whose lines have all been seen, leaving its cells as they are: the slot is
+   * not reused, so nothing needs clearing (clearing walks its series and regions, which costs
+   * more than judging it). For a job that reads no more lines.
+   */
+  drop(slot: number): void {
+    this.keys[slot] = null;
+    this.explain.delete(slot);
+    this.size--;
+  }
+
   /** Forgets a client; its slot is reused. */
   free(slot: number): void {
     this.keys[slot] = null;
