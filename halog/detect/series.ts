@@ -24,10 +24,21 @@
  */
 import { windowPeak } from './window.js';
 
-/** Entry fields: link to the client's previous entry (0 = none), second, then the counts. */
+/** Entry fields: link to the client's previous entry (0 = none), second, the counts packed in one cell. */
 const E_PREV = 0;
 const E_SEC = 1;
-const E_COUNT = 2;
+const E_COUNTS = 2;
+const ENTRY = 3;
+/**
+ * Bits of one column's count in E_COUNTS (three columns at most). A head with more events in a
+ * column than that goes to the log as several entries of the same second (only per-second sums
+ * matter). 12 bytes an entry instead of 20 with a cell per count: the log is written for nearly
+ * every line and is fresh memory (1 GB bench log, one thread: 74.5k -> 66k page faults, peak RSS
+ * 256 -> 234 MB; CPU time within this VM's noise, 6 interleaved pairs on 300 MB).
+ */
+const BITS = 10;
+const COUNT_MAX = (1 << BITS) - 1;
+const MAX_COLS = 3;
 /** Bookkeeping cells: last entry in the log (0 = none), head second, sums, head counts. */
 const M_LAST = 0;
 const M_HEAD_SEC = 1;
@@ -52,10 +63,11 @@ export class SeriesStore {
   #based = false;
 
   constructor(cols: number) {
+    if (cols > MAX_COLS) throw new Error(`bug: a series store packs ${MAX_COLS} columns at most, not ${cols}`);
     this.cols = cols;
     this.metaCells = 2 + 2 * cols;
     this.#head = M_SUM + cols;
-    this.#entry = E_COUNT + cols;
+    this.#entry = ENTRY;
     this.#log = new Int32Array(4096 * this.#entry);
     this.#top = this.#entry;
   }
@@ -84,21 +96,31 @@ export class SeriesStore {
     return false;
   }
 
-  /** Appends the head to the log and empties it. */
+  /** Appends the head to the log (as several entries when a count exceeds COUNT_MAX) and empties it. */
   #flush(meta: Int32Array, off: number): void {
-    const E = this.#entry;
-    if (this.#top + E > this.#log.length) this.#grow(E);
-    const log = this.#log;
-    const e = this.#top;
-    this.#top += E;
     const h = off + this.#head;
-    log[e + E_PREV] = meta[off + M_LAST]!;
-    log[e + E_SEC] = meta[off + M_HEAD_SEC]!;
-    for (let k = 0; k < this.cols; k++) {
-      log[e + E_COUNT + k] = meta[h + k]!;
-      meta[h + k] = 0;
+    for (let more = true; more; ) {
+      more = false;
+      let counts = 0;
+      for (let k = 0; k < this.cols; k++) {
+        let n = meta[h + k]!;
+        if (n > COUNT_MAX) {
+          meta[h + k] = n - COUNT_MAX;
+          n = COUNT_MAX;
+          more = true;
+        } else meta[h + k] = 0;
+        counts |= n << (BITS * k);
+      }
+      const E = this.#entry;
+      if (this.#top + E > this.#log.length) this.#grow(E);
+      const log = this.#log;
+      const e = this.#top;
+      this.#top += E;
+      log[e + E_PREV] = meta[off + M_LAST]!;
+      log[e + E_SEC] = meta[off + M_HEAD_SEC]!;
+      log[e + E_COUNTS] = counts;
+      meta[off + M_LAST] = e;
     }
-    meta[off + M_LAST] = e;
   }
 
   #grow(need: number): void {
@@ -115,7 +137,7 @@ export class SeriesStore {
     const out: number[] = [];
     const log = this.#log;
     for (let e = meta[off + M_LAST]!; e !== 0; e = log[e + E_PREV]!) {
-      const n = log[e + E_COUNT + col]!;
+      const n = (log[e + E_COUNTS]! >>> (BITS * col)) & COUNT_MAX;
       if (n !== 0) out.push(n, log[e + E_SEC]! + this.#base);
     }
     out.reverse();
@@ -157,7 +179,7 @@ export class SeriesStore {
       n = 1;
     }
     for (let e = meta[off + M_LAST]!; e !== 0; e = log[e + E_PREV]!) {
-      const c = log[e + E_COUNT + col]!;
+      const c = (log[e + E_COUNTS]! >>> (BITS * col)) & COUNT_MAX;
       if (c === 0) continue;
       const sec = log[e + E_SEC]!;
       let j = n;

@@ -85,3 +85,39 @@ test('series store: peak() of series in time order (read in place) and of ones t
     for (const w of [1, 2, 10, 60, 100_000]) assert.equal(st.peak(meta, off(c), 0, w, 0), windowPeak(flat, w, 0).count, `client ${c} window ${w}`);
   }
 });
+
+test('series store: a second with more events in a column than an entry holds (1023) keeps its exact sum, alone and beside others', () => {
+  const st = new SeriesStore(3);
+  const meta = new Int32Array(2 * st.metaCells);
+  const off = (c: number): number => c * st.metaCells;
+  const ref = [0, 1, 2].map(() => new Map<number, number>());
+  const t0 = 1_795_000_000;
+  // Column 0: a flood of 5000 events in one second, then 1023 and 1024 (the limit and one past
+  // it), then 3000 in bumps of one; column 1: 2 in each of those seconds; column 2: none.
+  const bumps: [number, number, number][] = [
+    [0, t0, 5000],
+    [1, t0, 2],
+    [0, t0 + 1, 1023],
+    [1, t0 + 1, 2],
+    [0, t0 + 2, 1024],
+    ...Array.from({ length: 3000 }, (): [number, number, number] => [0, t0 + 3, 1]),
+    [1, t0 + 3, 2],
+    [0, t0 + 20, 1],
+  ];
+  for (const [col, sec, n] of bumps) {
+    st.bump(meta, off(1), col, sec, n);
+    ref[col]!.set(sec, (ref[col]!.get(sec) ?? 0) + n);
+  }
+  for (let col = 0; col < 3; col++) {
+    const pairs = st.pairs(meta, off(1), col);
+    const sums = new Map<number, number>();
+    for (let i = 0; i < pairs.length; i += 2) sums.set(pairs[i]!, (sums.get(pairs[i]!) ?? 0) + pairs[i + 1]!);
+    assert.deepEqual(sums, ref[col], `column ${col}`);
+    const flat = [...ref[col]!].flat();
+    for (const w of [1, 2, 10]) assert.equal(st.peak(meta, off(1), col, w, 0), windowPeak(flat, w, 0).count, `column ${col} window ${w}`);
+  }
+  assert.equal(st.peak(meta, off(1), 0, 1, 0), 5000);
+  assert.equal(st.peak(meta, off(1), 0, 10, 0), 5000 + 1023 + 1024 + 3000);
+  // The other client is untouched.
+  assert.deepEqual(st.pairs(meta, off(0), 0), []);
+});
