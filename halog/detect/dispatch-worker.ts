@@ -1,8 +1,8 @@
 /**
  * A judge thread of dispatch.ts: takes where the lines of its clients are from its ring
  * (dispatch-ring.ts) as the reading thread hands them over, reads those buffers again (from
- * the page cache), feeds the lines to its own Detector, and posts the Detector's snapshot at
- * the end. It looks for no line end and no client address: the reading thread did that once
+ * the page cache), feeds the lines to its own Detector, and at the end posts what it judged
+ * (Detector.judged: its suspects, stats and client count; with --explain, its snapshot). It looks for no line end and no client address: the reading thread did that once
  * for every thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,8 +11,11 @@ import { releaseScanBuffer, takeScanBuffer } from '../parse/bytes.js';
 import { LogRecord } from '../parse/record.js';
 import { readAt, type Source } from '../read/sources.js';
 import type { ShardSpec } from '../read/record-part.js';
-import { create, type DetectOptions } from './detector.js';
+import { create, type DetectOptions, type DetectSnapshot, type JudgedShard } from './detector.js';
 import { feedLines, RingReader, SLOT_LINES, type RingMemory } from './dispatch-ring.js';
+
+/** What a judge posts when it is done. */
+export type JudgeDone = { readonly judged: JudgedShard } | { readonly snapshot: DetectSnapshot };
 
 export interface DispatchWorkerInput {
   options: DetectOptions;
@@ -49,7 +52,10 @@ try {
   } finally {
     releaseScanBuffer(scan);
   }
-  parentPort!.postMessage(job.snapshot());
+  // --explain prints the client's line decisions from the reading thread's table: its state
+  // must come there. Otherwise the judged suspects are all that is needed.
+  const done: JudgeDone = input.options.explain == null ? { judged: job.judged() } : { snapshot: job.snapshot() };
+  parentPort!.postMessage(done);
 } catch (e) {
   ring.fail();
   throw e;

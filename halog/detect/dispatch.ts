@@ -16,9 +16,9 @@ import { indexBefore, releaseScanBuffer, takeScanBuffer } from '../parse/bytes.j
 import { LogRecord } from '../parse/record.js';
 import { CHUNK_SIZE, LineAssembler } from '../read/chunks.js';
 import { readAt, type Source } from '../read/sources.js';
-import { create, shardKey, type DetectOptions, type Detector, type DetectSnapshot } from './detector.js';
+import { create, shardKey, type DetectOptions, type Detector } from './detector.js';
 import { feedLines, JudgeFailed, RingWriter } from './dispatch-ring.js';
-import type { DispatchWorkerInput } from './dispatch-worker.js';
+import type { DispatchWorkerInput, JudgeDone } from './dispatch-worker.js';
 
 /** Whether dispatchDetect can read these inputs with these options. */
 export function canDispatch(sources: readonly Source[], options: DetectOptions): boolean {
@@ -28,16 +28,16 @@ export function canDispatch(sources: readonly Source[], options: DetectOptions):
 interface Judge {
   worker: Worker;
   ring: RingWriter;
-  done: Promise<DetectSnapshot>;
+  done: Promise<JudgeDone>;
 }
 
 function startJudge(options: DetectOptions, sources: readonly Source[], index: number, count: number): Judge {
   const ring = new RingWriter();
   const workerData: DispatchWorkerInput = { options, sources, shard: { index, count }, ring: ring.memory };
   const worker = new Worker(new URL('./dispatch-worker.js', import.meta.url), { workerData });
-  const done = new Promise<DetectSnapshot>((resolve, reject) => {
+  const done = new Promise<JudgeDone>((resolve, reject) => {
     let settled = false;
-    worker.once('message', (s: DetectSnapshot) => {
+    worker.once('message', (s: JudgeDone) => {
       settled = true;
       resolve(s);
     });
@@ -54,7 +54,11 @@ function startJudge(options: DetectOptions, sources: readonly Source[], index: n
   return { worker, ring, done };
 }
 
-/** Detects over `sources` on `threads` threads (this one and threads - 1 workers); the Detector of this thread, every worker's snapshot merged in. */
+/**
+ * Detects over `sources` on `threads` threads (this one and threads - 1 workers); the Detector
+ * of this thread, with every worker's suspects, stats and client count added (with --explain,
+ * their snapshots merged in).
+ */
 export async function dispatchDetect(sources: readonly Source[], options: DetectOptions, threads: number): Promise<Detector> {
   const count = threads;
   const judges = Array.from({ length: count - 1 }, (_, i) => startJudge(options, sources, i + 1, count));
@@ -62,10 +66,16 @@ export async function dispatchDetect(sources: readonly Source[], options: Detect
     const job = create(options, { index: 0, count });
     readAll(sources, job, judges, shardKey(options)!);
     for (const j of judges) j.ring.close();
-    // This thread's clients are final: judged now, while the workers judge theirs.
-    job.dropClean();
-    // Merged in shard order, as the record reader's sharded path does (the clients are disjoint).
-    for (const s of await Promise.all(judges.map((j) => j.done))) job.merge(s);
+    // This thread's clients are final: judged now, while the workers judge theirs. With
+    // --explain the explained client's state must stay (and come from a worker if it is
+    // theirs): only the clean ones go, and the workers send snapshots.
+    if (options.explain == null) job.settle();
+    else job.dropClean();
+    // In shard order, as the record reader's sharded path merges (the clients are disjoint).
+    for (const s of await Promise.all(judges.map((j) => j.done))) {
+      if ('judged' in s) job.addJudged(s.judged);
+      else job.merge(s.snapshot);
+    }
     return job;
   } catch (e) {
     await Promise.all(judges.map((j) => j.worker.terminate()));

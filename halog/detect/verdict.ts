@@ -84,9 +84,9 @@ export function toSuspect(d: Detector, j: ClientJudgement): Suspect | null {
   };
 }
 
-/** Every flagged client, highest score first (then by address, for a stable order). */
+/** Every flagged client (and those of shards judged elsewhere), highest score first (then by address, for a stable order). */
 export function suspects(d: Detector): Suspect[] {
-  const out: Suspect[] = [];
+  const out: Suspect[] = [...d.judgedElsewhere];
   const t = d.table;
   for (let slot = 0; slot < t.slots; slot++) {
     if (t.keys[slot] === null || isClean(d, slot)) continue;
