@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CHUNK_SIZE } from '../read/chunks.js';
 import { releaseScanBuffer, takeScanBuffer } from '../parse/bytes.js';
 import { LogRecord } from '../parse/record.js';
+import { lingerAfterResult } from '../read/linger.js';
 import { readAt, type Source } from '../read/sources.js';
 import type { ShardSpec } from '../read/record-part.js';
 import { create, type DetectOptions, type DetectSnapshot, type JudgedShard } from './detector.js';
@@ -56,6 +57,7 @@ try {
   // must come there. Otherwise the judged suspects are all that is needed.
   const done: JudgeDone = input.options.explain == null ? { judged: job.judged() } : { snapshot: job.snapshot() };
   parentPort!.postMessage(done);
+  lingerAfterResult();
 } catch (e) {
   ring.fail();
   throw e;

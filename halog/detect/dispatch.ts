@@ -39,6 +39,8 @@ function startJudge(options: DetectOptions, sources: readonly Source[], index: n
     let settled = false;
     worker.once('message', (s: JudgeDone) => {
       settled = true;
+      // It stays idle a moment before it ends (read/linger.ts): it must not hold the process up.
+      worker.unref();
       resolve(s);
     });
     worker.once('error', (e) => {

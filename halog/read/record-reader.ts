@@ -279,6 +279,8 @@ function startRecordWorker<S>(workerData: RecordWorkerInput, progress?: (n: numb
       if (m.type === 'progress') progress?.(m.bytes);
       else {
         settled = true;
+        // It stays idle a moment before it ends (linger.ts): it must not hold the process up.
+        worker.unref();
         resolve(m.type === 'done' ? { snapshot: m.snapshot, stats: m.stats } : null);
       }
     });

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordJob, RecordJobModule, RecordWorkerInput } from './record-reader.js';
+import { lingerAfterResult } from './linger.js';
 import { emptyStats, readPart, withRangeReader, type ReadStats } from './record-part.js';
 import { WorkQueue, drainQueue } from './work-queue.js';
 
@@ -34,4 +35,5 @@ if (claimed) {
 function send(job: RecordJob, stats: ReadStats): void {
   const snapshot = job.snapshot();
   parentPort!.postMessage({ type: 'done', snapshot, stats }, job.transferList?.(snapshot) ?? []);
+  lingerAfterResult();
 }
