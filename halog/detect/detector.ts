@@ -350,11 +350,16 @@ export class Detector {
    * 328/361/452 ms after). The job takes no more lines afterwards, only merges.
    */
   dropClean(): void {
+    this.#dropClients((slot) => !this.table.explain.has(slot) && isClean(this, slot));
+  }
+
+  /** Forgets (ClientTable.drop) every client whose slot `which` picks; clientCount still counts them. */
+  #dropClients(which: (slot: number) => boolean): void {
     const T = this.table;
     let other = false;
     for (let slot = 0; slot < T.slots; slot++) {
       const key = T.keys[slot];
-      if (key === null || key === undefined || T.explain.has(slot) || !isClean(this, slot)) continue;
+      if (key === null || key === undefined || !which(slot)) continue;
       T.drop(slot);
       this.#cleanDropped++;
       other = this.#unindex(key) || other;
@@ -388,16 +393,7 @@ export class Detector {
    */
   settle(): void {
     const list = suspects(this);
-    const T = this.table;
-    let other = false;
-    for (let slot = 0; slot < T.slots; slot++) {
-      const key = T.keys[slot];
-      if (key === null || key === undefined) continue;
-      T.drop(slot);
-      this.#cleanDropped++;
-      other = this.#unindex(key) || other;
-    }
-    if (other) this.#byIp.clear();
+    this.#dropClients(() => true);
     this.judgedElsewhere.length = 0;
     for (const s of list) this.judgedElsewhere.push(s);
   }

@@ -2,8 +2,9 @@
  * A judge thread of dispatch.ts: takes where the lines of its clients are from its ring
  * (dispatch-ring.ts) as the reading thread hands them over, reads those buffers again (from
  * the page cache), feeds the lines to its own Detector, and at the end posts what it judged
- * (Detector.judged: its suspects, stats and client count; with --explain, its snapshot). It looks for no line end and no client address: the reading thread did that once
- * for every thread.
+ * (Detector.judged: its suspects, stats and client count; with --explain, its snapshot). It
+ * looks for no line end and no client address: the reading thread did that once for every
+ * thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CHUNK_SIZE } from '../read/chunks.js';
