@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
-import type { KeyBytes, ReportTable } from '../analyze/result.js';
-import { byteSet, guardCell, plainKeyBytes, type CellOptions } from './cells.js';
+import type { ReportTable } from '../analyze/result.js';
+import { byteSet, guardCell, type CellOptions } from './cells.js';
+import { writeDelimitedRows, type Delimiters } from './delimited.js';
 import { ByteOut, collect, type Write } from './write.js';
 
 const CSV_OPTIONS = { record_delimiter: 'windows', eof: false } as const;
@@ -26,30 +27,21 @@ const CSV_SPECIAL = byteSet(',"\r\n');
  * which it would write unchanged, go straight to the output buffer (csv-stringify over the
  * 77 000 rows x 52 cells of a URL report took longer than reading the 200 MB log).
  */
+const CSV: Delimiters = {
+  separator: 0x2c,
+  rowEnd: Uint8Array.of(0x0d, 0x0a),
+  special: CSV_SPECIAL,
+  keyCell(key: string, raw: boolean): string {
+    if (!raw) key = guardCell(key);
+    return needsQuotes(key) ? stringify([[key]], CSV_OPTIONS) : key;
+  },
+};
+
 export function writeCsv(t: ReportTable, write: Write, options: CellOptions = {}): void {
   const out = new ByteOut(write);
   const columns = t.columns.map((c) => c.name);
   out.text(stringify([], { header: true, columns, record_delimiter: 'windows' }));
-  const nums = new Float64Array(t.columns.length - 1);
-  const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
-  const raw = options.rawCells === true;
-  for (let i = 0; i < t.length; i++) {
-    t.fill(i, nums, 0);
-    if (t.keyBytes) t.keyBytes(i, kb);
-    if (t.keyBytes && plainKeyBytes(kb, raw, CSV_SPECIAL)) out.latin1(kb.buf, kb.start, kb.end);
-    else {
-      let key = t.key(i);
-      if (!raw) key = guardCell(key);
-      out.str(needsQuotes(key) ? stringify([[key]], CSV_OPTIONS) : key);
-    }
-    for (let c = 0; c < nums.length; c++) {
-      out.byte(0x2c);
-      const v = nums[c]!;
-      if (!Number.isNaN(v)) out.num(v);
-    }
-    out.byte(0x0d);
-    out.byte(0x0a);
-  }
+  writeDelimitedRows(t, out, CSV, options);
   out.flush();
 }
 

@@ -1,5 +1,6 @@
-import type { KeyBytes, ReportTable } from '../analyze/result.js';
-import { byteSet, guardCell, plainKeyBytes, type CellOptions } from './cells.js';
+import type { ReportTable } from '../analyze/result.js';
+import { byteSet, guardCell, type CellOptions } from './cells.js';
+import { writeDelimitedRows, type Delimiters } from './delimited.js';
 import { ByteOut, collect, type Write } from './write.js';
 
 /**
@@ -20,27 +21,17 @@ function escapeKey(s: string): string {
 /** Bytes escapeKey rewrites. */
 const TSV_SPECIAL = byteSet('\\\t\r\n');
 
+const TSV: Delimiters = {
+  separator: 0x09,
+  rowEnd: Uint8Array.of(0x0a),
+  special: TSV_SPECIAL,
+  keyCell: (key: string, raw: boolean): string => escapeKey(raw ? key : guardCell(key)),
+};
+
 export function writeTsv(t: ReportTable, write: Write, options: CellOptions = {}): void {
   const out = new ByteOut(write);
   out.text(t.columns.map((c) => c.name).join('\t') + '\n');
-  const nums = new Float64Array(t.columns.length - 1);
-  const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
-  const raw = options.rawCells === true;
-  for (let i = 0; i < t.length; i++) {
-    t.fill(i, nums, 0);
-    if (t.keyBytes) t.keyBytes(i, kb);
-    if (t.keyBytes && plainKeyBytes(kb, raw, TSV_SPECIAL)) out.latin1(kb.buf, kb.start, kb.end);
-    else {
-      const key = t.key(i);
-      out.str(escapeKey(raw ? key : guardCell(key)));
-    }
-    for (let c = 0; c < nums.length; c++) {
-      out.byte(0x09);
-      const v = nums[c]!;
-      if (!Number.isNaN(v)) out.num(v);
-    }
-    out.byte(0x0a);
-  }
+  writeDelimitedRows(t, out, TSV, options);
   out.flush();
 }
 
