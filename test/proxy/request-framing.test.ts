@@ -1,4 +1,5 @@
 /** Request framing and strictness: what becomes a 400, smuggling defences, pipelining. */
+import net from 'node:net';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort, raw, startBackend, startOurs, startSyslog, splitSyslog } from './helpers/proxy-harness.js';
@@ -157,6 +158,88 @@ listen www
     const lines = (await sys.waitFor(2)).map((m) => splitSyslog(m).message);
     assert.match(lines[0]!, / www www\/s1 .* 200 .* \{h\} "GET \/yes HTTP\/1\.1"$/);
     assert.match(lines[1]!, / www www\/<NOSRV> .* 403 192 - - PR-- .* "GET \/no HTTP\/1\.1"$/);
+  } finally {
+    p.stop();
+    sys.close();
+    await be.close();
+  }
+});
+
+test('a denied request after a keep-alive one, from a client that announced close and whose body is unread: the whole 403, then a FIN, not a reset', async () => {
+  // The first request leaves the request-done flag set (no body). The second is denied
+  // before its body is set up: with the first request's flag, the proxy took the body for
+  // read and closed with close(2) alone while the body waited unread in the kernel, which
+  // answers with a reset instead of a FIN (baa18eb).
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let okSeen!: () => void;
+  const okArrived = new Promise<void>((r) => (okSeen = r));
+  const be = await startBackend((_q, res) => {
+    okSeen();
+    void released.then(() => res.end('ok'));
+  });
+  const sys = await startSyslog();
+  const port = await freePort();
+  const p = await startOurs(`
+global
+  log 127.0.0.1:${sys.port} local0
+defaults
+  mode http
+  log global
+  option httplog
+  option http-keep-alive
+  timeout client 5s
+  timeout server 5s
+  timeout connect 1s
+frontend fe
+  bind 127.0.0.1:${port}
+  http-request deny if { path_beg /deny }
+  default_backend b
+backend b
+  server s 127.0.0.1:${be.port}
+`);
+  try {
+    // Reads of one byte: libuv ends a read turn on a read(2) shorter than its buffer, and
+    // when the poll also said hang-up (a reset does) it reports the end of the stream
+    // without reading on, so a reset that came with the response would look like a FIN.
+    // Reads that always fill the buffer go on to the read(2) that returns 0 or ECONNRESET.
+    const chunks: Buffer[] = [];
+    const one = Buffer.alloc(1);
+    const s = net.connect({ port, host: '127.0.0.1', onread: { buffer: one, callback: (n: number, b: Buffer) => (chunks.push(Buffer.from(b.subarray(0, n))), true) } });
+    let ended = false;
+    let error: string | undefined;
+    s.on('end', () => (ended = true));
+    s.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
+    const closed = new Promise<void>((r) => s.on('close', () => r()));
+    await new Promise<void>((r) => s.on('connect', () => r()));
+
+    s.write('GET /ok HTTP/1.1\r\nHost: x\r\n\r\n');
+    await okArrived; // the backend holds the response: the proxy keeps the next bytes for later
+    s.write('POST /deny HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 262144\r\n\r\n');
+    // the proxy reads the head alone (it is in the proxy's socket once write(2) returns, and
+    // the proxy runs in this event loop), so that the deny finds no body bytes in its buffer;
+    // had it read some body too, the test would pass against the broken code, never fail
+    await new Promise((r) => setTimeout(r, 50));
+    s.write(Buffer.alloc(262144, 'a'));
+    assert.equal(s.writableLength, 0, 'the whole body is in the kernel: no write of ours is pending to fail on the close');
+    // the proxy stops reading (past 64 KB) while the first response is awaited: most of the
+    // body stays unread in its socket
+    release();
+    await closed;
+
+    const text = Buffer.concat(chunks).toString('latin1');
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nokHTTP\/1\.1 403 /, text);
+    assert.equal(
+      text.slice(text.indexOf('HTTP/1.1 403 ')),
+      'HTTP/1.1 403 Forbidden\r\ncontent-length: 93\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n' +
+        '<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>\n',
+    );
+    assert.equal(error, undefined, 'the connection was reset, not ended, after the 403');
+    assert.equal(ended, true, 'the 403 is followed by a FIN');
+    assert.deepEqual(be.seen.map((r) => r.url), ['/ok']);
+    const lines = (await sys.waitFor(2)).map((m) => splitSyslog(m).message);
+    assert.match(lines[0]!, / fe b\/s \d+\/\d+\/\d+\/\d+\/\d+ 200 \d+ - - ---- .* "GET \/ok HTTP\/1\.1"$/);
+    assert.match(lines[1]!, / fe fe\/<NOSRV> \d+\/-1\/-1\/-1\/\d+ 403 192 - - PR-- .* "POST \/deny HTTP\/1\.1"$/);
   } finally {
     p.stop();
     sys.close();
