@@ -13,15 +13,30 @@ import { resolve } from '../../../proxy/config/resolve.js';
 import { DIST } from '../../helpers/paths.js';
 import { startProxy, type RunningProxy } from '../../../proxy/runtime.js';
 
+/**
+ * Ports freePort() has given out in this process. The kernel may give the same free port to
+ * two bind(0) calls in a row once the port is closed again, and it does so often when tens of
+ * thousands of TIME_WAIT sockets narrow its choice (after a benchmark's `Connection: close`
+ * runs): two servers of one run were then told to listen on the same port (EADDRINUSE).
+ */
+const givenPorts = new Set<number>();
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.once('error', rej);
-    s.listen(0, host, () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => res(p));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const p = await new Promise<number>((res, rej) => {
+      const s = net.createServer();
+      s.once('error', rej);
+      s.listen(0, host, () => {
+        const port = (s.address() as net.AddressInfo).port;
+        s.close(() => res(port));
+      });
     });
-  });
+    if (!givenPorts.has(p)) {
+      givenPorts.add(p);
+      return p;
+    }
+  }
+  throw new Error(`freePort: the kernel kept offering ports this process already handed out (${givenPorts.size} so far)`);
 }
 
 export interface Backend {
