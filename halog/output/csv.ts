@@ -18,15 +18,6 @@ function needsQuotes(s: string): boolean {
 /** Bytes that make csv-stringify quote a field. */
 const CSV_SPECIAL = byteSet(',"\r\n');
 
-/**
- * RFC 4180 CSV: a header row, CRLF record ends, fields holding a comma, quote or line break
- * quoted (quotes doubled). Empty cells are latencies with no sample. Cells that a spreadsheet
- * would run as a formula get a leading `'` unless `rawCells` (cells.ts).
- *
- * csv-stringify writes the header and every key that needs quoting; numbers and plain keys,
- * which it would write unchanged, go straight to the output buffer (csv-stringify over the
- * 77 000 rows x 52 cells of a URL report took longer than reading the 200 MB log).
- */
 const CSV: Delimiters = {
   separator: 0x2c,
   rowEnd: Uint8Array.of(0x0d, 0x0a),
@@ -37,6 +28,15 @@ const CSV: Delimiters = {
   },
 };
 
+/**
+ * RFC 4180 CSV: a header row, CRLF record ends, fields holding a comma, quote or line break
+ * quoted (quotes doubled). Empty cells are latencies with no sample. Cells that a spreadsheet
+ * would run as a formula get a leading `'` unless `rawCells` (cells.ts).
+ *
+ * csv-stringify writes the header and every key that needs quoting; numbers and plain keys,
+ * which it would write unchanged, go straight to the output buffer (csv-stringify over the
+ * 77 000 rows x 52 cells of a URL report took longer than reading the 200 MB log).
+ */
 export function writeCsv(t: ReportTable, write: Write, options: CellOptions = {}): void {
   const out = new ByteOut(write);
   const columns = t.columns.map((c) => c.name);
