@@ -50,7 +50,6 @@ export class SeriesStore {
   readonly cols: number;
   /** Int32 cells of a client's bookkeeping: last entry, head second, the sum of each column, the head's counts. */
   readonly metaCells: number;
-  readonly #entry: number;
   readonly #head: number;
   #log: Int32Array;
   /** Next free cell of the log (entry indexes are cell offsets; cell 0 is never used). */
@@ -67,9 +66,8 @@ export class SeriesStore {
     this.cols = cols;
     this.metaCells = 2 + 2 * cols;
     this.#head = M_SUM + cols;
-    this.#entry = ENTRY;
-    this.#log = new Int32Array(4096 * this.#entry);
-    this.#top = this.#entry;
+    this.#log = new Int32Array(4096 * ENTRY);
+    this.#top = ENTRY;
   }
 
   /** Adds `n` events at second `sec` (absolute) to column `col` of the series whose bookkeeping is at `meta[off]`. */
@@ -111,11 +109,10 @@ export class SeriesStore {
         } else meta[h + k] = 0;
         counts |= n << (BITS * k);
       }
-      const E = this.#entry;
-      if (this.#top + E > this.#log.length) this.#grow(E);
+      if (this.#top + ENTRY > this.#log.length) this.#grow(ENTRY);
       const log = this.#log;
       const e = this.#top;
-      this.#top += E;
+      this.#top += ENTRY;
       log[e + E_PREV] = meta[off + M_LAST]!;
       log[e + E_SEC] = meta[off + M_HEAD_SEC]!;
       log[e + E_COUNTS] = counts;
@@ -217,7 +214,7 @@ export class SeriesStore {
   /** Drops the series at `meta[off]` (its log entries become holes) and zeroes its bookkeeping. */
   clear(meta: Int32Array, off: number): void {
     const log = this.#log;
-    for (let e = meta[off + M_LAST]!; e !== 0; e = log[e + E_PREV]!) this.#holes += this.#entry;
+    for (let e = meta[off + M_LAST]!; e !== 0; e = log[e + E_PREV]!) this.#holes += ENTRY;
     meta.fill(0, off, off + this.metaCells);
   }
 
@@ -228,11 +225,10 @@ export class SeriesStore {
 
   /** Copies the entries of the series at `meta[off]` for each `off` (every live one) into a new log. */
   compact(meta: Int32Array, offs: Iterable<number>): void {
-    const E = this.#entry;
     const old = this.#log;
     const live = this.#top - this.#holes;
-    const log = new Int32Array(Math.max(4096 * E, live + (live >> 1)));
-    let top = E;
+    const log = new Int32Array(Math.max(4096 * ENTRY, live + (live >> 1)));
+    let top = ENTRY;
     const chain: number[] = [];
     for (const off of offs) {
       chain.length = 0;
@@ -240,10 +236,10 @@ export class SeriesStore {
       let prev = 0;
       for (let i = chain.length - 1; i >= 0; i--) {
         const e = chain[i]!;
-        log.set(old.subarray(e, e + E), top);
+        log.set(old.subarray(e, e + ENTRY), top);
         log[top + E_PREV] = prev;
         prev = top;
-        top += E;
+        top += ENTRY;
       }
       meta[off + M_LAST] = prev;
     }
