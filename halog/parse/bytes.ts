@@ -47,6 +47,11 @@ export function releaseScanBuffer(buf: Buffer | null): void {
   if (buf !== null && buf === scanBuf) scanTaken = false;
 }
 
+/** Whether `buf` is this thread's scan buffer, where searches run in WebAssembly SIMD. */
+export function isScanBuffer(buf: Uint8Array): boolean {
+  return buf === scanBuf;
+}
+
 /** Bytes indexBefore tests one by one before it hands the rest of the range to indexOf. */
 const NEAR = 512;
 

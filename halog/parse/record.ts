@@ -1,5 +1,5 @@
 import { HTTP_TIMER_COUNT, TCP_TIMER_COUNT } from '../../proxy/log/format/fields.js';
-import { fieldStop, viewOf } from './bytes.js';
+import { fieldStop, indexBefore, isScanBuffer, viewOf } from './bytes.js';
 
 /**
  * A full parse of one HAProxy traffic line (httplog or tcplog) into typed fields, for the
@@ -102,12 +102,6 @@ export class LogRecord {
 
 const SPACE = 0x20;
 
-function nextField(buf: Buffer, p: number, end: number): number {
-  p = fieldStop(buf, p, end);
-  while (p < end && buf[p] === SPACE) p++;
-  return p;
-}
-
 /** First space at or after `p` (4 bytes per step, see halog/parse/bytes.ts). */
 const fieldEnd = fieldStop;
 
@@ -128,18 +122,24 @@ function int(buf: Buffer, p: number, end: number): number {
   return neg ? -v : v;
 }
 
-/** Set by slashInts when a value carried a `+` (logasap, redispatch). */
+/** Set by slashField when a value carried a `+` (logasap, redispatch). */
 let sawPlus = false;
+/** Set by slashField: the end of the field it read (its first space, or the line end). */
+let slashEnd = 0;
 
 /**
- * Splits `a/b/c...` (`buf[p, end)`) into `out`; returns the count, or -1 on a part that is
- * not a signed decimal. Bytes are read once, no sub-slices: this runs several times a line.
+ * Splits the field `a/b/c...` that starts at `p` into `out` and finds its end (into
+ * `slashEnd`) in the same pass; returns the count, or -1 on a part that is not a signed
+ * decimal. Parts past `max` are not read (the field end is then searched for). Bytes are read
+ * once, no sub-slices: this runs three times a line, on short fields where a separate search
+ * for the field end cost as much as the parse.
  */
-function slashInts(buf: Buffer, p: number, end: number, out: Int32Array, max: number): number {
+function slashField(buf: Buffer, p: number, end: number, out: Int32Array, max: number): number {
   let n = 0;
   sawPlus = false;
   while (p < end && n < max) {
     let c = buf[p]!;
+    if (c === SPACE) break;
     let neg = false;
     if (c === 0x2d || c === 0x2b) {
       neg = c === 0x2d;
@@ -155,11 +155,12 @@ function slashInts(buf: Buffer, p: number, end: number, out: Int32Array, max: nu
       p++;
     }
     out[n++] = neg ? -v : v;
-    if (p < end) {
-      if (buf[p] !== 0x2f) return -1;
+    if (p < end && c !== SPACE) {
+      if (c !== 0x2f) return -1;
       p++;
     }
   }
+  slashEnd = p < end && buf[p] !== SPACE ? fieldEnd(buf, p, end) : p;
   return n;
 }
 
@@ -244,20 +245,36 @@ function minuteOf(buf: Buffer, p: number): number {
   return ((days * 24 + h) * 60 + m) * 60000;
 }
 
+/** Set by findAccept: the client field before the accept date, and its last ':'. */
+let clientStart = 0;
+let clientEnd = 0;
+let clientColon = 0;
+
 /**
  * Locates the accept date: the first field that starts with `[d` and follows a field that
  * holds a ':' (the client `ip:port`). Looks at most 12 fields in, past any syslog header.
+ * Leaves that client field and its last ':' in clientStart/clientEnd/clientColon, so that
+ * clientSpans need not walk back to them.
  */
 function findAccept(buf: Buffer, start: number, end: number): number {
   let prev = -1;
-  let p = start;
-  while (p < end && buf[p] === SPACE) p++;
+  let prevEnd = -1;
+  let p = skipSpaces(buf, start, end);
   for (let i = 0; i < 12 && p < end; i++) {
     if (buf[p] === 0x5b && isDigit(buf[p + 1]) && prev >= 0) {
-      for (let k = prev; k < p; k++) if (buf[k] === 0x3a) return p;
+      // The last ':' (the port's, also for IPv6): a few bytes from the field end.
+      let k = prevEnd - 1;
+      while (k >= prev && buf[k] !== 0x3a) k--;
+      if (k >= prev) {
+        clientStart = prev;
+        clientEnd = prevEnd;
+        clientColon = k;
+        return p;
+      }
     }
     prev = p;
-    p = nextField(buf, p, end);
+    prevEnd = fieldStop(buf, p, end);
+    p = skipSpaces(buf, prevEnd, end);
   }
   return -1;
 }
@@ -267,22 +284,17 @@ function set(s: Span, start: number, end: number): void {
   s.end = end;
 }
 
-/** The client field (the one before the accept date at `accept`) and its address without the port. */
-function clientSpans(buf: Buffer, start: number, accept: number, client: Span, ip: Span): boolean {
-  let c = accept - 1;
-  while (c > start && buf[c] === SPACE) c--;
-  const clientEnd = c + 1;
-  while (c > start && buf[c - 1] !== SPACE) c--;
+/** The client field findAccept found and its address without the port. */
+function clientSpans(buf: Buffer, client: Span, ip: Span): boolean {
+  let c = clientStart;
   // `format short`/`priority` glue `<PRI>` to the message.
   if (buf[c] === 0x3c) {
     const gt = buf.indexOf(0x3e, c);
     if (gt > c && gt < clientEnd) c = gt + 1;
   }
   set(client, c, clientEnd);
-  let colon = clientEnd - 1;
-  while (colon >= c && buf[colon] !== 0x3a) colon--;
-  if (colon < c) return false;
-  set(ip, c, colon);
+  if (clientColon < c) return false;
+  set(ip, c, clientColon);
   return true;
 }
 
@@ -294,7 +306,7 @@ const scratch = span();
  */
 export function locateClientIp(buf: Buffer, start: number, end: number, ip: Span): boolean {
   const accept = findAccept(buf, start, end);
-  return accept >= 0 && clientSpans(buf, start, accept, scratch, ip);
+  return accept >= 0 && clientSpans(buf, scratch, ip);
 }
 
 /** First non-space at or after `p` (a field start), or `end`. */
@@ -309,6 +321,7 @@ function skipSpaces(buf: Buffer, p: number, end: number): number {
  * costs more than the scan.
  */
 function findByte(buf: Buffer, p: number, end: number, byte: number): number {
+  if (isScanBuffer(buf)) return indexBefore(buf, byte, p, end);
   const dv = viewOf(buf);
   const pattern = Math.imul(byte, 0x01010101);
   while (p + 4 <= end) {
@@ -359,7 +372,7 @@ function fail(rec: LogRecord, why: string): boolean {
 }
 
 // Each field is scanned once: the next field starts at the first non-space after the end of
-// the current one (what nextField() from its start would find).
+// the current one.
 export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRecord): boolean {
   rec.buf = buf;
   rec.lineStart = start;
@@ -367,9 +380,8 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
   rec.kind = RecordKind.invalid;
   const accept = findAccept(buf, start, end);
   if (accept < 0) return fail(rec, 'no accept date after a client address');
-  if (!clientSpans(buf, start, accept, rec.client, rec.clientIp)) return fail(rec, 'client field has no port');
-  const clientEnd = rec.client.end;
-  rec.clientPort = int(buf, rec.clientIp.end + 1, clientEnd);
+  if (!clientSpans(buf, rec.client, rec.clientIp)) return fail(rec, 'client field has no port');
+  rec.clientPort = int(buf, rec.clientIp.end + 1, rec.client.end);
   const acceptEnd = fieldEnd(buf, accept, end);
   rec.acceptMs = parseAcceptDate(buf, accept, acceptEnd);
   if (Number.isNaN(rec.acceptMs)) return fail(rec, 'unreadable accept date');
@@ -384,9 +396,9 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
   set(rec.backend, p, slash);
   set(rec.server, slash + 1, e);
   p = skipSpaces(buf, e, end);
-  e = fieldEnd(buf, p, end);
   const t = timerScratch;
-  const n = slashInts(buf, p, e, t, 5);
+  const n = slashField(buf, p, end, t, 5);
+  e = slashEnd;
   rec.logasap = sawPlus;
   if (n === HTTP_TIMER_COUNT) return parseHttpRest(buf, e, end, rec, t);
   if (n === TCP_TIMER_COUNT) return parseTcpRest(buf, e, end, rec, t);
@@ -395,9 +407,8 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
 
 /** Reads the connection counters and queues at field start `p`; returns the end of the queue field, or -1. */
 function parseCounters(buf: Buffer, p: number, end: number, rec: LogRecord): number {
-  let e = fieldEnd(buf, p, end);
   const conns = counterScratch;
-  if (slashInts(buf, p, e, conns, 5) !== 5) return -1;
+  if (slashField(buf, p, end, conns, 5) !== 5) return -1;
   const c = rec.connections;
   c[0] = conns[0]!;
   c[1] = conns[1]!;
@@ -405,13 +416,12 @@ function parseCounters(buf: Buffer, p: number, end: number, rec: LogRecord): num
   c[3] = conns[3]!;
   c[4] = conns[4]!;
   rec.retriesRedispatched = sawPlus;
-  p = skipSpaces(buf, e, end);
-  e = fieldEnd(buf, p, end);
+  p = skipSpaces(buf, slashEnd, end);
   const q = queueScratch;
-  if (slashInts(buf, p, e, q, 2) !== 2) return -1;
+  if (slashField(buf, p, end, q, 2) !== 2) return -1;
   rec.serverQueue = q[0]!;
   rec.backendQueue = q[1]!;
-  return e;
+  return slashEnd;
 }
 
 /** `p`: the end of the timer field. */
