@@ -1,4 +1,4 @@
-import { RecordKind, type LogRecord } from '../parse/record.js';
+import { captureValue, RecordKind, type LogRecord, type Span } from '../parse/record.js';
 import { viewOf } from '../parse/bytes.js';
 import { Ipv4Index, ipv4At } from '../parse/ipv4-index.js';
 import { HASH_SEED, hashByte, hashEnd, hashWord, type GroupTable } from './group-table.js';
@@ -197,20 +197,12 @@ export function rowLocator(k: KindSpec, norm: UrlNormalization, intervalMs: numb
       const n = k.field! - 1;
       const none = constant('');
       const blocks = k.block!;
+      const value: Span = { start: 0, end: 0 };
       return (rec, table) => {
         if (rec.captureBlocks < blocks) return none(rec, table);
         const block = blocks === 1 ? rec.requestCaptures : rec.responseCaptures;
-        // The n-th '|'-separated value of the block, as LogRecord.captureField finds it.
-        const buf = rec.buf;
-        let p = block.start;
-        for (let i = 0; i < n; i++) {
-          const bar = buf.indexOf(0x7c, p);
-          if (bar < 0 || bar >= block.end) return none(rec, table);
-          p = bar + 1;
-        }
-        let e = buf.indexOf(0x7c, p);
-        if (e < 0 || e > block.end) e = block.end;
-        return table.findBytes(buf, p, e);
+        if (!captureValue(rec.buf, block, n, value)) return none(rec, table);
+        return table.findBytes(rec.buf, value.start, value.end);
       };
     }
     case 'total':

@@ -3,7 +3,7 @@
  * (create / onRecord / onInvalid / snapshot / merge, the shape of halog's record reader jobs),
  * then judged once at the end (verdict.ts).
  */
-import { locateClientIp, RecordKind, type LogRecord, type Span } from '../parse/record.js';
+import { captureValue, locateClientIp, RecordKind, type LogRecord, type Span } from '../parse/record.js';
 import type { ShardKey, ShardSpec } from '../read/record-reader.js';
 import type { Source } from '../read/sources.js';
 import { CidrSet, parseCidr } from './cidr.js';
@@ -446,23 +446,13 @@ function sortedHas(a: Float64Array, v: number): boolean {
   return false;
 }
 
+const uaScratch: Span = { start: 0, end: 0 };
+
 /** Sets ctx.uaStart/uaEnd to the bytes of the n-th `|`-separated request capture (LogRecord.captureField without the string). */
 function captureSpan(rec: LogRecord, n: number, ctx: Mutable<LineContext>): void {
-  const b = rec.buf;
-  const end = rec.requestCaptures.end;
-  let p = rec.requestCaptures.start;
-  for (let i = 0; i < n; i++) {
-    const bar = b.indexOf(0x7c, p);
-    if (bar < 0 || bar >= end) {
-      ctx.uaStart = ctx.uaEnd = 0;
-      return;
-    }
-    p = bar + 1;
-  }
-  let e = b.indexOf(0x7c, p);
-  if (e < 0 || e > end) e = end;
-  ctx.uaStart = p;
-  ctx.uaEnd = e;
+  captureValue(rec.buf, rec.requestCaptures, n, uaScratch);
+  ctx.uaStart = uaScratch.start;
+  ctx.uaEnd = uaScratch.end;
 }
 
 /** The record-reader job entry point (halog/read/record-reader.ts). */

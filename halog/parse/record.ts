@@ -22,6 +22,31 @@ export interface Span {
 
 const span = (): Span => ({ start: 0, end: 0 });
 
+/**
+ * Sets `out` to the n-th (0-based) `|`-separated value of capture block `block` of `buf`;
+ * false (and `out` empty) when the block has fewer values. Every search stops at the block's
+ * end: a block without `|` (a frontend that captures one header) must cost its own length,
+ * not a search through the lines after it (unbounded, that was a scan to the end of the read
+ * chunk for every line: detect took 5.6 s for 34 MB of such lines).
+ */
+export function captureValue(buf: Buffer, block: Span, n: number, out: Span): boolean {
+  let p = block.start;
+  for (let i = 0; i < n; i++) {
+    const bar = indexBefore(buf, 0x7c, p, block.end);
+    if (bar < 0) {
+      out.start = out.end = 0;
+      return false;
+    }
+    p = bar + 1;
+  }
+  const e = indexBefore(buf, 0x7c, p, block.end);
+  out.start = p;
+  out.end = e < 0 ? block.end : e;
+  return true;
+}
+
+const fieldScratch = span();
+
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
 };
@@ -79,15 +104,7 @@ export class LogRecord {
 
   /** The n-th (0-based) `|`-separated value of a capture block, or '' when absent. */
   captureField(block: Span, n: number): string {
-    let p = block.start;
-    for (let i = 0; i < n; i++) {
-      const bar = this.buf.indexOf(0x7c, p);
-      if (bar < 0 || bar >= block.end) return '';
-      p = bar + 1;
-    }
-    let e = this.buf.indexOf(0x7c, p);
-    if (e < 0 || e > block.end) e = block.end;
-    return this.buf.toString('latin1', p, e);
+    return captureValue(this.buf, block, n, fieldScratch) ? this.text(fieldScratch) : '';
   }
 
   termChar(i: number): number {
@@ -289,8 +306,8 @@ function clientSpans(buf: Buffer, client: Span, ip: Span): boolean {
   let c = clientStart;
   // `format short`/`priority` glue `<PRI>` to the message.
   if (buf[c] === 0x3c) {
-    const gt = buf.indexOf(0x3e, c);
-    if (gt > c && gt < clientEnd) c = gt + 1;
+    const gt = indexBefore(buf, 0x3e, c, clientEnd);
+    if (gt > c) c = gt + 1;
   }
   set(client, c, clientEnd);
   if (clientColon < c) return false;
