@@ -1,5 +1,5 @@
 import { HTTP_TIMER_COUNT, TCP_TIMER_COUNT } from '../../proxy/log/format/fields.js';
-import { fieldStop, indexBefore, isScanBuffer, viewOf } from './bytes.js';
+import { fieldStop, indexBefore, viewOf } from './bytes.js';
 
 /**
  * A full parse of one HAProxy traffic line (httplog or tcplog) into typed fields, for the
@@ -332,29 +332,6 @@ function skipSpaces(buf: Buffer, p: number, end: number): number {
   return p;
 }
 
-/**
- * First `byte` in `buf[p, end)`, or -1. Capture blocks and requests are 20 to 200 bytes: in
- * the reader's scan buffer the SIMD search takes them 16 bytes per compare (about a sixth of
- * the parse's time on the bench log went to this loop before it did); elsewhere the loop tests
- * 4 bytes per step (SWAR, as bytes.ts does for spaces), where a native indexOf() call costs
- * more than the scan.
- */
-function findByte(buf: Buffer, p: number, end: number, byte: number): number {
-  if (isScanBuffer(buf)) return indexBefore(buf, byte, p, end);
-  const dv = viewOf(buf);
-  const pattern = Math.imul(byte, 0x01010101);
-  while (p + 4 <= end) {
-    const x = dv.getUint32(p, true) ^ pattern;
-    if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
-    p += 4;
-  }
-  while (p < end) {
-    if (buf[p] === byte) return p;
-    p++;
-  }
-  return -1;
-}
-
 /** Set by intField: the value of the decimal at the field start (NaN when it has no digit). */
 let fieldInt = 0;
 
@@ -509,8 +486,8 @@ function parseHttpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: I
   set(rec.responseCaptures, 0, 0);
   rec.captureBlocks = 0;
   while (p < end && buf[p] === 0x7b) {
-    let close = findByte(buf, p + 1, end, 0x7d);
-    while (close >= 0 && close + 1 < end && buf[close + 1] !== SPACE) close = findByte(buf, close + 1, end, 0x7d);
+    let close = indexBefore(buf, 0x7d, p + 1, end);
+    while (close >= 0 && close + 1 < end && buf[close + 1] !== SPACE) close = indexBefore(buf, 0x7d, close + 1, end);
     if (close < 0) return (rec.invalidReason = 'unterminated capture block'), false;
     if (rec.captureBlocks === 0) set(rec.requestCaptures, p + 1, close);
     else set(rec.responseCaptures, p + 1, close);
@@ -521,7 +498,7 @@ function parseHttpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: I
   // not say which, and request headers (Host, User-Agent) are by far the common case.
   if (p >= end || buf[p] !== 0x22) return (rec.invalidReason = 'no quoted request'), false;
   // The closing quote; a quote right at `end` counts too (as an unbounded search would find it).
-  let q = findByte(buf, p + 1, Math.min(end + 1, buf.length), 0x22);
+  let q = indexBefore(buf, 0x22, p + 1, Math.min(end + 1, buf.length));
   if (q < 0) q = end; // truncated by the log length limit
   set(rec.request, p + 1, q);
   set(rec.trailer, Math.min(q + 2, end), end);
