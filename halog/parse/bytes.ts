@@ -20,7 +20,10 @@ const SPACE = 0x20;
 let scanBuf: Uint8Array | null = null;
 let scanField: (p: number, end: number, n: number) => number = () => -1;
 let scanFind: (p: number, end: number, byte: number) => number = () => -1;
+let scanRecordFn: (start: number, end: number) => number = () => 0;
 let scanTaken = false;
+/** Where the scanner's `record` leaves a line's fields (simd-scan.ts, wasm-record.ts RecordOut). */
+export let scanRecordOut: Int32Array = new Int32Array(0);
 
 /**
  * A buffer of `size` bytes for a line reader to read into so that the walkers here run on
@@ -36,6 +39,8 @@ export function takeScanBuffer(size: number): Buffer | null {
     scanBuf = s.buffer;
     scanField = s.field;
     scanFind = s.find;
+    scanRecordFn = s.record;
+    scanRecordOut = s.recordOut;
   }
   if (scanBuf.length < size) return null;
   scanTaken = true;
@@ -45,6 +50,15 @@ export function takeScanBuffer(size: number): Buffer | null {
 /** Gives back the buffer takeScanBuffer gave (a no-op for null). */
 export function releaseScanBuffer(buf: Buffer | null): void {
   if (buf !== null && buf === scanBuf) scanTaken = false;
+}
+
+/**
+ * The scanner's walk of a whole traffic line (wasm-record.ts) when `buf[start, end)` is in the
+ * scan buffer: 1 (httplog) or 2 (tcplog) with the fields in `scanRecordOut`; 0 when the line
+ * is elsewhere or not of the common shape (record.ts then walks it in JavaScript).
+ */
+export function scanRecord(buf: Uint8Array, start: number, end: number): number {
+  return buf === scanBuf ? scanRecordFn(start, end) : 0;
 }
 
 /** Bytes indexBefore tests itself before it hands the rest of the range to indexOf. */

@@ -1,5 +1,6 @@
 import { HTTP_TIMER_COUNT, TCP_TIMER_COUNT } from '../../proxy/log/format/fields.js';
-import { fieldStop, indexBefore, viewOf } from './bytes.js';
+import { fieldStop, indexBefore, scanRecord, scanRecordOut, viewOf } from './bytes.js';
+import { FLAG_LOGASAP, FLAG_REDISPATCHED, RecordOut } from './wasm-record.js';
 
 /**
  * A full parse of one HAProxy traffic line (httplog or tcplog) into typed fields, for the
@@ -374,6 +375,8 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
   rec.lineStart = start;
   rec.lineEnd = end;
   rec.kind = RecordKind.invalid;
+  const scanned = scanRecord(buf, start, end);
+  if (scanned !== 0 && fromScan(buf, end, rec, scanned)) return true;
   const accept = findAccept(buf, start, end);
   if (accept < 0) return fail(rec, 'no accept date after a client address');
   if (!clientSpans(buf, rec.client, rec.clientIp)) return fail(rec, 'client field has no port');
@@ -399,6 +402,82 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
   if (n === HTTP_TIMER_COUNT) return parseHttpRest(buf, e, end, rec, t);
   if (n === TCP_TIMER_COUNT) return parseTcpRest(buf, e, end, rec, t);
   return fail(rec, 'timer field is neither TR/Tw/Tc/Tr/Ta nor Tw/Tc/Tt');
+}
+
+/**
+ * Fills `rec` from what the scanner's `record` left in scanRecordOut (wasm-record.ts): the
+ * same fields parseRecord's walk below would set, from the same bytes. False when the accept
+ * date does not read (the walk below then gives the reason).
+ */
+function fromScan(buf: Buffer, end: number, rec: LogRecord, kind: number): boolean {
+  const o = scanRecordOut;
+  const acceptMs = parseAcceptDate(buf, o[RecordOut.accept]!, o[RecordOut.acceptEnd]!);
+  if (Number.isNaN(acceptMs)) return false;
+  const clientStart = o[RecordOut.clientStart]!;
+  set(rec.client, clientStart, o[RecordOut.clientEnd]!);
+  set(rec.clientIp, clientStart, o[RecordOut.clientColon]!);
+  rec.clientPort = o[RecordOut.clientPort]!;
+  rec.acceptMs = acceptMs;
+  set(rec.frontend, o[RecordOut.frontendStart]!, o[RecordOut.frontendEnd]!);
+  const slash = o[RecordOut.backendSlash]!;
+  set(rec.backend, o[RecordOut.backendStart]!, slash);
+  set(rec.server, slash + 1, o[RecordOut.serverEnd]!);
+  const flags = o[RecordOut.flags]!;
+  rec.logasap = (flags & FLAG_LOGASAP) !== 0;
+  rec.bytesRead = o[RecordOut.bytes]!;
+  set(rec.termination, o[RecordOut.terminationStart]!, o[RecordOut.terminationEnd]!);
+  const c = rec.connections;
+  const cs = RecordOut.connections;
+  c[0] = o[cs]!;
+  c[1] = o[cs + 1]!;
+  c[2] = o[cs + 2]!;
+  c[3] = o[cs + 3]!;
+  c[4] = o[cs + 4]!;
+  rec.retriesRedispatched = (flags & FLAG_REDISPATCHED) !== 0;
+  rec.serverQueue = o[RecordOut.queues]!;
+  rec.backendQueue = o[RecordOut.queues + 1]!;
+  const t = rec.timers;
+  const ts = RecordOut.timers;
+  if (kind === RecordKind.tcp) {
+    t[0] = -1;
+    t[1] = o[ts]!;
+    t[2] = o[ts + 1]!;
+    t[3] = -1;
+    t[4] = o[ts + 2]!;
+    rec.status = -1;
+    set(rec.requestCookie, 0, 0);
+    set(rec.responseCookie, 0, 0);
+    set(rec.requestCaptures, 0, 0);
+    set(rec.responseCaptures, 0, 0);
+    set(rec.request, 0, 0);
+    set(rec.method, 0, 0);
+    set(rec.uri, 0, 0);
+    set(rec.version, 0, 0);
+    set(rec.trailer, 0, 0);
+    rec.captureBlocks = 0;
+    rec.kind = RecordKind.tcp;
+    return true;
+  }
+  t[0] = o[ts]!;
+  t[1] = o[ts + 1]!;
+  t[2] = o[ts + 2]!;
+  t[3] = o[ts + 3]!;
+  t[4] = o[ts + 4]!;
+  rec.status = o[RecordOut.status]!;
+  set(rec.requestCookie, o[RecordOut.requestCookieStart]!, o[RecordOut.requestCookieEnd]!);
+  set(rec.responseCookie, o[RecordOut.responseCookieStart]!, o[RecordOut.responseCookieEnd]!);
+  set(rec.requestCaptures, o[RecordOut.requestCapturesStart]!, o[RecordOut.requestCapturesEnd]!);
+  set(rec.responseCaptures, o[RecordOut.responseCapturesStart]!, o[RecordOut.responseCapturesEnd]!);
+  rec.captureBlocks = o[RecordOut.captureBlocks]!;
+  const requestStart = o[RecordOut.requestStart]!;
+  const requestEnd = o[RecordOut.requestEnd]!;
+  set(rec.request, requestStart, requestEnd);
+  set(rec.trailer, o[RecordOut.trailerStart]!, end);
+  set(rec.method, requestStart, o[RecordOut.methodEnd]!);
+  set(rec.uri, o[RecordOut.uriStart]!, o[RecordOut.uriEnd]!);
+  set(rec.version, o[RecordOut.versionStart]!, requestEnd);
+  rec.kind = RecordKind.http;
+  return true;
 }
 
 /** Reads the connection counters and queues at field start `p`; returns the end of the queue field, or -1. */

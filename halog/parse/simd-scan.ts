@@ -6,11 +6,14 @@
  *
  * The module is assembled here from the instructions below (the same way as
  * halog/read/newline-counter.ts). It exports `field(p, end, n)` and `find(p, end, byte)` with
- * exactly the results of bytes.ts `fieldStart` and of a byte search bounded by `end`, and its
- * memory. Vector loads may read up to 15 bytes past `end`: the memory has a spare page
- * after the part `buffer` covers, and matches at or past `end` are ignored.
+ * exactly the results of bytes.ts `fieldStart` and of a byte search bounded by `end`,
+ * `record(start, end)`, the walk of a whole traffic line (wasm-record.ts), and its memory.
+ * Vector loads may read up to 15 bytes past `end`: the memory has a spare page after the part
+ * `buffer` covers, and matches at or past `end` are ignored; `record`'s results take the page
+ * after that.
  */
 import { I32, PAGE, SIMD, V128, VOID, leb, name, op, section } from './wasm-binary.js';
+import { RECORD_OUT_SLOTS, recordBody } from './wasm-record.js';
 
 /** Bitmask of the 16 bytes at local `p` equal to the splat in local `splat`, into local `mask`. */
 const matchMask = (p: number, splat: number, mask: number): number[] => [
@@ -67,16 +70,17 @@ const FIND_BODY = [
   op.end,
 ];
 
-function assemble(pages: number): Uint8Array<ArrayBuffer> {
+/** `pages`: the scanned bytes, a spare page for vector loads past them, then `record`'s output at `out`. */
+function assemble(pages: number, out: number): Uint8Array<ArrayBuffer> {
   const body = (b: number[]): number[] => [...leb(b.length), ...b];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // one type, (i32 i32 i32) -> i32, for both functions
-    ...section(1, [1, 0x60, 3, I32, I32, I32, 1, I32]),
-    ...section(3, [2, 0, 0]),
+    // (i32 i32 i32) -> i32 for field and find, (i32 i32) -> i32 for record
+    ...section(1, [2, 0x60, 3, I32, I32, I32, 1, I32, 0x60, 2, I32, I32, 1, I32]),
+    ...section(3, [3, 0, 0, 1]),
     ...section(5, [1, 0, ...leb(pages)]),
-    ...section(7, [3, ...name('field'), 0x00, 0, ...name('find'), 0x00, 1, ...name('mem'), 0x02, 0]),
-    ...section(10, [2, ...body(FIELD_BODY), ...body(FIND_BODY)]),
+    ...section(7, [4, ...name('field'), 0x00, 0, ...name('find'), 0x00, 1, ...name('record'), 0x00, 2, ...name('mem'), 0x02, 0]),
+    ...section(10, [3, ...body(FIELD_BODY), ...body(FIND_BODY), ...body(recordBody(out))]),
   ]);
 }
 
@@ -87,18 +91,23 @@ export interface SimdScanner {
   readonly field: (p: number, end: number, n: number) => number;
   /** The first `byte` in `buffer[p, end)`, or -1. */
   readonly find: (p: number, end: number, byte: number) => number;
+  /** wasm-record.ts: 1 (httplog) or 2 (tcplog) with the line's fields in `recordOut`, or 0 (ask record.ts). */
+  readonly record: (start: number, end: number) => number;
+  readonly recordOut: Int32Array;
 }
 
 /** A scanner over `size` bytes of its own memory, or null where WebAssembly SIMD is unavailable. */
 export function simdScanner(size: number): SimdScanner | null {
   try {
-    const pages = Math.ceil(size / PAGE) + 1;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(assemble(pages)));
+    const out = (Math.ceil(size / PAGE) + 1) * PAGE;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(assemble(out / PAGE + 1, out)));
     const memory = instance.exports.mem as WebAssembly.Memory;
     return {
       buffer: Buffer.from(memory.buffer, 0, size),
       field: instance.exports.field as (p: number, end: number, n: number) => number,
       find: instance.exports.find as (p: number, end: number, byte: number) => number,
+      record: instance.exports.record as (start: number, end: number) => number,
+      recordOut: new Int32Array(memory.buffer, out, RECORD_OUT_SLOTS),
     };
   } catch {
     return null;

@@ -1,0 +1,361 @@
+/**
+ * record.ts's parseRecord, for the common shape of a line, as one WebAssembly function of the
+ * SIMD scanner (simd-scan.ts): `record(start, end)` walks every field of an httplog or tcplog
+ * line in one call and leaves the fields' offsets and numbers at RecordOut in the module's
+ * memory; parseRecord copies them into its LogRecord.
+ *
+ * It returns 1 (httplog) or 2 (tcplog) only for a line on which parseRecord's JavaScript walk
+ * would succeed with exactly these values, and 0 ("ask JavaScript") for anything less common:
+ * a number with more than 9 digits (JavaScript keeps it exact, an i32 would not), a `-` or `+`
+ * on the status or the byte count, a timer, counter or queue field that is not exactly
+ * `n/n/...` with the expected count, a byte after a number other than a space, a `<PRI>` glued
+ * to the client, and every line JavaScript rejects. The JavaScript walk then decides, so the
+ * two can differ in speed only (test/halog/record-parser-paths.test.ts compares them field
+ * by field on whole and mutated lines).
+ *
+ * Why: the JavaScript walk was ~450 ns a line on the benchmark log, the largest single part of
+ * `report` and `detect` runs (docs/reports.md, seventh pass).
+ */
+import { I32, SIMD, V128, VOID, leb, op } from './wasm-binary.js';
+
+/** Where `record` leaves its results: i32 slots, this index times 4 after the output base. */
+export const RecordOut = {
+  clientStart: 0, clientEnd: 1, clientColon: 2, clientPort: 3, accept: 4, acceptEnd: 5,
+  frontendStart: 6, frontendEnd: 7, backendStart: 8, backendSlash: 9, serverEnd: 10,
+  /** Five (httplog) or three (tcplog) timer values as written, from here. */
+  timers: 11,
+  /** Bit 1: a timer carried a `+` (logasap); bit 2: a counter did (retries redispatched). */
+  flags: 16,
+  status: 17, bytes: 18,
+  requestCookieStart: 19, requestCookieEnd: 20, responseCookieStart: 21, responseCookieEnd: 22,
+  terminationStart: 23, terminationEnd: 24,
+  /** Five connection counters, then the two queues. */
+  connections: 25, queues: 30,
+  captureBlocks: 32, requestCapturesStart: 33, requestCapturesEnd: 34, responseCapturesStart: 35, responseCapturesEnd: 36,
+  /** The request's first byte after its opening quote, and its closing quote (or the line end). */
+  requestStart: 37, requestEnd: 38, trailerStart: 39, methodEnd: 40, uriStart: 41, uriEnd: 42, versionStart: 43,
+} as const;
+export const RECORD_OUT_SLOTS = 44;
+
+export const FLAG_LOGASAP = 1;
+export const FLAG_REDISPATCHED = 2;
+const FLAG_QUEUE_PLUS = 4;
+
+// Parameters and locals of `record`.
+const START = 0;
+const END = 1;
+const P = 2;
+const E = 3;
+const PREV = 4;
+const PREV_END = 5;
+const I = 6;
+const C = 7;
+const V = 8;
+const N = 9;
+const NEG = 10;
+const MASK = 11;
+const FLAGS = 12;
+const K = 13;
+const ACCEPT = 14;
+const Q = 15;
+const SPACES = 16;
+const BRACES = 17;
+const QUOTES = 18;
+
+const SPACE = 0x20;
+/** Block type of an `if` that leaves one i32. */
+const I32_RESULT = I32;
+
+/** Signed LEB128, for i32.const. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const i32 = (k: number): number[] => [op.i32Const, ...sleb(k)];
+const get = (l: number): number[] => [op.get, l];
+const set = (l: number): number[] => [op.set, l];
+const inc = (l: number, by = 1): number[] => [op.get, l, ...i32(by), op.i32Add, op.set, l];
+/** The byte at local `l` plus `offset`. */
+const byteAt = (l: number, offset = 0): number[] => [op.get, l, op.i32Load8u, 0, ...leb(offset)];
+const bail = [...i32(0), op.return];
+const bailIf = (cond: number[]): number[] => [...cond, op.if, VOID, ...bail, op.end];
+
+/** The record builder for an output area at byte `out` of the memory. */
+export function recordBody(out: number): number[] {
+  const store = (slot: number, value: number[]): number[] => [...i32(0), ...value, op.i32Store, 2, ...leb(out + slot * 4)];
+
+  /** P: the first non-space at or after P, or END. */
+  const skipSpaces = [
+    op.block, VOID, op.loop, VOID,
+    ...get(P), ...get(END), op.i32GeU, op.brIf, 1,
+    ...byteAt(P), ...i32(SPACE), op.i32Ne, op.brIf, 1,
+    ...inc(P),
+    op.br, 0,
+    op.end, op.end,
+  ];
+
+  /** `dst`: bytes.ts fieldStop(P): the first space at or after P, else max(P, END). */
+  const fieldStop = (dst: number): number[] => [
+    ...get(P), ...set(dst),
+    op.block, VOID,
+    ...get(dst), ...get(END), op.i32GeU, op.brIf, 0,
+    op.loop, VOID,
+    ...get(dst), SIMD, op.v128Load, 0, 0, ...get(SPACES), SIMD, op.i8x16Eq, SIMD, op.i8x16Bitmask, op.tee, MASK,
+    op.if, VOID,
+    ...get(dst), ...get(MASK), op.i32Ctz, op.i32Add, ...set(dst),
+    ...get(dst), ...get(END), op.i32GtU, op.if, VOID, ...get(END), ...set(dst), op.end,
+    op.br, 2,
+    op.end,
+    ...inc(dst, 16),
+    ...get(dst), ...get(END), op.i32LtU, op.brIf, 0,
+    op.end,
+    ...get(END), ...set(dst),
+    op.end,
+  ];
+
+  /** `dst`: the first byte equal to the lanes of `splat` in [local `from`, END), or -1. */
+  const find = (dst: number, from: number, splat: number): number[] => [
+    ...get(from), ...set(dst),
+    op.block, VOID, op.loop, VOID,
+    ...get(dst), ...get(END), op.i32GeU, op.if, VOID, ...i32(-1), ...set(dst), op.br, 2, op.end,
+    ...get(dst), SIMD, op.v128Load, 0, 0, ...get(splat), SIMD, op.i8x16Eq, SIMD, op.i8x16Bitmask, op.tee, MASK,
+    op.if, VOID,
+    ...get(dst), ...get(MASK), op.i32Ctz, op.i32Add, ...set(dst),
+    ...get(dst), ...get(END), op.i32GeU, op.if, VOID, ...i32(-1), ...set(dst), op.end,
+    op.br, 2,
+    op.end,
+    ...inc(dst, 16),
+    op.br, 0,
+    op.end, op.end,
+  ];
+
+  /** V: 1 to 9 decimal digits at P (P moves past them); otherwise bail. */
+  const digits = [
+    ...i32(0), ...set(V), ...get(P), ...set(K),
+    op.block, VOID, op.loop, VOID,
+    ...get(P), ...get(END), op.i32GeU, op.brIf, 1,
+    ...byteAt(P), ...i32(0x30), op.i32Sub, op.tee, C, ...i32(9), op.i32GtU, op.brIf, 1,
+    ...get(V), ...i32(10), op.i32Mul, ...get(C), op.i32Add, ...set(V),
+    ...inc(P),
+    op.br, 0,
+    op.end, op.end,
+    ...bailIf([...get(P), ...get(K), op.i32Sub, ...i32(1), op.i32Sub, ...i32(8), op.i32GtU]),
+  ];
+
+  /** P is at END or at a space (the number's field ends there); otherwise bail. */
+  const fieldEndsHere = bailIf([...get(P), ...get(END), op.i32LtU, op.if, I32_RESULT, ...byteAt(P), ...i32(SPACE), op.i32Ne, op.else, ...i32(0), op.end]);
+
+  /** An unsigned decimal field into `slot`. */
+  const numberField = (slot: number): number[] => [...digits, ...fieldEndsHere, ...store(slot, get(V))];
+
+  /**
+   * slashField of exactly `max` or fewer parts `[-+]digits` joined by '/', into slots from
+   * `slot` (count in N); `+` sets `plusFlag`. A '/' after the `max`-th part bails.
+   */
+  const slashParts = (slot: number, max: number, plusFlag: number): number[] => [
+    ...i32(0), ...set(N),
+    op.loop, VOID,
+    ...bailIf([...get(P), ...get(END), op.i32GeU]),
+    ...i32(0), ...set(NEG),
+    ...byteAt(P), op.tee, C, ...i32(0x2d), op.i32Eq,
+    op.if, VOID, ...i32(1), ...set(NEG), ...inc(P),
+    op.else,
+    ...get(C), ...i32(0x2b), op.i32Eq, op.if, VOID, ...get(FLAGS), ...i32(plusFlag), op.i32Or, ...set(FLAGS), ...inc(P), op.end,
+    op.end,
+    ...digits,
+    ...get(N), ...i32(2), op.i32Shl,
+    ...get(NEG), op.if, I32_RESULT, ...i32(0), ...get(V), op.i32Sub, op.else, ...get(V), op.end,
+    op.i32Store, 2, ...leb(out + slot * 4),
+    ...inc(N),
+    ...get(P), ...get(END), op.i32LtU, op.if, VOID,
+    ...byteAt(P), ...i32(0x2f), op.i32Eq, op.if, VOID,
+    ...bailIf([...get(N), ...i32(max), op.i32Eq]),
+    ...inc(P),
+    op.br, 2,
+    op.end,
+    op.end,
+    op.end,
+    ...fieldEndsHere,
+  ];
+
+  /** [P, E) into two slots; P moves to the next field. */
+  const fieldSpan = (startSlot: number, endSlot: number): number[] => [
+    ...store(startSlot, get(P)), ...store(endSlot, get(E)), ...get(E), ...set(P), ...skipSpaces,
+  ];
+  /** The field at P (its end into E) into two slots; P moves to the next field. */
+  const plainField = (startSlot: number, endSlot: number): number[] => [...fieldStop(E), ...fieldSpan(startSlot, endSlot)];
+
+  const isDigitAt = (l: number, offset: number): number[] => [...byteAt(l, offset), ...i32(0x30), op.i32Sub, ...i32(9), op.i32LeU];
+
+  const findAccept = [
+    // record.ts findAccept: the first field of the first 12 that starts with '[' and a digit
+    // and follows a field with a ':' (the client); K: that field's last ':'.
+    ...i32(-1), ...set(PREV), ...i32(-1), ...set(PREV_END), ...get(START), ...set(P), ...skipSpaces,
+    ...i32(0), ...set(I),
+    op.block, VOID, op.loop, VOID,
+    ...bailIf([...get(I), ...i32(12), op.i32GeU, ...get(P), ...get(END), op.i32GeU, op.i32Or]),
+    ...byteAt(P), ...i32(0x5b), op.i32Eq, ...isDigitAt(P, 1), op.i32And, ...get(PREV), ...i32(0), op.i32GeS, op.i32And,
+    op.if, VOID,
+    ...get(PREV_END), ...i32(1), op.i32Sub, ...set(K),
+    op.block, VOID, op.loop, VOID,
+    ...get(K), ...get(PREV), op.i32LtS, op.brIf, 1,
+    ...byteAt(K), ...i32(0x3a), op.i32Eq, op.brIf, 1,
+    ...get(K), ...i32(1), op.i32Sub, ...set(K),
+    op.br, 0,
+    op.end, op.end,
+    ...get(K), ...get(PREV), op.i32GeS, op.brIf, 2,
+    op.end,
+    ...get(P), ...set(PREV), ...fieldStop(PREV_END), ...get(PREV_END), ...set(P), ...skipSpaces,
+    ...inc(I),
+    op.br, 0,
+    op.end, op.end,
+  ];
+
+  const client = [
+    // A `<PRI>` glued to the client (`format short`) is left to JavaScript.
+    ...bailIf([...byteAt(PREV), ...i32(0x3c), op.i32Eq]),
+    ...store(RecordOut.clientStart, get(PREV)), ...store(RecordOut.clientEnd, get(PREV_END)), ...store(RecordOut.clientColon, get(K)),
+    ...get(P), ...set(ACCEPT),
+    // The port: digits after the ':' up to the first non-digit, as record.ts int() reads it.
+    ...get(K), ...i32(1), op.i32Add, ...set(P), ...digits, ...store(RecordOut.clientPort, get(V)),
+    ...get(ACCEPT), ...set(P), ...plainField(RecordOut.accept, RecordOut.acceptEnd),
+    ...plainField(RecordOut.frontendStart, RecordOut.frontendEnd),
+    ...bailIf([...get(P), ...get(END), op.i32GeU]),
+    ...fieldStop(E),
+    ...get(P), ...set(K),
+    op.block, VOID, op.loop, VOID,
+    ...get(K), ...get(E), op.i32GeU, op.brIf, 1,
+    ...byteAt(K), ...i32(0x2f), op.i32Eq, op.brIf, 1,
+    ...inc(K),
+    op.br, 0,
+    op.end, op.end,
+    ...bailIf([...get(K), ...get(E), op.i32GeU]),
+    ...store(RecordOut.backendStart, get(P)), ...store(RecordOut.backendSlash, get(K)), ...store(RecordOut.serverEnd, get(E)),
+    ...get(E), ...set(P), ...skipSpaces,
+  ];
+
+  const tcpRest = [
+    ...numberField(RecordOut.bytes), ...skipSpaces,
+    ...fieldStop(E), ...bailIf([...get(E), ...get(P), op.i32Sub, ...i32(2), op.i32Ne]),
+    ...fieldSpan(RecordOut.terminationStart, RecordOut.terminationEnd),
+    ...slashParts(RecordOut.connections, 5, FLAG_REDISPATCHED), ...bailIf([...get(N), ...i32(5), op.i32Ne]), ...skipSpaces,
+    ...slashParts(RecordOut.queues, 2, FLAG_QUEUE_PLUS), ...bailIf([...get(N), ...i32(2), op.i32Ne]),
+    ...store(RecordOut.flags, get(FLAGS)),
+    ...i32(2), op.return,
+  ];
+
+  const captures = [
+    // Blocks `{...}`: each ends at the first '}' followed by a space or the line end. The
+    // first is the request's captures, any later one the response's (the last one wins).
+    ...i32(0), ...set(N),
+    ...store(RecordOut.requestCapturesStart, i32(0)), ...store(RecordOut.requestCapturesEnd, i32(0)),
+    ...store(RecordOut.responseCapturesStart, i32(0)), ...store(RecordOut.responseCapturesEnd, i32(0)),
+    op.block, VOID, op.loop, VOID,
+    ...get(P), ...get(END), op.i32GeU, op.brIf, 1,
+    ...byteAt(P), ...i32(0x7b), op.i32Ne, op.brIf, 1,
+    ...get(P), ...i32(1), op.i32Add, ...set(E), ...find(K, E, BRACES),
+    op.block, VOID, op.loop, VOID,
+    ...get(K), ...i32(0), op.i32LtS, op.brIf, 1,
+    ...get(K), ...i32(1), op.i32Add, ...get(END), op.i32GeU, op.brIf, 1,
+    ...byteAt(K, 1), ...i32(SPACE), op.i32Eq, op.brIf, 1,
+    ...get(K), ...i32(1), op.i32Add, ...set(E), ...find(K, E, BRACES),
+    op.br, 0,
+    op.end, op.end,
+    ...bailIf([...get(K), ...i32(0), op.i32LtS]),
+    ...get(N), op.i32Eqz, op.if, VOID,
+    ...store(RecordOut.requestCapturesStart, [...get(P), ...i32(1), op.i32Add]), ...store(RecordOut.requestCapturesEnd, get(K)),
+    op.else,
+    ...store(RecordOut.responseCapturesStart, [...get(P), ...i32(1), op.i32Add]), ...store(RecordOut.responseCapturesEnd, get(K)),
+    op.end,
+    ...inc(N),
+    ...get(K), ...i32(1), op.i32Add, ...set(P), ...skipSpaces,
+    op.br, 0,
+    op.end, op.end,
+    ...store(RecordOut.captureBlocks, get(N)),
+  ];
+
+  const request = [
+    ...bailIf([...get(P), ...get(END), op.i32GeU]),
+    ...bailIf([...byteAt(P), ...i32(0x22), op.i32Ne]),
+    // E: the request's first byte; Q: its closing quote, or the line end (a quote right at
+    // the end gives the same).
+    ...get(P), ...i32(1), op.i32Add, ...set(E), ...find(Q, E, QUOTES),
+    ...get(Q), ...i32(0), op.i32LtS, op.if, VOID, ...get(END), ...set(Q), op.end,
+    ...store(RecordOut.requestStart, get(E)), ...store(RecordOut.requestEnd, get(Q)),
+    ...store(RecordOut.trailerStart, [...get(Q), ...i32(2), op.i32Add, ...get(END), ...get(Q), ...i32(2), op.i32Add, ...get(END), op.i32LtU, op.select]),
+    // K: the first space of the request (the method's end).
+    ...get(E), ...set(K),
+    op.block, VOID, op.loop, VOID,
+    ...get(K), ...get(Q), op.i32GeU, op.brIf, 1,
+    ...byteAt(K), ...i32(SPACE), op.i32Eq, op.brIf, 1,
+    ...inc(K),
+    op.br, 0,
+    op.end, op.end,
+    ...byteAt(E), ...i32(0x3c), op.i32Eq, ...get(K), ...get(Q), op.i32GeU, op.i32Or,
+    op.if, VOID,
+    // <BADREQ> or one word: no method, all of it is the URI.
+    ...store(RecordOut.methodEnd, get(E)), ...store(RecordOut.uriStart, get(E)), ...store(RecordOut.uriEnd, get(Q)),
+    ...store(RecordOut.versionStart, get(Q)),
+    op.else,
+    ...store(RecordOut.methodEnd, get(K)), ...store(RecordOut.uriStart, [...get(K), ...i32(1), op.i32Add]),
+    // P: the last space before the closing quote (there is one: K).
+    ...get(Q), ...i32(1), op.i32Sub, ...set(P),
+    op.block, VOID, op.loop, VOID,
+    ...byteAt(P), ...i32(SPACE), op.i32Eq, op.brIf, 1,
+    ...get(P), ...i32(1), op.i32Sub, ...set(P),
+    op.br, 0,
+    op.end, op.end,
+    // "HTTP/" after it: that space ends the URI.
+    ...get(P), ...get(K), op.i32GtU,
+    ...get(P), ...i32(5), op.i32Add, ...get(Q), op.i32LtU, op.i32And,
+    ...get(P), op.i32Load, 0, 1, ...i32(0x50545448), op.i32Eq, op.i32And,
+    ...byteAt(P, 5), ...i32(0x2f), op.i32Eq, op.i32And,
+    op.if, VOID,
+    ...store(RecordOut.uriEnd, get(P)), ...store(RecordOut.versionStart, [...get(P), ...i32(1), op.i32Add]),
+    op.else,
+    ...store(RecordOut.uriEnd, get(Q)), ...store(RecordOut.versionStart, get(Q)),
+    op.end,
+    op.end,
+  ];
+
+  const httpRest = [
+    ...numberField(RecordOut.status), ...skipSpaces,
+    ...numberField(RecordOut.bytes), ...skipSpaces,
+    ...plainField(RecordOut.requestCookieStart, RecordOut.requestCookieEnd),
+    ...plainField(RecordOut.responseCookieStart, RecordOut.responseCookieEnd),
+    ...fieldStop(E), ...bailIf([...get(E), ...get(P), op.i32Sub, ...i32(4), op.i32Ne]),
+    ...fieldSpan(RecordOut.terminationStart, RecordOut.terminationEnd),
+    ...slashParts(RecordOut.connections, 5, FLAG_REDISPATCHED), ...bailIf([...get(N), ...i32(5), op.i32Ne]), ...skipSpaces,
+    ...slashParts(RecordOut.queues, 2, FLAG_QUEUE_PLUS), ...bailIf([...get(N), ...i32(2), op.i32Ne]), ...skipSpaces,
+    ...captures,
+    ...request,
+    ...store(RecordOut.flags, get(FLAGS)),
+    ...i32(1), op.return,
+  ];
+
+  return [
+    // locals 2-15 i32, 16-18 v128
+    2, 14, I32, 3, V128,
+    ...i32(SPACE), SIMD, op.i8x16Splat, ...set(SPACES),
+    ...i32(0x7d), SIMD, op.i8x16Splat, ...set(BRACES),
+    ...i32(0x22), SIMD, op.i8x16Splat, ...set(QUOTES),
+    ...i32(0), ...set(FLAGS),
+    ...findAccept,
+    ...client,
+    ...slashParts(RecordOut.timers, 5, FLAG_LOGASAP),
+    ...skipSpaces,
+    ...get(N), ...i32(5), op.i32Eq, op.if, VOID, ...httpRest, op.end,
+    ...get(N), ...i32(3), op.i32Eq, op.if, VOID, ...tcpRest, op.end,
+    ...bail,
+    op.end,
+  ];
+}
