@@ -406,7 +406,8 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
 
 /**
  * Fills `rec` from what the scanner's `record` left in scanRecordOut (wasm-record.ts): the
- * same fields parseRecord's walk below would set, from the same bytes. False when the accept
+ * same fields parseRecord's walk below would set, from the same bytes. `kind`: what `record`
+ * returned, 1 or 2, the values of RecordKind.http and RecordKind.tcp. False when the accept
  * date does not read (the walk below then gives the reason).
  */
 function fromScan(buf: Buffer, end: number, rec: LogRecord, kind: number): boolean {
@@ -445,17 +446,7 @@ function fromScan(buf: Buffer, end: number, rec: LogRecord, kind: number): boole
     t[3] = -1;
     t[4] = o[ts + 2]!;
     rec.status = -1;
-    set(rec.requestCookie, 0, 0);
-    set(rec.responseCookie, 0, 0);
-    set(rec.requestCaptures, 0, 0);
-    set(rec.responseCaptures, 0, 0);
-    set(rec.request, 0, 0);
-    set(rec.method, 0, 0);
-    set(rec.uri, 0, 0);
-    set(rec.version, 0, 0);
-    set(rec.trailer, 0, 0);
-    rec.captureBlocks = 0;
-    rec.kind = RecordKind.tcp;
+    markTcp(rec);
     return true;
   }
   t[0] = o[ts]!;
@@ -478,6 +469,21 @@ function fromScan(buf: Buffer, end: number, rec: LogRecord, kind: number): boole
   set(rec.version, o[RecordOut.versionStart]!, requestEnd);
   rec.kind = RecordKind.http;
   return true;
+}
+
+/** A tcplog record: no cookies, captures or request. */
+function markTcp(rec: LogRecord): void {
+  set(rec.requestCookie, 0, 0);
+  set(rec.responseCookie, 0, 0);
+  set(rec.requestCaptures, 0, 0);
+  set(rec.responseCaptures, 0, 0);
+  set(rec.request, 0, 0);
+  set(rec.method, 0, 0);
+  set(rec.uri, 0, 0);
+  set(rec.version, 0, 0);
+  set(rec.trailer, 0, 0);
+  rec.captureBlocks = 0;
+  rec.kind = RecordKind.tcp;
 }
 
 /** Reads the connection counters and queues at field start `p`; returns the end of the queue field, or -1. */
@@ -516,17 +522,7 @@ function parseTcpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: In
   if (e - p !== 2) return (rec.invalidReason = 'tcplog termination state is not 2 characters'), false;
   p = skipSpaces(buf, e, end);
   if (parseCounters(buf, p, end, rec) < 0) return (rec.invalidReason = 'bad connection counters or queues'), false;
-  set(rec.requestCookie, 0, 0);
-  set(rec.responseCookie, 0, 0);
-  set(rec.requestCaptures, 0, 0);
-  set(rec.responseCaptures, 0, 0);
-  set(rec.request, 0, 0);
-  set(rec.method, 0, 0);
-  set(rec.uri, 0, 0);
-  set(rec.version, 0, 0);
-  set(rec.trailer, 0, 0);
-  rec.captureBlocks = 0;
-  rec.kind = RecordKind.tcp;
+  markTcp(rec);
   return !Number.isNaN(rec.bytesRead);
 }
 

@@ -4,7 +4,7 @@
  * line in one call and leaves the fields' offsets and numbers at RecordOut in the module's
  * memory; parseRecord copies them into its LogRecord.
  *
- * It returns 1 (httplog) or 2 (tcplog) only for a line on which parseRecord's JavaScript walk
+ * It returns 1 (httplog) or 2 (tcplog), record.ts's RecordKind values, only for a line on which parseRecord's JavaScript walk
  * would succeed with exactly these values, and 0 ("ask JavaScript") for anything less common:
  * a number with more than 9 digits (JavaScript keeps it exact, an i32 would not), a `-` or `+`
  * on the status or the byte count, a timer, counter or queue field that is not exactly
@@ -93,15 +93,18 @@ const bailIf = (cond: number[]): number[] => [...cond, op.if, VOID, ...bail, op.
 export function recordBody(out: number): number[] {
   const store = (slot: number, value: number[]): number[] => [...i32(0), ...value, op.i32Store, 2, ...leb(out + slot * 4)];
 
-  /** P: the first non-space at or after P, or END. */
-  const skipSpaces = [
+  /** Moves local `l` forward to `limit` or to the first byte equal to `byte` (`stop` 'equal') or other than it ('other'). */
+  const advance = (l: number, limit: number, byte: number, stop: 'equal' | 'other'): number[] => [
     op.block, VOID, op.loop, VOID,
-    ...get(P), ...get(END), op.i32GeU, op.brIf, 1,
-    ...byteAt(P), ...i32(SPACE), op.i32Ne, op.brIf, 1,
-    ...inc(P),
+    ...get(l), ...get(limit), op.i32GeU, op.brIf, 1,
+    ...byteAt(l), ...i32(byte), stop === 'equal' ? op.i32Eq : op.i32Ne, op.brIf, 1,
+    ...inc(l),
     op.br, 0,
     op.end, op.end,
   ];
+
+  /** P: the first non-space at or after P, or END. */
+  const skipSpaces = advance(P, END, SPACE, 'other');
 
   /** `dst`: bytes.ts fieldStop(P): the first space at or after P, else max(P, END). */
   const fieldStop = (dst: number): number[] => [
@@ -231,13 +234,7 @@ export function recordBody(out: number): number[] {
     ...plainField(RecordOut.frontendStart, RecordOut.frontendEnd),
     ...bailIf([...get(P), ...get(END), op.i32GeU]),
     ...fieldStop(E),
-    ...get(P), ...set(K),
-    op.block, VOID, op.loop, VOID,
-    ...get(K), ...get(E), op.i32GeU, op.brIf, 1,
-    ...byteAt(K), ...i32(0x2f), op.i32Eq, op.brIf, 1,
-    ...inc(K),
-    op.br, 0,
-    op.end, op.end,
+    ...get(P), ...set(K), ...advance(K, E, 0x2f, 'equal'),
     ...bailIf([...get(K), ...get(E), op.i32GeU]),
     ...store(RecordOut.backendStart, get(P)), ...store(RecordOut.backendSlash, get(K)), ...store(RecordOut.serverEnd, get(E)),
     ...get(E), ...set(P), ...skipSpaces,
@@ -293,13 +290,7 @@ export function recordBody(out: number): number[] {
     ...store(RecordOut.requestStart, get(E)), ...store(RecordOut.requestEnd, get(Q)),
     ...store(RecordOut.trailerStart, [...get(Q), ...i32(2), op.i32Add, ...get(END), ...get(Q), ...i32(2), op.i32Add, ...get(END), op.i32LtU, op.select]),
     // K: the first space of the request (the method's end).
-    ...get(E), ...set(K),
-    op.block, VOID, op.loop, VOID,
-    ...get(K), ...get(Q), op.i32GeU, op.brIf, 1,
-    ...byteAt(K), ...i32(SPACE), op.i32Eq, op.brIf, 1,
-    ...inc(K),
-    op.br, 0,
-    op.end, op.end,
+    ...get(E), ...set(K), ...advance(K, Q, SPACE, 'equal'),
     ...byteAt(E), ...i32(0x3c), op.i32Eq, ...get(K), ...get(Q), op.i32GeU, op.i32Or,
     op.if, VOID,
     // <BADREQ> or one word: no method, all of it is the URI.
