@@ -12,13 +12,8 @@
  * `buffer` covers, and matches at or past `end` are ignored; `record`'s results take the page
  * after that.
  */
-import { I32, PAGE, SIMD, V128, VOID, leb, name, op, section } from './wasm-binary.js';
+import { I32, PAGE, SIMD, V128, VOID, leb, matchMask, name, op, section, vectorFind } from './wasm-binary.js';
 import { RECORD_OUT_SLOTS, recordBody } from './wasm-record.js';
-
-/** Bitmask of the 16 bytes at local `p` equal to the splat in local `splat`, into local `mask`. */
-const matchMask = (p: number, splat: number, mask: number): number[] => [
-  op.get, p, SIMD, op.v128Load, 0, 0, op.get, splat, SIMD, op.i8x16Eq, SIMD, op.i8x16Bitmask, op.set, mask,
-];
 
 /** field(p, end, n): params 0 p, 1 end, 2 n; locals 3 mask (i32), 4 splat(' ') (v128). */
 const FIELD_BODY = [
@@ -55,18 +50,8 @@ const FIELD_BODY = [
 const FIND_BODY = [
   2, 1, I32, 1, V128,
   op.get, 2, SIMD, op.i8x16Splat, op.set, 4,
-  op.block, VOID, op.loop, VOID,
-  op.get, 0, op.get, 1, op.i32GeU, op.brIf, 1,
-  ...matchMask(0, 4, 3),
-  op.get, 3, op.if, VOID,
-  op.get, 0, op.get, 3, op.i32Ctz, op.i32Add, op.set, 0,
-  op.get, 0, op.get, 1, op.i32LtU, op.if, VOID, op.get, 0, op.return, op.end,
-  op.i32Const, 0x7f, op.return,
-  op.end,
-  op.get, 0, op.i32Const, 16, op.i32Add, op.set, 0,
-  op.br, 0,
-  op.end, op.end,
-  op.i32Const, 0x7f,
+  ...vectorFind(0, 0, 1, 4, 3),
+  op.get, 0,
   op.end,
 ];
 

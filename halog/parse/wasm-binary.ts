@@ -43,3 +43,31 @@ export const op = {
   i32Ctz: 0x68, i32Popcnt: 0x69, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Shl: 0x74,
   v128Load: 0x00, i8x16Splat: 0x0f, i8x16Eq: 0x23, i8x16Bitmask: 0x64,
 } as const;
+
+/** Bitmask of the 16 bytes at local `p` equal to the splat in v128 local `splat`, into local `mask`. */
+export const matchMask = (p: number, splat: number, mask: number): number[] => [
+  op.get, p, SIMD, op.v128Load, 0, 0, op.get, splat, SIMD, op.i8x16Eq, SIMD, op.i8x16Bitmask, op.set, mask,
+];
+
+/**
+ * Instructions that set local `dst` to the first byte in [local `from`, local `end`) equal to
+ * the lanes of v128 local `splat`, or to -1; 16 bytes per compare, local `mask` is scratch.
+ * A vector load may read up to 15 bytes past `end` (the modules keep a spare page for it).
+ */
+export function vectorFind(dst: number, from: number, end: number, splat: number, mask: number): number[] {
+  return [
+    op.get, from, op.set, dst,
+    op.block, VOID, op.loop, VOID,
+    op.get, dst, op.get, end, op.i32GeU, op.if, VOID, op.i32Const, 0x7f, op.set, dst, op.br, 2, op.end,
+    ...matchMask(dst, splat, mask),
+    op.get, mask, op.if, VOID,
+    op.get, dst, op.get, mask, op.i32Ctz, op.i32Add, op.set, dst,
+    // the first match is at or past `end`: none in range
+    op.get, dst, op.get, end, op.i32GeU, op.if, VOID, op.i32Const, 0x7f, op.set, dst, op.end,
+    op.br, 2,
+    op.end,
+    op.get, dst, op.i32Const, 16, op.i32Add, op.set, dst,
+    op.br, 0,
+    op.end, op.end,
+  ];
+}

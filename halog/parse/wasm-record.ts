@@ -16,7 +16,7 @@
  * Why: the JavaScript walk was ~450 ns a line on the benchmark log, the largest single part of
  * `report` and `detect` runs (docs/reports.md, seventh pass).
  */
-import { I32, SIMD, V128, VOID, leb, op } from './wasm-binary.js';
+import { I32, SIMD, V128, VOID, leb, op, vectorFind } from './wasm-binary.js';
 
 /** Where `record` leaves its results: i32 slots, this index times 4 after the output base. */
 export const RecordOut = {
@@ -108,38 +108,14 @@ export function recordBody(out: number): number[] {
 
   /** `dst`: bytes.ts fieldStop(P): the first space at or after P, else max(P, END). */
   const fieldStop = (dst: number): number[] => [
-    ...get(P), ...set(dst),
-    op.block, VOID,
-    ...get(dst), ...get(END), op.i32GeU, op.brIf, 0,
-    op.loop, VOID,
-    ...get(dst), SIMD, op.v128Load, 0, 0, ...get(SPACES), SIMD, op.i8x16Eq, SIMD, op.i8x16Bitmask, op.tee, MASK,
-    op.if, VOID,
-    ...get(dst), ...get(MASK), op.i32Ctz, op.i32Add, ...set(dst),
-    ...get(dst), ...get(END), op.i32GtU, op.if, VOID, ...get(END), ...set(dst), op.end,
-    op.br, 2,
-    op.end,
-    ...inc(dst, 16),
-    ...get(dst), ...get(END), op.i32LtU, op.brIf, 0,
-    op.end,
-    ...get(END), ...set(dst),
+    ...vectorFind(dst, P, END, SPACES, MASK),
+    ...get(dst), ...i32(0), op.i32LtS, op.if, VOID,
+    ...get(P), ...get(END), ...get(P), ...get(END), op.i32GeU, op.select, ...set(dst),
     op.end,
   ];
 
   /** `dst`: the first byte equal to the lanes of `splat` in [local `from`, END), or -1. */
-  const find = (dst: number, from: number, splat: number): number[] => [
-    ...get(from), ...set(dst),
-    op.block, VOID, op.loop, VOID,
-    ...get(dst), ...get(END), op.i32GeU, op.if, VOID, ...i32(-1), ...set(dst), op.br, 2, op.end,
-    ...get(dst), SIMD, op.v128Load, 0, 0, ...get(splat), SIMD, op.i8x16Eq, SIMD, op.i8x16Bitmask, op.tee, MASK,
-    op.if, VOID,
-    ...get(dst), ...get(MASK), op.i32Ctz, op.i32Add, ...set(dst),
-    ...get(dst), ...get(END), op.i32GeU, op.if, VOID, ...i32(-1), ...set(dst), op.end,
-    op.br, 2,
-    op.end,
-    ...inc(dst, 16),
-    op.br, 0,
-    op.end, op.end,
-  ];
+  const find = (dst: number, from: number, splat: number): number[] => vectorFind(dst, from, END, splat, MASK);
 
   /** V: 1 to 9 decimal digits at P (P moves past them); otherwise bail. */
   const digits = [
