@@ -440,12 +440,7 @@ function fromScan(buf: Buffer, end: number, rec: LogRecord, kind: number): boole
   const t = rec.timers;
   const ts = RecordOut.timers;
   if (kind === RecordKind.tcp) {
-    t[0] = -1;
-    t[1] = o[ts]!;
-    t[2] = o[ts + 1]!;
-    t[3] = -1;
-    t[4] = o[ts + 2]!;
-    rec.status = -1;
+    setTcpTimers(rec, o[ts]!, o[ts + 1]!, o[ts + 2]!);
     markTcp(rec);
     return true;
   }
@@ -469,6 +464,17 @@ function fromScan(buf: Buffer, end: number, rec: LogRecord, kind: number): boole
   set(rec.version, o[RecordOut.versionStart]!, requestEnd);
   rec.kind = RecordKind.http;
   return true;
+}
+
+/** A tcplog line's Tw/Tc/Tt in the httplog timer slots (TR and Tr: -1), and no status. */
+function setTcpTimers(rec: LogRecord, tw: number, tc: number, tt: number): void {
+  const t = rec.timers;
+  t[0] = -1;
+  t[1] = tw;
+  t[2] = tc;
+  t[3] = -1;
+  t[4] = tt;
+  rec.status = -1;
 }
 
 /** A tcplog record: no cookies, captures or request. */
@@ -507,12 +513,7 @@ function parseCounters(buf: Buffer, p: number, end: number, rec: LogRecord): num
 
 /** `p`: the end of the timer field. */
 function parseTcpRest(buf: Buffer, p: number, end: number, rec: LogRecord, t: Int32Array): boolean {
-  rec.timers[0] = -1;
-  rec.timers[1] = t[0]!;
-  rec.timers[2] = t[1]!;
-  rec.timers[3] = -1;
-  rec.timers[4] = t[2]!;
-  rec.status = -1;
+  setTcpTimers(rec, t[0]!, t[1]!, t[2]!);
   p = skipSpaces(buf, p, end);
   let e = intField(buf, p, end);
   rec.bytesRead = fieldInt;
