@@ -449,6 +449,17 @@ export class SeriesStore {
    * value. Returns whether it had one.
    */
   statsInto(s: number, out: Float64Array, o: number): boolean {
+    const r = (s / NTIMERS) | 0;
+    if (this.meta[2 * r] === 1) {
+      // One line (most rows of a URL or client report): every statistic is its value, read
+      // in place, without gathering it or calling fill.
+      const t = s - r * NTIMERS;
+      const w = this.#arena[this.meta[2 * r + 1]! + (t === 5 ? 4 : t)]!;
+      const v = t === 5 ? -2 - w : w;
+      const x = v < 0 ? Number.NaN : v;
+      for (let k = 0; k < NSTATS; k++) out[o + k] = x;
+      return v >= 0;
+    }
     const hist = this.#isHist(s);
     const n = hist ? this.tot[3 * s]! : this.#gather(s);
     const max = hist ? this.tot[3 * s + 2]! : gatherMax;

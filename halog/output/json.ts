@@ -1,6 +1,6 @@
 import type { KeyBytes, ReportTable } from '../analyze/result.js';
 import { byteSet, plainKeyBytes } from './cells.js';
-import { ByteOut, collect, type Write } from './write.js';
+import { ByteOut, collect, constantBytes, type Write } from './write.js';
 
 export interface JsonContext {
   /** Line counts of the run (or of the merged summaries). */
@@ -27,13 +27,13 @@ const JSON_SPECIAL = byteSet(String.fromCharCode(...Array.from({ length: 0x20 },
  * after each row.
  */
 export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) => Uint8Array, after: Uint8Array): void {
-  const names = t.columns.map((c, i) => Buffer.from(`${i ? ',' : '{'}${JSON.stringify(c.name)}:`, 'utf8'));
+  const names = t.columns.map((c, i) => constantBytes(`${i ? ',' : '{'}${JSON.stringify(c.name)}:`));
   const nums = new Float64Array(t.columns.length - 1);
   const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
     out.bytes(before(i));
-    out.bytes(names[0]!);
+    out.constant(names[0]!);
     if (t.keyBytes) t.keyBytes(i, kb);
     const key = t.keyBytes && plainKeyBytes(kb, true, JSON_SPECIAL) ? null : t.key(i);
     if (key === null) {
@@ -46,16 +46,16 @@ export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) 
       out.byte(0x22);
     } else out.str(JSON.stringify(key));
     for (let c = 1; c < names.length; c++) {
-      out.bytes(names[c]!);
+      out.constant(names[c]!);
       const v = nums[c - 1]!;
       if (Number.isFinite(v)) out.num(v);
-      else out.bytes(NULL);
+      else out.constant(NULL);
     }
     out.bytes(after);
   }
 }
 
-const NULL = Buffer.from('null');
+const NULL = constantBytes('null');
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 /**

@@ -65,6 +65,30 @@ test('row series: HTTP and TCP lines of a row give exact counts, max, mean and p
   assert.equal(st.raw(6 * NTIMERS + 1), null, 'a row of 257 lines is a histogram');
 });
 
+test('row series: a row of one line gives the value of that line as every statistic, or none, for each of the six series', () => {
+  const single: Line[] = [
+    [0, 0, 0, 0, 0, -1],
+    [3, 1, 2, 40, 46, -1],
+    [-1, -1, -1, -1, -1, -1],
+    [-1, 5, -1, 7, -1, -1],
+    [2047, 2048, 5000, 123456, 130551, -1],
+    [-1, 0, 1, -1, -1, 9000],
+    [-1, 12, 3, -1, -1, 0],
+  ];
+  const st = new SeriesStore(NTIMERS * single.length);
+  single.forEach((l, r) => st.recordRow(r, ...l));
+  single.forEach((l, r) => {
+    checkRow(st, r, [l], `one line ${l.join('/')}`);
+    for (let t = 0; t < NTIMERS; t++) {
+      const out = new Float64Array(NSTATS + 2).fill(-7);
+      const had = st.statsInto(r * NTIMERS + t, out, 1);
+      assert.equal(had, l[t]! >= 0, `one line ${l.join('/')} t${t} has a value`);
+      const want = l[t]! >= 0 ? l[t]! : Number.NaN;
+      assert.deepEqual(Array.from(out), [-7, ...Array<number>(NSTATS).fill(want), -7], `one line ${l.join('/')} t${t}`);
+    }
+  });
+});
+
 test('row series: a row merged from parts in any forms equals the row recorded whole, and snapshots round-trip', () => {
   const cases: [number, number][] = [
     [3, 4], // raw + raw, fits
