@@ -8,7 +8,7 @@ import { ReportError } from './analyze/errors.js';
 import type { FilterSpec } from './analyze/filters.js';
 import { clientBlockList } from './analyze/filters.js';
 import { expandGlobs } from './analyze/globs.js';
-import { kindLabel, parseKind, type KindSpec } from './analyze/kinds.js';
+import { badKindMessage, kindLabel, parseKind, type KindSpec } from './analyze/kinds.js';
 import { TIMER_INDEX, TIMERS, type TimerName } from './analyze/latency.js';
 import { progressBar } from './analyze/progress.js';
 import { Analyzer, type AnalyzeOptions } from './analyze/report-job.js';
@@ -135,7 +135,7 @@ export function parseReportArgs(argv: readonly string[], forMerge = false): Repo
     if (!a.startsWith('-') || a === '-') {
       if (!forMerge && o.kind === null) {
         const k = parseKind(a);
-        if (!k || k.kind === 'total') throw usageError(`unknown report kind '${a}' (kinds: urls, servers, backends, frontends, status, termination, clients, timeline, header:<block>:<field>)`);
+        if (!k || k.kind === 'total') throw usageError(badKindMessage(a));
         o.kind = k;
       } else o.files.push(a);
       continue;
@@ -148,11 +148,14 @@ export function parseReportArgs(argv: readonly string[], forMerge = false): Repo
       case '--summary': o.summary = arg(a); break;
       case '--kind': {
         const k = parseKind(arg(a));
-        if (!k) throw usageError(`unknown report kind '${argv[i]}'`);
+        if (!k || k.kind === 'total') throw usageError(badKindMessage(argv[i]!));
         o.kind = k;
         break;
       }
-      case '--top': o.top = int(a, arg(a)); break;
+      case '--top':
+        o.top = int(a, arg(a));
+        if (o.top < 0) throw usageError(`--top needs a number of rows, 0 or more, not '${argv[i]}'`);
+        break;
       case '--sort': {
         const s = arg(a);
         const e = checkSort(s);

@@ -37,6 +37,14 @@ export function parseKind(s: string): KindSpec | null {
   return (KIND_NAMES as readonly string[]).includes(s) && s !== 'header' ? { kind: s as KindName } : null;
 }
 
+/** Why `s` is not a report kind, for a usage error. */
+export function badKindMessage(s: string): string {
+  if (s.startsWith('header:')) {
+    return `report kind '${s}': a header report is header:<block>:<field>, block 1 for the request captures or 2 for the response captures, field from 1 (header:1:2 = the second captured request header)`;
+  }
+  return `unknown report kind '${s}' (kinds: urls, servers, backends, frontends, status, termination, clients, timeline, header:<block>:<field>)`;
+}
+
 export function kindLabel(k: KindSpec): string {
   return k.kind === 'header' ? `header:${k.block}:${k.field}` : k.kind;
 }

@@ -61,6 +61,13 @@ test('report options: bad values are usage errors (exit 2) that say what to use'
     [['urls', '--since', 'yesterday'], 'examples'],
     [['urls', '--interval', 'fast'], 'examples'],
     [['nosuchkind'], 'kinds: urls'],
+    [['header:3:1'], 'block 1 for the request captures or 2 for the response'],
+    [['header:1:0'], 'field from 1'],
+    [['header:1'], 'header:<block>:<field>'],
+    [['--kind', 'header:0:2'], 'block 1 for the request captures'],
+    [['--kind', 'nosuchkind'], 'kinds: urls'],
+    [['urls', '--top', '-1'], 'number of rows, 0 or more'],
+    [['urls', '--top', 'ten'], 'needs an integer'],
     [['urls', '--sort', 'speed'], 'use req'],
     [['urls', '--frobnicate'], 'unknown option'],
   ] as const) {
