@@ -3,7 +3,7 @@
  * halog's data with percentiles, time series, CSV/TSV/JSON/NDJSON/HTML, many files and fleet
  * merges. See docs/reports.md. `halog` itself keeps its exact flags and output.
  */
-import { writeFileSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { ReportError } from './analyze/errors.js';
 import type { FilterSpec } from './analyze/filters.js';
 import { clientBlockList } from './analyze/filters.js';
@@ -21,6 +21,7 @@ import { writeNdjson } from './output/ndjson.js';
 import { writeText } from './output/text.js';
 import { writeTsv } from './output/tsv.js';
 import { HalogInputError } from './read/errors.js';
+import { checkOutputFile, writeOutputFile } from './analyze/output-file.js';
 import { readRecords } from './read/record-reader.js';
 import { closeSources, openSources } from './read/sources.js';
 import { threadCount } from './read/threads.js';
@@ -172,7 +173,10 @@ export function parseReportArgs(argv: readonly string[], forMerge = false): Repo
       case '--interval': o.intervalMs = parseDuration(arg(a)); break;
       case '--keep-query': case '-query': o.keepQuery = true; break;
       case '--collapse-ids': o.collapseIds = true; break;
-      case '--threads': o.threads = int(a, arg(a)); break;
+      case '--threads':
+        o.threads = int(a, arg(a));
+        if (o.threads < 1) throw usageError(`--threads needs 1 or more, not '${argv[i]}'`);
+        break;
       case '--max-memory': o.capBytes = parseSize(arg(a)); break;
       case '--progress': o.progress = true; break;
       case '--no-progress': o.progress = false; break;
@@ -277,7 +281,7 @@ function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: 
     }
   }
   if (cli.html) {
-    writeFileSync(cli.html, renderHtml(analyzer, primary, { input: counts, sources: run.sources, top: cli.top ?? 20, sort: cli.sort }));
+    writeOutputFile(cli.html, 'HTML report', renderHtml(analyzer, primary, { input: counts, sources: run.sources, top: cli.top ?? 20, sort: cli.sort }));
   }
   if (!cli.quiet) {
     const notes: string[] = [`${input.lines} lines, ${input.records} records, ${input.invalid} not traffic or malformed, ${analyzer.kept} kept by the filters`];
@@ -357,6 +361,8 @@ export async function reportMain(argv: string[]): Promise<number> {
       return 0;
     }
     if (!cli.kind) throw usageError('which report? give a kind');
+    if (cli.html) checkOutputFile(cli.html, 'HTML report');
+    if (cli.summary) checkOutputFile(cli.summary, 'summary');
   } catch (e) {
     return fail(e);
   }
@@ -395,6 +401,8 @@ export async function mergeMain(argv: string[]): Promise<number> {
       process.stdout.write(reportHelp());
       return 0;
     }
+    if (cli.html) checkOutputFile(cli.html, 'HTML report');
+    if (cli.summary) checkOutputFile(cli.summary, 'summary');
     const paths = expandGlobs(cli.files);
     const run = mergeSummaries(paths, cli.capBytes);
     const kinds = run.analyzer.options.kinds;

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeOutputFile } from './output-file.js';
 import { ReportError } from './errors.js';
 import { kindLabel, parseKind } from './kinds.js';
 import { Analyzer, type AnalyzeOptions, type AnalyzeSnapshot } from './report-job.js';
@@ -50,7 +51,7 @@ export function summaryDocument(an: Analyzer, sources: string[], input: InputCou
 }
 
 export function writeSummary(path: string, doc: SummaryDocument): void {
-  writeFileSync(path, JSON.stringify(doc) + '\n');
+  writeOutputFile(path, 'summary', JSON.stringify(doc) + '\n');
 }
 
 export function readSummary(path: string): SummaryDocument {

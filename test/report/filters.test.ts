@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeUrl } from '../../halog/analyze/kinds.js';
 import { LogRecord, parseRecord, RecordKind } from '../../halog/parse/record.js';
@@ -68,12 +69,40 @@ test('report options: bad values are usage errors (exit 2) that say what to use'
     [['--kind', 'nosuchkind'], 'kinds: urls'],
     [['urls', '--top', '-1'], 'number of rows, 0 or more'],
     [['urls', '--top', 'ten'], 'needs an integer'],
+    [['urls', '--threads', '0'], '--threads needs 1 or more'],
     [['urls', '--sort', 'speed'], 'use req'],
     [['urls', '--frobnicate'], 'unknown option'],
   ] as const) {
     const r = haloscope(['report', ...args, LOG]);
     assert.equal(r.status, 2, args.join(' '));
     assert.match(r.err, new RegExp(hint), args.join(' '));
+  }
+});
+
+test('report outputs: an --html or --summary path that cannot be written fails before the input is read (exit 1, E_REPORT_OUTPUT)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haloscope-out-'));
+  try {
+    for (const [args, hint] of [
+      [['--html', join(dir, 'no', 'such', 'r.html')], `no directory '${join(dir, 'no', 'such')}'`],
+      [['--summary', dir], 'it is a directory'],
+      [['--summary', join(dir, 'file.txt', 's.json')], 'is not a directory'],
+    ] as const) {
+      writeFileSync(join(dir, 'file.txt'), 'x');
+      // An input that does not exist: the output's error must come first.
+      const r = haloscope(['report', 'urls', ...args, join(dir, 'missing.log')]);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.match(r.err, /cannot write the (HTML report|summary) to/, args.join(' '));
+      assert.ok(r.err.includes(hint), `${args.join(' ')}: ${r.err}`);
+      assert.doesNotMatch(r.err, /missing\.log/, 'the input was not opened');
+    }
+    if (existsSync('/dev/full')) {
+      // A write that fails after the analysis (disk full) is said as such, not as a stack.
+      const r = haloscope(['report', 'urls', '--summary', '/dev/full', LOG]);
+      assert.equal(r.status, 1);
+      assert.match(r.err, /cannot write the summary to '\/dev\/full': the disk is full/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
