@@ -18,9 +18,17 @@ function isDirectory(path: string): boolean {
   }
 }
 
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path.replace(/\/+$/, '')).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   const log = (text: string): void => void process.stderr.write(text);
-  const parsed = parseOptions(args, isDirectory);
+  const parsed = parseOptions(args, isDirectory, isFile);
   if (parsed.help) {
     process.stdout.write(USAGE);
     return 0;

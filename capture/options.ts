@@ -326,8 +326,11 @@ export interface ParsedOptions {
   readonly problems: readonly CaptureError[];
 }
 
-/** `isDirectory(path)` says whether the output path is an existing directory. */
-export function parseOptions(args: readonly string[], isDirectory: (path: string) => boolean): ParsedOptions {
+/**
+ * `isDirectory(path)` says whether the output path is an existing directory, `isFile(path)`
+ * whether it is an existing file (or anything else that is not a directory).
+ */
+export function parseOptions(args: readonly string[], isDirectory: (path: string) => boolean, isFile: (path: string) => boolean = () => false): ParsedOptions {
   const d: Draft = {
     listen: [],
     out: null,
@@ -391,6 +394,11 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
     problems.push(new OptionConflictError(`--rotate-size, --rotate-interval and --gzip need a file or directory, not --out -`));
   }
   if (out === '-' && d.split !== 'none') problems.push(new OptionConflictError(`--split ${d.split} needs a directory for --out, not -`));
+  // Caught here rather than at the first datagram, where every line would count as unwritten.
+  if (outIsDir && out !== '-' && !isDirectory(out) && isFile(out)) {
+    const why = d.split !== 'none' ? `--split ${d.split} writes one file per ${d.split} into a directory` : 'a path ending in / names a directory';
+    problems.push(new OptionConflictError(`--out ${out} is an existing file, but ${why}: give a directory path (it is created if missing)`));
+  }
   if (d.gzip && d.rotateBytes === 0 && d.rotateMs === 0) {
     problems.push(new OptionConflictError(`--gzip compresses rotated files: add --rotate-size or --rotate-interval`));
   }

@@ -1,7 +1,8 @@
 /**
  * Counter snapshots: one line for stderr (SIGUSR1, exit) and a JSON document for --stats.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Counters } from './counters.js';
 
 export interface ListenerStats {
@@ -68,9 +69,13 @@ export function formatStatsLine(s: StatsSnapshot): string {
   );
 }
 
-/** Written to FILE.tmp then renamed, so a reader never sees half a document. */
+/**
+ * Written to FILE.tmp then renamed, so a reader never sees half a document; its directory is
+ * made if missing, as --out's is.
+ */
 export async function writeStatsFile(path: string, s: StatsSnapshot): Promise<void> {
   const tmp = `${path}.tmp`;
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(tmp, `${JSON.stringify(s, null, 2)}\n`);
   await rename(tmp, path);
 }

@@ -40,6 +40,17 @@ test('conflicting options are refused', () => {
   assert.deepEqual(codes(['--out', 'x.log', '--listen', '127.0.0.1:514']), ['E_CAPTURE_OPTION_CONFLICT']);
 });
 
+test('--split, or an --out ending in /, onto an existing file is refused at start', () => {
+  const isFile = (p: string): boolean => p.replace(/\/+$/, '') === 'taken.log';
+  const codes = (args: string[]): string[] => parseOptions(['--listen', '127.0.0.1:514', ...args], notDir, isFile).problems.map((p) => p.code);
+  assert.deepEqual(codes(['--out', 'taken.log', '--split', 'tag']), ['E_CAPTURE_OPTION_CONFLICT']);
+  assert.deepEqual(codes(['--out', 'taken.log/']), ['E_CAPTURE_OPTION_CONFLICT']);
+  assert.deepEqual(codes(['--out', 'taken.log']), [], 'a file is a fine --out without --split');
+  assert.deepEqual(codes(['--out', 'new-dir', '--split', 'host']), [], 'a missing directory is created');
+  const msg = parseOptions(['--listen', '514', '--out', 'taken.log', '--split', 'tag'], notDir, isFile).problems[0]!.message;
+  assert.match(msg, /--out taken\.log is an existing file, but --split tag writes one file per tag into a directory/);
+});
+
 test('a valid command line gives a frozen config with the defaults', () => {
   const r = parseOptions(['--listen=127.0.0.1:5514', '--out', 'logs/', '--rotate-size', '100M', '--rotate-interval', '1h', '--gzip'], notDir);
   assert.deepEqual(r.problems, []);

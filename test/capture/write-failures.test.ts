@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import test from 'node:test';
-import { readLines, sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
+import { CLI, readLines, sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
 
 test('an output directory that cannot be created: clear error, keeps receiving, counts unwritten, exit 3', async (t) => {
   const dir = tempDir(t);
@@ -74,4 +75,21 @@ test('a write cut short (EFBIG past ulimit -f) leaves the existing file intact a
   assert.equal(s.written, lines.length - existing.length);
   assert.ok(s.unwritten > 0);
   assert.equal(s.written + s.unwritten, s.received);
+});
+
+test('--split onto an existing file stops at start (exit 2); a --stats file in a missing directory gets the directory', async (t) => {
+  const dir = tempDir(t);
+  const taken = join(dir, 'taken.log');
+  writeFileSync(taken, 'a file\n');
+  const refused = spawnSync(process.execPath, [CLI, 'capture', '--listen', '127.0.0.1:0', '--out', taken, '--split', 'tag'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /is an existing file, but --split tag writes one file per tag into a directory.*E_CAPTURE_OPTION_CONFLICT/);
+  const stats = join(dir, 'not', 'yet', 'stats.json');
+  const cli = await spawnCli(['--listen', '127.0.0.1:0', '--out', join(dir, 'c.log'), '--stats', stats]);
+  t.after(() => void cli.stop('SIGKILL'));
+  await sendAll('udp4', cli.ports.udp4!, Array.from({ length: 5 }, (_, i) => `<134>Nov 24 17:10:49 haproxy[1]: ${i}`));
+  await waitFor(() => readLines(join(dir, 'c.log')).length === 5, 'the lines');
+  assert.equal(await cli.stop(), 0);
+  assert.doesNotMatch(cli.stderr(), /E_CAPTURE_STATS/);
+  assert.equal(JSON.parse(readFileSync(stats, 'utf8')).written, 5);
 });
