@@ -25,6 +25,7 @@ import { LogGenerator } from '../../samples/generate/generate.js';
 import { parseSize } from '../../samples/generate/options.js';
 import { LogRecord, parseRecord } from '../../halog/parse/record.js';
 import { http } from '../detect/log-lines.js';
+import { warmPageCache } from './page-cache.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HALOSCOPE = join(HERE, '..', '..', 'bin', 'haloscope.js');
@@ -90,6 +91,7 @@ interface Timing {
 }
 
 function timed(cmd: string, args: string[], stdinFile?: string): Timing {
+  warmPageCache(file);
   const t0 = process.hrtime.bigint();
   const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
   const [c, a] = GNU_TIME ? [GNU_TIME, ['-f', '@@time %e %U %S', cmd, ...args]] : [cmd, args];
@@ -109,7 +111,6 @@ function median(xs: number[]): number {
 
 const file = ensureLog();
 const mb = statSync(file).size / 1e6;
-spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
 const halog = ['/usr/bin/halog', '/usr/sbin/halog'].find((p) => existsSync(p));
 interface Row {
   name: string;

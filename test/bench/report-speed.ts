@@ -15,13 +15,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateLogBuffer, writeLog } from '../../samples/generate/generate.js';
 import { parseSize } from '../../samples/generate/options.js';
+import { warmPageCache } from './page-cache.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LOG_SHAPE = { tcpRate: 0.01, malformedRate: 0.0005 } as const;
@@ -114,11 +115,6 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const log = await ensureLog(o);
   const size = statSync(log).size;
-  // Warm the page cache so every case reads from memory.
-  const fd = openSync(log, 'r');
-  const b = Buffer.allocUnsafe(8 << 20);
-  for (let pos = 0; readSync(fd, b, 0, b.length, pos) > 0; pos += b.length);
-  closeSync(fd);
   const node = process.execPath;
   const cases: { name: string; cmd: string; args: string[]; env: Record<string, string>; stdin: boolean }[] = [
     { name: 'halog -u (real)', cmd: o.real, args: ['-s', '0', '-u'], env: {}, stdin: true },
@@ -153,7 +149,10 @@ async function main(): Promise<void> {
   };
   for (const c of cases) {
     const runs: Run[] = [];
-    for (let i = 0; i < o.runs; i++) runs.push(await runOnce(c.cmd, c.args, c.env, c.stdin ? log : null));
+    for (let i = 0; i < o.runs; i++) {
+      warmPageCache(log);
+      runs.push(await runOnce(c.cmd, c.args, c.env, c.stdin ? log : null));
+    }
     const seconds = median(runs.map((r) => r.seconds));
     const r: Result = {
       name: c.name,
