@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { indexBefore, releaseScanBuffer, takeScanBuffer } from '../parse/bytes.js';
 import { LogRecord } from '../parse/record.js';
 import { CHUNK_SIZE, LineAssembler } from '../read/chunks.js';
+import { workerResult } from '../read/linger.js';
 import { readAt, type Source } from '../read/sources.js';
 import { create, shardKey, type DetectOptions, type Detector } from './detector.js';
 import { feedLines, JudgeFailed, RingWriter } from './dispatch-ring.js';
@@ -35,22 +36,8 @@ function startJudge(options: DetectOptions, sources: readonly Source[], index: n
   const ring = new RingWriter();
   const workerData: DispatchWorkerInput = { options, sources, shard: { index, count }, ring: ring.memory };
   const worker = new Worker(new URL('./dispatch-worker.js', import.meta.url), { workerData });
-  const done = new Promise<JudgeDone>((resolve, reject) => {
-    let settled = false;
-    worker.once('message', (s: JudgeDone) => {
-      settled = true;
-      // It stays idle a moment before it ends (read/linger.ts): it must not hold the process up.
-      worker.unref();
-      resolve(s);
-    });
-    worker.once('error', (e) => {
-      settled = true;
-      reject(e);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`detect worker exited with code ${code} before finishing`));
-    });
-  });
+  // Its only message is its result.
+  const done = workerResult(worker, 'detect worker', (_m: JudgeDone): _m is JudgeDone => true);
   // Awaited only once this thread has read everything: a failure before then is not unhandled.
   done.catch(() => undefined);
   return { worker, ring, done };

@@ -1,3 +1,5 @@
+import type { Worker } from 'node:worker_threads';
+
 /**
  * For worker threads that post their result and end: keeps the thread alive, idle, for a
  * moment after its last message. The thread that started it unrefs the worker once it has the
@@ -15,4 +17,34 @@ export const LINGER_MS = 1000;
 
 export function lingerAfterResult(): void {
   setTimeout(() => undefined, LINGER_MS);
+}
+
+/**
+ * The result a worker posts last: the first message `isResult` accepts (any other goes to
+ * `onOther`, e.g. progress). The worker is unref'd once it has posted it, so its lingering
+ * (lingerAfterResult) never holds the process up. Rejects on the worker's error, or when it
+ * exits before posting a result (`what` names it in that message).
+ */
+export function workerResult<M, R extends M>(worker: Worker, what: string, isResult: (m: M) => m is R, onOther?: (m: M) => void): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    let settled = false;
+    const onMessage = (m: M): void => {
+      if (!isResult(m)) {
+        onOther?.(m);
+        return;
+      }
+      settled = true;
+      worker.off('message', onMessage);
+      worker.unref();
+      resolve(m);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`${what} exited with code ${code} before finishing`));
+    });
+  });
 }

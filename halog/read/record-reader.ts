@@ -51,6 +51,7 @@ import type { Source } from './sources.js';
 import { splitRanges, type Range } from './split.js';
 import { parallelMinBytes, threadCount } from './threads.js';
 import { readPart, withRangeReader, type ReadStats, emptyStats, addStats, type PartSpec, type ShardKey, type ShardSpec } from './record-part.js';
+import { workerResult } from './linger.js';
 import { WorkQueue, drainQueue, finishWorkers, planChunks, type Chunk, type StartedWorker } from './work-queue.js';
 
 /** What a record worker is given (record-worker.ts): a fixed part, or chunks to claim. */
@@ -273,24 +274,10 @@ type WorkerMessage<S> = { type: 'progress'; bytes: number } | { type: 'done'; sn
 /** Starts a record worker; `done` is its snapshot and stats, or null when it was cancelled (claimed path). */
 function startRecordWorker<S>(workerData: RecordWorkerInput, progress?: (n: number) => void): StartedWorker<{ snapshot: S; stats: ReadStats }> {
   const worker = new Worker(new URL('./record-worker.js', import.meta.url), { workerData });
-  const done = new Promise<{ snapshot: S; stats: ReadStats } | null>((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (m: WorkerMessage<S>) => {
-      if (m.type === 'progress') progress?.(m.bytes);
-      else {
-        settled = true;
-        // It stays idle a moment before it ends (linger.ts): it must not hold the process up.
-        worker.unref();
-        resolve(m.type === 'done' ? { snapshot: m.snapshot, stats: m.stats } : null);
-      }
-    });
-    worker.once('error', (e) => {
-      settled = true;
-      reject(e);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`record worker exited with code ${code} before finishing`));
-    });
-  });
+  const isResult = (m: WorkerMessage<S>): m is Exclude<WorkerMessage<S>, { type: 'progress' }> => m.type !== 'progress';
+  const onProgress = (m: WorkerMessage<S>): void => {
+    if (m.type === 'progress') progress?.(m.bytes);
+  };
+  const done = workerResult(worker, 'record worker', isResult, onProgress).then((m) => (m.type === 'done' ? { snapshot: m.snapshot, stats: m.stats } : null));
   return { worker, done };
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { HalogOptions } from '../cli/options.js';
+import { workerResult } from './linger.js';
 import type { Source } from './sources.js';
 import type { Chunk, ChunkLines, StartedWorker, WorkQueue } from './work-queue.js';
 
@@ -31,13 +32,8 @@ export function startWorkers<T>(
   return Array.from({ length: count }, (_, index) => {
     const input: ParallelWorkerInput = { options, sources: [...sources], chunks: [...chunks], shared: queue.shared, index };
     const worker = new Worker(new URL(script, import.meta.url), { workerData: input });
-    const done = new Promise<ParallelWorkerOutput<T>>((resolve, reject) => {
-      worker.once('message', (m: ParallelWorkerOutput<T>) => resolve(m));
-      worker.once('error', reject);
-      worker.once('exit', (code) => {
-        if (code !== 0) reject(new Error(`analyzer worker exited with code ${code}`));
-      });
-    });
+    // Its only message is its result (null: cancelled before it claimed a chunk).
+    const done = workerResult(worker, 'analyzer worker', (_m: ParallelWorkerOutput<T>): _m is ParallelWorkerOutput<T> => true);
     return { worker, done };
   });
 }
