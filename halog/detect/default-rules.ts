@@ -114,7 +114,7 @@ export const DEFAULT_RULES: DetectRules = {
       minDistinct: 1,
       patterns: [
         '/shell.php', '/shell.jsp', '/shell.aspx', '/cmd.php', '/cmd.jsp', '/c99.php', '/r57.php', '/wso.php', '/wso2.php',
-        '/alfa.php', '/b374k', '/webshell', '/up.php', '/upload.php$', '/uploader.php', '/indoxploit', '/mini.php',
+        '/alfa.php', '/b374k', '/webshell', '/up.php', '^/upload.php$', '/uploader.php', '/indoxploit', '/mini.php',
         '/wp-content/plugins/hellopress/', '/eval-stdin.php', '/1.php', '/x.php', '/z.php', '/bypass.php', '/sh.php',
         '/leaf.php', '/adminer.php', '/fm.php', '/filemanager.php', '/0x.php', '/wp-content/uploads/shell',
       ],
@@ -159,6 +159,9 @@ export const DEFAULT_RULES: DetectRules = {
       // Authentication failures (these statuses) within any window of this many seconds.
       windowSeconds: 60,
       minFailures: 20,
+      // ...and they are at least this share of the client's HTTP requests: an app whose token
+      // expired gets a run of 401s between its 200s; a password guesser gets little else.
+      minFailureRatio: 0.5,
       statuses: [401, 407],
       // A 403 counts as an auth failure only when a server sent it (HAProxy's own denies are
       // policy, counted by proxy.denied).

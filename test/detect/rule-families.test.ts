@@ -66,6 +66,8 @@ const CASES: readonly Case[] = [
   // probe.backdoor
   { name: 'webshell names', rule: 'probe.backdoor', fires: true, lines: each(['/shell.php']) },
   { name: 'shellfish is not a shell', rule: 'probe.backdoor', fires: false, lines: each(['/shellfish.html', '/blog/webinar.html']) },
+  { name: 'an uploader at the root', rule: 'probe.backdoor', fires: true, lines: each(['/upload.php']) },
+  { name: "WordPress's own media page (/wp-admin/upload.php) is not an uploader", rule: 'probe.backdoor', fires: false, lines: times(30, (i) => get('/wp-admin/upload.php', { status: 200, ms: T0 + i * 60000 })) },
   // probe.admin
   { name: 'admin interfaces', rule: 'probe.admin', fires: true, lines: each(['/phpmyadmin/', '/wp-admin/setup-config.php']) },
   { name: 'staff using their admin pages (200s: onlyErrors)', rule: 'probe.admin', fires: false, lines: each(['/admin/users', '/admin/orders', '/wp-admin/edit.php'], { status: 200 }) },
@@ -80,6 +82,18 @@ const CASES: readonly Case[] = [
   { name: '25 x 403 denied by HAProxy (policy, not auth)', rule: 'bruteforce.auth', fires: false, lines: times(25, (i) => http({ uri: '/admin', status: 403, term: 'PR--', server: 'fe_web/<NOSRV>', timers: '0/-1/-1/-1/0', ms: T0 + i * 100 })) },
   { name: '40 POSTs to /wp-login.php answered 200 in 40 s', rule: 'bruteforce.auth', fires: true, lines: times(40, (i) => http({ request: 'POST /wp-login.php HTTP/1.1', ms: T0 + i * 1000 })) },
   { name: '5 POSTs to /login and 40 POSTs to /api/cart', rule: 'bruteforce.auth', fires: false, lines: [...times(5, (i) => http({ request: 'POST /login HTTP/1.1', status: 302, ms: T0 + i * 1000 })), ...times(40, (i) => http({ request: 'POST /api/cart HTTP/1.1', status: 201, ms: T0 + i * 500 }))] },
+  {
+    name: 'an app whose token expired: 60 x 401 in 2 min among 200 x 200 (23 %)',
+    rule: 'bruteforce.auth',
+    fires: false,
+    lines: [...times(60, (i) => http({ uri: '/api/v2/cart', status: 401, ms: T0 + i * 2000 })), ...times(200, (i) => http({ uri: '/api/v2/cart', status: 200, ms: T0 + 122000 + i * 3000 }))],
+  },
+  {
+    name: 'basic-auth guessing: 60 x 401 in 2 min among 40 x 200 (60 %)',
+    rule: 'bruteforce.auth',
+    fires: true,
+    lines: [...times(40, (i) => http({ uri: '/products/', status: 200, ms: T0 + i * 1000 })), ...times(60, (i) => http({ uri: '/admin/', status: 401, ms: T0 + 40000 + i * 2000 }))],
+  },
   { name: '25 x 403 from the application', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/wp-login.php', status: 403, ms: T0 + i * 100 })) },
   // flood.requests
   { name: '600 requests on 600 new connections in 6 s', rule: 'flood.requests', fires: true, lines: times(600, (i) => http({ port: 20000 + i, ms: T0 + i * 10 })) },

@@ -5,14 +5,21 @@
  *    deny (those are policy, counted by proxy.denied);
  *  - login attempts: POSTs to well-known login endpoints whatever the answer, because form
  *    logins (WordPress, xmlrpc) answer 200 or 302 to a wrong password.
+ * Failures also need to be a share of the client's requests (minFailureRatio): an app whose
+ * session expired gets a burst of 401s among its 200s.
  * Counted per second so parts of a log merge.
  */
 import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
-import { ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
-import { StatusSet, type Decision, type Family } from './family.js';
+import { C, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
 
 const AUTH = ruleIndex('bruteforce.auth');
+
+/** Authentication failures as a share of the client's HTTP requests. */
+function failureShare(t: ClientTable, slot: number): number {
+  return ratio(t.seriesTotal(slot, Series.authfail), t.n(slot, C.http));
+}
 
 export function createAuthFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['bruteforce.auth'];
@@ -47,19 +54,22 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
     decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];
       const f = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures);
+      const q = failureShare(t, slot);
       const a = t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts);
       return [
         {
           id: 'bruteforce.auth',
-          fired: f >= r.minFailures || a >= r.minLoginPosts,
-          why: () => `at most ${f} auth failures (need >= ${r.minFailures}) and ${a} login POSTs (need >= ${r.minLoginPosts}) in ${r.windowSeconds}s`,
+          fired: (f >= r.minFailures && q >= r.minFailureRatio) || a >= r.minLoginPosts,
+          why: () =>
+            `at most ${f} auth failures in ${r.windowSeconds}s (need >= ${r.minFailures}), ${pct(q)} of HTTP requests (need >= ${pct(r.minFailureRatio)}); ` +
+            `at most ${a} login POSTs in ${r.windowSeconds}s (need >= ${r.minLoginPosts})`,
         },
       ];
     },
     score(t: ClientTable, slot: number): number {
       if (!r.enabled || (t.count(slot, AUTH) === 0 && r.minFailures > 0 && r.minLoginPosts > 0)) return 0;
-      const fired = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures) >= r.minFailures || t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts) >= r.minLoginPosts;
-      return fired ? r.score : 0;
+      const failures = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures) >= r.minFailures && failureShare(t, slot) >= r.minFailureRatio;
+      return failures || t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts) >= r.minLoginPosts ? r.score : 0;
     },
   };
 }
