@@ -152,6 +152,10 @@ export const DEFAULT_RULES: DetectRules = {
         '/jars/upload', '/nice ports,/trinity.txt.bak', '/sdk$', '/evox/about',
         '/geoserver/web/', '/druid/index.html', '/hudson', '/invoker/jmxinvokerservlet', '/cgi-bin/php', '/php-cgi/php-cgi.exe',
       ],
+      // Exploits sent in the User-Agent rather than the URL (matched once per distinct
+      // User-Agent): Log4Shell (CVE-2021-44228) lookups, plain and nested, and Shellshock
+      // (CVE-2014-6271) function definitions.
+      headerPatterns: ['${jndi:', '${${', '${env:', '${lower:', '${upper:', '${sys:', '${date:', '() {'],
     },
     'bruteforce.auth': {
       enabled: true,
@@ -171,6 +175,8 @@ export const DEFAULT_RULES: DetectRules = {
       authPaths: [
         '/wp-login.php', '/xmlrpc.php', '^/login$', '^/signin$', '^/user/login', '^/users/sign_in', '^/account/login',
         '^/api/login', '^/api/auth', '^/auth/login', '^/session$', '^/oauth/token', '/administrator/index.php', '/j_security_check',
+        // The same endpoints under a prefix (/api/v1/auth/login, /shop/account/signin).
+        '/login$', '/signin$', '/sign_in$', '/sign-in$', '/auth/login',
       ],
       minLoginPosts: 30,
     },

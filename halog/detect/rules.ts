@@ -41,7 +41,7 @@ export interface DetectRules {
     'probe.cmd-injection': ContentRule;
     'probe.backdoor': ContentRule;
     'probe.admin': ContentRule;
-    'probe.cve': ContentRule;
+    'probe.cve': ContentRule & { headerPatterns: string[] };
     'bruteforce.auth': Base & { windowSeconds: number; minFailures: number; minFailureRatio: number; statuses: number[]; serverForbiddenCounts: boolean; authPaths: string[]; minLoginPosts: number };
     'flood.requests': Base & { windowSeconds: number; minNewConnections: number; minRequests: number; connectionReuseSeconds: number; minQueuedRatio: number; queuedFactor: number };
     'slow.client': Base & { minCount: number; minRatio: number; slowMs: number; slowHeadersMs: number };

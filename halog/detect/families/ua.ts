@@ -10,27 +10,34 @@ import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
 import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
 
-const UA = ruleIndex('ua.scanner');
 import type { Decision, Family } from './family.js';
+
+const UA = ruleIndex('ua.scanner');
+const CVE = ruleIndex('probe.cve');
 
 const CACHE_MAX = 10_000;
 
 export function createUaFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['ua.scanner'];
-  const needles = new NeedleList(r.patterns);
+  const cve = rules.rules['probe.cve'];
+  const needles = new NeedleList(r.enabled ? r.patterns : []);
+  // probe.cve's exploits in the User-Agent: looked for here, where each distinct User-Agent is
+  // decoded once; counted in probe.cve's column, which that family judges.
+  const exploits = new NeedleList(cve.enabled ? cve.headerPatterns : []);
   const evidence = rules.evidencePerRule;
   // A log repeats a few hundred user agents: match each once, found by its logged bytes.
-  const cache = new ByteCache<{ readonly ua: string; readonly match: string | null }>();
+  const cache = new ByteCache<{ readonly ua: string; readonly match: string | null; readonly exploit: string | null }>();
   return {
     name: 'ua',
     ids: r.enabled ? ['ua.scanner'] : [],
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
-      if (!r.enabled || ctx.uaEnd === ctx.uaStart) return;
+      if ((needles.size === 0 && exploits.size === 0) || ctx.uaEnd === ctx.uaStart) return;
       const b = ctx.rec.buf;
       let v = cache.get(b, ctx.uaStart, ctx.uaEnd);
       if (v === undefined) {
         const ua = unescapeHaproxy(b.toString('latin1', ctx.uaStart, ctx.uaEnd));
-        v = { ua, match: needles.match(ua.toLowerCase()) };
+        const lower = ua.toLowerCase();
+        v = { ua, match: needles.size > 0 ? needles.match(lower) : null, exploit: exploits.size > 0 ? exploits.match(lower) : null };
         if (cache.size >= CACHE_MAX) {
           cache.clear();
           cache.get(b, ctx.uaStart, ctx.uaEnd);
@@ -41,6 +48,11 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
         t.hit(slot, UA, ctx.rec.acceptMs, ctx, evidence);
         t.addDistinct(slot, UA, v.ua);
         ctx.note?.('ua.scanner', `user agent matches '${v.match}'`);
+      }
+      if (v.exploit !== null) {
+        t.hit(slot, CVE, ctx.rec.acceptMs, ctx, evidence);
+        t.addDistinct(slot, CVE, `User-Agent: ${v.ua}`);
+        ctx.note?.('probe.cve', `user agent holds '${v.exploit}'`);
       }
     },
     decide(t: ClientTable, slot: number): Decision[] {
