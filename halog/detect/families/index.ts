@@ -21,7 +21,7 @@ export const FAMILIES: readonly FamilyFactory[] = [
   createDeniedFamily,
 ];
 
-/** The families with at least one enabled rule. */
+/** The families with at least one enabled rule, of their own or one they count lines for. */
 export function buildFamilies(rules: Readonly<DetectRules>): Family[] {
-  return FAMILIES.map((f) => f(rules)).filter((f) => f.ids.length > 0);
+  return FAMILIES.map((f) => f(rules)).filter((f) => f.ids.length > 0 || (f.feeds?.length ?? 0) > 0);
 }

@@ -30,6 +30,7 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
   return {
     name: 'ua',
     ids: r.enabled ? ['ua.scanner'] : [],
+    feeds: exploits.size > 0 ? ['probe.cve'] : [],
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if ((needles.size === 0 && exploits.size === 0) || ctx.uaEnd === ctx.uaStart) return;
       const b = ctx.rec.buf;
