@@ -215,6 +215,10 @@ export const DEFAULT_RULES: DetectRules = {
       // that are not denies, invalid HTTP versions, and empty TCP sessions closed by the client.
       minCount: 10,
       minRatio: 0.5,
+      // A client whose only traffic is TCP sessions, spread over at least this long at no more
+      // than MONITOR_MAX_RATE a second, is a health checker (a load balancer, a monitor), not a
+      // probe: a scan is over in seconds and sends a port nothing after its first connect. 0 = off.
+      monitorMinSpanSeconds: 600,
     },
     'proto.open-proxy': {
       enabled: true,

@@ -45,7 +45,7 @@ export interface DetectRules {
     'bruteforce.auth': Base & { windowSeconds: number; minFailures: number; minFailureRatio: number; statuses: number[]; serverForbiddenCounts: boolean; authPaths: string[]; minLoginPosts: number };
     'flood.requests': Base & { windowSeconds: number; minNewConnections: number; minRequests: number; connectionReuseSeconds: number; minQueuedRatio: number; queuedFactor: number };
     'slow.client': Base & { minCount: number; minRatio: number; slowMs: number; slowHeadersMs: number };
-    'proto.bad-requests': Base & { minCount: number; minRatio: number };
+    'proto.bad-requests': Base & { minCount: number; minRatio: number; monitorMinSpanSeconds: number };
     'proto.open-proxy': Base & { minCount: number };
     'ua.scanner': Base & { patterns: string[] };
     'proxy.denied': Base & { minCount: number; minRatio: number };

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judge } from '../../halog/detect/verdict.js';
-import { detect, http, T0, times } from './log-lines.js';
+import { detect, http, T0, tcp, times } from './log-lines.js';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36';
 
@@ -84,6 +84,11 @@ const SHAPES: readonly Shape[] = [
       const ms = T0 + Math.floor(i / 5) * 60000 + (i % 5) * 100;
       return at(ms, http({ ip, ms, port: 49000 + i, request: `HEAD ${['/', '/products/', '/cart', '/api/v2/health', '/login'][i % 5]} HTTP/1.1`, ua: 'Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)' }));
     }),
+  },
+  {
+    ip: '192.0.2.30',
+    what: "a load balancer's TCP health checks: connect and close every 2 s for 2 hours (no dontlognull)",
+    lines: (ip) => times(3600, (i) => at(T0 + i * 2000, tcp({ ip, ms: T0 + i * 2000, port: 20000 + (i % 40000), term: i % 100 ? '--' : 'CD' }))),
   },
 ];
 

@@ -130,6 +130,9 @@ const CASES: readonly Case[] = [
   { name: '15 connections closed without a request', rule: 'proto.bad-requests', fires: true, lines: times(15, (i) => http({ request: '<BADREQ>', port: 20000 + i, ms: T0 + i * 100 })) },
   { name: '15 empty TCP sessions closed by the client', rule: 'proto.bad-requests', fires: true, lines: times(15, (i) => tcp({ term: i % 2 ? 'CD' : 'CR', port: 20000 + i, ms: T0 + i * 100 })) },
   { name: '15 TCP sessions refused by a dead server (SC)', rule: 'proto.bad-requests', fires: false, lines: times(15, (i) => tcp({ term: 'SC', timers: '1/-1/2002', port: 20000 + i, ms: T0 + i * 100 })) },
+  { name: 'a TCP health checker: an empty session every 2 s for 20 minutes', rule: 'proto.bad-requests', fires: false, lines: times(600, (i) => tcp({ term: i % 50 ? '--' : 'CD', port: 20000 + i, ms: T0 + i * 2000 })) },
+  { name: 'empty TCP sessions at 3 a second for 11 minutes (faster than a checker)', rule: 'proto.bad-requests', fires: true, lines: times(2000, (i) => tcp({ port: 20000 + (i % 30000), ms: T0 + i * 333 })) },
+  { name: 'a steady TCP client that also sent bad HTTP requests', rule: 'proto.bad-requests', fires: true, lines: [...times(600, (i) => tcp({ term: '--', port: 20000 + i, ms: T0 + i * 2000 })), ...times(12, (i) => http({ request: '<BADREQ>', port: 30000 + i, ms: T0 + i * 100 }))] },
   { name: '12 invalid HTTP versions', rule: 'proto.bad-requests', fires: true, lines: times(12, (i) => http({ request: `GET /x${i} HTTP/1.7`, ms: T0 + i * 100 })) },
   // proto.open-proxy
   { name: 'absolute-form HTTP/1.1 request', rule: 'proto.open-proxy', fires: true, lines: [http({ request: 'GET http://www.example.org/ HTTP/1.1' })] },
@@ -170,6 +173,14 @@ test('probe.cve: exploits in the User-Agent count with ua.scanner disabled, and 
   const withoutCve = judgeOne(lines, undefined, { rules: resolveRules({ rules: { 'probe.cve': { enabled: false } } }) });
   assert.equal(withoutCve.byId.get('probe.cve'), undefined);
   assert.equal(withoutCve.verdict, 'clean');
+});
+
+test('proto.bad-requests: with monitorMinSpanSeconds 0 a steady TCP health checker counts as a probe again', async () => {
+  const { resolveRules } = await import('../../halog/detect/rules.js');
+  const lines = times(600, (i) => tcp({ term: '--', port: 20000 + i, ms: T0 + i * 2000 }));
+  assert.equal(judgeOne(lines).byId.get('proto.bad-requests')?.fired, false);
+  const off = judgeOne(lines, undefined, { rules: resolveRules({ rules: { 'proto.bad-requests': { monitorMinSpanSeconds: 0 } } }) });
+  assert.equal(off.byId.get('proto.bad-requests')?.fired, true);
 });
 
 test('verdicts: a tool user agent alone does not flag; with a probe it is malicious', () => {

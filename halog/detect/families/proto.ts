@@ -23,8 +23,18 @@ function validVersion(b: Buffer, s: number, e: number): boolean {
   return major === 0x31 ? minor === 0x30 || minor === 0x31 : (major === 0x32 || major === 0x33) && minor === 0x30;
 }
 
+/** Connections a second, at most, of a TCP health checker (see monitorMinSpanSeconds). */
+const MONITOR_MAX_RATE = 2;
+
 export function createProtoFamily(rules: Readonly<DetectRules>): Family {
   const bad = rules.rules['proto.bad-requests'];
+  /** Whether the client looks like a TCP health checker: TCP sessions only, long and steady. */
+  const monitor = (t: ClientTable, slot: number): boolean => {
+    if (bad.monitorMinSpanSeconds <= 0 || t.n(slot, C.http) > 0) return false;
+    const spanS = (t.last(slot) - t.first(slot)) / 1000;
+    return spanS >= bad.monitorMinSpanSeconds && t.n(slot, C.tcp) <= spanS * MONITOR_MAX_RATE;
+  };
+  const badFired = (t: ClientTable, slot: number, n: number): boolean => n >= bad.minCount && ratio(n, t.n(slot, C.total)) >= bad.minRatio && !monitor(t, slot);
   const proxy = rules.rules['proto.open-proxy'];
   const slowMs = rules.rules['slow.client'].slowMs;
   const evidence = rules.evidencePerRule;
@@ -76,7 +86,10 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
       if (bad.enabled) {
         const n = t.count(slot, BAD);
         const q = ratio(n, t.n(slot, C.total));
-        out.push({ id: 'proto.bad-requests', fired: n >= bad.minCount && q >= bad.minRatio, why: () => `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` });
+        const why = (): string =>
+          `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` +
+          (monitor(t, slot) ? `; TCP sessions only, steadily over ${Math.round((t.last(slot) - t.first(slot)) / 1000)}s: a health checker (monitorMinSpanSeconds ${bad.monitorMinSpanSeconds})` : '');
+        out.push({ id: 'proto.bad-requests', fired: badFired(t, slot, n), why });
       }
       if (proxy.enabled) {
         const n = t.count(slot, PROXY);
@@ -87,8 +100,7 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
     score(t: ClientTable, slot: number): number {
       let s = 0;
       if (bad.enabled) {
-        const n = t.count(slot, BAD);
-        if (n >= bad.minCount && ratio(n, t.n(slot, C.total)) >= bad.minRatio) s += bad.score;
+        if (badFired(t, slot, t.count(slot, BAD))) s += bad.score;
       }
       if (proxy.enabled && t.count(slot, PROXY) >= proxy.minCount) s += proxy.score;
       return s;
