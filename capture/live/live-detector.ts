@@ -12,6 +12,7 @@
  */
 import { LogRecord, parseRecord } from '../../halog/parse/record.js';
 import { Detector, type DetectOptions } from '../../halog/detect/detector.js';
+import { BUILTIN_RULES, type DetectRules } from '../../halog/detect/rules.js';
 import { suspects, type Suspect } from '../../halog/detect/verdict.js';
 import { DEFAULTS } from '../options.js';
 
@@ -23,6 +24,22 @@ export const LIVE_GENERATIONS = 5;
 export interface FlaggedClient extends Suspect {
   /** Epoch seconds (capture clock) when the client was first flagged in this run. */
   readonly since: number;
+}
+
+/**
+ * A judgement sees at most `windowSeconds` of a client, so proto.bad-requests' health-checker
+ * span (monitorMinSpanSeconds, 10 minutes for a file) is shortened to 80 % of a window of a
+ * minute or more: a load balancer's TCP checks then stop showing once they fill most of the
+ * window, while a scan, over in seconds, still shows.
+ */
+function withHealthCheckSpan(options: DetectOptions, windowSeconds: number): DetectOptions {
+  const rules = options.rules ?? BUILTIN_RULES;
+  const span = rules.rules['proto.bad-requests'].monitorMinSpanSeconds;
+  const fits = Math.floor(windowSeconds * 0.8);
+  if (span <= fits || fits < 60) return options;
+  const shorter = structuredClone(rules) as DetectRules;
+  shorter.rules['proto.bad-requests'].monitorMinSpanSeconds = fits;
+  return { ...options, rules: shorter };
 }
 
 export class LiveDetector {
@@ -38,9 +55,9 @@ export class LiveDetector {
   readonly #since = new Map<string, number>();
 
   constructor(options: DetectOptions = {}, windowSeconds = LIVE_WINDOW_SECONDS, generations = LIVE_GENERATIONS) {
-    this.#options = options;
     this.#count = Math.max(1, generations);
     this.#step = Math.max(1, Math.ceil(windowSeconds / this.#count));
+    this.#options = withHealthCheckSpan(options, this.windowSeconds);
   }
 
   /** Seconds covered by each judgement (window plus the generation being filled). */

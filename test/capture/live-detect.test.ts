@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { LiveDetector } from '../../capture/live/live-detector.js';
-import { http, T0, times } from '../detect/log-lines.js';
+import { http, T0, tcp, times } from '../detect/log-lines.js';
 import { CLI, sendAll, spawnCli, tempDir, waitFor } from './helpers.js';
 
 /** A flood without keep-alive: one new connection per request, 700 in 3.5 s. */
@@ -45,6 +45,22 @@ test('sliding window: flagged while in the window, gone once its lines have left
   assert.equal(d.flagged(at + 65).length, 2);
   // Past the window (300 s, plus the generation being filled): nothing left to flag.
   assert.deepEqual(d.flagged(at + d.windowSeconds + 60), []);
+});
+
+test('sliding window: a TCP health checker stops showing once it fills most of the window; a port probe shows', () => {
+  const d = new LiveDetector({}, 300, 5);
+  const at = 1_000_000;
+  // An empty fe_tcp session every 2 s for 10 minutes, and a probe's 20 empty sessions in 4 s.
+  const checker = times(300, (i) => ({ s: at + i * 2, line: tcp({ ip: '192.0.2.30', port: 20000 + i, term: '--', ms: T0 + i * 2000 }) }));
+  const probe = times(20, (i) => ({ s: at + 590 + Math.floor(i / 5), line: tcp({ ip: '192.0.2.31', port: 30000 + i, term: 'CR', ms: T0 + 590_000 + i * 200 }) }));
+  const seen: string[][] = [];
+  for (const { s, line } of [...checker, ...probe].sort((a, b) => a.s - b.s)) {
+    const { b, start } = message(line);
+    d.add(s, b, start, b.length);
+    if (s === at + 30) seen.push(d.flagged(s).map((f) => f.client));
+  }
+  assert.ok(seen.some((l) => l.includes('192.0.2.30')), 'a new checker shows at first');
+  assert.deepEqual(d.flagged(at + 600).map((f) => f.client), ['192.0.2.31']);
 });
 
 test('capture --live over real UDP: a flood and a scanner get flagged lines while running, the visitors do not', async (t) => {
