@@ -288,7 +288,7 @@ export async function runDetect(argv: readonly string[], out: (s: string) => voi
       out(formatCsv(list));
       break;
     default:
-      out(formatText(list, stats, (id) => d.rules.rules[id as RuleId].score));
+      out(formatText(list, stats, (id) => d.rules.rules[id as RuleId].score, o.by));
   }
   return 0;
 }

@@ -43,8 +43,13 @@ export function formatCsv(suspects: readonly Suspect[]): string {
   return `${rows.join('\n')}\n`;
 }
 
-/** `scoreOf(id)`: what each rule adds (shown next to it; the JSON keeps the issue's shape). */
-export function formatText(suspects: readonly Suspect[], stats: ReportStats, scoreOf: (id: string) => number): string {
+/**
+ * `scoreOf(id)`: what each rule adds (shown next to it; the JSON keeps the issue's shape).
+ * `keyedBy`: how clients were keyed; keyed by source address while the captures hold an
+ * X-Forwarded-For, a flagged client may be a proxy or CDN carrying many users, and the text
+ * says how to key on the header instead.
+ */
+export function formatText(suspects: readonly Suspect[], stats: ReportStats, scoreOf: (id: string) => number, keyedBy: 'src' | 'xff' = 'src'): string {
   const out: string[] = [];
   const w = Math.max(15, ...suspects.map((s) => s.client.length));
   out.push(`${'client'.padEnd(w)}  ${'verdict'.padEnd(10)} ${'score'.padStart(5)} ${'total'.padStart(7)} ${'4xx'.padStart(6)} ${'5xx'.padStart(6)} ${'denied'.padStart(6)}  ${'first'.padEnd(24)} ${'last'.padEnd(24)} rules`);
@@ -60,5 +65,8 @@ export function formatText(suspects: readonly Suspect[], stats: ReportStats, sco
   out.push(
     `# ${stats.flagged} flagged (${stats.malicious} malicious, ${stats.suspicious} suspicious) of ${stats.clients} clients; ${stats.lines} lines: ${stats.http} http, ${stats.tcp} tcp, ${stats.invalid} skipped as not traffic, ${stats.excluded} excluded, ${stats.outOfRange} out of the time range; captures {${stats.captures.join('|')}}`,
   );
+  if (keyedBy === 'src' && stats.flagged > 0 && stats.captures.some((c) => c.toLowerCase() === 'x-forwarded-for')) {
+    out.push('# the request captures hold X-Forwarded-For: if HAProxy sits behind a proxy, load balancer or CDN, a flagged address may be that proxy; --by xff keys clients on the header');
+  }
   return `${out.join('\n')}\n`;
 }

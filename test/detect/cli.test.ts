@@ -234,8 +234,18 @@ test('cli --by xff: clients keyed on the captured X-Forwarded-For', async () => 
   assert.deepEqual(byXff.suspects.map((s) => [s.client, s.counts.total]), [['203.0.113.5', 25]]);
   assert.equal(byXff.stats.keyedByXff, 30);
   const bySrc = JSON.parse((await detect(['--json', file])).out) as JsonDoc;
+  // Text keyed by source with X-Forwarded-For among the captures: the flagged proxy gets a hint.
+  const hint = /--by xff keys clients on the header/;
+  const captures = ['--captures', 'Host,User-Agent,Referer,X-Forwarded-For'];
+  const textSrc = (await detect([...captures, file])).out;
+  const textXff = (await detect([...captures, '--by', 'xff', file])).out;
+  const textNoXff = (await detect(['--captures', 'Host,User-Agent,Referer', file])).out;
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(bySrc.suspects.map((s) => [s.client, s.counts.total]), [['10.0.0.1', 30]]);
+  assert.match(textSrc, hint);
+  assert.doesNotMatch(textXff, hint);
+  assert.doesNotMatch(textNoXff, hint);
+  assert.doesNotMatch((await detect([LOG])).out, hint, 'the corpus captures no X-Forwarded-For');
 });
 
 test('cli --help lists every option the parser accepts', async () => {
