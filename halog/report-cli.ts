@@ -343,6 +343,12 @@ function kindsFor(cli: ReportCli): KindSpec[] {
   return kinds;
 }
 
+/** The files --html and --summary will write, checked before any input is read. */
+function checkOutputFiles(cli: ReportCli): void {
+  if (cli.html) checkOutputFile(cli.html, 'HTML report');
+  if (cli.summary) checkOutputFile(cli.summary, 'summary');
+}
+
 function fail(e: unknown): number {
   if (e instanceof ReportError || e instanceof HalogInputError) {
     process.stderr.write(`haloscope: ${e.message}\n`);
@@ -361,8 +367,7 @@ export async function reportMain(argv: string[]): Promise<number> {
       return 0;
     }
     if (!cli.kind) throw usageError('which report? give a kind');
-    if (cli.html) checkOutputFile(cli.html, 'HTML report');
-    if (cli.summary) checkOutputFile(cli.summary, 'summary');
+    checkOutputFiles(cli);
   } catch (e) {
     return fail(e);
   }
@@ -401,8 +406,7 @@ export async function mergeMain(argv: string[]): Promise<number> {
       process.stdout.write(reportHelp());
       return 0;
     }
-    if (cli.html) checkOutputFile(cli.html, 'HTML report');
-    if (cli.summary) checkOutputFile(cli.summary, 'summary');
+    checkOutputFiles(cli);
     const paths = expandGlobs(cli.files);
     const run = mergeSummaries(paths, cli.capBytes);
     const kinds = run.analyzer.options.kinds;

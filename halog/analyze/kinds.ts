@@ -42,7 +42,8 @@ export function badKindMessage(s: string): string {
   if (s.startsWith('header:')) {
     return `report kind '${s}': a header report is header:<block>:<field>, block 1 for the request captures or 2 for the response captures, field from 1 (header:1:2 = the second captured request header)`;
   }
-  return `unknown report kind '${s}' (kinds: urls, servers, backends, frontends, status, termination, clients, timeline, header:<block>:<field>)`;
+  const kinds = KIND_NAMES.filter((k) => k !== 'header' && k !== 'total');
+  return `unknown report kind '${s}' (kinds: ${kinds.join(', ')}, header:<block>:<field>)`;
 }
 
 export function kindLabel(k: KindSpec): string {

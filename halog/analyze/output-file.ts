@@ -15,12 +15,13 @@ export function checkOutputFile(path: string, what: string): void {
     // Not there yet: what matters is the directory.
   }
   if (isDir) throw outputError(what, path, 'it is a directory', 'give a file name');
+  let dirIsDir: boolean;
   try {
-    if (!statSync(dir).isDirectory()) throw outputError(what, path, `'${dir}' is not a directory`, 'pick a path in an existing directory');
-  } catch (e) {
-    if (e instanceof ReportError) throw e;
+    dirIsDir = statSync(dir).isDirectory();
+  } catch {
     throw outputError(what, path, `no directory '${dir}'`, 'create it or pick another path');
   }
+  if (!dirIsDir) throw outputError(what, path, `'${dir}' is not a directory`, 'pick a path in an existing directory');
   try {
     accessSync(dir, constants.W_OK);
   } catch {

@@ -173,10 +173,9 @@ export const DEFAULT_RULES: DetectRules = {
       // POSTs to these login endpoints (patterns, as for probes) within the window, whatever the
       // status: form logins answer 200/302 to a wrong password.
       authPaths: [
-        '/wp-login.php', '/xmlrpc.php', '^/login$', '^/signin$', '^/user/login', '^/users/sign_in', '^/account/login',
-        '^/api/login', '^/api/auth', '^/auth/login', '^/session$', '^/oauth/token', '/administrator/index.php', '/j_security_check',
-        // The same endpoints under a prefix (/api/v1/auth/login, /shop/account/signin).
-        '/login$', '/signin$', '/sign_in$', '/sign-in$', '/auth/login',
+        '/wp-login.php', '/xmlrpc.php', '/login$', '/signin$', '/sign_in$', '/sign-in$', '/auth/login', '^/user/login',
+        '^/users/sign_in', '^/account/login', '^/api/login', '^/api/auth', '^/session$', '^/oauth/token',
+        '/administrator/index.php', '/j_security_check',
       ],
       minLoginPosts: 30,
     },

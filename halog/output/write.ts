@@ -1,10 +1,10 @@
+import { viewOf } from '../parse/bytes.js';
+
 /**
  * Output sink of the table renderers: UTF-8 bytes, handed over in chunks so a large report is
  * never one string. A chunk is only valid during the call (its buffer is reused): copy to keep it.
  */
 export type Write = (chunk: Uint8Array) => void;
-
-const viewOf = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 /** Bytes for ByteOut.constant: the bytes, and their whole 4-byte words (little-endian). */
 export interface ConstantBytes {
