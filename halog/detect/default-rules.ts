@@ -178,6 +178,14 @@ export const DEFAULT_RULES: DetectRules = {
         '/administrator/index.php', '/j_security_check',
       ],
       minLoginPosts: 30,
+      // Slow guessing: login POSTs within any window of slowWindowSeconds, when they are at
+      // least slowMinShare of the client's HTTP requests. A guesser that stays under
+      // minLoginPosts a minute still sends hundreds an hour, and little else (a credential
+      // stuffer that fetches the form for its CSRF token first: half); a login monitor checks
+      // once a minute at most, and people behind one address mostly read pages.
+      slowWindowSeconds: 3600,
+      slowMinLoginPosts: 100,
+      slowMinShare: 0.3,
     },
     'flood.requests': {
       enabled: true,

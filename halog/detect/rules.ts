@@ -42,7 +42,7 @@ export interface DetectRules {
     'probe.backdoor': ContentRule;
     'probe.admin': ContentRule;
     'probe.cve': ContentRule & { headerPatterns: string[] };
-    'bruteforce.auth': Base & { windowSeconds: number; minFailures: number; minFailureRatio: number; statuses: number[]; serverForbiddenCounts: boolean; authPaths: string[]; minLoginPosts: number };
+    'bruteforce.auth': Base & { windowSeconds: number; minFailures: number; minFailureRatio: number; statuses: number[]; serverForbiddenCounts: boolean; authPaths: string[]; minLoginPosts: number; slowWindowSeconds: number; slowMinLoginPosts: number; slowMinShare: number };
     'flood.requests': Base & { windowSeconds: number; minNewConnections: number; minRequests: number; connectionReuseSeconds: number; minQueuedRatio: number; queuedFactor: number };
     'slow.client': Base & { minCount: number; minRatio: number; slowMs: number; slowHeadersMs: number };
     'proto.bad-requests': Base & { minCount: number; minRatio: number; monitorMinSpanSeconds: number };

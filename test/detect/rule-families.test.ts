@@ -104,6 +104,20 @@ const CASES: readonly Case[] = [
     fires: true,
     lines: [...times(40, (i) => http({ uri: '/products/', status: 200, ms: T0 + i * 1000 })), ...times(60, (i) => http({ uri: '/admin/', status: 401, ms: T0 + 40000 + i * 2000 }))],
   },
+  { name: 'slow guessing: 120 POSTs to /wp-login.php, one every 20 s', rule: 'bruteforce.auth', fires: true, lines: times(120, (i) => http({ request: 'POST /wp-login.php HTTP/1.1', ms: T0 + i * 20000 })) },
+  {
+    name: 'slow credential stuffing: form fetched for its token, then POSTed, 110 times in 55 min',
+    rule: 'bruteforce.auth',
+    fires: true,
+    lines: times(220, (i) => http({ request: i % 2 === 0 ? 'GET /account/login HTTP/1.1' : 'POST /account/login HTTP/1.1', ms: T0 + i * 15000 })),
+  },
+  { name: 'a login monitor: one POST to /login a minute for 3 hours', rule: 'bruteforce.auth', fires: false, lines: times(180, (i) => http({ request: 'POST /login HTTP/1.1', status: 302, ms: T0 + i * 60000 })) },
+  {
+    name: 'an office behind one address: 150 logins in an hour among 900 page views',
+    rule: 'bruteforce.auth',
+    fires: false,
+    lines: times(1050, (i) => http({ port: 30000 + i, request: i % 7 === 0 ? 'POST /login HTTP/1.1' : `GET /docs/${i % 300} HTTP/1.1`, status: i % 7 === 0 ? 302 : 200, ms: T0 + i * 3400 })),
+  },
   { name: '25 x 403 from the application', rule: 'bruteforce.auth', fires: true, lines: times(25, (i) => http({ uri: '/wp-login.php', status: 403, ms: T0 + i * 100 })) },
   // flood.requests
   { name: '600 requests on 600 new connections in 6 s', rule: 'flood.requests', fires: true, lines: times(600, (i) => http({ port: 20000 + i, ms: T0 + i * 10 })) },
@@ -173,6 +187,16 @@ test('probe.cve: exploits in the User-Agent count with ua.scanner disabled, and 
   const withoutCve = judgeOne(lines, undefined, { rules: resolveRules({ rules: { 'probe.cve': { enabled: false } } }) });
   assert.equal(withoutCve.byId.get('probe.cve'), undefined);
   assert.equal(withoutCve.verdict, 'clean');
+});
+
+test('bruteforce.auth: with slowMinLoginPosts 0 slow guessing is not seen, and the explanation quotes the long window', async () => {
+  const { resolveRules } = await import('../../halog/detect/rules.js');
+  const lines = times(120, (i) => http({ request: 'POST /wp-login.php HTTP/1.1', ms: T0 + i * 20000 }));
+  const on = judgeOne(lines).byId.get('bruteforce.auth');
+  assert.equal(on?.fired, true);
+  assert.match(on.why(), /at most 120 login POSTs in 3600s \(need >= 100\), 100% of HTTP requests/);
+  const off = judgeOne(lines, undefined, { rules: resolveRules({ rules: { 'bruteforce.auth': { slowMinLoginPosts: 0 } } }) });
+  assert.equal(off.byId.get('bruteforce.auth')?.fired, false);
 });
 
 test('proto.bad-requests: with monitorMinSpanSeconds 0 a steady TCP health checker counts as a probe again', async () => {

@@ -6,7 +6,10 @@
  *  - login attempts: POSTs to well-known login endpoints whatever the answer, because form
  *    logins (WordPress, xmlrpc) answer 200 or 302 to a wrong password.
  * Failures also need to be a share of the client's requests (minFailureRatio): an app whose
- * session expired gets a burst of 401s among its 200s.
+ * session expired gets a burst of 401s among its 200s. Login POSTs are also counted over a
+ * long window (slowWindowSeconds) for guessers that stay under the per-minute limit; there
+ * they must be a share of the client's requests too (slowMinShare), since a long window holds
+ * the logins of everyone behind a busy address.
  * Counted per second so parts of a log merge.
  */
 import { NeedleList } from '../needles.js';
@@ -21,11 +24,23 @@ function failureShare(t: ClientTable, slot: number): number {
   return ratio(t.seriesTotal(slot, Series.authfail), t.n(slot, C.http));
 }
 
+/** Login POSTs as a share of the client's HTTP requests. */
+function loginShare(t: ClientTable, slot: number): number {
+  return ratio(t.seriesTotal(slot, Series.authpost), t.n(slot, C.http));
+}
+
 export function createAuthFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['bruteforce.auth'];
   const statuses = new StatusSet(r.statuses);
   const authPaths = new NeedleList(r.authPaths);
   const evidence = rules.evidencePerRule;
+  // Most clients never POST to a login path: the long window is read only when the total can
+  // reach the limit (below it, the total is what the explanation quotes).
+  const slowPosts = (t: ClientTable, slot: number): number => {
+    const total = t.seriesTotal(slot, Series.authpost);
+    return r.slowMinLoginPosts > 0 && total >= r.slowMinLoginPosts ? t.peak(slot, Series.authpost, r.slowWindowSeconds, r.slowMinLoginPosts) : total;
+  };
+  const slowFired = (posts: number, share: number): boolean => r.slowMinLoginPosts > 0 && posts >= r.slowMinLoginPosts && share >= r.slowMinShare;
   return {
     name: 'auth',
     ids: r.enabled ? ['bruteforce.auth'] : [],
@@ -56,20 +71,24 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       const f = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures);
       const q = failureShare(t, slot);
       const a = t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts);
+      const s = slowPosts(t, slot);
+      const sq = loginShare(t, slot);
       return [
         {
           id: 'bruteforce.auth',
-          fired: (f >= r.minFailures && q >= r.minFailureRatio) || a >= r.minLoginPosts,
+          fired: (f >= r.minFailures && q >= r.minFailureRatio) || a >= r.minLoginPosts || slowFired(s, sq),
           why: () =>
             `at most ${f} auth failures in ${r.windowSeconds}s (need >= ${r.minFailures}), ${pct(q)} of HTTP requests (need >= ${pct(r.minFailureRatio)}); ` +
-            `at most ${a} login POSTs in ${r.windowSeconds}s (need >= ${r.minLoginPosts})`,
+            `at most ${a} login POSTs in ${r.windowSeconds}s (need >= ${r.minLoginPosts})` +
+            (r.slowMinLoginPosts > 0 ? `; at most ${s} login POSTs in ${r.slowWindowSeconds}s (need >= ${r.slowMinLoginPosts}), ${pct(sq)} of HTTP requests (need >= ${pct(r.slowMinShare)})` : ''),
         },
       ];
     },
     score(t: ClientTable, slot: number): number {
       if (!r.enabled || (t.count(slot, AUTH) === 0 && r.minFailures > 0 && r.minLoginPosts > 0)) return 0;
       const failures = t.peak(slot, Series.authfail, r.windowSeconds, r.minFailures) >= r.minFailures && failureShare(t, slot) >= r.minFailureRatio;
-      return failures || t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts) >= r.minLoginPosts ? r.score : 0;
+      if (failures || t.peak(slot, Series.authpost, r.windowSeconds, r.minLoginPosts) >= r.minLoginPosts) return r.score;
+      return slowFired(slowPosts(t, slot), loginShare(t, slot)) ? r.score : 0;
     },
   };
 }
