@@ -12,10 +12,15 @@ import { randomInts } from '../helpers/random.js';
  * bytes, as strings (latin1, bytes above 0x7f included) and as offsets in two files (read back
  * when listed; the files are written as the test goes, with other bytes around each line).
  */
-test('evidence store: the same lines as a Map of arrays through growth, drops and compaction', () => {
+test('evidence store: the same lines as a Map of arrays through growth, drops and compaction', (t) => {
   const ev = new EvidenceStore();
   const dir = mkdtempSync(join(tmpdir(), 'haloscope-evidence-'));
   const files = [0, 1].map((i) => ({ name: join(dir, `f${i}.log`), fd: openSync(join(dir, `f${i}.log`), 'w+'), size: 0 }));
+  // Removed even when an assertion fails.
+  t.after(() => {
+    for (const f of files) closeSync(f.fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
   const ref = new Map<number, string[]>();
   const rand = randomInts(4242);
   const line = (): string => {
@@ -59,6 +64,4 @@ test('evidence store: the same lines as a Map of arrays through growth, drops an
     check();
   }
   assert.deepEqual(ev.lines(123456), []);
-  for (const f of files) closeSync(f.fd);
-  rmSync(dir, { recursive: true, force: true });
 });
