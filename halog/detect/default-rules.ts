@@ -53,7 +53,7 @@ export const DEFAULT_RULES: DetectRules = {
         '/wp-config.php', 'web.config', '/.vscode/', '/.idea/', '/docker-compose.yml', '/config.php.bak', '.sql$',
         '.sql.gz', '.sql.zip', '.bak$', '.old$', '.swp$', '~$', '/backup.zip', '/backup.tar', '/www.zip', '/site.zip',
         '/dump.rdb', '/.well-known/../', '/etc/passwd', '/etc/shadow', '/proc/self/', '/credentials$', '/secrets.',
-        '/phpinfo.php', '/info.php', '/server-info', '/.terraform',
+        '/phpinfo.php', '/info.php', '/server-info', '/.terraform', '/meta-inf/', '/web-inf/',
       ],
     },
     'probe.path-traversal': {
@@ -151,6 +151,13 @@ export const DEFAULT_RULES: DetectRules = {
         '/cgi-bin/kerbynet', '/goform/', '/picsdesc.xml', '/device.rsp', '/cgi-bin/config.exp', '/wp-content/plugins/wp-file-manager/',
         '/jars/upload', '/nice ports,/trinity.txt.bak', '/sdk$', '/evox/about',
         '/geoserver/web/', '/druid/index.html', '/hudson', '/invoker/jmxinvokerservlet', '/cgi-bin/php', '/php-cgi/php-cgi.exe',
+        // What every internet-facing server is sent each day by botnets and mass scanners: one
+        // request each, the exploit in the request itself.
+        'invokefunction&function=', 'call_user_func_array', '/ctrlt/deviceupgrade_1', '/ws/v1/cluster/apps/new-application',
+        'telerik.web.ui.webresource.axd?type=rau', '/api/jsonws/invoke', '/mifs/.;/', '/tmunblock.cgi', '/cgi-bin/mainfunction.cgi',
+        '/login.cgi?cli=', '/developmentserver/metadatauploader', 'allow_url_include', 'auto_prepend_file', '/pearcmd',
+        'xdebug_session_start', 'content=<php>', '169.254.169.254', 'metadata.google.internal', '/api/v2/cmdb/system/admin',
+        '/containers/json', '/_/;/meta-inf/',
       ],
       // Exploits sent in the User-Agent rather than the URL (matched once per distinct
       // User-Agent): Log4Shell (CVE-2021-44228) lookups, plain and nested, and Shellshock

