@@ -13,7 +13,9 @@ import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
-import { C, ClientTable, ClientView, F_FIRST, FS, IS, type ClientExport, type LineContext } from './state.js';
+import { C, ClientTable, ClientView, F_FIRST, F_RECENT, FS, IS, type ClientExport, type LineContext } from './state.js';
+import { HEAT_ALL, RECENT_PAGE, RECENT_QUEUED, RecentLines, type BusyGate } from './heat.js';
+import { waitedInQueue } from './families/flood.js';
 import { extensionCode, TargetView } from './target.js';
 import { isClean, suspects, type Suspect } from './verdict.js';
 
@@ -29,6 +31,11 @@ export interface DetectOptions {
   readonly untilMs?: number;
   /** Client key whose every line-level decision is recorded. */
   readonly explain?: string | null;
+  /**
+   * Count flood.requests and crawl.aggressive for busy clients only (heat.ts; the default).
+   * false: count every client's lines, as tests compare.
+   */
+  readonly busyGates?: boolean;
 }
 
 export interface DetectStats {
@@ -113,11 +120,19 @@ export class Detector {
     this.#notes.push(`${id}: ${why}`);
   };
   readonly #ctx: Mutable<LineContext>;
+  /** The families' busy gates (heat.ts), their bits together, and the recent lines of clients not yet busy. */
+  readonly #gates: readonly BusyGate[];
+  readonly #gateBits: number;
+  readonly #recent: RecentLines;
 
   constructor(o: DetectOptions = {}, shard?: ShardSpec) {
     this.rules = o.rules ?? BUILTIN_RULES;
     this.#shard = shard && shard.count > 1 ? shard : null;
     this.families = buildFamilies(this.rules);
+    this.#gates = o.busyGates === false ? [] : this.families.flatMap((f) => (f.busy ? [f.busy] : []));
+    this.#gateBits = this.#gates.reduce((bits, g) => bits | g.bit, 0);
+    this.table.initialHeat = this.#gateBits !== 0 ? 0 : HEAT_ALL;
+    this.#recent = new RecentLines(this.#gates.reduce((ms, g) => Math.max(ms, g.replayMs), 0));
     const blocks = (o.exclude ?? []).map((t) => {
       const c = parseCidr(t);
       if (!c) throw new Error(`bug: unvalidated CIDR '${t}'`);
@@ -289,11 +304,51 @@ export class Detector {
     else ctx.uaStart = ctx.uaEnd = 0;
     ctx.sec = Math.floor(t / 1000);
     ctx.note = explaining ? this.#note : null;
+    if (this.#gateBits !== 0 && (I[b + C.heat]! & this.#gateBits) !== this.#gateBits) this.#coldLine(rec, slot, isStatic ? null : target, t, ctx.sec);
     const families = this.families;
     for (let i = 0; i < families.length; i++) families[i]!.onRecord(ctx, T, slot);
     if (explaining) {
       explain.push(`${new Date(t).toISOString()} ${this.#line()}\n    ${this.#notes.length > 0 ? this.#notes.join('\n    ') : 'no rule counted this line'}`);
     }
+  }
+
+  /**
+   * A line of a client not busy for some gated rule (heat.ts): counted towards each such
+   * rule's gate; a gate reached makes the client busy for that rule, which first counts the
+   * client's recent lines from the ring; the line goes to the ring while a gate is left.
+   * `page`: the request's target when it is a non-static HTTP request, else null.
+   */
+  #coldLine(rec: LogRecord, slot: number, page: TargetView | null, ms: number, sec: number): void {
+    const T = this.table;
+    const I = T.I;
+    const b = slot * IS;
+    const head = slot * FS + F_RECENT;
+    let heat = I[b + C.heat]!;
+    for (let g = 0; g < this.#gates.length; g++) {
+      const gate = this.#gates[g]!;
+      if ((heat & gate.bit) !== 0 || (gate.pagesOnly && page === null)) continue;
+      const c = b + C.gate0 + 2 * g;
+      const k = Math.floor(sec / gate.intervalSeconds) + 1;
+      if (k > I[c]!) {
+        I[c] = k;
+        I[c + 1] = 1;
+      } else if (k === I[c]) I[c + 1]!++;
+      // (A line of an older interval, logged late, is not counted towards the gate.)
+      if (I[c + 1]! < gate.gate) continue;
+      heat |= gate.bit;
+      I[b + C.heat] = heat;
+      this.#replay(gate, slot, T.F[head]! - 1, ms);
+    }
+    if ((heat & this.#gateBits) === this.#gateBits) return;
+    const flags = (waitedInQueue(rec) ? RECENT_QUEUED : 0) | (page !== null ? RECENT_PAGE : 0);
+    T.F[head] = this.#recent.push(slot, T.F[head]! - 1, ms, rec.clientPort, flags, page !== null ? page.pathHash() : 0, this.#now, T.maxLagMs) + 1;
+  }
+
+  /** Counts the recent lines of a client that just turned busy for `gate` (apart: no closure in #coldLine's every call). */
+  #replay(gate: BusyGate, slot: number, newest: number, ms: number): void {
+    if (newest < 0) return;
+    const T = this.table;
+    this.#recent.replay(newest, ms - gate.replayMs, (m, port, flags, hash) => gate.replay(T, slot, m, port, flags, hash));
   }
 
   /**

@@ -15,6 +15,7 @@ import type { LogRecord } from '../parse/record.js';
 import type { TargetView } from './target.js';
 import { RULE_IDS, type RuleId } from './rules.js';
 import { EvidenceStore, type LineFile } from './evidence.js';
+import { HEAT_ALL } from './heat.js';
 import { SeriesStore } from './series.js';
 import { SlotMap, type SlotMeta } from './slot-map.js';
 
@@ -85,22 +86,46 @@ export interface ClientExport {
   /** Flat `[port, last accept ms, ...]`. */
   ports: number[];
   portsPruneAt: number;
+  /** Heat bits (heat.ts): the gated rules that counted the client's lines. */
+  heat: number;
   explain: string[] | null;
 }
 
 /**
- * Int32 cells of a client (at `slot * IS` of ClientTable.I): counters, then the bookkeeping
- * of the pages and ports tables (slot-map.ts SlotMeta) and of the series every line bumps
- * (series.ts), the lines counted by the HOT_RULES columns (crawl, flood: counted on most
- * lines), then the client's Float64 cells (F_CELL0), then the rare series and the other rule
- * columns. What an ordinary line touches is in the first 48 cells: three consecutive cache
- * lines of the client's 320 bytes, one place in memory instead of a row here and another in a
- * Float64 array of its own.
+ * Int32 cells of a client (at `slot * IS` of ClientTable.I). What every line touches comes
+ * first: the counters and the busy gates (heat.ts), then the client's Float64 cells
+ * (F_CELL0: its first and last dates); an ordinary line of a client that is not busy touches
+ * those two consecutive cache lines and nothing else of the client's 320 bytes. Then the
+ * state of the busy clients' rules: the bookkeeping of the pages and ports tables
+ * (slot-map.ts SlotMeta), of the series their lines bump (series.ts) and the counts of the
+ * HOT_RULES columns (crawl, flood), then the rare series and the other rule columns.
  */
-export const C = { total: 0, http: 1, tcp: 2, c4xx: 3, c5xx: 4, denied: 5, statics: 6, pageCount: 7, portCount: 8, portsPruneAt: 9, rareTimes: 10, evidenceFull: 11, hasDistinct: 12, lastPort: 13, lastPortDirty: 14 } as const;
+export const C = {
+  total: 0,
+  http: 1,
+  tcp: 2,
+  c4xx: 3,
+  c5xx: 4,
+  denied: 5,
+  statics: 6,
+  /** Busy bits (heat.ts): the gated rules that count this client's lines. */
+  heat: 7,
+  /** Per gated rule: the newest interval of its gate and the lines counted in it (heat.ts). */
+  gate0: 8,
+  rareTimes: 12,
+  evidenceFull: 13,
+  hasDistinct: 14,
+  pageCount: 32,
+  portCount: 33,
+  portsPruneAt: 34,
+  lastPort: 35,
+  lastPortDirty: 36,
+} as const;
+/** The 8 Float64 cells (see F_FIRST) take Int32 cells 16-31, the client's second cache line. */
+const F_CELL0 = 16;
 /** Bookkeeping cells (3 each) of the pages and ports tables. */
-const PAGES_META = 15;
-const PORTS_META = 18;
+const PAGES_META = 37;
+const PORTS_META = 40;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
@@ -108,15 +133,11 @@ const SERIES_COL = [0, 0, 1, 2, 1, 2];
 const HOT_RULES = 2;
 /** Bookkeeping cells of a 3-column store (SeriesStore.metaCells). */
 const SER_META = 8;
-const SER0 = 21;
+const SER0 = 43;
 const HOT_HIT0 = SER0 + SER_META;
-/** First bookkeeping cell of each store. */
-/** The Float64 cells (F_CELLS of them, see F_FIRST) start at this Int32 cell, on a cache line. */
-const F_CELL0 = (HOT_HIT0 + HOT_RULES + 15) & ~15;
-const F_CELLS = 8;
-const SER_OFF = [SER0, F_CELL0 + 2 * F_CELLS];
+const SER_OFF = [SER0, HOT_HIT0 + HOT_RULES];
 const RARE_HIT0 = SER_OFF[1]! + SER_META;
-/** 80 cells (320 bytes, aligned on cache lines) for the built-in rules' 71. */
+/** 80 cells (320 bytes, aligned on cache lines) for the built-in rules' 76. */
 export const IS = (RARE_HIT0 + RULE_COUNT - HOT_RULES + 15) & ~15;
 /** Cell of rule column r's count. */
 function hitCell(r: number): number {
@@ -126,12 +147,14 @@ function hitCell(r: number): number {
  * Float64 cells of a client, in its Int32 record (ClientTable.F is a Float64 view of the same
  * memory; a client's start at `slot * FS`): first and last accept ms (F_FIRST, F_FIRST + 1),
  * then first and last of the HOT_RULES columns, then the latest accept ms of port C.lastPort
- * (the ports table holds an older value until the client changes ports: see flushPort); 8
- * cells, one cache line.
+ * (the ports table holds an older value until the client changes ports: see flushPort), then
+ * the place of the client's newest line in the recent-lines ring plus one (heat.ts; 0: none);
+ * 8 cells, one cache line.
  */
 export const FS = IS / 2;
 export const F_FIRST = F_CELL0 / 2;
 export const F_LAST_PORT_MS = F_FIRST + 2 + 2 * HOT_RULES;
+export const F_RECENT = F_LAST_PORT_MS + 1;
 const RARE_STRIDE = 2 * (RULE_COUNT - HOT_RULES);
 
 export class ClientTable {
@@ -141,6 +164,8 @@ export class ClientTable {
   size = 0;
   /** Largest lag of a line's accept date behind the latest one seen (lines are logged when they end). */
   maxLagMs = 0;
+  /** Heat bits of a new client (heat.ts): 0 when the detector gates busy rules, else HEAT_ALL. */
+  initialHeat = 0;
   #free: number[] = [];
   #cap = 0;
   I = new Int32Array(0);
@@ -203,6 +228,7 @@ export class ClientTable {
       if (slot >= this.#cap) this.#grow(Math.max(1024, this.#cap * 4));
     }
     this.keys[slot] = key;
+    this.I[slot * IS + C.heat] = explain ? HEAT_ALL : this.initialHeat;
     this.F[slot * FS + F_FIRST] = Number.POSITIVE_INFINITY;
     this.F[slot * FS + F_FIRST + 1] = Number.NEGATIVE_INFINITY;
     if (explain) this.explain.set(slot, []);
@@ -268,7 +294,7 @@ export class ClientTable {
    * the client, so that rules that count every client's ordinary traffic (new connections,
    * new pages) copy log lines only for the few clients that come near their threshold.
    */
-  hit(slot: number, r: number, t: number, ctx: LineContext, evidenceMax: number, evidenceAfter = 0): number {
+  hit(slot: number, r: number, t: number, ctx: LineContext | null, evidenceMax: number, evidenceAfter = 0): number {
     const I = this.I;
     const b = slot * IS;
     const n = ++I[b + hitCell(r)]!;
@@ -281,7 +307,7 @@ export class ClientTable {
       if (t < F[f]!) F[f] = t;
       if (t > F[f + 1]!) F[f + 1] = t;
     }
-    if (n > evidenceAfter && evidenceMax > 0 && (I[b + C.evidenceFull]! & (1 << r)) === 0) {
+    if (n > evidenceAfter && evidenceMax > 0 && ctx !== null && (I[b + C.evidenceFull]! & (1 << r)) === 0) {
       // The bit is clear, so the list has room: the line is kept as its place in the file, or
       // copied as bytes; it is made a string only when printed.
       const rec = ctx.rec;
@@ -429,6 +455,7 @@ export class ClientTable {
       pages,
       ports,
       portsPruneAt: I[b + C.portsPruneAt]!,
+      heat: I[b + C.heat]!,
       explain: ex ? [...ex] : null,
     };
   }
@@ -502,6 +529,7 @@ export class ClientTable {
       } else this.ports.setValue(e, Math.max(t, this.ports.value(e)));
     }
     this.I[b + C.portsPruneAt] = Math.max(this.I[b + C.portsPruneAt]!, from.portsPruneAt);
+    this.I[b + C.heat]! |= from.heat;
     const mine = this.explain.get(slot);
     if (mine && from.explain) mine.push(...from.explain);
   }

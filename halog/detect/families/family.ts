@@ -4,6 +4,7 @@
  * end, without knowing which family it is talking to. A client is a slot of the detector's
  * ClientTable (state.ts).
  */
+import type { BusyGate } from '../heat.js';
 import type { DetectRules, RuleId } from '../rules.js';
 import type { ClientTable, LineContext } from '../state.js';
 
@@ -21,6 +22,8 @@ export interface Family {
   readonly ids: readonly RuleId[];
   /** Rules of other families this one counts lines for (the User-Agent family counts probe.cve's exploits in User-Agents). */
   readonly feeds?: readonly RuleId[];
+  /** A rule of the family that counts a client's lines only once it is busy (heat.ts). */
+  readonly busy?: BusyGate;
   onRecord(ctx: LineContext, t: ClientTable, slot: number): void;
   decide(t: ClientTable, slot: number): Decision[];
   /** The scores of the rules that fire for the client, added: what decide() gives, without the objects. */

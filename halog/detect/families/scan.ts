@@ -3,12 +3,15 @@
  * 400/403/404, here also counting HAProxy's own denies and tarpits, whatever the status) and
  * `crawl.aggressive` (http-crawl-non_statics: many new non-static pages in a short window).
  */
+import { HEAT_CRAWL, RECENT_PAGE, type BusyGate } from '../heat.js';
 import type { DetectRules } from '../rules.js';
-import { C, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { C, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
 
 const SCAN = ruleIndex('scan.paths');
 const CRAWL = ruleIndex('crawl.aggressive');
+/** How far back a client that turned busy has its pages counted (heat.ts). */
+const CRAWL_REPLAY_MS = 120_000;
 
 export function createScanFamily(rules: Readonly<DetectRules>): Family {
   const scan = rules.rules['scan.paths'];
@@ -22,8 +25,30 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
     if (ratio(t.n(slot, C.statics), t.n(slot, C.http)) > crawl.maxStaticRatio) return false;
     return t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct) >= crawl.minDistinct;
   };
+  /** A non-static request of a busy client: `ctx` is null for a line replayed from the recent-lines ring. */
+  const countPage = (t: ClientTable, slot: number, sec: number, ms: number, pathHash: number, ctx: LineContext | null): void => {
+    if (!t.addPage(slot, pathHash)) return;
+    t.bump(slot, Series.pages, sec);
+    t.hit(slot, CRAWL, ms, ctx, ctx === null ? 0 : evidence, crawlWarm);
+    ctx?.note?.('crawl.aggressive', 'new non-static path');
+  };
+  // Busy: a quarter of the limit within one window. A page seen before the replayed span counts
+  // as new once more, so the span is longer than the window (heat.ts).
+  const busy: BusyGate | undefined = crawl.enabled
+    ? {
+        bit: HEAT_CRAWL,
+        gate: Math.max(1, Math.floor(crawl.minDistinct / 4)),
+        intervalSeconds: crawl.windowSeconds,
+        pagesOnly: true,
+        replayMs: Math.max(CRAWL_REPLAY_MS, crawl.windowSeconds * 1000),
+        replay: (t, slot, ms, _port, flags, pageHash) => {
+          if ((flags & RECENT_PAGE) !== 0) countPage(t, slot, Math.floor(ms / 1000), ms, pageHash, null);
+        },
+      }
+    : undefined;
   return {
     name: 'scan',
+    busy,
     ids: [...(scan.enabled ? (['scan.paths'] as const) : []), ...(crawl.enabled ? (['crawl.aggressive'] as const) : [])],
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       const target = ctx.target;
@@ -37,11 +62,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
           ctx.note?.('scan.paths', `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
         }
       }
-      if (crawl.enabled && t.addPage(slot, target.pathHash())) {
-        t.bump(slot, Series.pages, ctx.sec);
-        t.hit(slot, CRAWL, rec.acceptMs, ctx, evidence, crawlWarm);
-        ctx.note?.('crawl.aggressive', 'new non-static path');
-      }
+      if (crawl.enabled && (t.I[slot * IS + C.heat]! & HEAT_CRAWL) !== 0) countPage(t, slot, ctx.sec, rec.acceptMs, target.pathHash(), ctx);
     },
     decide(t: ClientTable, slot: number): Decision[] {
       const out: Decision[] = [];
