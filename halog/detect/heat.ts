@@ -4,8 +4,9 @@
  * detect's CPU on a generated log where nearly every client sends a page or two a minute.
  * Neither can fire for a client that never sends many lines within its window, so a client
  * is counted by such a rule only once it is **busy** for it: `gate` lines (for crawl: new
- * non-static requests) within one aligned interval of the rule's window. Until then its lines
- * cost two cells of its record and an entry in a ring of recent lines shared by all clients;
+ * non-static requests) within one aligned interval of the rule's window. Until then a line
+ * costs a few cells of the client's record and an entry in a ring of recent lines shared by
+ * all clients;
  * when it turns busy, its lines still in the ring that were accepted within `replayMs` before
  * the line that made it busy are counted first, in their order, then every line after.
  *
@@ -14,7 +15,7 @@
  *    aligned intervals), far under the rule's limit (gate is an eighth of flood's least limit,
  *    a quarter of crawl's), so it could not fire;
  *  - a window around that moment is counted from the ring: every line accepted within
- *    replayMs before (the rule's window and the port-reuse time, plus a margin) is there,
+ *    replayMs before (flood: its window and the port-reuse time; crawl: 2 minutes) is there,
  *    unless lines are logged more than the ring's margin (keepMs below: 4 x the worst lag
  *    seen, 2 to 10 minutes) after their accept date, or more than RING_MAX lines came in
  *    that span;

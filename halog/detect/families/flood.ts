@@ -100,7 +100,7 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
     ? {
         bit: HEAT_FLOOD,
         gate: Math.max(1, Math.floor(low / 8)),
-        intervalSeconds: r.windowSeconds,
+        intervalSeconds: Math.max(1, r.windowSeconds),
         pagesOnly: false,
         replayMs: (r.windowSeconds + r.connectionReuseSeconds) * 1000,
         replay: (t, slot, ms, port, flags) => countLine(t, slot, Math.floor(ms / 1000), ms, port, (flags & RECENT_QUEUED) !== 0, null),

@@ -38,7 +38,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
     ? {
         bit: HEAT_CRAWL,
         gate: Math.max(1, Math.floor(crawl.minDistinct / 4)),
-        intervalSeconds: crawl.windowSeconds,
+        intervalSeconds: Math.max(1, crawl.windowSeconds),
         pagesOnly: true,
         replayMs: Math.max(CRAWL_REPLAY_MS, crawl.windowSeconds * 1000),
         replay: (t, slot, ms, _port, flags, pageHash) => {
