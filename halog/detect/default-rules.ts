@@ -153,11 +153,12 @@ export const DEFAULT_RULES: DetectRules = {
         '/geoserver/web/', '/druid/index.html', '/hudson', '/invoker/jmxinvokerservlet', '/cgi-bin/php', '/php-cgi/php-cgi.exe',
         // What every internet-facing server is sent each day by botnets and mass scanners: one
         // request each, the exploit in the request itself.
+        // (Not the paths that real applications also call: Telerik's upload handler, Liferay's
+        // JSON API, Xdebug's trigger, a Docker UI's `/api/.../containers/json`.)
         'invokefunction&function=', 'call_user_func_array', '/ctrlt/deviceupgrade_1', '/ws/v1/cluster/apps/new-application',
-        'telerik.web.ui.webresource.axd?type=rau', '/api/jsonws/invoke', '/mifs/.;/', '/tmunblock.cgi', '/cgi-bin/mainfunction.cgi',
-        '/login.cgi?cli=', '/developmentserver/metadatauploader', 'allow_url_include', 'auto_prepend_file', '/pearcmd',
-        'xdebug_session_start', 'content=<php>', '169.254.169.254', 'metadata.google.internal', '/api/v2/cmdb/system/admin',
-        '/containers/json', '/_/;/meta-inf/',
+        '/mifs/.;/', '/tmunblock.cgi', 'mainfunction.cgi?action=login&keypath=', '/login.cgi?cli=',
+        '/developmentserver/metadatauploader', 'allow_url_include', 'auto_prepend_file', '/pearcmd', 'content=<php>',
+        '169.254.169.254', 'metadata.google.internal', '/api/v2/cmdb/system/admin', '^/containers/json', '/_/;/meta-inf/',
       ],
       // Exploits sent in the User-Agent rather than the URL (matched once per distinct
       // User-Agent): Log4Shell (CVE-2021-44228) lookups, plain and nested, and Shellshock

@@ -194,8 +194,6 @@ test('probe.cve: one request each of the exploits botnets send every server, and
     'GET /index.php?s=/Index/\\think\\app/invokefunction&function=call_user_func_array&vars[0]=md5&vars[1][]=x HTTP/1.1',
     'POST /ctrlt/DeviceUpgrade_1 HTTP/1.1',
     'POST /ws/v1/cluster/apps/new-application HTTP/1.1',
-    'GET /Telerik.Web.UI.WebResource.axd?type=rau HTTP/1.1',
-    'POST /api/jsonws/invoke HTTP/1.1',
     'GET /mifs/.;/services/LogService HTTP/1.1',
     'GET /tmUnblock.cgi HTTP/1.1',
     'GET /cgi-bin/mainfunction.cgi?action=login&keyPath=%27%0A/bin/sh${IFS}-c HTTP/1.1',
@@ -203,19 +201,28 @@ test('probe.cve: one request each of the exploits botnets send every server, and
     'GET /developmentserver/metadatauploader HTTP/1.1',
     'POST /hello.world?%ADd+allow_url_include%3d1+%ADd+auto_prepend_file%3dphp://input HTTP/1.1',
     'GET /index.php?lang=../../../../usr/local/lib/php/pearcmd&+config-create+/&/x+/tmp/a.php HTTP/1.1',
-    'GET /?XDEBUG_SESSION_START=phpstorm HTTP/1.1',
     'GET /?a=fetch&content=<php>die(@md5(HelloThinkCMF))</php> HTTP/1.1',
     'GET /?url=http://169.254.169.254/latest/meta-data/ HTTP/1.1',
     'GET /fetch?u=http%3A%2F%2Fmetadata.google.internal%2FcomputeMetadata%2Fv1%2F HTTP/1.1',
     'GET /api/v2/cmdb/system/admin HTTP/1.1',
-    'GET /v1.24/containers/json HTTP/1.1',
+    'GET /containers/json HTTP/1.1',
     'GET /s/1/_/;/META-INF/maven/com.atlassian.jira/jira-webapp-dist/pom.properties HTTP/1.1',
   ];
   for (const request of exploits) {
     const d = judgeOne([http({ request, status: 404 })]).byId.get('probe.cve');
     assert.equal(d?.fired, true, request);
   }
-  const benign = ['GET /search?q=thinkphp+invoke+function HTTP/1.1', 'GET /docs/api/invoke HTTP/1.1', 'GET /products/containers/ HTTP/1.1', 'GET /blog/xdebug-tips HTTP/1.1', 'POST /api/v2/cmdb/assets HTTP/1.1'];
+  // Look-alikes, and what real applications send: a Docker UI, Telerik uploads, Liferay's JSON API, a developer's Xdebug trigger.
+  const benign = [
+    'GET /search?q=thinkphp+invoke+function HTTP/1.1',
+    'GET /products/containers/ HTTP/1.1',
+    'POST /api/v2/cmdb/assets HTTP/1.1',
+    'GET /api/endpoints/1/docker/containers/json?all=1 HTTP/1.1',
+    'POST /Telerik.Web.UI.WebResource.axd?type=rau HTTP/1.1',
+    'POST /api/jsonws/invoke HTTP/1.1',
+    'GET /cart?XDEBUG_SESSION_START=phpstorm HTTP/1.1',
+    'GET /cgi-bin/mainfunction.cgi HTTP/1.1',
+  ];
   for (const request of benign) assert.equal(judgeOne([http({ request })]).byId.get('probe.cve')?.fired, false, request);
 });
 
