@@ -115,6 +115,8 @@ export const C = {
   rareTimes: 12,
   evidenceFull: 13,
   hasDistinct: 14,
+  /** Rules (bits) whose distinct values reached DISTINCT_CAP: callers need not make the string. */
+  distinctFull: 15,
   pageCount: 32,
   portCount: 33,
   portsPruneAt: 34,
@@ -342,7 +344,13 @@ export class ClientTable {
     let s = this.#distinct.get(i);
     if (s === undefined) this.#distinct.set(i, (s = new Set()));
     if (s.size < DISTINCT_CAP) s.add(v);
+    if (s.size >= DISTINCT_CAP) this.I[slot * IS + C.distinctFull]! |= 1 << r;
     this.I[slot * IS + C.hasDistinct]! |= 1 << r;
+  }
+
+  /** Whether addDistinct would still keep a new value for rule column `r` (a scanner's 404 paths pass the cap). */
+  distinctRoom(slot: number, r: number): boolean {
+    return (this.I[slot * IS + C.distinctFull]! & (1 << r)) === 0;
   }
 
   distinctSize(slot: number, r: number): number {
@@ -506,6 +514,7 @@ export class ClientTable {
           if (s.size >= DISTINCT_CAP) break;
           s.add(d);
         }
+        if (s.size >= DISTINCT_CAP) I[b + C.distinctFull]! |= 1 << r;
       }
     }
     for (const name of Object.keys(from.windows) as (keyof typeof Series)[]) {

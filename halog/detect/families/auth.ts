@@ -51,7 +51,6 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       if (statuses.has(rec.status) || fromServer403) {
         t.bump(slot, Series.authfail, ctx.sec);
         t.hit(slot, AUTH, rec.acceptMs, ctx, evidence);
-        if (ctx.target !== null) t.addDistinct(slot, AUTH, ctx.target.path());
         ctx.note?.('bruteforce.auth', `authentication failure (status ${rec.status})`);
         return;
       }
@@ -63,7 +62,6 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
       if (p === null) return;
       t.bump(slot, Series.authpost, ctx.sec);
       t.hit(slot, AUTH, rec.acceptMs, ctx, evidence);
-      t.addDistinct(slot, AUTH, path);
       ctx.note?.('bruteforce.auth', `login attempt: POST to '${p}' (status ${rec.status})`);
     },
     decide(t: ClientTable, slot: number): Decision[] {

@@ -37,7 +37,7 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
       return;
     }
     t.hit(slot, cols[i]!, ctx.rec.acceptMs, ctx, evidence);
-    t.addDistinct(slot, cols[i]!, full ? tg.full() : tg.path());
+    if (t.distinctRoom(slot, cols[i]!)) t.addDistinct(slot, cols[i]!, full ? tg.full() : tg.path());
     ctx.note?.(ids[i]!, `matched '${m}' in the decoded ${full ? 'target' : 'path'}`);
   };
   return {

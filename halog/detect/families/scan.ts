@@ -58,7 +58,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         const proxyDenied = rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54);
         if (statuses.has(rec.status) || proxyDenied) {
           t.hit(slot, SCAN, rec.acceptMs, ctx, evidence);
-          t.addDistinct(slot, SCAN, target.path());
+          if (t.distinctRoom(slot, SCAN)) t.addDistinct(slot, SCAN, target.path());
           ctx.note?.('scan.paths', `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
         }
       }
