@@ -21,8 +21,19 @@ import { SlotMap, type SlotMeta } from './slot-map.js';
 
 export { windowPeak, type WindowPeak } from './window.js';
 
-/** Distinct values kept per rule and client: far above every threshold, bounded for memory. */
+/** Pages kept per client (crawl.aggressive): far above its threshold, bounded for memory. */
 export const DISTINCT_CAP = 4096;
+/**
+ * Distinct strings kept per rule and client (error paths, probe targets, user agents): 50
+ * times the highest built-in threshold. A scanner's 404 paths pass it, and its later lines
+ * then make no string (a string and a Set insert per line was 2 % of a run on the bench log).
+ */
+export const DISTINCT_VALUES_CAP = 1024;
+
+/** A distinct count for an explanation: at the cap, the true count may be higher. */
+export function distinctCount(n: number): string {
+  return n >= DISTINCT_VALUES_CAP ? `${n} or more` : String(n);
+}
 
 export const RULE_COUNT = RULE_IDS.length;
 /** Rule columns: the two rules that count ordinary traffic first (their cells share cache lines with the counters). */
@@ -85,6 +96,8 @@ export interface ClientExport {
   pages: number[];
   /** Flat `[port, last accept ms, ...]`. */
   ports: number[];
+  /** 30-bit hashes of the non-static paths answered with an error (scan.paths). */
+  errorPaths: number[];
   portsPruneAt: number;
   /** Heat bits (heat.ts): the gated rules that counted the client's lines. */
   heat: number;
@@ -115,7 +128,7 @@ export const C = {
   rareTimes: 12,
   evidenceFull: 13,
   hasDistinct: 14,
-  /** Rules (bits) whose distinct values reached DISTINCT_CAP: callers need not make the string. */
+  /** Rules (bits) whose distinct values reached DISTINCT_VALUES_CAP: callers need not make the string. */
   distinctFull: 15,
   pageCount: 32,
   portCount: 33,
@@ -125,9 +138,12 @@ export const C = {
 } as const;
 /** The 8 Float64 cells (see F_FIRST) take Int32 cells 16-31, the client's second cache line. */
 const F_CELL0 = 16;
-/** Bookkeeping cells (3 each) of the pages and ports tables. */
+/** Bookkeeping cells (3 each) of the pages, ports and error-paths tables. */
 const PAGES_META = 37;
 const PORTS_META = 40;
+const ERRORS_META = 76;
+/** Error paths held (scan.paths), after the rule columns. */
+const ERROR_COUNT = 79;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
@@ -139,8 +155,8 @@ const SER0 = 43;
 const HOT_HIT0 = SER0 + SER_META;
 const SER_OFF = [SER0, HOT_HIT0 + HOT_RULES];
 const RARE_HIT0 = SER_OFF[1]! + SER_META;
-/** 80 cells (320 bytes, aligned on cache lines) for the built-in rules' 76. */
-export const IS = (RARE_HIT0 + RULE_COUNT - HOT_RULES + 15) & ~15;
+/** 80 cells (320 bytes, aligned on cache lines) for the built-in rules' 76, then the error-paths cells. */
+export const IS = (Math.max(RARE_HIT0 + RULE_COUNT - HOT_RULES, ERROR_COUNT + 1) + 15) & ~15;
 /** Cell of rule column r's count. */
 function hitCell(r: number): number {
   return r < HOT_RULES ? HOT_HIT0 + r : RARE_HIT0 + r - HOT_RULES;
@@ -183,6 +199,8 @@ export class ClientTable {
   readonly explain = new Map<number, string[]>();
   /** Hashes of the non-static paths each client asked for (crawl.aggressive), value unused. */
   readonly pages = new SlotMap(false, new ClientCells(this, PAGES_META));
+  /** Hashes of the distinct non-static paths each client got an error for (scan.paths), value unused. */
+  readonly errorPaths = new SlotMap(false, new ClientCells(this, ERRORS_META));
   /** Client port -> last accept ms, to tell a new connection from a reused one. */
   readonly ports = new SlotMap(true, new ClientCells(this, PORTS_META));
   /** Per-second series: requests, new connections and new pages in one store, the rare kinds in another. */
@@ -279,6 +297,7 @@ export class ClientTable {
     // Before the cells are zeroed: the tables' bookkeeping is in them.
     this.pages.removeAllOf(slot);
     this.ports.removeAllOf(slot);
+    this.errorPaths.removeAllOf(slot);
     this.I.fill(0, slot * IS, slot * IS + IS);
     if (this.#evidence.size > 0 || this.#distinct.size > 0) {
       for (let r = 0; r < RULE_COUNT; r++) {
@@ -338,13 +357,13 @@ export class ClientTable {
     return (blk - 1) * RARE_STRIDE + 2 * (r - HOT_RULES);
   }
 
-  /** Adds a distinct value counted by rule column `r` (kept up to DISTINCT_CAP). */
+  /** Adds a distinct value counted by rule column `r` (kept up to DISTINCT_VALUES_CAP). */
   addDistinct(slot: number, r: number, v: string): void {
     const i = slot * RULE_COUNT + r;
     let s = this.#distinct.get(i);
     if (s === undefined) this.#distinct.set(i, (s = new Set()));
-    if (s.size < DISTINCT_CAP) s.add(v);
-    if (s.size >= DISTINCT_CAP) this.I[slot * IS + C.distinctFull]! |= 1 << r;
+    if (s.size < DISTINCT_VALUES_CAP) s.add(v);
+    if (s.size >= DISTINCT_VALUES_CAP) this.I[slot * IS + C.distinctFull]! |= 1 << r;
     this.I[slot * IS + C.hasDistinct]! |= 1 << r;
   }
 
@@ -403,6 +422,17 @@ export class ClientTable {
     return true;
   }
 
+  /** Adds the hash of a path the client got an error for (scan.paths), up to DISTINCT_CAP of them. */
+  addErrorPath(slot: number, h: number): void {
+    const c = slot * IS + ERROR_COUNT;
+    if (this.I[c]! < DISTINCT_CAP && this.errorPaths.findOrAdd(slot, h, 0) <= 0) this.I[c]!++;
+  }
+
+  /** Distinct error paths of the client (at most DISTINCT_CAP). */
+  errorPathCount(slot: number): number {
+    return this.I[slot * IS + ERROR_COUNT]!;
+  }
+
   /**
    * Writes the latest accept ms of the client's last port (kept in its record while its lines
    * stay on that port) into the ports table. `forget`: the record no longer stands for the
@@ -444,6 +474,9 @@ export class ClientTable {
     const ports: number[] = [];
     this.ports.forEachOf(slot, (p, t) => ports.push(t, p));
     ports.reverse();
+    const errorPaths: number[] = [];
+    this.errorPaths.forEachOf(slot, (h) => errorPaths.push(h));
+    errorPaths.reverse();
     const ex = this.explain.get(slot);
     const I = this.I;
     const b = slot * IS;
@@ -462,6 +495,7 @@ export class ClientTable {
       windows,
       pages,
       ports,
+      errorPaths,
       portsPruneAt: I[b + C.portsPruneAt]!,
       heat: I[b + C.heat]!,
       explain: ex ? [...ex] : null,
@@ -511,10 +545,10 @@ export class ClientTable {
         if (s === undefined) this.#distinct.set(i, (s = new Set()));
         I[b + C.hasDistinct]! |= 1 << r;
         for (const d of h.distinct) {
-          if (s.size >= DISTINCT_CAP) break;
+          if (s.size >= DISTINCT_VALUES_CAP) break;
           s.add(d);
         }
-        if (s.size >= DISTINCT_CAP) I[b + C.distinctFull]! |= 1 << r;
+        if (s.size >= DISTINCT_VALUES_CAP) I[b + C.distinctFull]! |= 1 << r;
       }
     }
     for (const name of Object.keys(from.windows) as (keyof typeof Series)[]) {
@@ -528,6 +562,7 @@ export class ClientTable {
         this.I[b + C.pageCount]!++;
       }
     }
+    for (const h of from.errorPaths) this.addErrorPath(slot, h);
     for (let i = 0; i < from.ports.length; i += 2) {
       const p = from.ports[i]!;
       const t = from.ports[i + 1]!;

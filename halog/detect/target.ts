@@ -33,6 +33,8 @@ export class TargetView {
   #decoded: DecodedTarget | null = null;
   #path: string | null = null;
   #full: string | null = null;
+  /** pathHash() of this target, once computed (several rules key on it); -1 before. */
+  #hash = -1;
 
   /** Points the view at `buf[start, end)` (a request target) for the next line. */
   reset(buf: Buffer, start: number, end: number): void {
@@ -42,6 +44,7 @@ export class TargetView {
     this.#decoded = null;
     this.#path = null;
     this.#full = null;
+    this.#hash = -1;
     let plain = end > start && buf[start] === 0x2f;
     let q = -1;
     for (let i = start; plain && i < end; i++) {
@@ -68,6 +71,11 @@ export class TargetView {
 
   /** Hash of path(), the same whether computed from the bytes or from the decoded string. */
   pathHash(): number {
+    if (this.#hash < 0) this.#hash = this.#computeHash();
+    return this.#hash;
+  }
+
+  #computeHash(): number {
     let h1 = 0x811c9dc5 | 0;
     let h2 = 0x2545f491 | 0;
     if (this.#decoded) {

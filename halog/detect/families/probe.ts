@@ -8,7 +8,7 @@
  */
 import { MultiNeedles } from '../needles.js';
 import { CONTENT_RULE_IDS, type DetectRules } from '../rules.js';
-import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
+import { distinctCount, ruleIndex, type ClientTable, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
 
 /** Status >= 400, or denied/tarpitted by HAProxy. */
@@ -64,7 +64,7 @@ export function createProbeFamily(rules: Readonly<DetectRules>): Family {
       return active.map((id, k) => {
         const min = rules.rules[id].minDistinct;
         const n = t.distinctSize(slot, activeCols[k]!);
-        return { id, fired: n >= min, why: () => `${n} distinct matching target(s), need >= ${min}` };
+        return { id, fired: n >= min, why: () => `${distinctCount(n)} distinct matching target(s), need >= ${min}` };
       });
     },
     score(t: ClientTable, slot: number): number {

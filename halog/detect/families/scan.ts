@@ -5,7 +5,7 @@
  */
 import { HEAT_CRAWL, RECENT_PAGE, type BusyGate } from '../heat.js';
 import type { DetectRules } from '../rules.js';
-import { C, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { C, DISTINCT_CAP, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
 
 const SCAN = ruleIndex('scan.paths');
@@ -19,7 +19,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
   const statuses = new StatusSet(scan.statuses);
   const evidence = rules.evidencePerRule;
   const crawlWarm = Math.floor(crawl.minDistinct / 10);
-  const scanFired = (t: ClientTable, slot: number): boolean => t.distinctSize(slot, SCAN) >= scan.minDistinct && ratio(t.count(slot, SCAN), t.n(slot, C.http)) >= scan.minErrorRatio;
+  const scanFired = (t: ClientTable, slot: number): boolean => t.errorPathCount(slot) >= scan.minDistinct && ratio(t.count(slot, SCAN), t.n(slot, C.http)) >= scan.minErrorRatio;
   const crawlFired = (t: ClientTable, slot: number): boolean => {
     // The cheap half first: most clients load static assets.
     if (ratio(t.n(slot, C.statics), t.n(slot, C.http)) > crawl.maxStaticRatio) return false;
@@ -58,7 +58,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         const proxyDenied = rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54);
         if (statuses.has(rec.status) || proxyDenied) {
           t.hit(slot, SCAN, rec.acceptMs, ctx, evidence);
-          if (t.distinctRoom(slot, SCAN)) t.addDistinct(slot, SCAN, target.path());
+          t.addErrorPath(slot, target.pathHash());
           ctx.note?.('scan.paths', `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
         }
       }
@@ -67,12 +67,12 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
     decide(t: ClientTable, slot: number): Decision[] {
       const out: Decision[] = [];
       if (scan.enabled) {
-        const d = t.distinctSize(slot, SCAN);
+        const d = t.errorPathCount(slot);
         const r = ratio(t.count(slot, SCAN), t.n(slot, C.http));
         out.push({
           id: 'scan.paths',
           fired: d >= scan.minDistinct && r >= scan.minErrorRatio,
-          why: () => `${d} distinct error paths (need >= ${scan.minDistinct}), ${pct(r)} of HTTP requests were errors (need >= ${pct(scan.minErrorRatio)})`,
+          why: () => `${d >= DISTINCT_CAP ? `${d} or more` : d} distinct error paths (need >= ${scan.minDistinct}), ${pct(r)} of HTTP requests were errors (need >= ${pct(scan.minErrorRatio)})`,
         });
       }
       if (crawl.enabled) {
