@@ -21,9 +21,22 @@ export class ByteCache<T> {
   /** The value for `buf[start, end)`, or undefined. */
   get(buf: Uint8Array, start: number, end: number): T | undefined {
     const row = this.#keys.indexOf(buf, start, end);
+    this.lastRow = row;
     const v = this.#values[row];
     if (v === undefined) this.#missRow = row;
     return v;
+  }
+
+  /** Row of the key of the last `get`: stays the key's row until `clear()`. */
+  lastRow = -1;
+
+  /**
+   * The value of row `row` if that row's key is `buf[start, end)`, else undefined: for a caller
+   * that remembers where a key was (the same key again skips hashing it). A row from before a
+   * `clear()` is either a different key now or gone, and the bytes tell.
+   */
+  at(row: number, buf: Uint8Array, start: number, end: number): T | undefined {
+    return this.#keys.equals(row, buf, start, end) ? this.#values[row] : undefined;
   }
 
   /** Sets the value of the key whose `get` just missed. */
@@ -37,5 +50,6 @@ export class ByteCache<T> {
     this.#keys = new KeyTable(0);
     this.#values = [];
     this.#missRow = -1;
+    this.lastRow = -1;
   }
 }

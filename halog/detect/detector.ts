@@ -281,7 +281,7 @@ export class Detector {
       if (rec.status >= 400 && rec.status < 500) I[b + C.c4xx]!++;
       else if (rec.status >= 500) I[b + C.c5xx]!++;
       if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) I[b + C.denied]!++;
-    } else I[b + C.tcp]!++;
+    }
     let target: TargetView | null = null;
     if (http && !rec.isBadRequest) {
       target = this.#target;

@@ -116,7 +116,8 @@ export interface ClientExport {
 export const C = {
   total: 0,
   http: 1,
-  tcp: 2,
+  /** The User-Agent cache row of the client's previous line, plus one (families/ua.ts; 0: none). */
+  uaRow: 2,
   c4xx: 3,
   c5xx: 4,
   denied: 5,
@@ -484,7 +485,7 @@ export class ClientTable {
       key: this.keys[slot]!,
       total: I[b + C.total]!,
       http: I[b + C.http]!,
-      tcp: I[b + C.tcp]!,
+      tcp: I[b + C.total]! - I[b + C.http]!,
       c4xx: I[b + C.c4xx]!,
       c5xx: I[b + C.c5xx]!,
       denied: I[b + C.denied]!,
@@ -509,7 +510,6 @@ export class ClientTable {
     const I = this.I;
     I[b + C.total]! += from.total;
     I[b + C.http]! += from.http;
-    I[b + C.tcp]! += from.tcp;
     I[b + C.c4xx]! += from.c4xx;
     I[b + C.c5xx]! += from.c5xx;
     I[b + C.denied]! += from.denied;
@@ -620,7 +620,7 @@ export class ClientView {
     return this.table.n(this.slot, C.http);
   }
   get tcp(): number {
-    return this.table.n(this.slot, C.tcp);
+    return this.table.n(this.slot, C.total) - this.table.n(this.slot, C.http);
   }
   get c4xx(): number {
     return this.table.n(this.slot, C.c4xx);

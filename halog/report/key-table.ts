@@ -98,6 +98,11 @@ export class KeyTable {
     return this.#insert(buf, start, len, h, s);
   }
 
+  /** Whether row `idx` holds the key `buf[start, end)` (false for a row not in the table). */
+  equals(idx: number, buf: Uint8Array, start: number, end: number): boolean {
+    return idx < this.size && this.#keyLength[idx] === end - start && this.#sameKey(idx, buf, start, end - start);
+  }
+
   #sameKey(idx: number, buf: Uint8Array, start: number, len: number): boolean {
     const arena = this.#arena;
     const off = this.#keyOffset[idx]!;

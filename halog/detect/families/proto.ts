@@ -32,7 +32,7 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
   const monitor = (t: ClientTable, slot: number): boolean => {
     if (bad.monitorMinSpanSeconds <= 0 || t.n(slot, C.http) > 0) return false;
     const spanS = (t.last(slot) - t.first(slot)) / 1000;
-    return spanS >= bad.monitorMinSpanSeconds && t.n(slot, C.tcp) <= spanS * MONITOR_MAX_RATE;
+    return spanS >= bad.monitorMinSpanSeconds && t.n(slot, C.total) - t.n(slot, C.http) <= spanS * MONITOR_MAX_RATE;
   };
   const badFired = (t: ClientTable, slot: number, n: number): boolean => n >= bad.minCount && ratio(n, t.n(slot, C.total)) >= bad.minRatio && !monitor(t, slot);
   const proxy = rules.rules['proto.open-proxy'];

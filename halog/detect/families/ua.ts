@@ -8,7 +8,7 @@ import { ByteCache } from '../byte-cache.js';
 import { unescapeHaproxy } from '../decode.js';
 import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
-import { ruleIndex, type ClientTable, type LineContext } from '../state.js';
+import { C, IS, ruleIndex, type ClientTable, type LineContext } from '../state.js';
 
 import type { Decision, Family } from './family.js';
 
@@ -34,16 +34,23 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if ((needles.size === 0 && exploits.size === 0) || ctx.uaEnd === ctx.uaStart) return;
       const b = ctx.rec.buf;
-      let v = cache.get(b, ctx.uaStart, ctx.uaEnd);
+      // A client sends the same User-Agent line after line: its row is remembered in the
+      // client's record, and comparing the bytes there costs less than hashing them.
+      const memo = slot * IS + C.uaRow;
+      let v = t.I[memo]! > 0 ? cache.at(t.I[memo]! - 1, b, ctx.uaStart, ctx.uaEnd) : undefined;
       if (v === undefined) {
-        const ua = unescapeHaproxy(b.toString('latin1', ctx.uaStart, ctx.uaEnd));
-        const lower = ua.toLowerCase();
-        v = { ua, match: needles.size > 0 ? needles.match(lower) : null, exploit: exploits.size > 0 ? exploits.match(lower) : null };
-        if (cache.size >= CACHE_MAX) {
-          cache.clear();
-          cache.get(b, ctx.uaStart, ctx.uaEnd);
+        v = cache.get(b, ctx.uaStart, ctx.uaEnd);
+        if (v === undefined) {
+          const ua = unescapeHaproxy(b.toString('latin1', ctx.uaStart, ctx.uaEnd));
+          const lower = ua.toLowerCase();
+          v = { ua, match: needles.size > 0 ? needles.match(lower) : null, exploit: exploits.size > 0 ? exploits.match(lower) : null };
+          if (cache.size >= CACHE_MAX) {
+            cache.clear();
+            cache.get(b, ctx.uaStart, ctx.uaEnd);
+          }
+          cache.setAfterMiss(v);
         }
-        cache.setAfterMiss(v);
+        t.I[memo] = cache.lastRow + 1;
       }
       if (v.match !== null) {
         t.hit(slot, UA, ctx.rec.acceptMs, ctx, evidence);
