@@ -341,7 +341,7 @@ export class Detector {
     }
     if ((heat & this.#gateBits) === this.#gateBits) return;
     const flags = (waitedInQueue(rec) ? RECENT_QUEUED : 0) | (page !== null ? RECENT_PAGE : 0);
-    T.F[head] = this.#recent.push(slot, T.F[head]! - 1, ms, rec.clientPort, flags, page !== null ? page.pathHash() : 0, this.#now, T.maxLagMs) + 1;
+    T.F[head] = this.#recent.push(T.F[head]! - 1, ms, rec.clientPort, flags, page !== null ? page.pathHash() : 0, this.#now, T.maxLagMs) + 1;
   }
 
   /** Counts the recent lines of a client that just turned busy for `gate` (apart: no closure in #coldLine's every call). */

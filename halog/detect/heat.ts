@@ -65,8 +65,9 @@ export interface BusyGate {
 
 /**
  * The recent lines of every client not busy for some gated rule, in arrival order: a ring of
- * 32-byte entries (accept ms, the client's previous entry, slot, port, flags, page hash), each
- * linked to its client's previous one so that a client's lines are found without a scan.
+ * 32-byte entries (accept ms, the client's previous entry, port, flags, page hash; 4 bytes
+ * unused, for alignment), each linked to its client's previous one so that a client's lines
+ * are found without a scan.
  * Entries older than the horizon are overwritten when the ring is full; otherwise it doubles.
  */
 export class RecentLines {
@@ -95,7 +96,7 @@ export class RecentLines {
    * (-1: none); `now`: the latest accept date seen, `maxLagMs` the worst lag of one (how long
    * entries are kept: keepMs).
    */
-  push(slot: number, prev: number, ms: number, port: number, flags: number, pageHash: number, now: number, maxLagMs: number): number {
+  push(prev: number, ms: number, port: number, flags: number, pageHash: number, now: number, maxLagMs: number): number {
     if (this.#next - this.#oldest === this.#cap) {
       const dropBefore = now - keepMs(this.#replayMs, maxLagMs);
       while (this.#oldest < this.#next && this.#f[(this.#oldest & this.#mask) * 4]! < dropBefore) this.#oldest++;
@@ -109,10 +110,9 @@ export class RecentLines {
     this.#f[e * 4] = ms;
     this.#f[e * 4 + 1] = prev;
     const c = e * 8 + 4;
-    this.#i[c] = slot;
-    this.#i[c + 1] = port;
-    this.#i[c + 2] = flags;
-    this.#i[c + 3] = pageHash;
+    this.#i[c] = port;
+    this.#i[c + 1] = flags;
+    this.#i[c + 2] = pageHash;
     return seq;
   }
 
@@ -153,7 +153,7 @@ export class RecentLines {
       const ms = this.#f[e * 4]!;
       if (ms < fromMs) continue;
       const c = e * 8 + 4;
-      fn(ms, this.#i[c + 1]!, this.#i[c + 2]!, this.#i[c + 3]!);
+      fn(ms, this.#i[c]!, this.#i[c + 1]!, this.#i[c + 2]!);
     }
   }
 }

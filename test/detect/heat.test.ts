@@ -37,7 +37,7 @@ test('recent lines: a client replays its own lines in order, every one within th
     maxLag = Math.max(maxLag, lag);
     const e: Entry = { slot: rand(300), ms, port: 1024 + rand(60000), flags: rand(4), hash: rand(1 << 30) };
     all.push(e);
-    heads.set(e.slot, ring.push(e.slot, heads.get(e.slot) ?? -1, e.ms, e.port, e.flags, e.hash, now, maxLag));
+    heads.set(e.slot, ring.push(heads.get(e.slot) ?? -1, e.ms, e.port, e.flags, e.hash, now, maxLag));
     if (i % 100_000 === 99_999) {
       for (const slot of [0, 7, 123, 299]) {
         const fromMs = now - replayMs;
