@@ -24,9 +24,8 @@ export { windowPeak, type WindowPeak } from './window.js';
 /** Pages kept per client (crawl.aggressive): far above its threshold, bounded for memory. */
 export const DISTINCT_CAP = 4096;
 /**
- * Distinct strings kept per rule and client (error paths, probe targets, user agents): 50
- * times the highest built-in threshold. A scanner's 404 paths pass it, and its later lines
- * then make no string (a string and a Set insert per line was 2 % of a run on the bench log).
+ * Distinct strings kept per rule and client (probe targets, user agents, open-proxy targets):
+ * 50 times the highest built-in threshold, so a prober's later lines make no string.
  */
 export const DISTINCT_VALUES_CAP = 1024;
 
@@ -36,7 +35,7 @@ export function distinctCount(n: number): string {
 }
 
 export const RULE_COUNT = RULE_IDS.length;
-/** Rule columns: the two rules that count ordinary traffic first (their cells share cache lines with the counters). */
+/** Rule columns: first the two rules that count a busy client's ordinary traffic (their counts sit beside the series they bump). */
 const COLUMN_IDS: readonly RuleId[] = ['crawl.aggressive', 'flood.requests', ...RULE_IDS.filter((id) => id !== 'crawl.aggressive' && id !== 'flood.requests')];
 const RULE_INDEX = new Map<RuleId, number>(COLUMN_IDS.map((id, i) => [id, i]));
 /** Column of a rule in the per-rule cells. */
@@ -368,7 +367,7 @@ export class ClientTable {
     this.I[slot * IS + C.hasDistinct]! |= 1 << r;
   }
 
-  /** Whether addDistinct would still keep a new value for rule column `r` (a scanner's 404 paths pass the cap). */
+  /** Whether addDistinct would still keep a new value for rule column `r` (callers skip making the string). */
   distinctRoom(slot: number, r: number): boolean {
     return (this.I[slot * IS + C.distinctFull]! & (1 << r)) === 0;
   }
