@@ -13,7 +13,7 @@ import { unescapeHaproxy } from './decode.js';
 import { buildFamilies } from './families/index.js';
 import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
-import { C, ClientTable, ClientView, F_FIRST, F_RECENT, FS, IS, type ClientExport, type LineContext } from './state.js';
+import { C, ClientTable, ClientView, IS, K, KF_FIRST, KFS, KS, type ClientExport, type LineContext } from './state.js';
 import { HEAT_ALL, RECENT_PAGE, RECENT_QUEUED, RecentLines, type BusyGate } from './heat.js';
 import { waitedInQueue } from './families/flood.js';
 import { extensionCode, TargetView } from './target.js';
@@ -269,18 +269,19 @@ export class Detector {
     } else if (this.#now - t > this.table.maxLagMs) this.table.maxLagMs = this.#now - t;
     const slot = this.#client(rec, key);
     const T = this.table;
-    const I = T.I;
-    const b = slot * IS;
-    I[b + C.total]!++;
-    const F = T.F;
-    const f = slot * FS + F_FIRST;
-    if (t < F[f]!) F[f] = t;
-    if (t > F[f + 1]!) F[f + 1] = t;
+    // The cold record holds what every line counts; the record (I) only the rarer counters.
+    const Kc = T.K;
+    const k = slot * KS;
+    Kc[k + K.total]!++;
+    const KF = T.KF;
+    const f = slot * KFS + KF_FIRST;
+    if (t < KF[f]!) KF[f] = t;
+    if (t > KF[f + 1]!) KF[f + 1] = t;
     if (http) {
-      I[b + C.http]!++;
-      if (rec.status >= 400 && rec.status < 500) I[b + C.c4xx]!++;
-      else if (rec.status >= 500) I[b + C.c5xx]!++;
-      if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) I[b + C.denied]!++;
+      Kc[k + K.http]!++;
+      if (rec.status >= 400 && rec.status < 500) Kc[k + K.c4xx]!++;
+      else if (rec.status >= 500) T.I[slot * IS + C.c5xx]!++;
+      if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) T.I[slot * IS + C.denied]!++;
     }
     let target: TargetView | null = null;
     if (http && !rec.isBadRequest) {
@@ -293,7 +294,7 @@ export class Detector {
     const explaining = explain !== null;
     if (explaining) this.#notes = [];
     const isStatic = target !== null && sortedHas(this.#static, target.extension(STATIC_EXT_MAX));
-    if (isStatic) I[b + C.statics]!++;
+    if (isStatic) Kc[k + K.statics]!++;
     // One context object for every line (the families must not keep it).
     const ctx = this.#ctx;
     ctx.rec = rec;
@@ -304,7 +305,7 @@ export class Detector {
     else ctx.uaStart = ctx.uaEnd = 0;
     ctx.sec = Math.floor(t / 1000);
     ctx.note = explaining ? this.#note : null;
-    if (this.#gateBits !== 0 && (I[b + C.heat]! & this.#gateBits) !== this.#gateBits) this.#coldLine(rec, slot, isStatic ? null : target, t, ctx.sec);
+    if (this.#gateBits !== 0 && (Kc[k + K.heat]! & this.#gateBits) !== this.#gateBits) this.#coldLine(rec, slot, isStatic ? null : target, t, ctx.sec);
     const families = this.families;
     for (let i = 0; i < families.length; i++) families[i]!.onRecord(ctx, T, slot);
     if (explaining) {
@@ -320,14 +321,13 @@ export class Detector {
    */
   #coldLine(rec: LogRecord, slot: number, page: TargetView | null, ms: number, sec: number): void {
     const T = this.table;
-    const I = T.I;
-    const b = slot * IS;
-    const head = slot * FS + F_RECENT;
-    let heat = I[b + C.heat]!;
+    const I = T.K;
+    const b = slot * KS;
+    let heat = I[b + K.heat]!;
     for (let g = 0; g < this.#gates.length; g++) {
       const gate = this.#gates[g]!;
       if ((heat & gate.bit) !== 0 || (gate.pagesOnly && page === null)) continue;
-      const c = b + C.gate0 + 2 * g;
+      const c = b + K.gate0 + 2 * g;
       const k = Math.floor(sec / gate.intervalSeconds) + 1;
       if (k > I[c]!) {
         I[c] = k;
@@ -336,12 +336,12 @@ export class Detector {
       // (A line of an older interval, logged late, is not counted towards the gate.)
       if (I[c + 1]! < gate.gate) continue;
       heat |= gate.bit;
-      I[b + C.heat] = heat;
-      this.#replay(gate, slot, T.F[head]! - 1, ms);
+      I[b + K.heat] = heat;
+      this.#replay(gate, slot, T.recent(slot), ms);
     }
     if ((heat & this.#gateBits) === this.#gateBits) return;
     const flags = (waitedInQueue(rec) ? RECENT_QUEUED : 0) | (page !== null ? RECENT_PAGE : 0);
-    T.F[head] = this.#recent.push(T.F[head]! - 1, ms, rec.clientPort, flags, page !== null ? page.pathHash() : 0, this.#now, T.maxLagMs) + 1;
+    T.setRecent(slot, this.#recent.push(T.recent(slot), ms, rec.clientPort, flags, page !== null ? page.pathHash() : 0, this.#now, T.maxLagMs));
   }
 
   /** Counts the recent lines of a client that just turned busy for `gate` (apart: no closure in #coldLine's every call). */

@@ -27,7 +27,7 @@
  */
 import type { ClientTable } from './state.js';
 
-/** Heat bits (C.heat): the gated rules that count a client's lines. */
+/** Heat bits (K.heat): the gated rules that count a client's lines. */
 export const HEAT_FLOOD = 1;
 export const HEAT_CRAWL = 2;
 /** Every bit: a client counted by every rule from its first line (`--explain`, merged state). */

@@ -104,40 +104,56 @@ export interface ClientExport {
 }
 
 /**
- * Int32 cells of a client (at `slot * IS` of ClientTable.I). What every line touches comes
- * first: the counters and the busy gates (heat.ts), then the client's Float64 cells
- * (F_CELL0: its first and last dates); an ordinary line of a client that is not busy touches
- * those two consecutive cache lines and nothing else of the client's 320 bytes. Then the
- * state of the busy clients' rules: the bookkeeping of the pages and ports tables
- * (slot-map.ts SlotMeta), of the series their lines bump (series.ts) and the counts of the
- * HOT_RULES columns (crawl, flood), then the rare series and the other rule columns.
+ * Int32 cells of a client's record (at `slot * IS` of ClientTable.I): what lines of a busy
+ * client, or a rule's hits, touch (what every line touches is in the cold record, K below):
+ * rare counters and bits, the Float64 cells (F_CELL0), the bookkeeping of the pages and ports
+ * tables (slot-map.ts SlotMeta), of the series (series.ts) and the counts of the HOT_RULES
+ * columns (crawl, flood), then the rare series and the other rule columns, then the
+ * error-paths table's.
  */
 export const C = {
-  total: 0,
-  http: 1,
-  /** The User-Agent cache row of the client's previous line, plus one (families/ua.ts; 0: none). */
-  uaRow: 2,
-  c4xx: 3,
-  c5xx: 4,
-  denied: 5,
-  statics: 6,
-  /** Busy bits (heat.ts): the gated rules that count this client's lines. */
-  heat: 7,
-  /** Per gated rule: the newest interval of its gate and the lines counted in it (heat.ts). */
-  gate0: 8,
-  rareTimes: 12,
-  evidenceFull: 13,
-  hasDistinct: 14,
+  c5xx: 0,
+  denied: 1,
+  rareTimes: 2,
+  evidenceFull: 3,
+  hasDistinct: 4,
   /** Rules (bits) whose distinct values reached DISTINCT_VALUES_CAP: callers need not make the string. */
-  distinctFull: 15,
+  distinctFull: 5,
   pageCount: 32,
   portCount: 33,
   portsPruneAt: 34,
   lastPort: 35,
   lastPortDirty: 36,
 } as const;
-/** The 8 Float64 cells (see F_FIRST) take Int32 cells 16-31, the client's second cache line. */
-const F_CELL0 = 16;
+/**
+ * Int32 cells of a client's **cold record** (at `slot * KS` of ClientTable.K): what every line
+ * touches, in one 64-byte cache line of a 64-byte stride, so that the records of 50k clients
+ * take 3 MB of cache and TLB reach instead of 16: the counters, the busy gates (heat.ts), the
+ * User-Agent cache row of the previous line, the client's newest entry in the ring of recent
+ * lines (two cells: low and high 31 bits), then its first and last accept ms as Float64 (KF).
+ */
+export const K = {
+  total: 0,
+  http: 1,
+  /** The User-Agent cache row of the client's previous line, plus one (families/ua.ts; 0: none). */
+  uaRow: 2,
+  c4xx: 3,
+  statics: 4,
+  /** Busy bits (heat.ts): the gated rules that count this client's lines. */
+  heat: 5,
+  /** Per gated rule: the newest interval of its gate and the lines counted in it (heat.ts). */
+  gate0: 6,
+  /** The client's newest ring entry plus one (0: none), as low and high 31 bits. */
+  recentLo: 10,
+  recentHi: 11,
+} as const;
+/** Int32 cells per cold record, and Float64 cells (KF) per cold record. */
+export const KS = 16;
+export const KFS = 8;
+/** First and last accept ms in KF (Int32 cells 12-15). */
+export const KF_FIRST = 6;
+/** The 5 Float64 cells (see F_HOT) take Int32 cells 6-15. */
+const F_CELL0 = 6;
 /** Bookkeeping cells (3 each) of the pages, ports and error-paths tables. */
 const PAGES_META = 37;
 const PORTS_META = 40;
@@ -163,16 +179,13 @@ function hitCell(r: number): number {
 }
 /**
  * Float64 cells of a client, in its Int32 record (ClientTable.F is a Float64 view of the same
- * memory; a client's start at `slot * FS`): first and last accept ms (F_FIRST, F_FIRST + 1),
- * then first and last of the HOT_RULES columns, then the latest accept ms of port C.lastPort
- * (the ports table holds an older value until the client changes ports: see flushPort), then
- * the place of the client's newest line in the recent-lines ring plus one (heat.ts; 0: none);
- * 8 cells, one cache line.
+ * memory; a client's start at `slot * FS`): first and last of the HOT_RULES columns (F_HOT),
+ * then the latest accept ms of port C.lastPort (the ports table holds an older value until the
+ * client changes ports: see flushPort).
  */
 export const FS = IS / 2;
-export const F_FIRST = F_CELL0 / 2;
-export const F_LAST_PORT_MS = F_FIRST + 2 + 2 * HOT_RULES;
-export const F_RECENT = F_LAST_PORT_MS + 1;
+const F_HOT = F_CELL0 / 2;
+export const F_LAST_PORT_MS = F_HOT + 2 * HOT_RULES;
 const RARE_STRIDE = 2 * (RULE_COUNT - HOT_RULES);
 
 export class ClientTable {
@@ -188,6 +201,9 @@ export class ClientTable {
   #cap = 0;
   I = new Int32Array(0);
   F = new Float64Array(0);
+  /** Cold records (K cells, KS per client) and their Float64 view. */
+  K = new Int32Array(0);
+  KF = new Float64Array(0);
   /** Evidence lines (bytes, evidence.ts) and distinct strings by slot * RULE_COUNT + rule column, made on first use. */
   readonly #evidence = new EvidenceStore();
   readonly #distinct = new Map<number, Set<string>>();
@@ -225,17 +241,35 @@ export class ClientTable {
     return this.#cap;
   }
 
-  /** Int32 cell `c` (a C value) of a client. */
+  /** Int32 cell `c` (a C value) of a client's record. */
   n(slot: number, c: number): number {
     return this.I[slot * IS + c]!;
   }
 
+  /** Int32 cell `c` (a K value) of a client's cold record. */
+  k(slot: number, c: number): number {
+    return this.K[slot * KS + c]!;
+  }
+
   first(slot: number): number {
-    return this.F[slot * FS + F_FIRST]!;
+    return this.KF[slot * KFS + KF_FIRST]!;
   }
 
   last(slot: number): number {
-    return this.F[slot * FS + F_FIRST + 1]!;
+    return this.KF[slot * KFS + KF_FIRST + 1]!;
+  }
+
+  /** The client's newest entry in the ring of recent lines (heat.ts), or -1. */
+  recent(slot: number): number {
+    const c = slot * KS;
+    return this.K[c + K.recentHi]! * 0x80000000 + this.K[c + K.recentLo]! - 1;
+  }
+
+  setRecent(slot: number, seq: number): void {
+    const c = slot * KS;
+    const v = seq + 1;
+    this.K[c + K.recentLo] = v % 0x80000000;
+    this.K[c + K.recentHi] = Math.floor(v / 0x80000000);
   }
 
   /** A new client's slot (zeroed). */
@@ -248,9 +282,10 @@ export class ClientTable {
       if (slot >= this.#cap) this.#grow(Math.max(1024, this.#cap * 4));
     }
     this.keys[slot] = key;
-    this.I[slot * IS + C.heat] = explain ? HEAT_ALL : this.initialHeat;
-    this.F[slot * FS + F_FIRST] = Number.POSITIVE_INFINITY;
-    this.F[slot * FS + F_FIRST + 1] = Number.NEGATIVE_INFINITY;
+    this.K.fill(0, slot * KS, slot * KS + KS);
+    this.K[slot * KS + K.heat] = explain ? HEAT_ALL : this.initialHeat;
+    this.KF[slot * KFS + KF_FIRST] = Number.POSITIVE_INFINITY;
+    this.KF[slot * KFS + KF_FIRST + 1] = Number.NEGATIVE_INFINITY;
     if (explain) this.explain.set(slot, []);
     this.size++;
     return slot;
@@ -263,6 +298,11 @@ export class ClientTable {
     i.set(this.I);
     this.I = i;
     this.F = new Float64Array(buf);
+    const kbuf = new ArrayBuffer(n * KS * 4);
+    const k = new Int32Array(kbuf);
+    k.set(this.K);
+    this.K = k;
+    this.KF = new Float64Array(kbuf);
   }
 
   /** Compacts the series logs when dropped clients left them mostly holes (after an eviction sweep). */
@@ -299,6 +339,7 @@ export class ClientTable {
     this.ports.removeAllOf(slot);
     this.errorPaths.removeAllOf(slot);
     this.I.fill(0, slot * IS, slot * IS + IS);
+    this.K.fill(0, slot * KS, slot * KS + KS);
     if (this.#evidence.size > 0 || this.#distinct.size > 0) {
       for (let r = 0; r < RULE_COUNT; r++) {
         this.#evidence.delete(slot * RULE_COUNT + r);
@@ -342,7 +383,7 @@ export class ClientTable {
 
   /** Index of the first/last dates of rule column `r` in F (hot columns) or #rareF (made if missing). */
   #times(slot: number, r: number): number {
-    if (r < HOT_RULES) return slot * FS + F_FIRST + 2 + 2 * r;
+    if (r < HOT_RULES) return slot * FS + F_HOT + 2 * r;
     const c = slot * IS + C.rareTimes;
     let blk = this.I[c]!;
     if (blk === 0) {
@@ -480,15 +521,17 @@ export class ClientTable {
     const ex = this.explain.get(slot);
     const I = this.I;
     const b = slot * IS;
+    const Kc = this.K;
+    const kb = slot * KS;
     return {
       key: this.keys[slot]!,
-      total: I[b + C.total]!,
-      http: I[b + C.http]!,
-      tcp: I[b + C.total]! - I[b + C.http]!,
-      c4xx: I[b + C.c4xx]!,
+      total: Kc[kb + K.total]!,
+      http: Kc[kb + K.http]!,
+      tcp: Kc[kb + K.total]! - Kc[kb + K.http]!,
+      c4xx: Kc[kb + K.c4xx]!,
       c5xx: I[b + C.c5xx]!,
       denied: I[b + C.denied]!,
-      statics: I[b + C.statics]!,
+      statics: Kc[kb + K.statics]!,
       first: this.first(slot),
       last: this.last(slot),
       hits,
@@ -497,7 +540,7 @@ export class ClientTable {
       ports,
       errorPaths,
       portsPruneAt: I[b + C.portsPruneAt]!,
-      heat: I[b + C.heat]!,
+      heat: Kc[kb + K.heat]!,
       explain: ex ? [...ex] : null,
     };
   }
@@ -507,14 +550,16 @@ export class ClientTable {
     this.flushPort(slot, true);
     const b = slot * IS;
     const I = this.I;
-    I[b + C.total]! += from.total;
-    I[b + C.http]! += from.http;
-    I[b + C.c4xx]! += from.c4xx;
+    const Kc = this.K;
+    const kb = slot * KS;
+    Kc[kb + K.total]! += from.total;
+    Kc[kb + K.http]! += from.http;
+    Kc[kb + K.c4xx]! += from.c4xx;
     I[b + C.c5xx]! += from.c5xx;
     I[b + C.denied]! += from.denied;
-    I[b + C.statics]! += from.statics;
-    this.F[slot * FS + F_FIRST] = Math.min(this.first(slot), from.first);
-    this.F[slot * FS + F_FIRST + 1] = Math.max(this.last(slot), from.last);
+    Kc[kb + K.statics]! += from.statics;
+    this.KF[slot * KFS + KF_FIRST] = Math.min(this.first(slot), from.first);
+    this.KF[slot * KFS + KF_FIRST + 1] = Math.max(this.last(slot), from.last);
     for (const id of Object.keys(from.hits) as RuleId[]) {
       const h = from.hits[id]!;
       const r = ruleIndex(id);
@@ -572,7 +617,7 @@ export class ClientTable {
       } else this.ports.setValue(e, Math.max(t, this.ports.value(e)));
     }
     this.I[b + C.portsPruneAt] = Math.max(this.I[b + C.portsPruneAt]!, from.portsPruneAt);
-    this.I[b + C.heat]! |= from.heat;
+    Kc[kb + K.heat]! |= from.heat;
     const mine = this.explain.get(slot);
     if (mine && from.explain) mine.push(...from.explain);
   }
@@ -613,16 +658,16 @@ export class ClientView {
     return this.table.keys[this.slot]!;
   }
   get total(): number {
-    return this.table.n(this.slot, C.total);
+    return this.table.k(this.slot, K.total);
   }
   get http(): number {
-    return this.table.n(this.slot, C.http);
+    return this.table.k(this.slot, K.http);
   }
   get tcp(): number {
-    return this.table.n(this.slot, C.total) - this.table.n(this.slot, C.http);
+    return this.table.k(this.slot, K.total) - this.table.k(this.slot, K.http);
   }
   get c4xx(): number {
-    return this.table.n(this.slot, C.c4xx);
+    return this.table.k(this.slot, K.c4xx);
   }
   get c5xx(): number {
     return this.table.n(this.slot, C.c5xx);
@@ -631,7 +676,7 @@ export class ClientView {
     return this.table.n(this.slot, C.denied);
   }
   get statics(): number {
-    return this.table.n(this.slot, C.statics);
+    return this.table.k(this.slot, K.statics);
   }
   get first(): number {
     return this.table.first(this.slot);

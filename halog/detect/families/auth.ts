@@ -14,19 +14,19 @@
  */
 import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
-import { C, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { K, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
 
 const AUTH = ruleIndex('bruteforce.auth');
 
 /** Authentication failures as a share of the client's HTTP requests. */
 function failureShare(t: ClientTable, slot: number): number {
-  return ratio(t.seriesTotal(slot, Series.authfail), t.n(slot, C.http));
+  return ratio(t.seriesTotal(slot, Series.authfail), t.k(slot, K.http));
 }
 
 /** Login POSTs as a share of the client's HTTP requests. */
 function loginShare(t: ClientTable, slot: number): number {
-  return ratio(t.seriesTotal(slot, Series.authpost), t.n(slot, C.http));
+  return ratio(t.seriesTotal(slot, Series.authpost), t.k(slot, K.http));
 }
 
 export function createAuthFamily(rules: Readonly<DetectRules>): Family {

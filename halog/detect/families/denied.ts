@@ -4,7 +4,7 @@
  * requests unwanted; many of them from one client is a probe even when every path differs.
  */
 import type { DetectRules } from '../rules.js';
-import { C, ruleIndex, type ClientTable, type LineContext } from '../state.js';
+import { K, ruleIndex, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, type Decision, type Family } from './family.js';
 
 const DENIED = ruleIndex('proxy.denied');
@@ -31,13 +31,13 @@ export function createDeniedFamily(rules: Readonly<DetectRules>): Family {
     decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];
       const n = t.count(slot, DENIED);
-      const q = ratio(n, t.n(slot, C.http));
+      const q = ratio(n, t.k(slot, K.http));
       return [{ id: 'proxy.denied', fired: n >= r.minCount && q >= r.minRatio, why: () => `${n} requests denied/tarpitted by HAProxy (need >= ${r.minCount}), ${pct(q)} of HTTP requests (need >= ${pct(r.minRatio)})` }];
     },
     score(t: ClientTable, slot: number): number {
       if (!r.enabled) return 0;
       const n = t.count(slot, DENIED);
-      return n >= r.minCount && ratio(n, t.n(slot, C.http)) >= r.minRatio ? r.score : 0;
+      return n >= r.minCount && ratio(n, t.k(slot, K.http)) >= r.minRatio ? r.score : 0;
     },
   };
 }

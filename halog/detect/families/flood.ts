@@ -12,7 +12,7 @@
 import type { LogRecord } from '../../parse/record.js';
 import { HEAT_FLOOD, RECENT_QUEUED, type BusyGate } from '../heat.js';
 import type { DetectRules } from '../rules.js';
-import { C, F_LAST_PORT_MS, FS, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { C, F_LAST_PORT_MS, FS, IS, K, KS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import type { Decision, Family } from './family.js';
 
 const FLOOD = ruleIndex('flood.requests');
@@ -111,7 +111,7 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
     ids: r.enabled ? ['flood.requests'] : [],
     busy,
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
-      if (!r.enabled || (t.I[slot * IS + C.heat]! & HEAT_FLOOD) === 0) return;
+      if (!r.enabled || (t.K[slot * KS + K.heat]! & HEAT_FLOOD) === 0) return;
       const rec = ctx.rec;
       countLine(t, slot, ctx.sec, rec.acceptMs, rec.clientPort, waitedInQueue(rec), ctx);
     },

@@ -6,7 +6,7 @@
  * CONNECT or absolute-form requests (`GET http://other.site/`), CrowdSec's http-open-proxy.
  */
 import type { DetectRules } from '../rules.js';
-import { C, ruleIndex, type ClientTable, type LineContext } from '../state.js';
+import { K, ruleIndex, type ClientTable, type LineContext } from '../state.js';
 
 const BAD = ruleIndex('proto.bad-requests');
 const PROXY = ruleIndex('proto.open-proxy');
@@ -30,11 +30,11 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
   const bad = rules.rules['proto.bad-requests'];
   /** Whether the client looks like a TCP health checker: TCP sessions only, long and steady. */
   const monitor = (t: ClientTable, slot: number): boolean => {
-    if (bad.monitorMinSpanSeconds <= 0 || t.n(slot, C.http) > 0) return false;
+    if (bad.monitorMinSpanSeconds <= 0 || t.k(slot, K.http) > 0) return false;
     const spanS = (t.last(slot) - t.first(slot)) / 1000;
-    return spanS >= bad.monitorMinSpanSeconds && t.n(slot, C.total) - t.n(slot, C.http) <= spanS * MONITOR_MAX_RATE;
+    return spanS >= bad.monitorMinSpanSeconds && t.k(slot, K.total) - t.k(slot, K.http) <= spanS * MONITOR_MAX_RATE;
   };
-  const badFired = (t: ClientTable, slot: number, n: number): boolean => n >= bad.minCount && ratio(n, t.n(slot, C.total)) >= bad.minRatio && !monitor(t, slot);
+  const badFired = (t: ClientTable, slot: number, n: number): boolean => n >= bad.minCount && ratio(n, t.k(slot, K.total)) >= bad.minRatio && !monitor(t, slot);
   const proxy = rules.rules['proto.open-proxy'];
   const slowMs = rules.rules['slow.client'].slowMs;
   const evidence = rules.evidencePerRule;
@@ -85,7 +85,7 @@ export function createProtoFamily(rules: Readonly<DetectRules>): Family {
       const out: Decision[] = [];
       if (bad.enabled) {
         const n = t.count(slot, BAD);
-        const q = ratio(n, t.n(slot, C.total));
+        const q = ratio(n, t.k(slot, K.total));
         const why = (): string =>
           `${n} empty/invalid connections (need >= ${bad.minCount}), ${pct(q)} of lines (need >= ${pct(bad.minRatio)})` +
           (monitor(t, slot) ? `; TCP sessions only, steadily over ${Math.round((t.last(slot) - t.first(slot)) / 1000)}s: a health checker (monitorMinSpanSeconds ${bad.monitorMinSpanSeconds})` : '');

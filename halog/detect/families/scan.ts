@@ -5,7 +5,7 @@
  */
 import { HEAT_CRAWL, RECENT_PAGE, type BusyGate } from '../heat.js';
 import type { DetectRules } from '../rules.js';
-import { C, DISTINCT_CAP, IS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { DISTINCT_CAP, K, KS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
 
 const SCAN = ruleIndex('scan.paths');
@@ -19,10 +19,10 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
   const statuses = new StatusSet(scan.statuses);
   const evidence = rules.evidencePerRule;
   const crawlWarm = Math.floor(crawl.minDistinct / 10);
-  const scanFired = (t: ClientTable, slot: number): boolean => t.errorPathCount(slot) >= scan.minDistinct && ratio(t.count(slot, SCAN), t.n(slot, C.http)) >= scan.minErrorRatio;
+  const scanFired = (t: ClientTable, slot: number): boolean => t.errorPathCount(slot) >= scan.minDistinct && ratio(t.count(slot, SCAN), t.k(slot, K.http)) >= scan.minErrorRatio;
   const crawlFired = (t: ClientTable, slot: number): boolean => {
     // The cheap half first: most clients load static assets.
-    if (ratio(t.n(slot, C.statics), t.n(slot, C.http)) > crawl.maxStaticRatio) return false;
+    if (ratio(t.k(slot, K.statics), t.k(slot, K.http)) > crawl.maxStaticRatio) return false;
     return t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct) >= crawl.minDistinct;
   };
   /** A non-static request of a busy client: `ctx` is null for a line replayed from the recent-lines ring. */
@@ -62,13 +62,13 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
           ctx.note?.('scan.paths', `status ${rec.status}${proxyDenied ? ' (denied by HAProxy)' : ''} on a non-static path`);
         }
       }
-      if (crawl.enabled && (t.I[slot * IS + C.heat]! & HEAT_CRAWL) !== 0) countPage(t, slot, ctx.sec, rec.acceptMs, target.pathHash(), ctx);
+      if (crawl.enabled && (t.K[slot * KS + K.heat]! & HEAT_CRAWL) !== 0) countPage(t, slot, ctx.sec, rec.acceptMs, target.pathHash(), ctx);
     },
     decide(t: ClientTable, slot: number): Decision[] {
       const out: Decision[] = [];
       if (scan.enabled) {
         const d = t.errorPathCount(slot);
-        const r = ratio(t.count(slot, SCAN), t.n(slot, C.http));
+        const r = ratio(t.count(slot, SCAN), t.k(slot, K.http));
         out.push({
           id: 'scan.paths',
           fired: d >= scan.minDistinct && r >= scan.minErrorRatio,
@@ -77,7 +77,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       }
       if (crawl.enabled) {
         const p = t.peak(slot, Series.pages, crawl.windowSeconds, crawl.minDistinct);
-        const s = ratio(t.n(slot, C.statics), t.n(slot, C.http));
+        const s = ratio(t.k(slot, K.statics), t.k(slot, K.http));
         out.push({
           id: 'crawl.aggressive',
           fired: p >= crawl.minDistinct && s <= crawl.maxStaticRatio,

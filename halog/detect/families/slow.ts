@@ -7,7 +7,7 @@
  * client's lines so a mobile user with one stalled request never adds up.
  */
 import type { DetectRules } from '../rules.js';
-import { C, ruleIndex, type ClientTable, type LineContext } from '../state.js';
+import { K, ruleIndex, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, type Decision, type Family } from './family.js';
 
 const SLOW = ruleIndex('slow.client');
@@ -36,13 +36,13 @@ export function createSlowFamily(rules: Readonly<DetectRules>): Family {
     decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];
       const n = t.count(slot, SLOW);
-      const q = ratio(n, t.n(slot, C.http));
+      const q = ratio(n, t.k(slot, K.http));
       return [{ id: 'slow.client', fired: n >= r.minCount && q >= r.minRatio, why: () => `${n} slow/incomplete requests (need >= ${r.minCount}), ${pct(q)} of HTTP lines (need >= ${pct(r.minRatio)})` }];
     },
     score(t: ClientTable, slot: number): number {
       if (!r.enabled) return 0;
       const n = t.count(slot, SLOW);
-      return n >= r.minCount && ratio(n, t.n(slot, C.http)) >= r.minRatio ? r.score : 0;
+      return n >= r.minCount && ratio(n, t.k(slot, K.http)) >= r.minRatio ? r.score : 0;
     },
   };
 }

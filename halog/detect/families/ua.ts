@@ -8,7 +8,7 @@ import { ByteCache } from '../byte-cache.js';
 import { unescapeHaproxy } from '../decode.js';
 import { NeedleList } from '../needles.js';
 import type { DetectRules } from '../rules.js';
-import { C, IS, ruleIndex, type ClientTable, type LineContext } from '../state.js';
+import { K, KS, ruleIndex, type ClientTable, type LineContext } from '../state.js';
 
 import type { Decision, Family } from './family.js';
 
@@ -36,8 +36,8 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
       const b = ctx.rec.buf;
       // A client sends the same User-Agent line after line: its row is remembered in the
       // client's record, and comparing the bytes there costs less than hashing them.
-      const memo = slot * IS + C.uaRow;
-      let v = t.I[memo]! > 0 ? cache.at(t.I[memo]! - 1, b, ctx.uaStart, ctx.uaEnd) : undefined;
+      const memo = slot * KS + K.uaRow;
+      let v = t.K[memo]! > 0 ? cache.at(t.K[memo]! - 1, b, ctx.uaStart, ctx.uaEnd) : undefined;
       if (v === undefined) {
         v = cache.get(b, ctx.uaStart, ctx.uaEnd);
         if (v === undefined) {
@@ -50,7 +50,7 @@ export function createUaFamily(rules: Readonly<DetectRules>): Family {
           }
           cache.setAfterMiss(v);
         }
-        t.I[memo] = cache.lastRow + 1;
+        t.K[memo] = cache.lastRow + 1;
       }
       if (v.match !== null) {
         t.hit(slot, UA, ctx.rec.acceptMs, ctx, evidence);
