@@ -119,11 +119,11 @@ export const C = {
   hasDistinct: 4,
   /** Rules (bits) whose distinct values reached DISTINCT_VALUES_CAP: callers need not make the string. */
   distinctFull: 5,
-  pageCount: 32,
-  portCount: 33,
-  portsPruneAt: 34,
-  lastPort: 35,
-  lastPortDirty: 36,
+  pageCount: 16,
+  portCount: 17,
+  portsPruneAt: 18,
+  lastPort: 19,
+  lastPortDirty: 20,
 } as const;
 /**
  * Int32 cells of a client's **cold record** (at `slot * KS` of ClientTable.K): what every line
@@ -154,12 +154,9 @@ export const KFS = 8;
 export const KF_FIRST = 6;
 /** The 5 Float64 cells (see F_HOT) take Int32 cells 6-15. */
 const F_CELL0 = 6;
-/** Bookkeeping cells (3 each) of the pages, ports and error-paths tables. */
-const PAGES_META = 37;
-const PORTS_META = 40;
-const ERRORS_META = 76;
-/** Error paths held (scan.paths), after the rule columns. */
-const ERROR_COUNT = 79;
+/** Bookkeeping cells (3 each) of the pages and ports tables. */
+const PAGES_META = 21;
+const PORTS_META = 24;
 /** Series kind -> store (0: requests, new connections, new pages, bumped together; 1: the rare ones) and column. */
 const SERIES_STORE = [0, 1, 0, 0, 1, 1];
 const SERIES_COL = [0, 0, 1, 2, 1, 2];
@@ -167,12 +164,15 @@ const SERIES_COL = [0, 0, 1, 2, 1, 2];
 const HOT_RULES = 2;
 /** Bookkeeping cells of a 3-column store (SeriesStore.metaCells). */
 const SER_META = 8;
-const SER0 = 43;
+const SER0 = 27;
 const HOT_HIT0 = SER0 + SER_META;
 const SER_OFF = [SER0, HOT_HIT0 + HOT_RULES];
 const RARE_HIT0 = SER_OFF[1]! + SER_META;
-/** 80 cells (320 bytes, aligned on cache lines) for the built-in rules' 76, then the error-paths cells. */
-export const IS = (Math.max(RARE_HIT0 + RULE_COUNT - HOT_RULES, ERROR_COUNT + 1) + 15) & ~15;
+/** Bookkeeping cells of the error-paths table (scan.paths) and the paths it holds, after the rule columns. */
+const ERRORS_META = RARE_HIT0 + RULE_COUNT - HOT_RULES;
+const ERROR_COUNT = ERRORS_META + 3;
+/** 64 cells (256 bytes, aligned on cache lines) for the built-in rules' 64. */
+export const IS = (ERROR_COUNT + 1 + 15) & ~15;
 /** Cell of rule column r's count. */
 function hitCell(r: number): number {
   return r < HOT_RULES ? HOT_HIT0 + r : RARE_HIT0 + r - HOT_RULES;
