@@ -395,7 +395,7 @@ export function parseOptions(args: readonly string[], isDirectory: (path: string
   }
   if (out === '-' && d.split !== 'none') problems.push(new OptionConflictError(`--split ${d.split} needs a directory for --out, not -`));
   // Caught here rather than at the first datagram, where every line would count as unwritten.
-  if (outIsDir && out !== '-' && !isDirectory(out) && isFile(out)) {
+  if (outIsDir && out !== '-' && isFile(out)) {
     const why = d.split !== 'none' ? `--split ${d.split} writes one file per ${d.split} into a directory` : 'a path ending in / names a directory';
     problems.push(new OptionConflictError(`--out ${out} is an existing file, but ${why}: give a directory path (it is created if missing)`));
   }

@@ -321,22 +321,22 @@ export class Detector {
    */
   #coldLine(rec: LogRecord, slot: number, page: TargetView | null, ms: number, sec: number): void {
     const T = this.table;
-    const I = T.K;
+    const Kc = T.K;
     const b = slot * KS;
-    let heat = I[b + K.heat]!;
+    let heat = Kc[b + K.heat]!;
     for (let g = 0; g < this.#gates.length; g++) {
       const gate = this.#gates[g]!;
       if ((heat & gate.bit) !== 0 || (gate.pagesOnly && page === null)) continue;
       const c = b + K.gate0 + 2 * g;
-      const k = Math.floor(sec / gate.intervalSeconds) + 1;
-      if (k > I[c]!) {
-        I[c] = k;
-        I[c + 1] = 1;
-      } else if (k === I[c]) I[c + 1]!++;
+      const interval = Math.floor(sec / gate.intervalSeconds) + 1;
+      if (interval > Kc[c]!) {
+        Kc[c] = interval;
+        Kc[c + 1] = 1;
+      } else if (interval === Kc[c]) Kc[c + 1]!++;
       // (A line of an older interval, logged late, is not counted towards the gate.)
-      if (I[c + 1]! < gate.gate) continue;
+      if (Kc[c + 1]! < gate.gate) continue;
       heat |= gate.bit;
-      I[b + K.heat] = heat;
+      Kc[b + K.heat] = heat;
       this.#replay(gate, slot, T.recent(slot), ms);
     }
     if ((heat & this.#gateBits) === this.#gateBits) return;
@@ -516,11 +516,6 @@ export function create(options: DetectOptions, shard?: ShardSpec): Detector {
 }
 
 /**
- * Sharded reading by client address (record-reader.ts): each worker gets every line of its
- * clients, so verdicts and evidence are those of one thread. Not with `--by xff` (the key is
- * inside the capture block).
- */
-/**
  * The longest window of the enabled rules, in seconds: a client idle for less may still have
  * lines in one, so it is never evicted sooner, whatever evictIdleSeconds says.
  */
@@ -535,6 +530,11 @@ export function longestWindowSeconds(rules: Readonly<DetectRules>): number {
   return Math.max(...windows);
 }
 
+/**
+ * Sharded reading by client address (record-reader.ts): each worker gets every line of its
+ * clients, so verdicts and evidence are those of one thread. Not with `--by xff` (the key is
+ * inside the capture block).
+ */
 export function shardKey(options: DetectOptions): ShardKey | null {
   if (options.by === 'xff') return null;
   const ip: Span = { start: 0, end: 0 };

@@ -21,7 +21,7 @@ import { SlotMap, type SlotMeta } from './slot-map.js';
 
 export { windowPeak, type WindowPeak } from './window.js';
 
-/** Pages kept per client (crawl.aggressive): far above its threshold, bounded for memory. */
+/** Page and error-path hashes kept per client (crawl.aggressive, scan.paths): far above their thresholds, bounded for memory. */
 export const DISTINCT_CAP = 4096;
 /**
  * Distinct strings kept per rule and client (probe targets, user agents, open-proxy targets):
@@ -29,9 +29,9 @@ export const DISTINCT_CAP = 4096;
  */
 export const DISTINCT_VALUES_CAP = 1024;
 
-/** A distinct count for an explanation: at the cap, the true count may be higher. */
-export function distinctCount(n: number): string {
-  return n >= DISTINCT_VALUES_CAP ? `${n} or more` : String(n);
+/** A distinct count for an explanation: at its cap, the true count may be higher. */
+export function distinctCount(n: number, cap = DISTINCT_VALUES_CAP): string {
+  return n >= cap ? `${n} or more` : String(n);
 }
 
 export const RULE_COUNT = RULE_IDS.length;

@@ -5,7 +5,7 @@
  */
 import { HEAT_CRAWL, RECENT_PAGE, type BusyGate } from '../heat.js';
 import type { DetectRules } from '../rules.js';
-import { DISTINCT_CAP, K, KS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
+import { DISTINCT_CAP, distinctCount, K, KS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
 import { pct, ratio, StatusSet, type Decision, type Family } from './family.js';
 
 const SCAN = ruleIndex('scan.paths');
@@ -72,7 +72,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
         out.push({
           id: 'scan.paths',
           fired: d >= scan.minDistinct && r >= scan.minErrorRatio,
-          why: () => `${d >= DISTINCT_CAP ? `${d} or more` : d} distinct error paths (need >= ${scan.minDistinct}), ${pct(r)} of HTTP requests were errors (need >= ${pct(scan.minErrorRatio)})`,
+          why: () => `${distinctCount(d, DISTINCT_CAP)} distinct error paths (need >= ${scan.minDistinct}), ${pct(r)} of HTTP requests were errors (need >= ${pct(scan.minErrorRatio)})`,
         });
       }
       if (crawl.enabled) {
