@@ -145,7 +145,7 @@ export class Detector {
     this.#uaIndex = findCapture(this.rules.captures, 'User-Agent');
     this.#xffIndex = o.by === 'xff' ? findCapture(this.rules.captures, 'X-Forwarded-For') : -1;
     this.#static = Float64Array.from(new Set(this.rules.staticExtensions.map((e) => extensionCode(e.toLowerCase(), STATIC_EXT_MAX)).filter((c) => c >= 0))).sort();
-    this.#idleMs = this.rules.evictIdleSeconds > 0 ? Math.max(this.rules.evictIdleSeconds, longestWindowSeconds(this.rules)) * 1000 : 0;
+    this.#idleMs = this.rules.evictIdleSeconds > 0 ? Math.max(this.rules.evictIdleSeconds, longestWindowSeconds(this.families)) * 1000 : 0;
     this.#ctx = { rec: null as unknown as LogRecord, http: false, target: null, isStatic: false, uaStart: 0, uaEnd: 0, sec: 0, line: this.#line, note: null };
   }
 
@@ -516,18 +516,14 @@ export function create(options: DetectOptions, shard?: ShardSpec): Detector {
 }
 
 /**
- * The longest window of the enabled rules, in seconds: a client idle for less may still have
- * lines in one, so it is never evicted sooner, whatever evictIdleSeconds says.
+ * The longest window of the enabled rules, in seconds (each family declares its own): a client
+ * idle for less may still have lines in one, so it is never evicted sooner, whatever
+ * evictIdleSeconds says.
  */
-export function longestWindowSeconds(rules: Readonly<DetectRules>): number {
-  const r = rules.rules;
-  const windows = [
-    r['crawl.aggressive'].enabled ? r['crawl.aggressive'].windowSeconds : 0,
-    r['flood.requests'].enabled ? r['flood.requests'].windowSeconds + r['flood.requests'].connectionReuseSeconds : 0,
-    r['bruteforce.auth'].enabled ? r['bruteforce.auth'].windowSeconds : 0,
-    r['bruteforce.auth'].enabled && r['bruteforce.auth'].slowMinLoginPosts > 0 ? r['bruteforce.auth'].slowWindowSeconds : 0,
-  ];
-  return Math.max(...windows);
+export function longestWindowSeconds(families: readonly Family[]): number {
+  let longest = 0;
+  for (const f of families) longest = Math.max(longest, f.windowSeconds ?? 0);
+  return longest;
 }
 
 /**

@@ -320,6 +320,7 @@ test('memory: a client is not evicted before the longest window of the rules, wh
   const { detect } = await import('./log-lines.js');
   const { resolveRules } = await import('../../halog/detect/rules.js');
   const { longestWindowSeconds } = await import('../../halog/detect/detector.js');
+  const { buildFamilies } = await import('../../halog/detect/families/index.js');
   // A slow guesser with a 2-hour window: 60 login POSTs, 75 minutes of silence, 60 more; with a
   // 1-hour eviction and nobody else's lines moving the clock, it would start over mid-window.
   const guesser = [
@@ -330,7 +331,7 @@ test('memory: a client is not evicted before the longest window of the rules, wh
   const others = times(400, (i) => http({ ip: `10.7.${(i >> 8) & 255}.${i & 255}`, uri: '/', ms: T0 + 20 * 60_000 + i * 11_250 }));
   const lines = [...guesser, ...others].sort((a, b) => (a.slice(a.indexOf(' [')) < b.slice(b.indexOf(' [')) ? -1 : 1));
   const rules = resolveRules({ evictIdleSeconds: 3600, rules: { 'bruteforce.auth': { slowWindowSeconds: 7200, slowMinLoginPosts: 100 } } });
-  assert.equal(longestWindowSeconds(rules), 7200);
+  assert.equal(longestWindowSeconds(buildFamilies(rules)), 7200);
   const flagged = (await import('../../halog/detect/verdict.js')).suspects(detect(lines, { rules }));
   assert.deepEqual(flagged.map((x) => [x.client, x.rules.map((r) => r.id)]), [['198.51.100.9', ['bruteforce.auth']]]);
 });

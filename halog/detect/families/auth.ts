@@ -44,6 +44,7 @@ export function createAuthFamily(rules: Readonly<DetectRules>): Family {
   return {
     name: 'auth',
     ids: r.enabled ? ['bruteforce.auth'] : [],
+    windowSeconds: r.enabled ? Math.max(r.windowSeconds, r.slowMinLoginPosts > 0 ? r.slowWindowSeconds : 0) : 0,
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (!r.enabled || !ctx.http) return;
       const rec = ctx.rec;

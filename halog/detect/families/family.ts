@@ -24,6 +24,12 @@ export interface Family {
   readonly feeds?: readonly RuleId[];
   /** A rule of the family that counts a client's lines only once it is busy (heat.ts). */
   readonly busy?: BusyGate;
+  /**
+   * The longest span of a client's lines (seconds) that one of the family's enabled rules
+   * counts together (a sliding window); none when they count whole histories. A client idle
+   * for less may still have lines in one, so the detector never evicts it sooner.
+   */
+  readonly windowSeconds?: number;
   onRecord(ctx: LineContext, t: ClientTable, slot: number): void;
   decide(t: ClientTable, slot: number): Decision[];
   /** The scores of the rules that fire for the client, added: what decide() gives, without the objects. */

@@ -110,6 +110,8 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
     name: 'flood',
     ids: r.enabled ? ['flood.requests'] : [],
     busy,
+    // A port seen within connectionReuseSeconds before the window is a reused connection.
+    windowSeconds: r.enabled ? r.windowSeconds + r.connectionReuseSeconds : 0,
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (!r.enabled || (t.K[slot * KS + K.heat]! & HEAT_FLOOD) === 0) return;
       const rec = ctx.rec;

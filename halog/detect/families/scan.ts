@@ -49,6 +49,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
   return {
     name: 'scan',
     busy,
+    windowSeconds: crawl.enabled ? crawl.windowSeconds : 0,
     ids: [...(scan.enabled ? (['scan.paths'] as const) : []), ...(crawl.enabled ? (['crawl.aggressive'] as const) : [])],
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       const target = ctx.target;
