@@ -173,8 +173,13 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number
   return b;
 }
 
-/** Tuple blocks hold 1, 2, 4, ... RAW_MAX lines: class c holds 1 << c. */
-const MAX_CLASS = Math.log2(RAW_MAX);
+/** A row's first lines go in a block of 1, 2, 4 or ROOT_LINES tuples (class c holds 1 << c), moved to the next class as it fills. */
+const ROOT_CLASS = 3;
+const ROOT_LINES = 1 << ROOT_CLASS;
+/** Its later lines, in chunks of CHUNK_LINES tuples chained behind it: nothing is moved again. */
+const CHUNK_LINES = 16;
+/** Words of a chunk before its tuples: the offset of the chunk (or root block) before it. */
+const CHUNK_HEAD = 1;
 const scratch = new Int32Array(RAW_MAX);
 /** `scratch.subarray(0, n)`, made once per length. */
 const scratchViews: (Int32Array | undefined)[] = [];
@@ -188,17 +193,50 @@ let gatherMax = 0;
  */
 const LINE_WORDS = 5;
 
-/** The block class that holds `n` >= 1 lines: the smallest c with 1 << c >= n. */
+/** The block class that holds `n` >= 1 lines (n <= ROOT_LINES): the smallest c with 1 << c >= n. */
 const classFor = (n: number): number => (n <= 1 ? 0 : 32 - Math.clz32(n - 1));
+
+const CHUNK_SIZE = CHUNK_HEAD + CHUNK_LINES * LINE_WORDS;
+/** Segments of the raw row last located by `segmentsOf`: the word offset of its first tuple and its tuple count, in line order. */
+const MAX_SEGMENTS = 1 + Math.ceil((RAW_MAX - ROOT_LINES) / CHUNK_LINES);
+const segStart = new Int32Array(MAX_SEGMENTS);
+const segLines = new Int32Array(MAX_SEGMENTS);
+
+/**
+ * Fills segStart/segLines with where the `len` tuples of a raw row are, the row's last block
+ * or chunk being at `tail` of `arena`; returns how many segments. A row of up to ROOT_LINES
+ * lines is one block; past it, the chunks are found from the last one back (each names the one
+ * before it, the first names the root block).
+ */
+function segmentsOf(arena: Int32Array, tail: number, len: number): number {
+  if (len <= ROOT_LINES) {
+    segStart[0] = tail;
+    segLines[0] = len;
+    return 1;
+  }
+  const chunks = Math.ceil((len - ROOT_LINES) / CHUNK_LINES);
+  let c = tail;
+  for (let j = chunks; j >= 1; j--) {
+    segStart[j] = c + CHUNK_HEAD;
+    segLines[j] = j === chunks ? len - ROOT_LINES - (chunks - 1) * CHUNK_LINES : CHUNK_LINES;
+    c = arena[c]!;
+  }
+  segStart[0] = c;
+  segLines[0] = ROOT_LINES;
+  return chunks + 1;
+}
 
 /**
  * The latency series of many rows in flat arrays; series `s` is timer `s % NTIMERS` of row
  * `(s / NTIMERS) | 0`. A row is in one of two forms:
  * - raw (`meta[2r]` = len >= 0): its first RAW_MAX lines as tuples of LINE_WORDS Int32
- *   (-1 = no value), in insertion order at `arena[meta[2r + 1]]`, in a block of
- *   `1 << cls[r]` tuples (the smallest power of two that holds len, so a block is full
- *   exactly when len is a power of two). A series' n, sum and max are computed from the
- *   tuples when asked for.
+ *   (-1 = no value), in insertion order. The first ROOT_LINES are in a block of `1 << cls[r]`
+ *   tuples (the smallest power of two that holds them, so a block is full exactly when len is
+ *   a power of two), the later ones in chunks of CHUNK_LINES chained behind it (segmentsOf);
+ *   `arena[meta[2r + 1]]` is the last block or chunk. A series' n, sum and max are computed
+ *   from the tuples when asked for. Chunks instead of doubling blocks: the 50 000 rows of
+ *   `report clients` (60 lines each) touched twice their tuples' memory, every moved block
+ *   left behind, and fresh memory is slow to fault in (docs/reports.md, ninth pass).
  * - histogram (`meta[2r]` = -1): series s has exact n, sum, max at `tot[3s]` and a counts
  *   array indexed by HdrHistogram bucket, `hists[histOf[s] - 1]` (histOf 0: no value yet).
  * A line of a row seen rarely thus writes one tuple next to the row's other lines and one
@@ -212,7 +250,9 @@ export class SeriesStore {
   #arena: Int32Array;
   #arenaTop = 0;
   /** Free tuple blocks by class (offsets into the arena). */
-  #free: number[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
+  #free: number[][] = Array.from({ length: ROOT_CLASS + 1 }, () => []);
+  /** Free chunks (offsets into the arena). */
+  #freeChunks: number[] = [];
   tot: Float64Array;
   histOf: Int32Array;
   hists: (Uint32Array | null)[] = [];
@@ -268,18 +308,13 @@ export class SeriesStore {
       if (v5 >= 0) this.#histValue(s + 5, v5);
       return;
     }
-    let off = meta[2 * r + 1]!;
-    if ((len & (len - 1)) === 0) {
-      // No block yet, or a full one: the only times the class is read.
-      if (len === RAW_MAX) {
-        this.#toHistRow(r);
-        this.recordRow(r, v0, v1, v2, v3, v4, v5);
-        return;
-      }
-      off = this.#resize(r, len, len + 1);
+    if (len === RAW_MAX) {
+      this.#toHistRow(r);
+      this.recordRow(r, v0, v1, v2, v3, v4, v5);
+      return;
     }
+    const at = this.#tupleAt(r, len);
     const arena = this.#arena;
-    const at = off + len * LINE_WORDS;
     arena[at] = v0;
     arena[at + 1] = v1;
     arena[at + 2] = v2;
@@ -295,7 +330,24 @@ export class SeriesStore {
     this.recordRow(r, t === 0 ? v : -1, t === 1 ? v : -1, t === 2 ? v : -1, t === 3 ? v : -1, t === 4 ? v : -1, t === 5 ? v : -1);
   }
 
-  /** Gives raw row `r` (holding `len` lines) a block for `need` lines; returns its offset. */
+  /** Where line `len` (0-based, below RAW_MAX) of raw row `r`, holding `len` lines, goes: in its block, grown or chained as needed. */
+  #tupleAt(r: number, len: number): number {
+    let off = this.meta[2 * r + 1]!;
+    if (len < ROOT_LINES) {
+      // No block yet, or a full one: the only times the class is read.
+      if ((len & (len - 1)) === 0) off = this.#resize(r, len, len + 1);
+      return off + len * LINE_WORDS;
+    }
+    const k = (len - ROOT_LINES) % CHUNK_LINES;
+    if (k === 0) {
+      const c = this.#allocChunk();
+      this.#arena[c] = off;
+      this.meta[2 * r + 1] = off = c;
+    }
+    return off + CHUNK_HEAD + k * LINE_WORDS;
+  }
+
+  /** Gives raw row `r` (holding `len` lines) a block for `need` <= ROOT_LINES lines; returns its offset. */
   #resize(r: number, len: number, need: number): number {
     const c = classFor(need);
     const to = this.#alloc(c);
@@ -343,6 +395,26 @@ export class SeriesStore {
     this.valueBytes -= (4 * LINE_WORDS) << c;
   }
 
+  #allocChunk(): number {
+    this.valueBytes += 4 * CHUNK_SIZE;
+    const free = this.#freeChunks.pop();
+    if (free !== undefined) return free;
+    if (this.#arenaTop + CHUNK_SIZE > this.#arena.length) this.#arena = grown(this.#arena, Math.max(this.#arena.length * 2, this.#arenaTop + CHUNK_SIZE));
+    const off = this.#arenaTop;
+    this.#arenaTop += CHUNK_SIZE;
+    return off;
+  }
+
+  /** Frees the block and chunks of raw row `r` (holding `len` > 0 lines). */
+  #releaseRaw(r: number, len: number): void {
+    const n = segmentsOf(this.#arena, this.meta[2 * r + 1]!, len);
+    this.#release(segStart[0]!, this.cls[r]!);
+    for (let j = 1; j < n; j++) {
+      this.#freeChunks.push(segStart[j]! - CHUNK_HEAD);
+      this.valueBytes -= 4 * CHUNK_SIZE;
+    }
+  }
+
   /** A counts array for series `s`, long enough for bucket `i`. */
   #newHist(s: number, i: number): Uint32Array {
     const h = new Uint32Array(histLength(i));
@@ -378,7 +450,7 @@ export class SeriesStore {
       this.tot[3 * s + 1] = gatherSum;
       this.tot[3 * s + 2] = gatherMax;
     }
-    if (len > 0) this.#release(this.meta[2 * r + 1]!, this.cls[r]!);
+    if (len > 0) this.#releaseRaw(r, len);
     this.meta[2 * r] = -1;
     this.meta[2 * r + 1] = 0;
   }
@@ -391,17 +463,21 @@ export class SeriesStore {
     const t = s - r * NTIMERS;
     // Tt shares the last word with Ta, stored as -2 - Tt.
     const tt = t === 5;
-    let at = this.meta[2 * r + 1]! + (tt ? 4 : t);
+    const word = tt ? 4 : t;
     let n = 0;
     let sum = 0;
     let max = 0;
-    for (let k = 0; k < len; k++, at += LINE_WORDS) {
-      const w = arena[at]!;
-      const v = tt ? -2 - w : w;
-      if (v < 0) continue;
-      scratch[n++] = v;
-      sum += v;
-      if (v > max) max = v;
+    const segments = segmentsOf(arena, this.meta[2 * r + 1]!, len);
+    for (let g = 0; g < segments; g++) {
+      let at = segStart[g]! + word;
+      for (let k = segLines[g]!; k > 0; k--, at += LINE_WORDS) {
+        const w = arena[at]!;
+        const v = tt ? -2 - w : w;
+        if (v < 0) continue;
+        scratch[n++] = v;
+        sum += v;
+        if (v > max) max = v;
+      }
     }
     gatherSum = sum;
     gatherMax = max;
@@ -433,7 +509,7 @@ export class SeriesStore {
         this.tot[3 * s + 1] = 0;
         this.tot[3 * s + 2] = 0;
       }
-    } else if (len > 0) this.#release(this.meta[2 * r + 1]!, this.cls[r]!);
+    } else if (len > 0) this.#releaseRaw(r, len);
     this.meta[2 * r] = 0;
     this.meta[2 * r + 1] = 0;
   }
@@ -561,27 +637,34 @@ export class SeriesStore {
     if (mlen === 0) return;
     const len = this.meta[2 * r]!;
     if (mlen > 0 && len >= 0 && len + mlen <= RAW_MAX) {
-      // Both raw and the lines fit: append them.
-      let off = this.meta[2 * r + 1]!;
-      if (len === 0 || classFor(len + mlen) !== this.cls[r]) off = this.#resize(r, len, len + mlen);
-      const arena = this.#arena;
+      // Both raw and the lines fit: append them, in their order.
       const src = m.arena;
-      const from = m.meta[2 * q + 1]!;
-      const to = off + len * LINE_WORDS;
-      for (let k = 0; k < mlen * LINE_WORDS; k++) arena[to + k] = src[from + k]!;
-      this.meta[2 * r] = len + mlen;
+      const segments = segmentsOf(src, m.meta[2 * q + 1]!, mlen);
+      let n = len;
+      for (let g = 0; g < segments; g++) {
+        let from = segStart[g]!;
+        for (let k = segLines[g]!; k > 0; k--, from += LINE_WORDS) {
+          const to = this.#tupleAt(r, n++);
+          const arena = this.#arena;
+          for (let w = 0; w < LINE_WORDS; w++) arena[to + w] = src[from + w]!;
+        }
+      }
+      this.meta[2 * r] = n;
       return;
     }
     this.#toHistRow(r);
     const s0 = r * NTIMERS;
     if (mlen > 0) {
       const src = m.arena;
-      const from = m.meta[2 * q + 1]!;
-      for (let k = 0; k < mlen * LINE_WORDS; k++) {
-        const v = src[from + k]!;
-        const t = k % LINE_WORDS;
-        if (v >= 0) this.#histValue(s0 + t, v);
-        else if (t === 4 && v <= -2) this.#histValue(s0 + 5, -2 - v);
+      const segments = segmentsOf(src, m.meta[2 * q + 1]!, mlen);
+      for (let g = 0; g < segments; g++) {
+        const from = segStart[g]!;
+        for (let k = 0; k < segLines[g]! * LINE_WORDS; k++) {
+          const v = src[from + k]!;
+          const t = k % LINE_WORDS;
+          if (v >= 0) this.#histValue(s0 + t, v);
+          else if (t === 4 && v <= -2) this.#histValue(s0 + 5, -2 - v);
+        }
       }
       return;
     }

@@ -55,14 +55,20 @@ function checkRow(st: SeriesStore, row: number, ls: Line[], what: string): void 
 }
 
 test('row series: HTTP and TCP lines of a row give exact counts, max, mean and percentiles, raw and past 256 lines', () => {
-  const st = new SeriesStore(NTIMERS * 8);
-  const sizes = [0, 1, 2, 3, 255, 256, 257, 1000];
+  // Around the block sizes (1, 2, 4, 8 lines) and the chunks of 16 chained after them.
+  const sizes = [0, 1, 2, 3, 7, 8, 9, 23, 24, 25, 40, 255, 256, 257, 1000];
+  const st = new SeriesStore(NTIMERS * sizes.length);
   const rows = sizes.map((n, i) => lines(100 + i, n));
   // Interleaved, as lines of different rows come in a log.
   for (let k = 0; k < 1000; k++) rows.forEach((ls, r) => k < ls.length && st.recordRow(r, ...ls[k]!));
   rows.forEach((ls, r) => checkRow(st, r, ls, `${ls.length} lines`));
   assert.ok(st.raw(1 * NTIMERS + 1) !== null, 'a row of one line is raw');
-  assert.equal(st.raw(6 * NTIMERS + 1), null, 'a row of 257 lines is a histogram');
+  assert.equal(st.raw(13 * NTIMERS + 1), null, 'a row of 257 lines is a histogram');
+  // Raw rows give their values in the order the lines came, across blocks and chunks.
+  rows.forEach((ls, r) => {
+    if (ls.length > 256) return;
+    for (let t = 0; t < NTIMERS; t++) assert.deepEqual(st.raw(r * NTIMERS + t), ls.map((l) => l[t]).filter((v) => v >= 0), `${ls.length} lines t${t} in order`);
+  });
 });
 
 test('row series: a row of one line gives the value of that line as every statistic, or none, for each of the six series', () => {
@@ -92,6 +98,9 @@ test('row series: a row of one line gives the value of that line as every statis
 test('row series: a row merged from parts in any forms equals the row recorded whole, and snapshots round-trip', () => {
   const cases: [number, number][] = [
     [3, 4], // raw + raw, fits
+    [5, 30], // raw + raw, fits, into chunks
+    [40, 9], // chained + chained, fits
+    [120, 136], // raw + raw, exactly 256
     [200, 100], // raw + raw, overflows 256
     [10, 600], // raw + histogram
     [600, 10], // histogram + raw
@@ -141,4 +150,19 @@ test('row series: a line given both Ta and Tt counts each once; clearing a row e
   st.recordRow(1, 9, -1, -1, -1, -1, -1);
   assert.deepEqual(st.raw(NTIMERS), [9]);
   assert.equal(st.valueBytes > 0, true);
+});
+
+test('row series: blocks and chunks that rows give back are reused, and the byte estimate follows them', () => {
+  const st = new SeriesStore(NTIMERS * 64);
+  const empty = st.valueBytes;
+  const ls = lines(11, 100);
+  for (let r = 0; r < 64; r++) record(st, r, ls);
+  const full = st.valueBytes;
+  assert.ok(full > empty);
+  for (let r = 0; r < 64; r++) st.clearRow(r);
+  assert.equal(st.valueBytes, empty, 'every block and chunk given back');
+  // The same rows again fit in what was given back: the estimate comes back to the same figure.
+  for (let r = 0; r < 64; r++) record(st, r, ls);
+  assert.equal(st.valueBytes, full);
+  for (let r = 0; r < 64; r++) checkRow(st, r, ls, `row ${r} after reuse`);
 });
