@@ -134,37 +134,43 @@ async function main(): Promise<void> {
     cpu: number;
     rssMb: number;
     ok: boolean;
+    /** Median over rounds of halog -u's time / this case's time in the same round (speed as a multiple of halog -u's). */
+    roundRatio: number;
   }
-  const results: Result[] = [];
+  // Interleaved rounds: each round runs every case once, so a burst of load from other
+  // processes hits every case alike, and each round gives its own ratio to halog -u.
+  const runs: Run[][] = cases.map(() => []);
+  for (let i = 0; i < o.runs; i++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[k]!;
+      warmPageCache(log);
+      runs[k]!.push(await runOnce(c.cmd, c.args, c.env, c.stdin ? log : null));
+    }
+    process.stderr.write(`report-speed: round ${i + 1} of ${o.runs}: ${cases.map((c, k) => `${c.name} ${runs[k]![i]!.seconds.toFixed(2)} s`).join(', ')}\n`);
+  }
+  const results: Result[] = cases.map((c, k) => {
+    const mine = runs[k]!;
+    const seconds = median(mine.map((r) => r.seconds));
+    return {
+      name: c.name,
+      mbs: size / 1e6 / seconds,
+      seconds,
+      cpu: median(mine.map((x) => x.cpu)),
+      rssMb: median(mine.map((x) => x.rssMb)),
+      ok: mine.every((x) => x.ok),
+      roundRatio: median(mine.map((x, i) => runs[0]![i]!.seconds / x.seconds)),
+    };
+  });
   const ref = (prefix: string): Result | undefined => results.find((r) => r.name.startsWith(prefix));
-  // Ratios to a reference not measured yet (the -u row's ratio to -uto) print as NaN while running; the final table has them all.
   const line = (r: Result): string => {
     const u = ref('halog -u ');
     const uto = ref('halog -uto');
     return (
       `${r.name.padEnd(34)} ${r.mbs.toFixed(1).padStart(8)} MB/s ${r.seconds.toFixed(2).padStart(7)} s ${r.cpu.toFixed(2).padStart(7)} s CPU ${r.rssMb.toFixed(0).padStart(6)} MB` +
-      `  x${(r.mbs / (u?.mbs ?? Number.NaN)).toFixed(2)} of halog -u speed, ${(r.cpu / (u?.cpu ?? Number.NaN)).toFixed(2)}x its CPU;` +
+      `  x${(r.mbs / (u?.mbs ?? Number.NaN)).toFixed(2)} of halog -u speed (x${r.roundRatio.toFixed(2)} per round), ${(r.cpu / (u?.cpu ?? Number.NaN)).toFixed(2)}x its CPU;` +
       ` x${(r.mbs / (uto?.mbs ?? Number.NaN)).toFixed(2)} of -uto speed, ${(r.cpu / (uto?.cpu ?? Number.NaN)).toFixed(2)}x its CPU${r.ok ? '' : ' FAILED'}`
     );
   };
-  for (const c of cases) {
-    const runs: Run[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      warmPageCache(log);
-      runs.push(await runOnce(c.cmd, c.args, c.env, c.stdin ? log : null));
-    }
-    const seconds = median(runs.map((r) => r.seconds));
-    const r: Result = {
-      name: c.name,
-      mbs: size / 1e6 / seconds,
-      seconds,
-      cpu: median(runs.map((x) => x.cpu)),
-      rssMb: median(runs.map((x) => x.rssMb)),
-      ok: runs.every((x) => x.ok),
-    };
-    results.push(r);
-    process.stderr.write(`${line(r)}\n`);
-  }
   process.stdout.write(`report-speed: ${(size / 1e6).toFixed(0)} MB log ${log}, median of ${o.runs} runs\n${results.map(line).join('\n')}\n`);
 }
 
