@@ -15,7 +15,6 @@ import type { Family } from './families/family.js';
 import { BUILTIN_RULES, type DetectRules, type RuleId } from './rules.js';
 import { C, ClientTable, ClientView, IS, K, KF_FIRST, KFS, KS, type ClientExport, type LineContext } from './state.js';
 import { HEAT_ALL, RECENT_PAGE, RECENT_QUEUED, RecentLines, type BusyGate } from './heat.js';
-import { waitedInQueue } from './families/flood.js';
 import { extensionCode, TargetView } from './target.js';
 import { isClean, suspects, type Suspect } from './verdict.js';
 
@@ -281,7 +280,7 @@ export class Detector {
       Kc[k + K.http]!++;
       if (rec.status >= 400 && rec.status < 500) Kc[k + K.c4xx]!++;
       else if (rec.status >= 500) T.I[slot * IS + C.c5xx]!++;
-      if (rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54)) T.I[slot * IS + C.denied]!++;
+      if (rec.deniedByProxy) T.I[slot * IS + C.denied]!++;
     }
     let target: TargetView | null = null;
     if (http && !rec.isBadRequest) {
@@ -340,7 +339,7 @@ export class Detector {
       this.#replay(gate, slot, T.recent(slot), ms);
     }
     if ((heat & this.#gateBits) === this.#gateBits) return;
-    const flags = (waitedInQueue(rec) ? RECENT_QUEUED : 0) | (page !== null ? RECENT_PAGE : 0);
+    const flags = (rec.waitedInQueue ? RECENT_QUEUED : 0) | (page !== null ? RECENT_PAGE : 0);
     T.setRecent(slot, this.#recent.push(T.recent(slot), ms, rec.clientPort, flags, page !== null ? page.pathHash() : 0, this.#now, T.maxLagMs));
   }
 

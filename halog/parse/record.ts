@@ -116,6 +116,17 @@ export class LogRecord {
   get isBadRequest(): boolean {
     return this.method.start === this.method.end;
   }
+
+  /** HAProxy refused the request by policy: termination state `PR` (http-request deny, or a request it judged invalid) or `PT` (tarpit). */
+  get deniedByProxy(): boolean {
+    const c1 = this.termChar(1);
+    return this.termChar(0) === 0x50 && (c1 === 0x52 || c1 === 0x54);
+  }
+
+  /** The request waited in a queue: Tw > 0, or a server or backend queue when it was logged. */
+  get waitedInQueue(): boolean {
+    return this.timers[1]! > 0 || this.serverQueue > 0 || this.backendQueue > 0;
+  }
 }
 
 const SPACE = 0x20;

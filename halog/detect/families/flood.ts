@@ -9,7 +9,6 @@
  * limits drop when the client's requests had to queue (Tw, server/backend queues): HAProxy
  * saw the servers saturated.
  */
-import type { LogRecord } from '../../parse/record.js';
 import { HEAT_FLOOD, RECENT_QUEUED, type BusyGate } from '../heat.js';
 import type { DetectRules } from '../rules.js';
 import { C, F_LAST_PORT_MS, FS, IS, K, KS, ruleIndex, Series, type ClientTable, type LineContext } from '../state.js';
@@ -21,11 +20,6 @@ const FLOOD = ruleIndex('flood.requests');
 const PORTS_SOFT_CAP = 2048;
 /** Least time past the reuse window after which a port may be forgotten (see onRecord). */
 const STALE_MARGIN_MS = 60_000;
-
-/** The request waited in a queue (Tw > 0, or a server or backend queue when it was logged). */
-export function waitedInQueue(rec: LogRecord): boolean {
-  return rec.timers[1]! > 0 || rec.serverQueue > 0 || rec.backendQueue > 0;
-}
 
 export function createFloodFamily(rules: Readonly<DetectRules>): Family {
   const r = rules.rules['flood.requests'];
@@ -115,7 +109,7 @@ export function createFloodFamily(rules: Readonly<DetectRules>): Family {
     onRecord(ctx: LineContext, t: ClientTable, slot: number): void {
       if (!r.enabled || (t.K[slot * KS + K.heat]! & HEAT_FLOOD) === 0) return;
       const rec = ctx.rec;
-      countLine(t, slot, ctx.sec, rec.acceptMs, rec.clientPort, waitedInQueue(rec), ctx);
+      countLine(t, slot, ctx.sec, rec.acceptMs, rec.clientPort, rec.waitedInQueue, ctx);
     },
     decide(t: ClientTable, slot: number): Decision[] {
       if (!r.enabled) return [];

@@ -56,7 +56,7 @@ export function createScanFamily(rules: Readonly<DetectRules>): Family {
       if (target === null || ctx.isStatic) return;
       const rec = ctx.rec;
       if (scan.enabled) {
-        const proxyDenied = rec.termChar(0) === 0x50 && (rec.termChar(1) === 0x52 || rec.termChar(1) === 0x54);
+        const proxyDenied = rec.deniedByProxy;
         if (statuses.has(rec.status) || proxyDenied) {
           t.hit(slot, SCAN, rec.acceptMs, ctx, evidence);
           t.addErrorPath(slot, target.pathHash());
