@@ -3,7 +3,6 @@
  * halog's data with percentiles, time series, CSV/TSV/JSON/NDJSON/HTML, many files and fleet
  * merges. See docs/reports.md. `halog` itself keeps its exact flags and output.
  */
-import { writeSync } from 'node:fs';
 import { ReportError } from './analyze/errors.js';
 import type { FilterSpec } from './analyze/filters.js';
 import { clientBlockList } from './analyze/filters.js';
@@ -15,6 +14,7 @@ import { Analyzer, type AnalyzeOptions } from './analyze/report-job.js';
 import { buildTable, checkSort, parseTimers } from './analyze/result.js';
 import { mergeSummaries, summaryDocument, writeSummary, type InputCounts } from './analyze/summary.js';
 import { writeCsv } from './output/csv.js';
+import { writeAllSync } from './output/fd-write.js';
 import { renderHtml, HTML_KINDS } from './output/html.js';
 import { writeJson } from './output/json.js';
 import { writeNdjson } from './output/ndjson.js';
@@ -297,18 +297,6 @@ function output(cli: ReportCli, run: RunInput, primary: KindSpec, primaryIndex: 
  */
 function defaultFormat(): Format {
   return process.stdout.isTTY ? 'text' : 'tsv';
-}
-
-function writeAllSync(fd: number, buf: Uint8Array): void {
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(fd, buf, off, buf.length - off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      throw e;
-    }
-  }
 }
 
 /** What the record job of a run gets (also used by tests to analyze a buffer in-process). */

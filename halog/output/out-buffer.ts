@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { writeAllSync } from './fd-write.js';
 
 /**
  * Buffered writes to a file descriptor, bytes in and bytes out: keys from the log are
@@ -85,25 +85,9 @@ export class OutBuffer {
   }
 
   flush(): void {
-    let off = 0;
-    while (off < this.#len) {
-      try {
-        off += writeSync(this.#fd, this.#buf, off, this.#len - off);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
-          // A non-blocking pipe is full: wait briefly for the reader instead of spinning.
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-          continue;
-        }
-        if (code === 'EPIPE') {
-          // The reader went away (`halog ... | head`): nothing more can be delivered.
-          this.#len = 0;
-          throw err;
-        }
-        throw err;
-      }
-    }
+    const len = this.#len;
+    // Dropped whatever happens: after EPIPE (the reader went away) nothing more can be delivered.
     this.#len = 0;
+    writeAllSync(this.#fd, this.#buf, 0, len);
   }
 }
