@@ -132,6 +132,15 @@ export class GroupTable {
   /** Ids in use are below this; some may be dead (dropped rows, see `alive`). */
   top = 0;
   sketch = false;
+  /**
+   * Set by a thread that can hand its rows over and stop reading instead (a worker of the
+   * claimed-chunks reader, record-reader.ts): past the budget the table stays exact and says
+   * it is `full`, rather than becoming a sketch. A sketch made from part of the input would make
+   * the merged report approximate where one thread's, with the whole budget, is exact.
+   */
+  stopWhenFull = false;
+  /** With stopWhenFull: the estimate passed the budget (the rows are still exact). */
+  full = false;
   evictions = 0;
   /** Bumped whenever a row id changes key (sketch replacement, drops): callers caching ids check it. */
   epoch = 0;
@@ -185,10 +194,13 @@ export class GroupTable {
     if (found >= 0) return found;
     const s = -1 - found;
     const len = end - start;
-    if (!this.sketch && this.estimatedBytes() + this.#rowBytes(len) > this.capBytes) {
-      // The new row would not fit: from now on the table is a sketch.
-      this.#toSketch();
-      this.checkBudget();
+    if (!this.sketch && !this.full && this.estimatedBytes() + this.#rowBytes(len) > this.capBytes) {
+      // The new row would not fit: from now on the table is a sketch (or full, see stopWhenFull).
+      if (this.stopWhenFull) this.full = true;
+      else {
+        this.#toSketch();
+        this.checkBudget();
+      }
     }
     if (this.sketch && this.#heapLen > 0) return this.#replaceMin(buf, start, end, h);
     return this.#insert(buf, start, len, h, s);
@@ -515,6 +527,10 @@ export class GroupTable {
   /** Re-checks the estimate; turns the table into a sketch and drops rows when over budget. */
   checkBudget(): void {
     if (this.estimatedBytes() <= this.capBytes) return;
+    if (this.stopWhenFull) {
+      this.full = true;
+      return;
+    }
     if (!this.sketch) this.#toSketch();
     // Drop the smallest rows until the estimate fits again (latency values grow over time).
     while (this.estimatedBytes() > this.capBytes && this.#heapLen > 1) {

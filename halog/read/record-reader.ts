@@ -85,6 +85,13 @@ export interface RecordJob<S = unknown> {
    * used after its snapshot was sent.
    */
   transferList?(snapshot: S): ArrayBuffer[];
+  /**
+   * Optional, for a worker of the claimed-chunks path (called once, before it reads): the job
+   * may then go past its memory share and stay exact instead of approximating; the predicate
+   * returned says when it is full, and the worker then claims no further chunk and sends its
+   * snapshot, while the main thread (which never stops) and the other workers read the rest.
+   */
+  stopWhenFull?(): () => boolean;
 }
 
 /** What a job module must export. */

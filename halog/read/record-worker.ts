@@ -18,8 +18,16 @@ if (claimed) {
     const job = mod.create(options);
     const stats = emptyStats();
     const bytesDone = new BigInt64Array(claimed.progress);
+    const isFull = job.stopWhenFull?.();
     withRangeReader(job, stats, (read) =>
-      drainQueue(queue, claimed.chunks, sources, () => 0, (src, start, end) => read(src, start, end, (n) => Atomics.add(bytesDone, 0, BigInt(n)))),
+      drainQueue(
+        queue,
+        claimed.chunks,
+        sources,
+        () => 0,
+        (src, start, end) => read(src, start, end, (n) => Atomics.add(bytesDone, 0, BigInt(n))),
+        isFull && (() => !isFull()),
+      ),
     );
     send(job, stats);
   }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Col, GroupTable, NCOLS } from '../../halog/analyze/group-table.js';
+import { NTIMERS } from '../../halog/analyze/latency.js';
 import { haloscope, reportInProcess } from './run-report.js';
 import { randomInts } from '../helpers/random.js';
 
@@ -57,5 +59,80 @@ test('memory cap: the CLI says the report is approximate and by how much', () =>
     assert.match(csv.out.split('\r\n')[1]!, /^\/hot\/a,/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * 300 000 lines, 75 000 URLs of 4 lines each spread over the whole log (a worker that reads a
+ * third of it holds most of the URLs): about 36 MB of table estimate for the whole log.
+ */
+function repeatedKeysLog(): Buffer {
+  const rand = randomInts(777);
+  const urls: string[] = [];
+  for (let i = 0; i < 75000; i++) for (let k = 0; k < 4; k++) urls.push(`/items/${i.toString(36)}/${(i * 7919).toString(16)}`);
+  for (let i = urls.length - 1; i > 0; i--) {
+    const j = rand(i + 1);
+    [urls[i], urls[j]] = [urls[j]!, urls[i]!];
+  }
+  const lines = urls.map((u, i) => `<134>Nov 24 17:10:49 haproxy[1]: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1000 [24/Nov/2026:17:10:${String(i % 60).padStart(2, '0')}.931] fe_web bk_app/app1 0/0/0/${i % 50}/${i % 50} 200 10 - - ---- 1/1/1/1/0 0/0 "GET ${u} HTTP/1.1"`);
+  return Buffer.from(lines.join('\n') + '\n', 'latin1');
+}
+
+test('memory cap: two threads give one thread\'s exact report when the table fits the whole budget but not a worker\'s share', () => {
+  // --max-memory 210M: the tables get 41 MB, a worker's share is half of it. The whole table
+  // (~36 MB) fits; the worker's part does not. A worker past its share used to turn its table
+  // into a sketch, so the merged report came out approximate where one thread's is exact.
+  const dir = mkdtempSync(join(tmpdir(), 'h6-share-'));
+  try {
+    const f = join(dir, 'repeated.log');
+    writeFileSync(f, repeatedKeysLog());
+    const args = ['report', 'urls', '--csv', '--max-memory', '210M', f];
+    const env = { HALOG_PARALLEL_MIN_BYTES: '0', HALOG_CHUNK_BYTES: '262144' };
+    const one = haloscope(args, { ...env, HALOG_THREADS: '1' });
+    assert.equal(one.status, 0, one.err);
+    assert.doesNotMatch(one.err, /approximate/);
+    assert.equal(one.out.split('\r\n').length, 75000 + 2);
+    for (let run = 0; run < 2; run++) {
+      const two = haloscope(args, { ...env, HALOG_THREADS: '2' });
+      assert.equal(two.status, 0, two.err);
+      assert.doesNotMatch(two.err, /approximate/);
+      assert.ok(two.out === one.out, 'two threads print what one thread prints');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('memory cap: a table told to stop when full stays exact past its budget, and merges into a larger one as if read there', () => {
+  const small = new GroupTable(1 << 20);
+  small.stopWhenFull = true;
+  const whole = new GroupTable(64 << 20);
+  const keys = Array.from({ length: 6000 }, (_, i) => Buffer.from(`/k/${i}`, 'latin1'));
+  for (const [i, key] of keys.entries()) {
+    for (const t of [small, whole]) {
+      const id = t.findBytes(key);
+      t.counts[id * NCOLS + Col.req]!++;
+      t.lat.recordRow(id, i % 7, -1, 1, i % 50, i % 60, -1);
+    }
+    if (i % 1000 === 999) small.checkBudget();
+  }
+  assert.ok(small.estimatedBytes() > small.capBytes, 'past its budget');
+  assert.equal(small.full, true);
+  assert.equal(small.sketch, false);
+  assert.equal(small.size, keys.length);
+  assert.equal(small.evictions, 0);
+  // A plain table of the same budget becomes a sketch instead.
+  const plain = new GroupTable(1 << 20);
+  for (const key of keys) plain.findBytes(key);
+  assert.equal(plain.sketch, true);
+  const merged = new GroupTable(64 << 20);
+  merged.merge(small.move());
+  assert.equal(merged.sketch, false);
+  assert.equal(merged.size, whole.size);
+  for (const key of keys) {
+    const a = merged.findBytes(key);
+    const b = whole.findBytes(key);
+    assert.equal(merged.counts[a * NCOLS + Col.req], whole.counts[b * NCOLS + Col.req]);
+    assert.deepEqual(merged.lat.stats(a * NTIMERS + 4), whole.lat.stats(b * NTIMERS + 4));
   }
 });

@@ -11,7 +11,7 @@ import { closeSources, openSources } from '../../halog/read/sources.js';
 import { CORPUS } from '../helpers/paths.js';
 import { generateLogBuffer } from '../../samples/generate/generate.js';
 import type { CountSnapshot } from './status-count-job.js';
-import type { Tally } from './tally-job.js';
+import type { Tally, TallyOptions } from './tally-job.js';
 
 const JOB = new URL('./status-count-job.js', import.meta.url);
 const sorted = <K, V>(m: Map<K, V>): [K, V][] => [...m].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
@@ -88,6 +88,31 @@ test('record reader: a job that merges in any order gets the same tallies from c
     const scan = takeScanBuffer(CHUNK_SIZE);
     assert.ok(scan, 'the scan buffer is free again after a claimed-chunks run');
     releaseScanBuffer(scan);
+  } finally {
+    if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
+    else process.env.HALOG_CHUNK_BYTES = chunkEnv;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('record reader: a worker whose job is full stops claiming chunks after the one it is in; the main thread reads the rest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'haloscope-full-'));
+  const chunkEnv = process.env.HALOG_CHUNK_BYTES;
+  try {
+    const file = join(dir, 'in.log');
+    writeFileSync(file, generateLogBuffer({ seed: 9, lines: 6000, format: 'local', malformedRate: 0.02, tcpRate: 0.05 }));
+    const job = new URL('./tally-job.js', import.meta.url);
+    const one = await readRecords<TallyOptions, Tally>(openSources([file, file]), job, {}, { threads: 1 });
+    // ~35 chunks of 32 KB (~170 lines each); a worker is full after its first 200 records.
+    process.env.HALOG_CHUNK_BYTES = '32768';
+    const two = await readRecords<TallyOptions, Tally>(openSources([file, file]), job, { spinPerRecord: 20000, fullAfterRecords: 200 }, { threads: 2, parallelMinBytes: 0 });
+    const main = two.job as unknown as { tally: Tally; parts: number[] };
+    assert.equal(two.threadsUsed, 1, 'the worker took part');
+    assert.equal(main.parts.length, 1);
+    const worker = main.parts[0]!;
+    assert.ok(worker >= 200 && worker < 200 + 2 * 170, `the worker stopped after the chunk that filled it: ${worker} records`);
+    assert.deepEqual(main.tally, (one.job as unknown as { tally: Tally }).tally, 'every line read once');
+    assert.deepEqual(two.stats, one.stats);
   } finally {
     if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
     else process.env.HALOG_CHUNK_BYTES = chunkEnv;

@@ -15,11 +15,21 @@ export interface Tally {
   acceptSum: number;
 }
 
-export function create(options: { spinPerRecord?: number }): RecordJob<Tally> & { tally: Tally } {
+export interface TallyOptions {
+  spinPerRecord?: number;
+  /** Workers of the claimed path report themselves full (stopWhenFull) from this many records on. */
+  fullAfterRecords?: number;
+}
+
+export function create(options: TallyOptions): RecordJob<Tally> & { tally: Tally; parts: number[] } {
   const tally: Tally = { records: 0, invalid: 0, statusSum: 0, bytesSum: 0, acceptSum: 0 };
   const spin = options.spinPerRecord ?? 0;
+  const fullAt = options.fullAfterRecords;
+  /** Records of each snapshot merged in (one per worker). */
+  const parts: number[] = [];
   return {
     tally,
+    parts,
     onRecord(rec: LogRecord): void {
       tally.records++;
       tally.statusSum += rec.status;
@@ -31,7 +41,9 @@ export function create(options: { spinPerRecord?: number }): RecordJob<Tally> & 
       tally.invalid++;
     },
     snapshot: () => ({ ...tally }),
+    ...(fullAt === undefined ? {} : { stopWhenFull: () => () => tally.records >= fullAt }),
     merge(s: Tally): void {
+      parts.push(s.records);
       tally.records += s.records;
       tally.invalid += s.invalid;
       tally.statusSum += s.statusSum;
