@@ -62,17 +62,29 @@ test('record reader: worker threads over ranges and gzip give the same records, 
   }
 });
 
-test('record reader: a job that merges in any order gets the same tallies from claimed chunks on 3 threads as on one', async () => {
+const TALLY_JOB = new URL('./tally-job.js', import.meta.url);
+
+/** Runs `fn` on a generated log (6000 lines from `seed`) with HALOG_CHUNK_BYTES at `chunkBytes`, restored after. */
+async function withTallyLog(seed: number, chunkBytes: number, fn: (file: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'haloscope-wq-'));
   const chunkEnv = process.env.HALOG_CHUNK_BYTES;
   try {
     const file = join(dir, 'in.log');
-    writeFileSync(file, generateLogBuffer({ seed: 5, lines: 6000, format: 'local', malformedRate: 0.02, tcpRate: 0.05 }));
-    const job = new URL('./tally-job.js', import.meta.url);
-    const one = await readRecords<{ spinPerRecord: number }, Tally>(openSources([file, file]), job, { spinPerRecord: 0 }, { threads: 1 });
-    process.env.HALOG_CHUNK_BYTES = '65536';
+    writeFileSync(file, generateLogBuffer({ seed, lines: 6000, format: 'local', malformedRate: 0.02, tcpRate: 0.05 }));
+    process.env.HALOG_CHUNK_BYTES = String(chunkBytes);
+    await fn(file);
+  } finally {
+    if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
+    else process.env.HALOG_CHUNK_BYTES = chunkEnv;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('record reader: a job that merges in any order gets the same tallies from claimed chunks on 3 threads as on one', () =>
+  withTallyLog(5, 65536, async (file) => {
+    const one = await readRecords<TallyOptions, Tally>(openSources([file, file]), TALLY_JOB, { spinPerRecord: 0 }, { threads: 1 });
     let progressed = 0;
-    const three = await readRecords<{ spinPerRecord: number }, Tally>(openSources([file, file]), job, { spinPerRecord: 20000 }, {
+    const three = await readRecords<TallyOptions, Tally>(openSources([file, file]), TALLY_JOB, { spinPerRecord: 20000 }, {
       threads: 3,
       parallelMinBytes: 0,
       onProgress: (done, total) => {
@@ -88,24 +100,13 @@ test('record reader: a job that merges in any order gets the same tallies from c
     const scan = takeScanBuffer(CHUNK_SIZE);
     assert.ok(scan, 'the scan buffer is free again after a claimed-chunks run');
     releaseScanBuffer(scan);
-  } finally {
-    if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
-    else process.env.HALOG_CHUNK_BYTES = chunkEnv;
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('record reader: a worker whose job is full stops claiming chunks after the one it is in; the main thread reads the rest', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'haloscope-full-'));
-  const chunkEnv = process.env.HALOG_CHUNK_BYTES;
-  try {
-    const file = join(dir, 'in.log');
-    writeFileSync(file, generateLogBuffer({ seed: 9, lines: 6000, format: 'local', malformedRate: 0.02, tcpRate: 0.05 }));
-    const job = new URL('./tally-job.js', import.meta.url);
-    const one = await readRecords<TallyOptions, Tally>(openSources([file, file]), job, {}, { threads: 1 });
-    // ~35 chunks of 32 KB (~170 lines each); a worker is full after its first 200 records.
-    process.env.HALOG_CHUNK_BYTES = '32768';
-    const two = await readRecords<TallyOptions, Tally>(openSources([file, file]), job, { spinPerRecord: 20000, fullAfterRecords: 200 }, { threads: 2, parallelMinBytes: 0 });
+test('record reader: a worker whose job is full stops claiming chunks after the one it is in; the main thread reads the rest', () =>
+  // ~35 chunks of 32 KB (~170 lines each); a worker is full after its first 200 records.
+  withTallyLog(9, 32768, async (file) => {
+    const one = await readRecords<TallyOptions, Tally>(openSources([file, file]), TALLY_JOB, {}, { threads: 1 });
+    const two = await readRecords<TallyOptions, Tally>(openSources([file, file]), TALLY_JOB, { spinPerRecord: 20000, fullAfterRecords: 200 }, { threads: 2, parallelMinBytes: 0 });
     const main = two.job as unknown as { tally: Tally; parts: number[] };
     assert.equal(two.threadsUsed, 1, 'the worker took part');
     assert.equal(main.parts.length, 1);
@@ -113,9 +114,4 @@ test('record reader: a worker whose job is full stops claiming chunks after the 
     assert.ok(worker >= 200 && worker < 200 + 2 * 170, `the worker stopped after the chunk that filled it: ${worker} records`);
     assert.deepEqual(main.tally, (one.job as unknown as { tally: Tally }).tally, 'every line read once');
     assert.deepEqual(two.stats, one.stats);
-  } finally {
-    if (chunkEnv === undefined) delete process.env.HALOG_CHUNK_BYTES;
-    else process.env.HALOG_CHUNK_BYTES = chunkEnv;
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
