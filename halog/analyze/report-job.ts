@@ -130,14 +130,23 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
 
   /**
    * For a worker of the claimed-chunks reader: its tables stay exact past their share of the
-   * budget, and the worker reads no further chunk once one of them is full (the main thread
-   * reads on, with the whole budget). So two threads give one thread's report whenever one
+   * budget, and the worker reads no further chunk once one of them is full or would be after
+   * one more chunk (the main thread reads on, with the whole budget). So two threads give one thread's report whenever one
    * thread's is exact: with a sketch per worker, a 1 GB log whose 283 000 URLs fit one thread's
    * 192 MB came out approximate on two threads now and then (96 MB each for the worker).
    */
   stopWhenFull(): () => boolean {
     for (const t of this.tables) t.stopWhenFull = true;
-    return () => this.tables.some((t) => t.full);
+    // Asked after each chunk: full also when the next chunk, growing a table as the last one
+    // did, would take it past its share, so that a worker ends near its share, not a chunk past it.
+    const before = this.tables.map((t) => t.estimatedBytes());
+    return () =>
+      this.tables.some((t, i) => {
+        const now = t.estimatedBytes();
+        const grew = now - before[i]!;
+        before[i] = now;
+        return t.full || now + grew > t.capBytes;
+      });
   }
 
   /**
