@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Col, GroupTable, NCOLS } from '../../halog/analyze/group-table.js';
 import { NTIMERS } from '../../halog/analyze/latency.js';
+import { Analyzer } from '../../halog/analyze/report-job.js';
+import { LogRecord, parseRecord } from '../../halog/parse/record.js';
+import { analyzeOptions, parseReportArgs } from '../../halog/report-cli.js';
 import { haloscope, reportInProcess } from './run-report.js';
 import { randomInts } from '../helpers/random.js';
 
@@ -135,4 +138,30 @@ test('memory cap: a table told to stop when full stays exact past its budget, an
     assert.equal(merged.counts[a * NCOLS + Col.req], whole.counts[b * NCOLS + Col.req]);
     assert.deepEqual(merged.lat.stats(a * NTIMERS + 4), whole.lat.stats(b * NTIMERS + 4));
   }
+});
+
+test('memory cap: a worker counts itself full when one more chunk like the last would pass its share', () => {
+  const an = new Analyzer(analyzeOptions(parseReportArgs(['urls']), 2), 1 << 20);
+  const isFull = an.stopWhenFull();
+  const table = an.tables[0]!;
+  const rec = new LogRecord();
+  let n = 0;
+  /** A chunk of `count` lines, each a URL not seen before. */
+  const chunk = (count: number): void => {
+    for (let end = n + count; n < end; n++) {
+      const line = Buffer.from(`<134>Nov 24 17:10:49 haproxy[1]: 10.0.0.1:1000 [24/Nov/2026:17:10:49.931] fe_web bk_app/app1 0/0/0/5/5 200 10 - - ---- 1/1/1/1/0 0/0 "GET /u/${n} HTTP/1.1"`, 'latin1');
+      assert.ok(parseRecord(line, 0, line.length, rec));
+      an.onRecord(rec);
+    }
+  };
+  // Chunks of k new URLs, k such that two chunks take 80 % of the share: a third would pass it.
+  chunk(100);
+  const k = Math.floor(table.capBytes / (table.estimatedBytes() / 100) / 2.5);
+  chunk(k - 100);
+  assert.equal(isFull(), false, 'two chunks like it fit');
+  chunk(k);
+  assert.ok(table.estimatedBytes() < table.capBytes, 'still under the share');
+  assert.equal(table.full, false);
+  assert.equal(isFull(), true, 'a third chunk like it would not fit');
+  assert.equal(table.sketch, false);
 });
