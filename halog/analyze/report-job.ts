@@ -131,9 +131,10 @@ export class Analyzer implements RecordJob<AnalyzeSnapshot> {
   /**
    * For a worker of the claimed-chunks reader: its tables stay exact past their share of the
    * budget, and the worker reads no further chunk once one of them is full or would be after
-   * one more chunk (the main thread reads on, with the whole budget). So two threads give one thread's report whenever one
-   * thread's is exact: with a sketch per worker, a 1 GB log whose 283 000 URLs fit one thread's
-   * 192 MB came out approximate on two threads now and then (96 MB each for the worker).
+   * one more chunk (the main thread reads on, with the whole budget). So two threads give one
+   * thread's report whenever one thread's is exact: with a sketch per worker, a 1 GB log whose
+   * 283 000 URLs fit one thread's 192 MB came out approximate on two threads now and then (96 MB
+   * for the worker).
    */
   stopWhenFull(): () => boolean {
     for (const t of this.tables) t.stopWhenFull = true;
