@@ -11,20 +11,28 @@ import { analyzeOptions, parseReportArgs } from '../../halog/report-cli.js';
 import { haloscope, reportInProcess } from './run-report.js';
 import { randomInts } from '../helpers/random.js';
 
+/** Log line `i` of a test log: a request for `url` from its own client address. */
+function lineFor(url: string, i: number): string {
+  return `<134>Nov 24 17:10:49 haproxy[1]: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1000 [24/Nov/2026:17:10:${String(i % 60).padStart(2, '0')}.931] fe_web bk_app/app1 0/0/0/${i % 50}/${i % 50} 200 10 - - ---- 1/1/1/1/0 0/0 "GET ${url} HTTP/1.1"`;
+}
+
+/** A log of requests for `urls` in an order shuffled by `seed` (deterministic), so repeated URLs spread over the whole log. */
+function shuffledLog(urls: string[], seed: number): Buffer {
+  const rand = randomInts(seed);
+  for (let i = urls.length - 1; i > 0; i--) {
+    const j = rand(i + 1);
+    [urls[i], urls[j]] = [urls[j]!, urls[i]!];
+  }
+  return Buffer.from(urls.map(lineFor).join('\n') + '\n', 'latin1');
+}
+
 /** 15 000 lines: 12 000 distinct one-hit URLs and three heavy hitters, interleaved. */
 function hostileLog(): { buf: Buffer; hot: Map<string, number> } {
   const hot = new Map([['/hot/a', 1500], ['/hot/b', 1000], ['/hot/c', 500]]);
   const urls: string[] = [];
   for (const [u, n] of hot) for (let i = 0; i < n; i++) urls.push(u);
   for (let i = 0; i < 12000; i++) urls.push(`/scan/${i.toString(36)}/${(i * 7919).toString(16)}.php`);
-  // Deterministic shuffle so the heavy hitters arrive spread over the whole log.
-  const rand = randomInts(12345);
-  for (let i = urls.length - 1; i > 0; i--) {
-    const j = rand(i + 1);
-    [urls[i], urls[j]] = [urls[j]!, urls[i]!];
-  }
-  const lines = urls.map((u, i) => `<134>Nov 24 17:10:49 haproxy[1]: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1000 [24/Nov/2026:17:10:${String(i % 60).padStart(2, '0')}.931] fe_web bk_app/app1 0/0/0/${i % 50}/${i % 50} 200 10 - - ---- 1/1/1/1/0 0/0 "GET ${u} HTTP/1.1"`);
-  return { buf: Buffer.from(lines.join('\n') + '\n', 'latin1'), hot };
+  return { buf: shuffledLog(urls, 12345), hot };
 }
 
 test('memory cap: past --max-memory, urls become a space-saving sketch that still finds the heavy hitters within its stated error', () => {
@@ -70,15 +78,9 @@ test('memory cap: the CLI says the report is approximate and by how much', () =>
  * third of it holds most of the URLs): about 36 MB of table estimate for the whole log.
  */
 function repeatedKeysLog(): Buffer {
-  const rand = randomInts(777);
   const urls: string[] = [];
   for (let i = 0; i < 75000; i++) for (let k = 0; k < 4; k++) urls.push(`/items/${i.toString(36)}/${(i * 7919).toString(16)}`);
-  for (let i = urls.length - 1; i > 0; i--) {
-    const j = rand(i + 1);
-    [urls[i], urls[j]] = [urls[j]!, urls[i]!];
-  }
-  const lines = urls.map((u, i) => `<134>Nov 24 17:10:49 haproxy[1]: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1000 [24/Nov/2026:17:10:${String(i % 60).padStart(2, '0')}.931] fe_web bk_app/app1 0/0/0/${i % 50}/${i % 50} 200 10 - - ---- 1/1/1/1/0 0/0 "GET ${u} HTTP/1.1"`);
-  return Buffer.from(lines.join('\n') + '\n', 'latin1');
+  return shuffledLog(urls, 777);
 }
 
 test('memory cap: two threads give one thread\'s exact report when the table fits the whole budget but not a worker\'s share', () => {
@@ -149,7 +151,7 @@ test('memory cap: a worker counts itself full when one more chunk like the last 
   /** A chunk of `count` lines, each a URL not seen before. */
   const chunk = (count: number): void => {
     for (let end = n + count; n < end; n++) {
-      const line = Buffer.from(`<134>Nov 24 17:10:49 haproxy[1]: 10.0.0.1:1000 [24/Nov/2026:17:10:49.931] fe_web bk_app/app1 0/0/0/5/5 200 10 - - ---- 1/1/1/1/0 0/0 "GET /u/${n} HTTP/1.1"`, 'latin1');
+      const line = Buffer.from(lineFor(`/u/${n}`, n), 'latin1');
       assert.ok(parseRecord(line, 0, line.length, rec));
       an.onRecord(rec);
     }
