@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { hasInputFilter, hasLineReport, parseOptions, type HalogOptions } from './cli/options.js';
