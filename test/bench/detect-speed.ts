@@ -26,6 +26,7 @@ import { parseSize } from '../../samples/generate/options.js';
 import { LogRecord, parseRecord } from '../../halog/parse/record.js';
 import { http } from '../detect/log-lines.js';
 import { warmPageCache } from './page-cache.js';
+import { installedArgv } from '../helpers/installed.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HALOSCOPE = join(HERE, '..', '..', 'bin', 'haloscope.js');
@@ -103,6 +104,12 @@ function timed(cmd: string, args: string[], stdinFile?: string): Timing {
   return { s: wall, user: m ? Number(m[2]) : Number.NaN, sys: m ? Number(m[3]) : Number.NaN, out: r.stdout };
 }
 
+/** `cli` (a build's bin/haloscope.js) as the installed command runs it: through its #! line. */
+function timedCli(cli: string, args: string[]): Timing {
+  const [cmd, ...launch] = installedArgv(cli);
+  return timed(cmd!, [...launch, ...args]);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;
@@ -123,12 +130,12 @@ if (halog) rows.push({ name: 'halog -u (real)', run: () => timed(halog, ['-s', '
 else console.log('real halog not found (apt-get install haproxy): no reference');
 const baseline = arg('--baseline', '');
 if (baseline) {
-  for (const t of threads) rows.push({ name: `baseline --threads ${t}`, run: () => timed(process.execPath, [baseline, 'detect', '--csv', '--threads', String(t), file]), times: [] });
+  for (const t of threads) rows.push({ name: `baseline --threads ${t}`, run: () => timedCli(baseline, ['detect', '--csv', '--threads', String(t), file]), times: [] });
 }
 for (const t of threads) {
   rows.push({
     name: `detect --threads ${t}`,
-    run: () => timed(process.execPath, [HALOSCOPE, 'detect', '--csv', '--threads', String(t), file]),
+    run: () => timedCli(HALOSCOPE, ['detect', '--csv', '--threads', String(t), file]),
     check: (out) => {
       const flagged = out.split('\n').slice(1).map((l) => l.split(',')[0]!);
       const missed = ATTACKERS.filter((a) => !flagged.includes(a));

@@ -17,6 +17,7 @@ import { generateLogBuffer, writeLog } from '../../samples/generate/generate.js'
 import { HALOG_SKIP } from '../../samples/generate/clock.js';
 import { parseSize } from '../../samples/generate/options.js';
 import { warmPageCache } from './page-cache.js';
+import { installedArgv } from '../helpers/installed.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist/test/bench -> repository root. */
@@ -343,7 +344,9 @@ async function main(): Promise<number> {
   const skip = ['-s', String(HALOG_SKIP.local)];
   const dir = await mkdtemp(join(tmpdir(), 'halog-bench-'));
   const real: Impl = { label: 'real', argv: (f) => [o.real, ...skip, ...f], env: process.env };
-  const ours: Impl = { label: 'ours', argv: (f) => [process.execPath, o.ours, ...skip, ...f], env: process.env };
+  // Ours as the installed `halog` command runs: through its #! line.
+  const launch = oursMissing ? [process.execPath, o.ours] : installedArgv(o.ours);
+  const ours: Impl = { label: 'ours', argv: (f) => [...launch, ...skip, ...f], env: process.env };
   const ours1: Impl = { label: 'ours-1', argv: ours.argv, env: { ...process.env, HALOG_THREADS: '1' } };
 
   const rows: string[][] = [['mode', 'real MB/s', 'ours MB/s', 'ours/real', '1-thr MB/s', '1-thr/real', 'real RSS MB', 'ours RSS MB', 'output']];

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedArgv } from '../helpers/installed.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -48,9 +49,11 @@ function* chunks(n: number): Generator<Buffer> {
 
 async function run(ours: string, kind: string, cap: string, lines: number): Promise<string> {
   const useTime = existsSync('/usr/bin/time');
-  const argv = [ours, 'report', kind, '--top', '3', '--max-memory', cap, '--json', '-'];
+  // As the installed `haloscope` command runs: through its #! line.
+  const [cmd, ...launch] = installedArgv(ours);
+  const argv = [...launch, 'report', kind, '--top', '3', '--max-memory', cap, '--json', '-'];
   const t0 = performance.now();
-  const p = spawn(useTime ? '/usr/bin/time' : process.execPath, useTime ? ['-f', '%M', process.execPath, ...argv] : argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p = spawn(useTime ? '/usr/bin/time' : cmd!, useTime ? ['-f', '%M', cmd!, ...argv] : argv, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   p.stdout.on('data', (d: Buffer) => (out += d.toString()));

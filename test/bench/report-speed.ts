@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { generateLogBuffer, writeLog } from '../../samples/generate/generate.js';
 import { parseSize } from '../../samples/generate/options.js';
 import { warmPageCache } from './page-cache.js';
+import { installedArgv } from '../helpers/installed.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LOG_SHAPE = { tcpRate: 0.01, malformedRate: 0.0005 } as const;
@@ -115,17 +116,18 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const log = await ensureLog(o);
   const size = statSync(log).size;
-  const node = process.execPath;
   const cases: { name: string; cmd: string; args: string[]; env: Record<string, string>; stdin: boolean }[] = [
     { name: 'halog -u (real)', cmd: o.real, args: ['-s', '0', '-u'], env: {}, stdin: true },
     { name: 'halog -uto (real)', cmd: o.real, args: ['-s', '0', '-uto'], env: {}, stdin: true },
     { name: 'halog -pct (real)', cmd: o.real, args: ['-s', '0', '-pct'], env: {}, stdin: true },
   ];
+  // Ours as the installed `haloscope` command runs: through its #! line.
+  const [ours, ...launch] = installedArgv(o.ours);
   for (const [label, env] of [['all cores', {}], ['1 thread', { HALOG_THREADS: '1' }]] as const) {
-    cases.push({ name: `report urls --json (${label})`, cmd: node, args: [o.ours, 'report', 'urls', '--json', '-q', log], env, stdin: false });
-    cases.push({ name: `report timeline (${label})`, cmd: node, args: [o.ours, 'report', 'timeline', '-q', log], env, stdin: false });
-    cases.push({ name: `report clients (${label})`, cmd: node, args: [o.ours, 'report', 'clients', '-q', log], env, stdin: false });
-    cases.push({ name: `report urls --csv (${label})`, cmd: node, args: [o.ours, 'report', 'urls', '--csv', '-q', log], env, stdin: false });
+    cases.push({ name: `report urls --json (${label})`, cmd: ours!, args: [...launch, 'report', 'urls', '--json', '-q', log], env, stdin: false });
+    cases.push({ name: `report timeline (${label})`, cmd: ours!, args: [...launch, 'report', 'timeline', '-q', log], env, stdin: false });
+    cases.push({ name: `report clients (${label})`, cmd: ours!, args: [...launch, 'report', 'clients', '-q', log], env, stdin: false });
+    cases.push({ name: `report urls --csv (${label})`, cmd: ours!, args: [...launch, 'report', 'urls', '--csv', '-q', log], env, stdin: false });
   }
   interface Result {
     name: string;
