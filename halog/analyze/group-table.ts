@@ -125,6 +125,13 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
+/** A key-string cache of `n` entries (packed, filled with undefined) holding `old`'s. */
+function keyCache(old: (string | undefined)[], n: number): (string | undefined)[] {
+  const c = new Array<string | undefined>(n).fill(undefined);
+  for (let i = 0; i < old.length; i++) c[i] = old[i];
+  return c;
+}
+
 export class GroupTable {
   readonly capBytes: number;
   /** Live rows. */
@@ -250,6 +257,9 @@ export class GroupTable {
 
   /** The key of row `id` as a string (latin1 bytes; cached). */
   key(id: number): string {
+    // Made for every row at the first call, not grown by each insert: a JS array grown a row
+    // at a time is copied to fresh V8 heap at each growth, which the page faults made costly.
+    if (this.#keyStrings.length < this.top) this.#keyStrings = keyCache(this.#keyStrings, Math.max(this.top, 2 * this.#keyStrings.length));
     let s = this.#keyStrings[id];
     if (s === undefined) {
       const off = this.#keyPos[2 * id]!;
@@ -453,7 +463,7 @@ export class GroupTable {
     this.#keyPos[2 * id] = this.#arenaTop;
     this.#keyPos[2 * id + 1] = len;
     this.#arenaTop += len;
-    this.#keyStrings[id] = undefined;
+    if (id < this.#keyStrings.length) this.#keyStrings[id] = undefined;
   }
 
   #compactArena(): void {
@@ -575,7 +585,7 @@ export class GroupTable {
       this.#arena.set(buf.subarray(start, end), this.#keyPos[2 * id]!);
       this.#keyPos[2 * id + 1] = len;
       this.#arenaDead += oldLen - len;
-      this.#keyStrings[id] = undefined;
+      if (id < this.#keyStrings.length) this.#keyStrings[id] = undefined;
     } else {
       this.#arenaDead += oldLen;
       this.#storeKey(id, buf, start, len);

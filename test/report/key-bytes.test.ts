@@ -58,3 +58,29 @@ test('keys written from their bytes equal keys written from their strings, in ev
     assert.deepEqual(rows.slice().sort(), Array.from({ length: t.length }, (_, i) => t.key(i)).sort());
   }
 });
+
+test('a row key read as a string follows the rows added after it and the rows a sketch recycles', () => {
+  const table = new GroupTable(64 << 20);
+  const first = ['/a', '/b', '/c'].map((k) => table.findString(k));
+  assert.deepEqual(first.map((id) => table.key(id)), ['/a', '/b', '/c']);
+  // Rows added after the strings were first read (the string cache was made for three rows).
+  const later = Array.from({ length: 100 }, (_, i) => table.findString(`/later/${i}`));
+  for (let i = 0; i < later.length; i++) assert.equal(table.key(later[i]!), `/later/${i}`);
+
+  // A sketch gives a new key the row of the least counted one: the row's string must follow.
+  const small = new GroupTable(1 << 16);
+  let n = 0;
+  while (!small.sketch) {
+    const id = small.findString(`/k/${n++}`);
+    small.counts[id * 9]! += 1;
+    small.counted(id);
+  }
+  const ids = small.ids();
+  for (const id of ids) assert.match(small.key(id), /^\/k\/\d+$/);
+  for (let i = 0; i < 50; i++) {
+    const id = small.findString(`/new/${i}`);
+    small.counts[id * 9]! += 1;
+    small.counted(id);
+    assert.equal(small.key(id), `/new/${i}`);
+  }
+});
