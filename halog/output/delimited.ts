@@ -1,6 +1,7 @@
 import type { KeyBytes, ReportTable } from '../analyze/result.js';
 import { plainKeyBytes, type CellOptions } from './cells.js';
 import type { ByteOut } from './write.js';
+import { EqualRuns } from './equal-runs.js';
 
 /** What tells CSV rows from TSV rows: the separators and how a key that is not plain is written. */
 export interface Delimiters {
@@ -24,12 +25,23 @@ export function writeDelimitedRows(t: ReportTable, out: ByteOut, d: Delimiters, 
   const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
   const raw = options.rawCells === true;
   const { separator, rowEnd, special } = d;
+  const sep = String.fromCharCode(separator);
+  const runs = new EqualRuns(t, (_first, count, v) => (sep + (Number.isNaN(v) ? '' : String(v))).repeat(count));
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
     if (t.keyBytes) t.keyBytes(i, kb);
     if (t.keyBytes && plainKeyBytes(kb, raw, special)) out.latin1(kb.buf, kb.start, kb.end);
     else out.str(d.keyCell(t.key(i), raw));
     for (let c = 0; c < nums.length; c++) {
+      // nums[c] is column c + 1 (column 0 is the key).
+      if (runs.length(c + 1) > 0) {
+        const run = runs.bytes(c + 1, nums);
+        if (run !== null) {
+          out.constant(run);
+          c += runs.length(c + 1) - 1;
+          continue;
+        }
+      }
       out.byte(separator);
       const v = nums[c]!;
       if (!Number.isNaN(v)) out.num(v);

@@ -1,6 +1,7 @@
 import type { KeyBytes, ReportTable } from '../analyze/result.js';
 import { byteSet, plainKeyBytes } from './cells.js';
 import { ByteOut, collect, constantBytes, type Write } from './write.js';
+import { EqualRuns } from './equal-runs.js';
 
 export interface JsonContext {
   /** Line counts of the run (or of the merged summaries). */
@@ -27,7 +28,13 @@ const JSON_SPECIAL = byteSet(String.fromCharCode(...Array.from({ length: 0x20 },
  * after each row.
  */
 export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) => Uint8Array, after: Uint8Array): void {
-  const names = t.columns.map((c, i) => constantBytes(`${i ? ',' : '{'}${JSON.stringify(c.name)}:`));
+  const nameTexts = t.columns.map((c, i) => `${i ? ',' : '{'}${JSON.stringify(c.name)}:`);
+  const names = nameTexts.map((n) => constantBytes(n));
+  const runs = new EqualRuns(t, (first, count, v) => {
+    let text = '';
+    for (let c = first; c < first + count; c++) text += nameTexts[c] + (Number.isFinite(v) ? String(v) : 'null');
+    return text;
+  });
   const nums = new Float64Array(t.columns.length - 1);
   const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
   for (let i = 0; i < t.length; i++) {
@@ -46,6 +53,14 @@ export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) 
       out.byte(0x22);
     } else out.str(JSON.stringify(key));
     for (let c = 1; c < names.length; c++) {
+      if (runs.length(c) > 0) {
+        const run = runs.bytes(c, nums);
+        if (run !== null) {
+          out.constant(run);
+          c += runs.length(c) - 1;
+          continue;
+        }
+      }
       out.constant(names[c]!);
       const v = nums[c - 1]!;
       if (Number.isFinite(v)) out.num(v);
