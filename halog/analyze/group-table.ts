@@ -277,6 +277,11 @@ export class GroupTable {
     into.end = off + this.#keyPos[2 * id + 1]!;
   }
 
+  /** Reads a byte of row `id`'s key and of its counters (brings them into the cache ahead of use). */
+  touch(id: number): number {
+    return this.#arena[this.#keyPos[2 * id]!]! + this.counts[id * NCOLS]!;
+  }
+
   /** Key order of rows `a` and `b` (negative, 0, positive), as `<` orders their keys as strings (keys are latin1 bytes). */
   compareKeys(a: number, b: number): number {
     return this.#compareFrom(a, b, 0);

@@ -514,6 +514,12 @@ export class SeriesStore {
     this.meta[2 * r + 1] = 0;
   }
 
+  /** Reads the first word of row `r`'s last block (brings it into the cache ahead of use). */
+  touchRow(r: number): number {
+    const at = this.meta[2 * r + 1]!;
+    return this.meta[2 * r]! > 0 ? this.#arena[at]! : at;
+  }
+
   /** Raw values (insertion order) while the row of `s` holds at most RAW_MAX lines, else null. */
   raw(s: number): number[] | null {
     if (this.#isHist(s)) return null;

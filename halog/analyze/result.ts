@@ -64,6 +64,18 @@ export interface ReportTable {
   meta: ReportMeta;
 }
 
+/**
+ * Rows a table's `fill` reads ahead, a block at a time. Formats print the rows in sorted order,
+ * and each row's counters, latency tuple and key lie in scattered memory (rows are stored in
+ * order of first appearance): a miss each, one after the other in the print loop. Touched in
+ * one tight loop for a block of rows, the misses overlap: the JSON print of the 1 GB log's
+ * URL report (283 000 rows), in-process, 540-684 -> 448-530 ms (blocks of 16; 64 measured
+ * alike, 473-519).
+ */
+const READ_AHEAD = 16;
+/** Where the reads ahead go, so that they are not optimized away. */
+let readAheadSink = 0;
+
 /** The cells of shown row `i` as values (HTML, tests). */
 export function rowCells(t: ReportTable, i: number): Cell[] {
   const out = new Float64Array(t.columns.length - 1);
@@ -192,6 +204,13 @@ export function buildTable(kind: KindSpec, table: GroupTable, o: TableOptions): 
     keyBytes: (i, into) => table.keyInto(shown[i]!, into),
     equalRuns: timers.map((_, k) => [1 + NCOLS + (approximate ? 1 : 0) + k * NSTATS, NSTATS] as const),
     fill: (i, out, o) => {
+      if (i % READ_AHEAD === 0) {
+        let acc = 0;
+        // At row 0 the first two blocks, then the block after the next.
+        const end = Math.min(i + 2 * READ_AHEAD, shown.length);
+        for (let j = i === 0 ? 0 : i + READ_AHEAD; j < end; j++) acc += table.touch(shown[j]!) + lat.touchRow(shown[j]!);
+        readAheadSink += acc;
+      }
       const id = shown[i]!;
       for (let c = 0; c < NCOLS; c++) out[o++] = counts[id * NCOLS + c]!;
       if (approximate) out[o++] = table.errs[id]!;
