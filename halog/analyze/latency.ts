@@ -183,6 +183,54 @@ const CHUNK_HEAD = 1;
 const scratch = new Int32Array(RAW_MAX);
 /** `scratch.subarray(0, n)`, made once per length. */
 const scratchViews: (Int32Array | undefined)[] = [];
+/** Radix sort's buffer and byte counts (sortScratch; the counts are all zero between calls). */
+const radixTmp = new Int32Array(RAW_MAX);
+const radixLow = new Int32Array(256);
+const radixHigh = new Int32Array(256);
+
+/**
+ * Sorts `scratch[0, n)` (values >= 0, the largest `max`) ascending. Below 2^16, as latencies in
+ * ms mostly are, by a radix sort on the low byte then the high byte (one pass when all are
+ * below 256); above, natively. The native sort of a typed array costs ~20 ns a value here: 60
+ * values (a client's lines in `report clients`) took 1.29 us against 0.63 us, 200 took 5.1 us
+ * against 1.4 us (mostly small values and a few up to 3 s, warm).
+ */
+function sortScratch(n: number, max: number): void {
+  if (max >= 65536) {
+    (scratchViews[n] ??= scratch.subarray(0, n)).sort();
+    return;
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) radixLow[scratch[i]! & 255]!++;
+  for (let b = 0; b < 256; b++) {
+    const c = radixLow[b]!;
+    radixLow[b] = sum;
+    sum += c;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = scratch[i]!;
+    radixTmp[radixLow[v & 255]!++] = v;
+  }
+  radixLow.fill(0);
+  if (max < 256) {
+    for (let i = 0; i < n; i++) scratch[i] = radixTmp[i]!;
+    return;
+  }
+  const top = (max >> 8) + 1;
+  for (let i = 0; i < n; i++) radixHigh[radixTmp[i]! >> 8]!++;
+  sum = 0;
+  for (let b = 0; b < top; b++) {
+    const c = radixHigh[b]!;
+    radixHigh[b] = sum;
+    sum += c;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = radixTmp[i]!;
+    scratch[radixHigh[v >> 8]!++] = v;
+  }
+  radixHigh.fill(0, 0, top);
+}
+
 /** Sum and max of the values the last #gather() copied. */
 let gatherSum = 0;
 let gatherMax = 0;
@@ -568,7 +616,7 @@ export class SeriesStore {
           }
           scratch[j] = v;
         }
-      } else (scratchViews[n] ??= scratch.subarray(0, n)).sort();
+      } else sortScratch(n, max);
       for (let k = 0; k < ranks.length; k++) out[o + k] = bucketTop(scratch[ranks[k]! - 1]!);
     } else {
       const h = this.hists[this.histOf[s]! - 1]!;

@@ -29,12 +29,20 @@ function lcg(seed: number): () => number {
 
 test('percentiles: hdr-histogram values equal exact sorted percentiles within the documented precision', () => {
   const rnd = lcg(42);
-  for (const n of [1, 2, 7, 100, 256, 257, 5000]) {
-    for (const shape of ['small', 'wide', 'heavy-tail']) {
+  // Raw series of 25 to 256 values are sorted by a radix sort below 2^16 (one byte below 256),
+  // natively above: 'tiny', 'small', '16-bit' and 'wide' take each path.
+  for (const n of [1, 2, 7, 25, 60, 100, 199, 256, 257, 5000]) {
+    for (const shape of ['tiny', 'small', '16-bit', 'wide', 'heavy-tail']) {
       const values: number[] = [];
       for (let i = 0; i < n; i++) {
         const u = rnd();
-        values.push(shape === 'small' ? Math.floor(u * 300) : shape === 'wide' ? Math.floor(u * 5_000_000) : Math.floor(Math.exp(u * 14)));
+        values.push(
+          shape === 'tiny' ? Math.floor(u * 256)
+          : shape === 'small' ? Math.floor(u * 300)
+          : shape === '16-bit' ? Math.floor(u * 65536)
+          : shape === 'wide' ? Math.floor(u * 5_000_000)
+          : Math.floor(Math.exp(u * 14)),
+        );
       }
       const s = new LatencySeries();
       for (const v of values) s.record(v);
