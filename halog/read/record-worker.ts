@@ -26,7 +26,7 @@ if (claimed) {
         sources,
         () => 0,
         (src, start, end) => read(src, start, end, (n) => Atomics.add(bytesDone, 0, BigInt(n))),
-        isFull && (() => !isFull()),
+        isFull,
       ),
     );
     send(job, stats);

@@ -90,7 +90,7 @@ export interface ChunkLines {
 }
 
 /**
- * Claims chunks until none is left (or, with `more`, until it says no more after a chunk) and
+ * Claims chunks until none is left (or, with `stop`, until it says stop after a chunk) and
  * hands each one's line-aligned range to `read`, which returns the thread's line count after
  * it. Returns what each chunk held, for `globalLine`.
  */
@@ -100,7 +100,7 @@ export function drainQueue(
   sources: readonly Source[],
   linesSoFar: () => number,
   read: (source: Source, start: number, end: number) => void,
-  more?: (() => boolean) | false,
+  stop?: () => boolean,
 ): ChunkLines[] {
   const done: ChunkLines[] = [];
   for (let i = queue.claim(); i < chunks.length; i = queue.claim()) {
@@ -111,7 +111,7 @@ export function drainQueue(
     const first = linesSoFar();
     if (start < end) read(source, start, end);
     done.push({ chunk: i, first, count: linesSoFar() - first });
-    if (more && !more()) break;
+    if (stop?.()) break;
   }
   return done;
 }
