@@ -34,13 +34,10 @@ export function writeDelimitedRows(t: ReportTable, out: ByteOut, d: Delimiters, 
     else out.str(d.keyCell(t.key(i), raw));
     for (let c = 0; c < nums.length; c++) {
       // nums[c] is column c + 1 (column 0 is the key).
-      if (runs.length(c + 1) > 0) {
-        const run = runs.bytes(c + 1, nums);
-        if (run !== null) {
-          out.constant(run);
-          c += runs.length(c + 1) - 1;
-          continue;
-        }
+      const run = runs.write(out, c + 1, nums);
+      if (run > 0) {
+        c += run - 1;
+        continue;
       }
       out.byte(separator);
       const v = nums[c]!;

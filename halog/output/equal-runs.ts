@@ -1,5 +1,5 @@
 import type { ReportTable } from '../analyze/result.js';
-import { constantBytes, type ConstantBytes } from './write.js';
+import { constantBytes, type ByteOut, type ConstantBytes } from './write.js';
 
 /** Values whose run bytes are kept: latencies in ms below this (most are). */
 const CACHED_VALUES = 4096;
@@ -25,28 +25,26 @@ export class EqualRuns {
     this.#render = render;
   }
 
-  /** Columns of the run that starts at column `c` (0: none). */
-  length(c: number): number {
-    return this.#length[c]!;
-  }
-
   /**
-   * The bytes of the run starting at column `c` (`length(c)` > 0) when its cells, from
-   * `nums[c - 1]` (nums holds no key cell), are all equal and of a cached value; else null.
+   * Writes the run starting at column `c` to `out` when one starts there and its cells, from
+   * `nums[c - 1]` (nums holds no key cell), are all equal and of a cached value; returns how
+   * many columns it wrote (0: none, the caller writes column `c` itself).
    */
-  bytes(c: number, nums: Float64Array): ConstantBytes | null {
+  write(out: ByteOut, c: number, nums: Float64Array): number {
     const n = this.#length[c]!;
+    if (n === 0) return 0;
     const v = nums[c - 1]!;
     let index: number;
     if (v !== v) {
-      for (let k = 1; k < n; k++) if (nums[c - 1 + k] === nums[c - 1 + k]) return null;
+      for (let k = 1; k < n; k++) if (nums[c - 1 + k] === nums[c - 1 + k]) return 0;
       index = CACHED_VALUES;
     } else {
-      if (!(v >= 0 && v < CACHED_VALUES && (v | 0) === v)) return null;
-      for (let k = 1; k < n; k++) if (nums[c - 1 + k] !== v) return null;
+      if (!(v >= 0 && v < CACHED_VALUES && (v | 0) === v)) return 0;
+      for (let k = 1; k < n; k++) if (nums[c - 1 + k] !== v) return 0;
       index = v;
     }
     const byValue = this.#bytes[c]!;
-    return (byValue[index] ??= constantBytes(this.#render(c, n, v)));
+    out.constant((byValue[index] ??= constantBytes(this.#render(c, n, v))));
+    return n;
   }
 }

@@ -53,13 +53,10 @@ export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) 
       out.byte(0x22);
     } else out.str(JSON.stringify(key));
     for (let c = 1; c < names.length; c++) {
-      if (runs.length(c) > 0) {
-        const run = runs.bytes(c, nums);
-        if (run !== null) {
-          out.constant(run);
-          c += runs.length(c) - 1;
-          continue;
-        }
+      const run = runs.write(out, c, nums);
+      if (run > 0) {
+        c += run - 1;
+        continue;
       }
       out.constant(names[c]!);
       const v = nums[c - 1]!;
