@@ -54,13 +54,6 @@ export interface ReportTable {
   keyBytes?(i: number, into: KeyBytes): void;
   /** Writes the `columns.length - 1` numbers of shown row `i` at `out[o]`. */
   fill(i: number, out: Float64Array, o: number): void;
-  /**
-   * Optional: runs of columns, as [first column, columns], whose cells are often all equal: a
-   * timer's percentiles and max when it has one value, as in most rows of a URL report (205 000
-   * of 283 000 on the 1 GB benchmark log). Formats may write such a run from bytes made once
-   * per value (output/equal-runs.ts).
-   */
-  equalRuns?: readonly (readonly [number, number])[];
   meta: ReportMeta;
 }
 
@@ -202,7 +195,6 @@ export function buildTable(kind: KindSpec, table: GroupTable, o: TableOptions): 
     length: shown.length,
     key: (i) => table.key(shown[i]!),
     keyBytes: (i, into) => table.keyInto(shown[i]!, into),
-    equalRuns: timers.map((_, k) => [1 + NCOLS + (approximate ? 1 : 0) + k * NSTATS, NSTATS] as const),
     fill: (i, out, o) => {
       if (i % READ_AHEAD === 0) {
         let acc = 0;

@@ -1,7 +1,7 @@
 import type { KeyBytes, ReportTable } from '../analyze/result.js';
 import { byteSet, plainKeyBytes } from './cells.js';
-import { ByteOut, collect, constantBytes, type Write } from './write.js';
-import { EqualRuns } from './equal-runs.js';
+import { ByteOut, CHUNK, collect, constantBytes, type Write } from './write.js';
+import { cellWriter } from './cell-writer.js';
 
 export interface JsonContext {
   /** Line counts of the run (or of the merged summaries). */
@@ -23,19 +23,17 @@ const JSON_SPECIAL = byteSet(String.fromCharCode(...Array.from({ length: 0x20 },
 /**
  * Writes each row as one JSON object keyed by column name (the CSV header's names), exactly as
  * JSON.stringify of that object would, without building it: the `{"name":` and `,"name":`
- * parts are encoded once per table, numbers print as JSON prints them (String() when finite,
- * else null), the key as JSON.stringify does. `before(i)` is written before row i, `after`
- * after each row.
+ * parts are encoded once per table, the numbers and their names written by a CellWriter
+ * (String() when finite, else null), the key as JSON.stringify does. `before(i)` is written
+ * before row i, `after` after each row.
  */
-export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) => Uint8Array, after: Uint8Array): void {
+export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) => Uint8Array, after: string): void {
   const nameTexts = t.columns.map((c, i) => `${i ? ',' : '{'}${JSON.stringify(c.name)}:`);
   const names = nameTexts.map((n) => constantBytes(n));
-  const runs = new EqualRuns(t, (first, count, v) => {
-    let text = '';
-    for (let c = first; c < first + count; c++) text += nameTexts[c] + (Number.isFinite(v) ? String(v) : 'null');
-    return text;
-  });
-  const nums = new Float64Array(t.columns.length - 1);
+  const cells = cellWriter(nameTexts.slice(1), 'null', after, CHUNK);
+  if (cells) out.adopt(cells.out);
+  const nums = cells?.nums ?? new Float64Array(t.columns.length - 1);
+  const afterBytes = constantBytes(after);
   const kb: KeyBytes = { buf: new Uint8Array(0), start: 0, end: 0 };
   for (let i = 0; i < t.length; i++) {
     t.fill(i, nums, 0);
@@ -52,18 +50,14 @@ export function writeJsonRows(t: ReportTable, out: ByteOut, before: (i: number) 
       out.str(key);
       out.byte(0x22);
     } else out.str(JSON.stringify(key));
+    if (cells && out.cells(cells)) continue;
     for (let c = 1; c < names.length; c++) {
-      const run = runs.write(out, c, nums);
-      if (run > 0) {
-        c += run - 1;
-        continue;
-      }
       out.constant(names[c]!);
       const v = nums[c - 1]!;
       if (Number.isFinite(v)) out.num(v);
       else out.constant(NULL);
     }
-    out.bytes(after);
+    out.constant(afterBytes);
   }
 }
 
@@ -81,7 +75,7 @@ export function writeJson(t: ReportTable, ctx: JsonContext, write: Write): void 
   out.text(`${head.slice(0, -2)},\n  "columns": [\n${columns}\n  ],\n  "rows": [`);
   const first = ascii('\n    ');
   const next = ascii(',\n    ');
-  writeJsonRows(t, out, (i) => (i ? next : first), ascii('}'));
+  writeJsonRows(t, out, (i) => (i ? next : first), '}');
   out.text(t.length ? '\n  ]\n}\n' : ']\n}\n');
   out.flush();
 }

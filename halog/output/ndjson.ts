@@ -6,7 +6,7 @@ import { ByteOut, collect, type Write } from './write.js';
 export function writeNdjson(t: ReportTable, write: Write): void {
   const out = new ByteOut(write);
   const none = new Uint8Array(0);
-  writeJsonRows(t, out, () => none, Buffer.from('}\n'));
+  writeJsonRows(t, out, () => none, '}\n');
   out.flush();
 }
 

@@ -1,4 +1,5 @@
 import { viewOf } from '../parse/bytes.js';
+import type { CellWriter } from './cell-writer.js';
 
 /**
  * Output sink of the table renderers: UTF-8 bytes, handed over in chunks so a large report is
@@ -21,7 +22,7 @@ export function constantBytes(text: string): ConstantBytes {
 }
 
 /** Bytes gathered before a chunk is handed to the sink. */
-const CHUNK = 1 << 18;
+export const CHUNK = 1 << 18;
 
 /**
  * Writes text and numbers straight into a Buffer, flushed to a Write every CHUNK bytes: a
@@ -30,9 +31,11 @@ const CHUNK = 1 << 18;
  */
 export class ByteOut {
   readonly #write: Write;
-  #buf = Buffer.allocUnsafe(CHUNK);
+  #buf: Buffer = Buffer.allocUnsafe(CHUNK);
   #view = viewOf(this.#buf);
   #len = 0;
+  /** The buffer to return to after a piece too big for it was written (adopt). */
+  #home: Buffer | null = null;
 
   constructor(write: Write) {
     this.#write = write;
@@ -41,10 +44,29 @@ export class ByteOut {
   #room(n: number): void {
     if (this.#len + n <= this.#buf.length) return;
     this.flush();
-    if (n > this.#buf.length) {
-      this.#buf = Buffer.allocUnsafe(n);
-      this.#view = viewOf(this.#buf);
-    }
+    if (n > this.#buf.length) this.#use(Buffer.allocUnsafe(n));
+  }
+
+  #use(buf: Buffer): void {
+    this.#buf = buf;
+    this.#view = viewOf(buf);
+  }
+
+  /** Writes into `buf` from now on (a CellWriter's output buffer, so that its cells land in place). */
+  adopt(buf: Buffer): void {
+    this.flush();
+    this.#home = buf;
+    this.#use(buf);
+  }
+
+  /** Lets `w` write its cells (from w.nums) in place; false when it would not (the caller writes them). */
+  cells(w: CellWriter): boolean {
+    this.#room(w.maxBytes);
+    if (this.#buf !== w.out) return false;
+    const end = w.write(this.#len);
+    if (end < 0) return false;
+    this.#len = end;
+    return true;
   }
 
   /** Any text (UTF-8) through Buffer#write. */
@@ -174,9 +196,9 @@ export class ByteOut {
   }
 
   flush(): void {
-    if (this.#len === 0) return;
-    this.#write(this.#buf.subarray(0, this.#len));
+    if (this.#len > 0) this.#write(this.#buf.subarray(0, this.#len));
     this.#len = 0;
+    if (this.#home !== null && this.#buf !== this.#home) this.#use(this.#home);
   }
 }
 

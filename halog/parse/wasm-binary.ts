@@ -18,6 +18,21 @@ export function leb(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128 (i32.const and i64.const immediates). */
+export function sleb(value: number | bigint): number[] {
+  let n = BigInt(value);
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(n & 0x7fn);
+    n >>= 7n;
+    if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
 export function section(id: number, content: number[]): number[] {
   return [id, ...leb(content.length), ...content];
 }
@@ -28,6 +43,8 @@ export function name(s: string): number[] {
 }
 
 export const I32 = 0x7f;
+export const I64 = 0x7e;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
 /** The empty block type. */
 export const VOID = 0x40;
@@ -38,9 +55,12 @@ export const SIMD = 0xfd;
 export const op = {
   block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
   else: 0x05, select: 0x1b, get: 0x20, set: 0x21, tee: 0x22, i32Const: 0x41,
-  i32Load: 0x28, i32Load8u: 0x2d, i32Store: 0x36,
+  call: 0x10, i32Load: 0x28, i32Load8u: 0x2d, i32Load16u: 0x2f, f64Load: 0x2b,
+  i32Store: 0x36, i64Store: 0x37, i32Store8: 0x3a, i32Store16: 0x3b, i64Const: 0x42, f64Const: 0x44,
   i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtU: 0x4b, i32LeU: 0x4d, i32GeS: 0x4e, i32GeU: 0x4f,
-  i32Ctz: 0x68, i32Popcnt: 0x69, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Shl: 0x74,
+  i64LtU: 0x54, i64Ne: 0x52, f64Ne: 0x62, f64Lt: 0x63, f64Ge: 0x66,
+  i32Ctz: 0x68, i32Popcnt: 0x69, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32DivU: 0x6e, i32And: 0x71, i32Or: 0x72, i32Shl: 0x74,
+  i64Sub: 0x7d, i64Mul: 0x7e, i64DivU: 0x80, f64Trunc: 0x9d, i32WrapI64: 0xa7, i64TruncF64U: 0xb1,
   v128Load: 0x00, i8x16Splat: 0x0f, i8x16Eq: 0x23, i8x16Bitmask: 0x64,
 } as const;
 

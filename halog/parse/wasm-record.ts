@@ -16,7 +16,7 @@
  * Why: the JavaScript walk was ~450 ns a line on the benchmark log, the largest single part of
  * `report` and `detect` runs (docs/reports.md, seventh pass).
  */
-import { I32, SIMD, V128, VOID, leb, op, vectorFind } from './wasm-binary.js';
+import { I32, SIMD, V128, VOID, leb, op, sleb, vectorFind } from './wasm-binary.js';
 
 /** Where `record` leaves its results: i32 slots, this index times 4 after the output base. */
 export const RecordOut = {
@@ -65,20 +65,6 @@ const QUOTES = 18;
 const SPACE = 0x20;
 /** Block type of an `if` that leaves one i32. */
 const I32_RESULT = I32;
-
-/** Signed LEB128, for i32.const. */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
 
 const i32 = (k: number): number[] => [op.i32Const, ...sleb(k)];
 const get = (l: number): number[] => [op.get, l];
