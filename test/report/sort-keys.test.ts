@@ -23,15 +23,19 @@ const byString = (table: GroupTable) => (a: number, b: number): number => {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 };
 
-/** Keys with shared prefixes, prefixes of each other, the empty key and latin1 bytes above 0x7f. */
+/** Keys with shared prefixes, prefixes of each other, the empty key, NUL bytes and latin1 bytes above 0x7f. */
 function keys(n: number, seed: number): string[] {
   const r = randomFloats(seed);
-  const stems = ['/products/', '/api/items/', '/', '', '/static/css/', '/\xe9t\xe9/', '/products/1'];
+  const stems = ['/products/', '/api/items/', '/', '', '/static/css/', '/\xe9t\xe9/', '/products/1', '/nul\x00', '/nul\x00\x00', '/nul'];
   const out = new Set<string>();
   while (out.size < n) {
     let k = stems[Math.floor(r() * stems.length)]!;
     const len = Math.floor(r() * 12);
-    for (let i = 0; i < len; i++) k += String.fromCharCode(r() < 0.1 ? 0x80 + Math.floor(r() * 0x80) : 0x2f + Math.floor(r() * 0x4c));
+    for (let i = 0; i < len; i++) {
+      const x = r();
+      // NUL bytes: the key sort pads words past a key's end with zeros.
+      k += String.fromCharCode(x < 0.05 ? 0 : x < 0.15 ? 0x80 + Math.floor(r() * 0x80) : 0x2f + Math.floor(r() * 0x4c));
+    }
     out.add(k);
   }
   return [...out];
