@@ -128,26 +128,31 @@ export function sortedIds(table: GroupTable, sort: string): number[] {
     table.sortByKey(ids);
     return asc ? ids : ids.reverse();
   }
-  const value = new Float64Array(table.top);
   const col = (COL_NAMES as readonly string[]).indexOf(key);
-  if (col >= 0) for (const id of ids) value[id] = table.counts[id * NCOLS + col]!;
-  else {
+  // Each row's value, in `packed` at first (in the order of `ids`).
+  const packed = new Float64Array(ids.length);
+  if (col >= 0) {
+    const counts = table.counts;
+    for (let i = 0; i < ids.length; i++) packed[i] = counts[ids[i]! * NCOLS + col]!;
+  } else {
     const [t, st] = key.split('.') as [TimerName, string];
     const si = (STAT_NAMES as readonly string[]).indexOf(st);
     const stats = new Float64Array(NSTATS);
     // A row without sample sorts as -1.
-    for (const id of ids) value[id] = table.lat.statsInto(id * NTIMERS + TIMER_INDEX[t], stats, 0) ? stats[si]! : -1;
+    for (let i = 0; i < ids.length; i++) packed[i] = table.lat.statsInto(ids[i]! * NTIMERS + TIMER_INDEX[t], stats, 0) ? stats[si]! : -1;
   }
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   let integers = true;
-  for (const id of ids) {
-    const v = value[id]!;
+  for (let i = 0; i < packed.length; i++) {
+    const v = packed[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
-    if (!Number.isInteger(v)) integers = false;
+    if (v !== Math.floor(v)) integers = false;
   }
   if (!integers || ids.length >= PACK_ROWS || hi - lo >= PACK_VALUES) {
+    const value = new Float64Array(table.top);
+    for (let i = 0; i < ids.length; i++) value[ids[i]!] = packed[i]!;
     return ids.sort((a, b) => {
       const d = value[a]! - value[b]!;
       if (d !== 0) return asc ? d : -d;
@@ -157,20 +162,22 @@ export function sortedIds(table: GroupTable, sort: string): number[] {
   // Values are integers within 2^32 of each other (counts, bytes, ms): each row becomes one
   // double, (value rank) * 2^21 + index, sorted natively; then each run of equal values is
   // sorted by key bytes (GroupTable.sortByKey). No comparator call per comparison.
-  const packed = new Float64Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const v = value[ids[i]!]!;
-    packed[i] = (asc ? v - lo : hi - v) * PACK_ROWS + i;
-  }
+  for (let i = 0; i < packed.length; i++) packed[i] = (asc ? packed[i]! - lo : hi - packed[i]!) * PACK_ROWS + i;
   packed.sort();
   const out: number[] = new Array<number>(ids.length);
-  for (let i = 0; i < packed.length; i++) out[i] = ids[packed[i]! % PACK_ROWS]!;
   let start = 0;
-  for (let i = 1; i <= out.length; i++) {
-    if (i < out.length && Math.floor(packed[i]! / PACK_ROWS) === Math.floor(packed[start]! / PACK_ROWS)) continue;
-    if (i - start > 1) table.sortByKey(out, start, i);
-    start = i;
+  let runRank = -1;
+  for (let i = 0; i < packed.length; i++) {
+    const p = packed[i]!;
+    const rank = Math.floor(p / PACK_ROWS);
+    out[i] = ids[p - rank * PACK_ROWS]!;
+    if (rank !== runRank) {
+      if (i - start > 1) table.sortByKey(out, start, i);
+      start = i;
+      runRank = rank;
+    }
   }
+  if (out.length - start > 1) table.sortByKey(out, start, out.length);
   return out;
 }
 
