@@ -530,10 +530,30 @@ export class GroupTable {
     this.lat.ensure(n * NTIMERS);
   }
 
+  /**
+   * Moves every slot into a table of `size` slots. The old slots are read in order and each
+   * goes to its hash's place in the new table, which for slot s of a table half the size is
+   * near s or near s + that size: the writes advance through the new table instead of landing
+   * anywhere, and nothing is read from the rows (the slot holds its hash and key). Placing the
+   * rows by id, which scatters the writes, was ~70 ms of each thread's reading and ~70 ms of the
+   * merge in the 1 GB log's URL report.
+   */
   #rehash(size: number): void {
-    this.#slots = new Int32Array(4 * size);
-    this.#mask = size - 1;
-    for (let id = 0; id < this.top; id++) if (this.#alive[id]) this.#place(id, this.#hash[id]!);
+    const old = this.#slots;
+    const slots = new Int32Array(4 * size);
+    const mask = size - 1;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o] === 0) continue;
+      const h = old[o + 1]!;
+      let s = h & mask;
+      while (slots[4 * s] !== 0) s = (s + 1) & mask;
+      slots[4 * s] = old[o]!;
+      slots[4 * s + 1] = h;
+      slots[4 * s + 2] = old[o + 2]!;
+      slots[4 * s + 3] = old[o + 3]!;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
   }
 
   /** Removes row `id` from the hash slots (backward-shift deletion keeps probe chains whole). */
