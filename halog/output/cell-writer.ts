@@ -11,7 +11,7 @@
  * bytes, milliseconds: every cell of our tables) and as `nullText` when NaN. Anything else makes
  * `write` return -1 and the caller writes that row in JavaScript.
  */
-import { F64, I32, I64, PAGE, VOID, leb, name, op, section, sleb } from '../parse/wasm-binary.js';
+import { F64, I32, I64, PAGE, VOID, codeEntry, get, i32, leb, name, op, section, set, sleb } from '../parse/wasm-binary.js';
 
 export interface CellWriter {
   /** Where a row's numbers go before `write` (a ReportTable's fill target): cell k is nums[k]. */
@@ -37,9 +37,6 @@ const T = 5;
 const X = 6;
 const Y = 7;
 
-const i32 = (k: number): number[] => [op.i32Const, ...sleb(k)];
-const get = (l: number): number[] => [op.get, l];
-const set = (l: number): number[] => [op.set, l];
 const f64 = (x: number): number[] => [op.f64Const, ...new Uint8Array(Float64Array.of(x).buffer)];
 /** A memory argument: no alignment promised, then the offset. */
 const at = (offset: number): number[] => [0, ...leb(offset)];
@@ -146,7 +143,6 @@ export function cellWriter(prefixes: readonly string[], nullText: string, suffix
   const pairs = 8 * prefixes.length;
   const out = Math.ceil((pairs + 200) / PAGE) * PAGE;
   const pages = Math.ceil((out + outBytes) / PAGE);
-  const body = (b: number[]): number[] => [...leb(b.length), ...b];
   try {
     const binary = new Uint8Array([
       0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -155,7 +151,7 @@ export function cellWriter(prefixes: readonly string[], nullText: string, suffix
       ...section(3, [2, 0, 1]),
       ...section(5, [1, 0, ...leb(pages)]),
       ...section(7, [2, ...name('write'), 0x00, 1, ...name('mem'), 0x02, 0]),
-      ...section(10, [2, ...body(cellBody(out, pairs, nullBytes)), ...body(writeBody(out, prefixBytes, suffixBytes))]),
+      ...section(10, [2, ...codeEntry(cellBody(out, pairs, nullBytes)), ...codeEntry(writeBody(out, prefixBytes, suffixBytes))]),
     ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(binary));
     const memory = instance.exports.mem as WebAssembly.Memory;

@@ -12,7 +12,7 @@
  * `buffer` covers, and matches at or past `end` are ignored; `record`'s results take the page
  * after that.
  */
-import { I32, PAGE, SIMD, V128, VOID, leb, matchMask, name, op, section, vectorFind } from './wasm-binary.js';
+import { I32, PAGE, SIMD, V128, VOID, codeEntry, leb, matchMask, name, op, section, vectorFind } from './wasm-binary.js';
 import { RECORD_OUT_SLOTS, recordBody } from './wasm-record.js';
 
 /** field(p, end, n): params 0 p, 1 end, 2 n; locals 3 mask (i32), 4 splat(' ') (v128). */
@@ -57,7 +57,6 @@ const FIND_BODY = [
 
 /** `pages`: the scanned bytes, a spare page for vector loads past them, then `record`'s output at `out`. */
 function assemble(pages: number, out: number): Uint8Array<ArrayBuffer> {
-  const body = (b: number[]): number[] => [...leb(b.length), ...b];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     // (i32 i32 i32) -> i32 for field and find, (i32 i32) -> i32 for record
@@ -65,7 +64,7 @@ function assemble(pages: number, out: number): Uint8Array<ArrayBuffer> {
     ...section(3, [3, 0, 0, 1]),
     ...section(5, [1, 0, ...leb(pages)]),
     ...section(7, [4, ...name('field'), 0x00, 0, ...name('find'), 0x00, 1, ...name('record'), 0x00, 2, ...name('mem'), 0x02, 0]),
-    ...section(10, [3, ...body(FIELD_BODY), ...body(FIND_BODY), ...body(recordBody(out))]),
+    ...section(10, [3, ...codeEntry(FIELD_BODY), ...codeEntry(FIND_BODY), ...codeEntry(recordBody(out))]),
   ]);
 }
 

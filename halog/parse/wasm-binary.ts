@@ -33,6 +33,17 @@ export function sleb(value: number | bigint): number[] {
   }
 }
 
+/** `i32.const k`. */
+export const i32 = (k: number): number[] => [op.i32Const, ...sleb(k)];
+/** `local.get l` and `local.set l`. */
+export const get = (l: number): number[] => [op.get, l];
+export const set = (l: number): number[] => [op.set, l];
+
+/** A function body as the code section holds it: its size, then its locals and instructions. */
+export function codeEntry(body: number[]): number[] {
+  return [...leb(body.length), ...body];
+}
+
 export function section(id: number, content: number[]): number[] {
   return [id, ...leb(content.length), ...content];
 }
