@@ -8,7 +8,7 @@
  * The module is assembled here, byte by byte, from the instructions listed below; it exports
  * `count(ptr, len) -> i32` and its memory.
  */
-import { I32, PAGE, SIMD, V128, leb, name, op, section } from '../parse/wasm-binary.js';
+import { I32, PAGE, SIMD, V128, codeEntry, leb, name, op, section } from '../parse/wasm-binary.js';
 
 function assemble(pages: number): Uint8Array<ArrayBuffer> {
   // params: 0 = ptr, 1 = len (reused as the end); locals: 2 = count, 3 = end of whole vectors, 4 = splat('\n')
@@ -35,7 +35,7 @@ function assemble(pages: number): Uint8Array<ArrayBuffer> {
     ...section(3, [1, 0]),
     ...section(5, [1, 0, ...leb(pages)]),
     ...section(7, [2, ...name('count'), 0x00, 0, ...name('mem'), 0x02, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
+    ...section(10, [1, ...codeEntry(body)]),
   ]);
 }
 
