@@ -388,6 +388,16 @@ export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRec
   rec.kind = RecordKind.invalid;
   const scanned = scanRecord(buf, start, end);
   if (scanned !== 0 && fromScan(buf, end, rec, scanned)) return true;
+  return walkRecord(buf, start, end, rec);
+}
+
+/**
+ * parseRecord for a line the scanner did not read (another buffer, or not of the common
+ * shape). Apart, so that TurboFan's code for parseRecord, which is inlined into every reader's
+ * loop, does not include this walk: rare lines reaching its branches one after the other
+ * (a truncated line, a `<BADREQ>`...) deoptimized parseRecord and its callers each time.
+ */
+function walkRecord(buf: Buffer, start: number, end: number, rec: LogRecord): boolean {
   const accept = findAccept(buf, start, end);
   if (accept < 0) return fail(rec, 'no accept date after a client address');
   if (!clientSpans(buf, rec.client, rec.clientIp)) return fail(rec, 'client field has no port');
