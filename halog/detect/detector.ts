@@ -526,9 +526,10 @@ export function longestWindowSeconds(families: readonly Family[]): number {
 }
 
 /**
- * Sharded reading by client address (record-reader.ts): each worker gets every line of its
- * clients, so verdicts and evidence are those of one thread. Not with `--by xff` (the key is
- * inside the capture block).
+ * Sharded reading by client address (record-reader.ts, dispatch.ts): each worker gets every
+ * line of its clients, so verdicts and evidence are those of one thread. Not with `--by xff`
+ * (the key is inside the capture block). The scanner's `route` (halog/parse/wasm-route.ts)
+ * computes the same hash; test/halog/wasm-route.test.ts holds them together.
  */
 export function shardKey(options: DetectOptions): ShardKey | null {
   if (options.by === 'xff') return null;

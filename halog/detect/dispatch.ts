@@ -1,7 +1,8 @@
 /**
  * `detect` on several threads without reading the input once per thread: this thread reads
- * every buffer, finds every line end and every line's client (hashed by detector.ts shardKey,
- * the hash picking the thread: bucketShards), judges its own clients' lines and hands each
+ * every buffer, finds every line end and every line's client (hashed by the scanner's `route`,
+ * halog/parse/wasm-route.ts, or detector.ts shardKey, which agree; the hash picks the thread:
+ * bucketShards), judges its own clients' lines and hands each
  * worker where its clients' lines are through a ring of shared slots (dispatch-ring.ts,
  * dispatch-worker.ts). A client's lines all reach one Detector, in input order, so the report
  * is that of one thread exactly, as with the record reader's sharded path
@@ -12,7 +13,7 @@
  * Seekable inputs only (regular, uncompressed files): stdin and gzip take the record reader.
  */
 import { Worker } from 'node:worker_threads';
-import { indexBefore, releaseScanBuffer, takeScanBuffer } from '../parse/bytes.js';
+import { indexBefore, releaseScanBuffer, routeLines, scanRouteOut, takeScanBuffer } from '../parse/bytes.js';
 import { LogRecord } from '../parse/record.js';
 import { CHUNK_SIZE, LineAssembler } from '../read/chunks.js';
 import { workerResult } from '../read/linger.js';
@@ -80,11 +81,13 @@ export async function dispatchDetect(sources: readonly Source[], options: Detect
 const BUCKETS = 64;
 /**
  * This thread's share of the clients against a worker's: it also reads every buffer and
- * locates every line's client. 1 GB, two threads, CPU of each thread until it is done
- * reading (/proc/self/task): at 0.8 the worker used 0.14 and 0.49 s more than this thread,
- * at 0.9 0.21 and 0.26 s less.
+ * routes every line, which since the scanner's `route` (halog/parse/wasm-route.ts) costs
+ * ~0.2 s a GB. 1 GB, two threads, time each thread waited for the other in Atomics.wait (two
+ * runs each): at 0.85 this thread waited 33 and 446 ms for the judge, at 1.05 neither waited
+ * more than 67 ms, at 1.25 the judge waited 410 and 607 ms for lines. (Before `route`, 0.85
+ * had the threads done reading with 0.2-0.3 s of CPU between them.)
  */
-const READER_SHARE = 0.85;
+const READER_SHARE = 1.05;
 
 /** The thread (0: this one) of each client hash bucket: buckets in proportion to each thread's share. */
 function bucketShards(threads: number): Uint8Array {
@@ -99,6 +102,34 @@ function readAll(sources: readonly Source[], job: Detector, judges: readonly Jud
   const shardOf = bucketShards(judges.length + 1);
   const rec = new LogRecord();
   let mine = new Int32Array(1 << 16);
+  /** This thread's lines of the current buffer. */
+  let n = 0;
+  /** Line [start, end) goes to the thread of client hash `h` (-1: no client, this thread counts it). */
+  const route = (start: number, end: number, h: number): void => {
+    const shard = h < 0 ? 0 : shardOf[h & (BUCKETS - 1)]!;
+    if (shard === 0) {
+      if (2 * n + 2 > mine.length) {
+        const more = new Int32Array(mine.length * 2);
+        more.set(mine);
+        mine = more;
+      }
+      mine[2 * n] = start;
+      mine[2 * n + 1] = end;
+      n++;
+    } else judges[shard - 1]!.ring.push(start, end);
+  };
+  /** The lines of `buf[p, end)` routed in JavaScript (shardKey); returns `end`. */
+  const routeJs = (buf: Buffer, p: number, end: number): number => {
+    while (p < end) {
+      let nl = indexBefore(buf, 0x0a, p, end);
+      if (nl < 0) nl = end;
+      let e = nl;
+      if (e > p && buf[e - 1] === 0x0d) e--;
+      if (e > p) route(p, e, key(buf, p, e));
+      p = nl + 1;
+    }
+    return end;
+  };
   let source = 0;
   /** File offset of the first byte the assembler has not handed over yet. */
   let next = 0;
@@ -106,28 +137,18 @@ function readAll(sources: readonly Source[], job: Detector, judges: readonly Jud
     const base = next;
     next += end;
     for (const j of judges) j.ring.begin(end, source, base);
-    let n = 0;
-    let p = 0;
-    while (p < end) {
-      let nl = indexBefore(buf, 0x0a, p, end);
-      if (nl < 0) nl = end;
-      let e = nl;
-      if (e > p && buf[e - 1] === 0x0d) e--;
-      if (e > p) {
-        const h = key(buf, p, e);
-        const shard = h < 0 ? 0 : shardOf[h & (BUCKETS - 1)]!;
-        if (shard === 0) {
-          if (2 * n + 2 > mine.length) {
-            const more = new Int32Array(mine.length * 2);
-            more.set(mine);
-            mine = more;
-          }
-          mine[2 * n] = p;
-          mine[2 * n + 1] = e;
-          n++;
-        } else judges[shard - 1]!.ring.push(p, e);
+    n = 0;
+    // In the scan buffer (every read buffer but one grown for a line longer than a read), the
+    // scanner finds the lines and hashes their clients, many lines per call.
+    for (let p = 0; p < end; ) {
+      const next = routeLines(buf, p, end);
+      if (next < 0) {
+        p = routeJs(buf, p, end);
+        continue;
       }
-      p = nl + 1;
+      const out = scanRouteOut;
+      for (let i = 1, stop = 1 + 3 * out[0]!; i < stop; i += 3) route(out[i]!, out[i + 1]!, out[i + 2]!);
+      p = next;
     }
     // The judges get their lines before this thread judges its own.
     for (const j of judges) j.ring.finish();

@@ -21,9 +21,12 @@ let scanBuf: Uint8Array | null = null;
 let scanField: (p: number, end: number, n: number) => number = () => -1;
 let scanFind: (p: number, end: number, byte: number) => number = () => -1;
 let scanRecordFn: (start: number, end: number) => number = () => 0;
+let scanRouteFn: (from: number, to: number) => number = () => -1;
 let scanTaken = false;
 /** Where the scanner's `record` leaves a line's fields (simd-scan.ts, wasm-record.ts RecordOut). */
 export let scanRecordOut: Int32Array = new Int32Array(0);
+/** Where the scanner's `route` leaves a buffer's lines: the count, then start, end, client hash (wasm-route.ts). */
+export let scanRouteOut: Int32Array = new Int32Array(1);
 
 /**
  * A buffer of `size` bytes for a line reader to read into so that the walkers here run on
@@ -41,6 +44,8 @@ export function takeScanBuffer(size: number): Buffer | null {
     scanFind = s.find;
     scanRecordFn = s.record;
     scanRecordOut = s.recordOut;
+    scanRouteFn = s.route;
+    scanRouteOut = s.routeOut;
   }
   if (scanBuf.length < size) return null;
   scanTaken = true;
@@ -59,6 +64,15 @@ export function releaseScanBuffer(buf: Buffer | null): void {
  */
 export function scanRecord(buf: Uint8Array, start: number, end: number): number {
   return buf === scanBuf ? scanRecordFn(start, end) : 0;
+}
+
+/**
+ * The scanner's `route` (wasm-route.ts) when `buf` is the scan buffer: the next lines of
+ * `buf[from, to)` with their client hashes in `scanRouteOut`, and where the line after them
+ * starts; -1 for any other buffer.
+ */
+export function routeLines(buf: Uint8Array, from: number, to: number): number {
+  return buf === scanBuf ? scanRouteFn(from, to) : -1;
 }
 
 /** Bytes indexBefore tests itself before it hands the rest of the range to indexOf. */

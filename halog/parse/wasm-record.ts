@@ -41,7 +41,7 @@ export const FLAG_LOGASAP = 1;
 export const FLAG_REDISPATCHED = 2;
 const FLAG_QUEUE_PLUS = 4;
 
-// Parameters and locals of `record`.
+// Parameters and locals of `record` (findAcceptCode's are exported for wasm-route.ts).
 const START = 0;
 const END = 1;
 const P = 2;
@@ -62,6 +62,13 @@ const SPACES = 16;
 const BRACES = 17;
 const QUOTES = 18;
 
+/**
+ * What findAcceptCode reads and leaves, as local indices, and how `record` declares its locals
+ * after its two parameters (START and END); locals from FIRST_FREE on are another function's.
+ */
+export const acceptLocals = { START, END, PREV, PREV_END, COLON: K, SPACES, FIRST_FREE: QUOTES + 1 } as const;
+export const RECORD_LOCALS = [2, 14, I32, 3, V128];
+
 const SPACE = 0x20;
 /** Block type of an `if` that leaves one i32. */
 const I32_RESULT = I32;
@@ -72,30 +79,64 @@ const byteAt = (l: number, offset = 0): number[] => [op.get, l, op.i32Load8u, 0,
 const bail = [...i32(0), op.return];
 const bailIf = (cond: number[]): number[] => [...cond, op.if, VOID, ...bail, op.end];
 
-/** The record builder for an output area at byte `out` of the memory. */
-export function recordBody(out: number): number[] {
-  const store = (slot: number, value: number[]): number[] => [...i32(0), ...value, op.i32Store, 2, ...leb(out + slot * 4)];
+/** Moves local `l` forward to `limit` or to the first byte equal to `byte` (`stop` 'equal') or other than it ('other'). */
+const advance = (l: number, limit: number, byte: number, stop: 'equal' | 'other'): number[] => [
+  op.block, VOID, op.loop, VOID,
+  ...get(l), ...get(limit), op.i32GeU, op.brIf, 1,
+  ...byteAt(l), ...i32(byte), stop === 'equal' ? op.i32Eq : op.i32Ne, op.brIf, 1,
+  ...inc(l),
+  op.br, 0,
+  op.end, op.end,
+];
 
-  /** Moves local `l` forward to `limit` or to the first byte equal to `byte` (`stop` 'equal') or other than it ('other'). */
-  const advance = (l: number, limit: number, byte: number, stop: 'equal' | 'other'): number[] => [
+/** P: the first non-space at or after P, or END. */
+const skipSpaces = advance(P, END, SPACE, 'other');
+
+/** `dst`: bytes.ts fieldStop(P): the first space at or after P, else max(P, END). */
+const fieldStop = (dst: number): number[] => [
+  ...vectorFind(dst, P, END, SPACES, MASK),
+  ...get(dst), ...i32(0), op.i32LtS, op.if, VOID,
+  ...get(P), ...get(END), ...get(P), ...get(END), op.i32GeU, op.select, ...set(dst),
+  op.end,
+];
+
+const isDigitAt = (l: number, offset: number): number[] => [...byteAt(l, offset), ...i32(0x30), op.i32Sub, ...i32(9), op.i32LeU];
+
+/**
+ * record.ts findAccept over the line [local START, local END): the first field of the first 12
+ * that starts with '[' and a digit and follows a field with a ':' (the client). Leaves that
+ * client field in locals PREV and PREV_END, its last ':' in K, and P at the accept date; runs
+ * `notFound` (from inside two blocks, a loop and an `if`) when there is none. Uses locals I
+ * and MASK, and the splat of spaces in SPACES: a function using it declares locals as
+ * `record` does (wasm-route.ts does).
+ */
+export function findAcceptCode(notFound: number[]): number[] {
+  return [
+    ...i32(-1), ...set(PREV), ...i32(-1), ...set(PREV_END), ...get(START), ...set(P), ...skipSpaces,
+    ...i32(0), ...set(I),
     op.block, VOID, op.loop, VOID,
-    ...get(l), ...get(limit), op.i32GeU, op.brIf, 1,
-    ...byteAt(l), ...i32(byte), stop === 'equal' ? op.i32Eq : op.i32Ne, op.brIf, 1,
-    ...inc(l),
+    ...get(I), ...i32(12), op.i32GeU, ...get(P), ...get(END), op.i32GeU, op.i32Or, op.if, VOID, ...notFound, op.end,
+    ...byteAt(P), ...i32(0x5b), op.i32Eq, ...isDigitAt(P, 1), op.i32And, ...get(PREV), ...i32(0), op.i32GeS, op.i32And,
+    op.if, VOID,
+    ...get(PREV_END), ...i32(1), op.i32Sub, ...set(K),
+    op.block, VOID, op.loop, VOID,
+    ...get(K), ...get(PREV), op.i32LtS, op.brIf, 1,
+    ...byteAt(K), ...i32(0x3a), op.i32Eq, op.brIf, 1,
+    ...get(K), ...i32(1), op.i32Sub, ...set(K),
+    op.br, 0,
+    op.end, op.end,
+    ...get(K), ...get(PREV), op.i32GeS, op.brIf, 2,
+    op.end,
+    ...get(P), ...set(PREV), ...fieldStop(PREV_END), ...get(PREV_END), ...set(P), ...skipSpaces,
+    ...inc(I),
     op.br, 0,
     op.end, op.end,
   ];
+}
 
-  /** P: the first non-space at or after P, or END. */
-  const skipSpaces = advance(P, END, SPACE, 'other');
-
-  /** `dst`: bytes.ts fieldStop(P): the first space at or after P, else max(P, END). */
-  const fieldStop = (dst: number): number[] => [
-    ...vectorFind(dst, P, END, SPACES, MASK),
-    ...get(dst), ...i32(0), op.i32LtS, op.if, VOID,
-    ...get(P), ...get(END), ...get(P), ...get(END), op.i32GeU, op.select, ...set(dst),
-    op.end,
-  ];
+/** The record builder for an output area at byte `out` of the memory. */
+export function recordBody(out: number): number[] {
+  const store = (slot: number, value: number[]): number[] => [...i32(0), ...value, op.i32Store, 2, ...leb(out + slot * 4)];
 
   /** `dst`: the first byte equal to the lanes of `splat` in [local `from`, END), or -1. */
   const find = (dst: number, from: number, splat: number): number[] => vectorFind(dst, from, END, splat, MASK);
@@ -156,31 +197,7 @@ export function recordBody(out: number): number[] {
   /** The field at P (its end into E) into two slots; P moves to the next field. */
   const plainField = (startSlot: number, endSlot: number): number[] => [...fieldStop(E), ...fieldSpan(startSlot, endSlot)];
 
-  const isDigitAt = (l: number, offset: number): number[] => [...byteAt(l, offset), ...i32(0x30), op.i32Sub, ...i32(9), op.i32LeU];
-
-  const findAccept = [
-    // record.ts findAccept: the first field of the first 12 that starts with '[' and a digit
-    // and follows a field with a ':' (the client); K: that field's last ':'.
-    ...i32(-1), ...set(PREV), ...i32(-1), ...set(PREV_END), ...get(START), ...set(P), ...skipSpaces,
-    ...i32(0), ...set(I),
-    op.block, VOID, op.loop, VOID,
-    ...bailIf([...get(I), ...i32(12), op.i32GeU, ...get(P), ...get(END), op.i32GeU, op.i32Or]),
-    ...byteAt(P), ...i32(0x5b), op.i32Eq, ...isDigitAt(P, 1), op.i32And, ...get(PREV), ...i32(0), op.i32GeS, op.i32And,
-    op.if, VOID,
-    ...get(PREV_END), ...i32(1), op.i32Sub, ...set(K),
-    op.block, VOID, op.loop, VOID,
-    ...get(K), ...get(PREV), op.i32LtS, op.brIf, 1,
-    ...byteAt(K), ...i32(0x3a), op.i32Eq, op.brIf, 1,
-    ...get(K), ...i32(1), op.i32Sub, ...set(K),
-    op.br, 0,
-    op.end, op.end,
-    ...get(K), ...get(PREV), op.i32GeS, op.brIf, 2,
-    op.end,
-    ...get(P), ...set(PREV), ...fieldStop(PREV_END), ...get(PREV_END), ...set(P), ...skipSpaces,
-    ...inc(I),
-    op.br, 0,
-    op.end, op.end,
-  ];
+  const findAccept = findAcceptCode(bail);
 
   const client = [
     // A `<PRI>` glued to the client (`format short`) is left to JavaScript.
@@ -294,7 +311,7 @@ export function recordBody(out: number): number[] {
 
   return [
     // locals 2-15 i32, 16-18 v128
-    2, 14, I32, 3, V128,
+    ...RECORD_LOCALS,
     ...i32(SPACE), SIMD, op.i8x16Splat, ...set(SPACES),
     ...i32(0x7d), SIMD, op.i8x16Splat, ...set(BRACES),
     ...i32(0x22), SIMD, op.i8x16Splat, ...set(QUOTES),

@@ -16,24 +16,7 @@ import { join } from 'node:path';
 import { captureValue, LogRecord, locateClientIp, parseRecord, type Span } from '../../halog/parse/record.js';
 import { releaseScanBuffer, scanRecord, takeScanBuffer } from '../../halog/parse/bytes.js';
 import { CORPUS } from '../helpers/paths.js';
-import { randomInts } from '../helpers/random.js';
-
-const DELIMITERS = ' :[]{}"/+-0123456789<>|?;.';
-
-function mutate(line: string, rand: (n: number) => number): string {
-  let s = line;
-  for (let k = 1 + rand(3); k > 0; k--) {
-    const p = rand(s.length + 1);
-    const byte = DELIMITERS[rand(DELIMITERS.length)]!;
-    switch (rand(4)) {
-      case 0: s = s.slice(0, p) + s.slice(p + 1 + rand(12)); break;
-      case 1: s = s.slice(0, p) + byte + s.slice(p); break;
-      case 2: s = s.slice(0, p) + byte + s.slice(p + 1); break;
-      default: s = s.slice(0, p);
-    }
-  }
-  return s;
-}
+import { mutateLine, randomInts } from '../helpers/random.js';
 
 /** Everything parseRecord fills, relative to the line start (rejected lines: the reason). */
 function describe(rec: LogRecord, ok: boolean): string {
@@ -87,7 +70,7 @@ test('record parser: the WebAssembly and SIMD walks on the scan buffer and the J
     for (let i = 0; i < 12000 + EDGES.length * 17; i++) {
       const edge = i >= 12000 ? EDGES[(i - 12000) % EDGES.length]! : null;
       const base = corpus[rand(corpus.length)]!;
-      const line = Buffer.from(edge ?? (i % 4 === 0 ? base : mutate(base, rand)), 'latin1');
+      const line = Buffer.from(edge ?? (i % 4 === 0 ? base : mutateLine(base, rand)), 'latin1');
       const at = edge === null ? i % 17 : Math.floor((i - 12000) / EDGES.length);
       const end = at + line.length;
       // After the line: its newline or a byte a walk might take for the line's own (a quote

@@ -18,3 +18,22 @@ export function randomFloats(seed: number): () => number {
   const next = lcg(seed);
   return () => next() / 2 ** 32;
 }
+
+/** Bytes that delimit a log line's fields, for mutateLine. */
+const DELIMITERS = ' :[]{}"/+-0123456789<>|?;.';
+
+/** `line` with 1 to 3 edits: bytes that delimit fields removed, inserted or replaced, or the line cut. */
+export function mutateLine(line: string, rand: (n: number) => number): string {
+  let s = line;
+  for (let k = 1 + rand(3); k > 0; k--) {
+    const p = rand(s.length + 1);
+    const byte = DELIMITERS[rand(DELIMITERS.length)]!;
+    switch (rand(4)) {
+      case 0: s = s.slice(0, p) + s.slice(p + 1 + rand(12)); break;
+      case 1: s = s.slice(0, p) + byte + s.slice(p); break;
+      case 2: s = s.slice(0, p) + byte + s.slice(p + 1); break;
+      default: s = s.slice(0, p);
+    }
+  }
+  return s;
+}
