@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { decodeTarget, percentDecode, unescapeHaproxy } from '../../halog/detect/decode.js';
 import { MultiNeedles, NeedleList } from '../../halog/detect/needles.js';
 import { cidrContains, CidrSet, parseCidr, parseIp } from '../../halog/detect/cidr.js';
+import { BUILTIN_RULES, CONTENT_RULE_IDS } from '../../halog/detect/rules.js';
+import { randomInts } from '../helpers/random.js';
 
 test('decode: HAProxy #XX escapes, single, double and %u encodings, + only in the query', () => {
   assert.equal(unescapeHaproxy('/download/?x=#22'), '/download/?x="');
@@ -132,4 +134,41 @@ test('needles: scanBytesSplit and scanBytes agree with scan on random targets, c
     if (rand(4) === 0) assert.deepEqual([...m.scanBytes(b, 4, 4 + t.length)], [...m.scan(t)], t);
   }
   assert.ok(matched > 1000 && nulls > 1000, `${matched} matched, ${nulls} null`);
+});
+
+test('needles: the built-in probe tables give, on strings and in place on bytes, the first listed match of a pattern-by-pattern search', () => {
+  // Inputs made of the patterns' own characters, pieces of patterns and characters no pattern
+  // has (which the automaton folds into one class), so that partial matches restart everywhere.
+  const lists = CONTENT_RULE_IDS.map((id) => BUILTIN_RULES.rules[id].patterns.map((p) => p.toLowerCase()));
+  const m = new MultiNeedles(lists);
+  const all = lists.flat();
+  const rand = randomInts(3);
+  const endsSegment = (s: string, at: number): boolean => at >= s.length || '/;?'.includes(s[at]!);
+  const matches = (p: string, s: string): boolean => {
+    const start = p.startsWith('^');
+    const end = p.length > 1 && p.endsWith('$');
+    const text = p.slice(start ? 1 : 0, end ? -1 : undefined);
+    for (let i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
+      if ((!start || i === 0) && (!end || endsSegment(s, i + text.length))) return true;
+    }
+    return false;
+  };
+  let found = 0;
+  for (let k = 0; k < 3000; k++) {
+    let s = '';
+    while (s.length < 40) {
+      const r = rand(4);
+      const p = all[rand(all.length)]!.replace(/^\^|\$$/g, '');
+      if (r === 0) s += p;
+      else if (r === 1) s += p.slice(0, rand(p.length + 1));
+      else if (r === 2) s += '/;?AZ\u00e9~0'[rand(9)];
+      else s += String.fromCharCode(0x20 + rand(0x5f));
+    }
+    const expected = lists.map((l) => l.find((p) => matches(p, s)) ?? null);
+    assert.deepEqual([...m.scan(s)], expected, JSON.stringify(s));
+    const bytes = Buffer.from(`xx${s}yy`, 'latin1');
+    assert.deepEqual([...m.scanBytes(bytes, 2, 2 + s.length)], expected, JSON.stringify(s));
+    found += expected.filter((e) => e !== null).length;
+  }
+  assert.ok(found > 3000, `${found} matches`);
 });
