@@ -17,7 +17,7 @@ import { DetectUsageError } from './errors.js';
 import { formatCsv, formatJson, formatNdjson, formatText, type OutputFormat, type ReportStats } from './output.js';
 import { readRecords, RECORD_MIN_BYTES } from '../read/record-reader.js';
 import { parallelMinBytes, threadCount } from '../read/threads.js';
-import { canDispatch, dispatchDetect } from './dispatch.js';
+import { canDispatch, dispatchDetect, DISPATCH_MIN_BYTES } from './dispatch.js';
 import { BUILTIN_RULES, loadRulesFile, resolveRules, type DetectRules, type RuleId } from './rules.js';
 import { judge, suspects } from './verdict.js';
 import { suggest } from '../../proxy/config/suggest.js';
@@ -53,7 +53,8 @@ malicious), score, the rules that fired, first/last seen, counts and up to 3 log
   --by src|xff       key clients on the source address (default) or on the captured
                      X-Forwarded-For (needs it in --captures); falls back to the source
   --captures LIST    names of the request capture fields, in order (default Host,User-Agent,Referer)
-  --threads N        worker threads (default: HALOG_THREADS or all cores; inputs under 8 MiB use one)
+  --threads N        worker threads (default: HALOG_THREADS or all cores; stdin, files under
+                     128 MiB and .gz inputs under 8 MiB use one)
   -h, --help         this help
 
 Exit status: 0 (flagged or not), 2 on bad usage, bad rules or unreadable input.
@@ -239,10 +240,14 @@ function explainText(d: Detector, key: string): string {
  * whole input and keeping its share of clients. Either way a client's lines reach one
  * Detector in input order, and the workers' states merge into this thread's.
  */
-export async function detectSources(sources: readonly Source[], options: DetectOptions, threads = threadCount(), minBytes = parallelMinBytes(RECORD_MIN_BYTES)): Promise<Detector> {
+export async function detectSources(sources: readonly Source[], options: DetectOptions, threads = threadCount(), minBytes?: number): Promise<Detector> {
   const total = sources.reduce((n, s) => n + s.size, 0);
-  if (threads > 1 && total >= minBytes && canDispatch(sources, options)) return dispatchDetect(sources, options, threads);
-  const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, { threads, parallelMinBytes: minBytes });
+  const dispatchable = threads > 1 && canDispatch(sources, options);
+  if (dispatchable && total >= (minBytes ?? parallelMinBytes(DISPATCH_MIN_BYTES))) return dispatchDetect(sources, options, threads);
+  const { job } = await readRecords<DetectOptions, DetectSnapshot>(sources, new URL('./detector.js', import.meta.url), options, {
+    threads: dispatchable ? 1 : threads,
+    parallelMinBytes: minBytes ?? parallelMinBytes(RECORD_MIN_BYTES),
+  });
   return job as Detector;
 }
 

@@ -22,6 +22,16 @@ import { create, shardKey, type DetectOptions, type Detector } from './detector.
 import { feedLines, JudgeFailed, RingWriter } from './dispatch-ring.js';
 import type { DispatchWorkerInput, JudgeDone } from './dispatch-worker.js';
 
+/**
+ * Inputs smaller than this are judged on one thread even when dispatchDetect could take them
+ * (env HALOG_PARALLEL_MIN_BYTES overrides it). A second thread costs ~0.4 s before it pays:
+ * its own start, its own compiling (~0.5 CPU-s) and warm-up, on cores the first thread's are
+ * also using. Prefixes of the 1 GB bench log on this 2-core VM, 4 interleaved rounds, median
+ * wall s, one thread against two: 10 MB 0.72 / 1.04, 100 MB 1.06 / 1.30, 150 MB 1.66 / 1.70,
+ * 200 MB 2.1 / 1.98, 300 MB 2.1 / 1.91, 1 GB 5.4 / 3.9.
+ */
+export const DISPATCH_MIN_BYTES = 128 << 20;
+
 /** Whether dispatchDetect can read these inputs with these options. */
 export function canDispatch(sources: readonly Source[], options: DetectOptions): boolean {
   return sources.length > 0 && sources.every((s) => s.seekable) && shardKey(options) !== null;
