@@ -235,10 +235,11 @@ function explainText(d: Detector, key: string): string {
 }
 
 /**
- * Runs the detector over the inputs: on regular files, on `threads` threads with this one
- * reading for all (dispatch.ts); otherwise through the record reader, each worker reading the
- * whole input and keeping its share of clients. Either way a client's lines reach one
- * Detector in input order, and the workers' states merge into this thread's.
+ * Runs the detector over the inputs: on regular files of DISPATCH_MIN_BYTES or more, on
+ * `threads` threads with this one reading for all (dispatch.ts); on smaller ones on this
+ * thread; otherwise through the record reader, each worker reading the whole input and keeping
+ * its share of clients. Either way a client's lines reach one Detector in input order, and
+ * the workers' states merge into this thread's. `minBytes` replaces both thresholds (tests).
  */
 export async function detectSources(sources: readonly Source[], options: DetectOptions, threads = threadCount(), minBytes?: number): Promise<Detector> {
   const total = sources.reduce((n, s) => n + s.size, 0);

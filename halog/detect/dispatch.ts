@@ -151,14 +151,14 @@ function readAll(sources: readonly Source[], job: Detector, judges: readonly Jud
     // In the scan buffer (every read buffer but one grown for a line longer than a read), the
     // scanner finds the lines and hashes their clients, many lines per call.
     for (let p = 0; p < end; ) {
-      const next = routeLines(buf, p, end);
-      if (next < 0) {
+      const after = routeLines(buf, p, end);
+      if (after < 0) {
         p = routeJs(buf, p, end);
         continue;
       }
       const out = scanRouteOut;
       for (let i = 1, stop = 1 + 3 * out[0]!; i < stop; i += 3) route(out[i]!, out[i + 1]!, out[i + 2]!);
-      p = next;
+      p = after;
     }
     // The judges get their lines before this thread judges its own.
     for (const j of judges) j.ring.finish();
