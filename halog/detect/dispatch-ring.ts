@@ -11,12 +11,17 @@
  * touch (~5 ms per MB on this VM: 0.16 s for 8 slots), and a read from the page cache into the
  * judge's own, already touched buffer costs what a copy does.
  */
-import { parseRecord, type LogRecord } from '../parse/record.js';
+import { parseRecordAt, type LogRecord } from '../parse/record.js';
 
 /** Slots per judge: 16 read buffers (64 MiB of input) ahead, enough to cover a worker's start (~0.3 s). */
 export const SLOTS = 16;
 /** Lines of one judge a slot can list (a 4 MiB buffer of 340-byte lines has ~12k lines); more go to the next slot. */
 export const SLOT_LINES = 1 << 15;
+/**
+ * Int32 cells a line takes in a slot's list: start, end, and where its client field and
+ * accept date start (-1: unknown), for parseRecordAt.
+ */
+export const LINE_CELLS = 4;
 
 /** Slot states. */
 export const FREE = 0;
@@ -38,7 +43,7 @@ export interface RingMemory {
   readonly ctrl: SharedArrayBuffer;
   /** File offset of each slot's byte 0 (Float64 per slot). */
   readonly base: SharedArrayBuffer;
-  /** [start, end) pairs of the judge's lines in each slot (Int32). */
+  /** LINE_CELLS Int32 per line of the judge's lines in each slot. */
   readonly lines: SharedArrayBuffer[];
 }
 
@@ -46,7 +51,7 @@ export function ringMemory(): RingMemory {
   return {
     ctrl: new SharedArrayBuffer((SLOTS * CELLS + 1) * 4),
     base: new SharedArrayBuffer(SLOTS * 8),
-    lines: Array.from({ length: SLOTS }, () => new SharedArrayBuffer(SLOT_LINES * 8)),
+    lines: Array.from({ length: SLOTS }, () => new SharedArrayBuffer(SLOT_LINES * LINE_CELLS * 4)),
   };
 }
 
@@ -90,11 +95,15 @@ export class RingWriter {
     this.#slot = -1;
   }
 
-  push(start: number, end: number): void {
+  /** A line of the judge's; `client` and `accept`: where parseRecordAt may start (-1: unknown). */
+  push(start: number, end: number, client: number, accept: number): void {
     if (this.#slot < 0) this.#take();
     const l = this.#lines[this.#slot]!;
-    l[2 * this.#n] = start;
-    l[2 * this.#n + 1] = end;
+    const c = LINE_CELLS * this.#n;
+    l[c] = start;
+    l[c + 1] = end;
+    l[c + 2] = client;
+    l[c + 3] = accept;
     if (++this.#n === SLOT_LINES) this.finish();
   }
 
@@ -140,7 +149,7 @@ export interface Slot {
   bytes: number;
   source: number;
   base: number;
-  /** [start, end) pairs of its lines, `count` of them. */
+  /** LINE_CELLS cells for each of its lines, `count` of them. */
   lines: Int32Array;
   count: number;
 }
@@ -195,10 +204,10 @@ export interface LineJob {
   onInvalid(rec: LogRecord): void;
 }
 
-/** Parses and feeds the lines `lines[0, 2 * count)` (start, end pairs) of `buf` to `job`. */
+/** Parses and feeds the `count` lines of `lines` (LINE_CELLS cells each) of `buf` to `job`. */
 export function feedLines(job: LineJob, rec: LogRecord, buf: Buffer, lines: Int32Array, count: number): void {
-  for (let i = 0; i < 2 * count; i += 2) {
-    if (parseRecord(buf, lines[i]!, lines[i + 1]!, rec)) job.onRecord(rec);
+  for (let i = 0; i < LINE_CELLS * count; i += LINE_CELLS) {
+    if (parseRecordAt(buf, lines[i]!, lines[i + 1]!, lines[i + 2]!, lines[i + 3]!, rec)) job.onRecord(rec);
     else job.onInvalid(rec);
   }
 }

@@ -14,7 +14,7 @@ import { lingerAfterResult } from '../read/linger.js';
 import { readAt, type Source } from '../read/sources.js';
 import type { ShardSpec } from '../read/record-part.js';
 import { create, type DetectOptions, type DetectSnapshot, type JudgedShard } from './detector.js';
-import { feedLines, RingReader, SLOT_LINES, type RingMemory } from './dispatch-ring.js';
+import { feedLines, LINE_CELLS, RingReader, SLOT_LINES, type RingMemory } from './dispatch-ring.js';
 
 /** What a judge posts when it is done. */
 export type JudgeDone = { readonly judged: JudgedShard } | { readonly snapshot: DetectSnapshot };
@@ -34,7 +34,7 @@ try {
   // Read into this thread's SIMD scan buffer: parseRecord's field walks run there in
   // WebAssembly. A buffer longer than a read (a line longer than 4 MiB) gets one of its own.
   const scan = takeScanBuffer(CHUNK_SIZE);
-  const lines = new Int32Array(2 * SLOT_LINES);
+  const lines = new Int32Array(LINE_CELLS * SLOT_LINES);
   try {
     for (let s = ring.next(); s !== null; s = ring.next()) {
       const src = input.sources[s.source]!;
@@ -45,7 +45,7 @@ try {
         got += n;
       }
       const count = s.count;
-      lines.set(s.lines.subarray(0, 2 * count));
+      lines.set(s.lines.subarray(0, LINE_CELLS * count));
       // Given back before the lines are judged: the reader fills it meanwhile.
       ring.release();
       job.lineSource(src, s.base);

@@ -14,12 +14,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { indexBefore, releaseScanBuffer, routeLines, scanRouteOut, takeScanBuffer } from '../parse/bytes.js';
+import { ROUTE_CELLS } from '../parse/wasm-route.js';
 import { LogRecord } from '../parse/record.js';
 import { CHUNK_SIZE, LineAssembler } from '../read/chunks.js';
 import { workerResult } from '../read/linger.js';
 import { readAt, type Source } from '../read/sources.js';
 import { create, shardKey, type DetectOptions, type Detector } from './detector.js';
-import { feedLines, JudgeFailed, RingWriter } from './dispatch-ring.js';
+import { feedLines, JudgeFailed, LINE_CELLS, RingWriter } from './dispatch-ring.js';
 import type { DispatchWorkerInput, JudgeDone } from './dispatch-worker.js';
 
 /**
@@ -114,19 +115,25 @@ function readAll(sources: readonly Source[], job: Detector, judges: readonly Jud
   let mine = new Int32Array(1 << 16);
   /** This thread's lines of the current buffer. */
   let n = 0;
-  /** Line [start, end) goes to the thread of client hash `h` (-1: no client, this thread counts it). */
-  const route = (start: number, end: number, h: number): void => {
+  /**
+   * Line [start, end) goes to the thread of client hash `h` (-1: no client, this thread counts
+   * it), with where its client field and accept date start (-1: unknown) for parseRecordAt.
+   */
+  const route = (start: number, end: number, h: number, client: number, accept: number): void => {
     const shard = h < 0 ? 0 : shardOf[h & (BUCKETS - 1)]!;
     if (shard === 0) {
-      if (2 * n + 2 > mine.length) {
+      const c = LINE_CELLS * n;
+      if (c + LINE_CELLS > mine.length) {
         const more = new Int32Array(mine.length * 2);
         more.set(mine);
         mine = more;
       }
-      mine[2 * n] = start;
-      mine[2 * n + 1] = end;
+      mine[c] = start;
+      mine[c + 1] = end;
+      mine[c + 2] = client;
+      mine[c + 3] = accept;
       n++;
-    } else judges[shard - 1]!.ring.push(start, end);
+    } else judges[shard - 1]!.ring.push(start, end, client, accept);
   };
   /** The lines of `buf[p, end)` routed in JavaScript (shardKey); returns `end`. */
   const routeJs = (buf: Buffer, p: number, end: number): number => {
@@ -135,7 +142,7 @@ function readAll(sources: readonly Source[], job: Detector, judges: readonly Jud
       if (nl < 0) nl = end;
       let e = nl;
       if (e > p && buf[e - 1] === 0x0d) e--;
-      if (e > p) route(p, e, key(buf, p, e));
+      if (e > p) route(p, e, key(buf, p, e), -1, 0);
       p = nl + 1;
     }
     return end;
@@ -157,7 +164,7 @@ function readAll(sources: readonly Source[], job: Detector, judges: readonly Jud
         continue;
       }
       const out = scanRouteOut;
-      for (let i = 1, stop = 1 + 3 * out[0]!; i < stop; i += 3) route(out[i]!, out[i + 1]!, out[i + 2]!);
+      for (let i = 1, stop = 1 + ROUTE_CELLS * out[0]!; i < stop; i += ROUTE_CELLS) route(out[i]!, out[i + 1]!, out[i + 2]!, out[i + 3]!, out[i + 4]!);
       p = after;
     }
     // The judges get their lines before this thread judges its own.

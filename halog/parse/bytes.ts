@@ -21,11 +21,12 @@ let scanBuf: Uint8Array | null = null;
 let scanField: (p: number, end: number, n: number) => number = () => -1;
 let scanFind: (p: number, end: number, byte: number) => number = () => -1;
 let scanRecordFn: (start: number, end: number) => number = () => 0;
+let scanRecordAtFn: (start: number, end: number, clientStart: number, accept: number) => number = () => 0;
 let scanRouteFn: (from: number, to: number) => number = () => -1;
 let scanTaken = false;
 /** Where the scanner's `record` leaves a line's fields (simd-scan.ts, wasm-record.ts RecordOut). */
 export let scanRecordOut: Int32Array = new Int32Array(0);
-/** Where the scanner's `route` leaves a buffer's lines: the count, then start, end, client hash (wasm-route.ts). */
+/** Where the scanner's `route` leaves a buffer's lines: the count, then ROUTE_CELLS cells a line (wasm-route.ts). */
 export let scanRouteOut: Int32Array = new Int32Array(1);
 
 /**
@@ -43,6 +44,7 @@ export function takeScanBuffer(size: number): Buffer | null {
     scanField = s.field;
     scanFind = s.find;
     scanRecordFn = s.record;
+    scanRecordAtFn = s.recordAt;
     scanRecordOut = s.recordOut;
     scanRouteFn = s.route;
     scanRouteOut = s.routeOut;
@@ -64,6 +66,14 @@ export function releaseScanBuffer(buf: Buffer | null): void {
  */
 export function scanRecord(buf: Uint8Array, start: number, end: number): number {
   return buf === scanBuf ? scanRecordFn(start, end) : 0;
+}
+
+/**
+ * scanRecord for a line whose client field and accept date start where `route` found them
+ * (scanRouteOut): the same result without walking the syslog header again.
+ */
+export function scanRecordAt(buf: Uint8Array, start: number, end: number, clientStart: number, accept: number): number {
+  return buf === scanBuf ? scanRecordAtFn(start, end, clientStart, accept) : 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { HTTP_TIMER_COUNT, TCP_TIMER_COUNT } from '../../proxy/log/format/fields.js';
-import { fieldStop, indexBefore, scanRecord, scanRecordOut, viewOf } from './bytes.js';
+import { fieldStop, indexBefore, scanRecord, scanRecordAt, scanRecordOut, viewOf } from './bytes.js';
 import { FLAG_LOGASAP, FLAG_REDISPATCHED, RecordOut } from './wasm-record.js';
 
 /**
@@ -382,11 +382,20 @@ function fail(rec: LogRecord, why: string): boolean {
 // Each field is scanned once: the next field starts at the first non-space after the end of
 // the current one.
 export function parseRecord(buf: Buffer, start: number, end: number, rec: LogRecord): boolean {
+  return parseRecordAt(buf, start, end, -1, 0, rec);
+}
+
+/**
+ * parseRecord for a line whose client field starts at `clientStart` and accept date at
+ * `accept`, as the scanner's `route` found them on these bytes (-1: not known); the same
+ * record, without the walk through the syslog header.
+ */
+export function parseRecordAt(buf: Buffer, start: number, end: number, clientStart: number, accept: number, rec: LogRecord): boolean {
   rec.buf = buf;
   rec.lineStart = start;
   rec.lineEnd = end;
   rec.kind = RecordKind.invalid;
-  const scanned = scanRecord(buf, start, end);
+  const scanned = clientStart >= 0 ? scanRecordAt(buf, start, end, clientStart, accept) : scanRecord(buf, start, end);
   if (scanned !== 0 && fromScan(buf, end, rec, scanned)) return true;
   return walkRecord(buf, start, end, rec);
 }

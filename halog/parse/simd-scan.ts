@@ -7,15 +7,16 @@
  * The module is assembled here from the instructions below (the same way as
  * halog/read/newline-counter.ts). It exports `field(p, end, n)` and `find(p, end, byte)` with
  * exactly the results of bytes.ts `fieldStart` and of a byte search bounded by `end`,
- * `record(start, end)`, the walk of a whole traffic line (wasm-record.ts), `route(from, to)`,
- * the lines of a read buffer with their client hashes (wasm-route.ts), and its memory.
+ * `record(start, end)`, the walk of a whole traffic line (wasm-record.ts), `recordAt`, the same
+ * walk from a client field and accept date `route` found, `route(from, to)`, the lines of a
+ * read buffer with their client hashes (wasm-route.ts), and its memory.
  * Vector loads may read up to 15 bytes past `end`: the memory has a spare page after the part
  * `buffer` covers, and matches at or past `end` are ignored; `record`'s results take the page
  * after that, `route`'s the pages after.
  */
 import { I32, PAGE, SIMD, V128, VOID, codeEntry, leb, matchMask, name, op, section, vectorFind } from './wasm-binary.js';
-import { RECORD_OUT_SLOTS, recordBody } from './wasm-record.js';
-import { ROUTE_LINES, ROUTE_OUT_BYTES, routeBody } from './wasm-route.js';
+import { RECORD_OUT_SLOTS, recordAtBody, recordBody } from './wasm-record.js';
+import { ROUTE_CELLS, ROUTE_LINES, ROUTE_OUT_BYTES, routeBody } from './wasm-route.js';
 
 /** field(p, end, n): params 0 p, 1 end, 2 n; locals 3 mask (i32), 4 splat(' ') (v128). */
 const FIELD_BODY = [
@@ -64,12 +65,13 @@ const FIND_BODY = [
 function assemble(pages: number, out: number, routeOut: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // (i32 i32 i32) -> i32 for field and find, (i32 i32) -> i32 for record and route
-    ...section(1, [2, 0x60, 3, I32, I32, I32, 1, I32, 0x60, 2, I32, I32, 1, I32]),
-    ...section(3, [4, 0, 0, 1, 1]),
+    // (i32 i32 i32) -> i32 for field and find, (i32 i32) -> i32 for record and route,
+    // (i32 i32 i32 i32) -> i32 for recordAt
+    ...section(1, [3, 0x60, 3, I32, I32, I32, 1, I32, 0x60, 2, I32, I32, 1, I32, 0x60, 4, I32, I32, I32, I32, 1, I32]),
+    ...section(3, [5, 0, 0, 1, 1, 2]),
     ...section(5, [1, 0, ...leb(pages)]),
-    ...section(7, [5, ...name('field'), 0x00, 0, ...name('find'), 0x00, 1, ...name('record'), 0x00, 2, ...name('route'), 0x00, 3, ...name('mem'), 0x02, 0]),
-    ...section(10, [4, ...codeEntry(FIELD_BODY), ...codeEntry(FIND_BODY), ...codeEntry(recordBody(out)), ...codeEntry(routeBody(routeOut))]),
+    ...section(7, [6, ...name('field'), 0x00, 0, ...name('find'), 0x00, 1, ...name('record'), 0x00, 2, ...name('route'), 0x00, 3, ...name('recordAt'), 0x00, 4, ...name('mem'), 0x02, 0]),
+    ...section(10, [5, ...codeEntry(FIELD_BODY), ...codeEntry(FIND_BODY), ...codeEntry(recordBody(out)), ...codeEntry(routeBody(routeOut)), ...codeEntry(recordAtBody(out))]),
   ]);
 }
 
@@ -82,10 +84,12 @@ export interface SimdScanner {
   readonly find: (p: number, end: number, byte: number) => number;
   /** wasm-record.ts: 1 (httplog) or 2 (tcplog) with the line's fields in `recordOut`, or 0 (ask record.ts). */
   readonly record: (start: number, end: number) => number;
+  /** `record` for a line whose client field and accept date `route` found (wasm-record.ts). */
+  readonly recordAt: (start: number, end: number, clientStart: number, accept: number) => number;
   readonly recordOut: Int32Array;
   /**
    * wasm-route.ts: the lines of `buffer[from, to)` (at most ROUTE_LINES) with their client
-   * hashes into `routeOut` (the count, then start, end, hash for each); where the next line starts.
+   * hashes into `routeOut` (the count, then ROUTE_CELLS cells for each); where the next line starts.
    */
   readonly route: (from: number, to: number) => number;
   readonly routeOut: Int32Array;
@@ -104,9 +108,10 @@ export function simdScanner(size: number): SimdScanner | null {
       field: instance.exports.field as (p: number, end: number, n: number) => number,
       find: instance.exports.find as (p: number, end: number, byte: number) => number,
       record: instance.exports.record as (start: number, end: number) => number,
+      recordAt: instance.exports.recordAt as (start: number, end: number, clientStart: number, accept: number) => number,
       recordOut: new Int32Array(memory.buffer, out, RECORD_OUT_SLOTS),
       route: instance.exports.route as (from: number, to: number) => number,
-      routeOut: new Int32Array(memory.buffer, routeOut, 1 + 3 * ROUTE_LINES),
+      routeOut: new Int32Array(memory.buffer, routeOut, 1 + ROUTE_CELLS * ROUTE_LINES),
     };
   } catch {
     return null;

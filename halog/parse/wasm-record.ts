@@ -66,7 +66,7 @@ const QUOTES = 18;
  * What findAcceptCode reads and leaves, as local indices, and how `record` declares its locals
  * after its two parameters (START and END); locals from FIRST_FREE on are another function's.
  */
-export const acceptLocals = { START, END, PREV, PREV_END, COLON: K, SPACES, FIRST_FREE: QUOTES + 1 } as const;
+export const acceptLocals = { START, END, P, PREV, PREV_END, COLON: K, SPACES, FIRST_FREE: QUOTES + 1 } as const;
 export const RECORD_LOCALS = [2, 14, I32, 3, V128];
 
 const SPACE = 0x20;
@@ -103,6 +103,20 @@ const fieldStop = (dst: number): number[] => [
 const isDigitAt = (l: number, offset: number): number[] => [...byteAt(l, offset), ...i32(0x30), op.i32Sub, ...i32(9), op.i32LeU];
 
 /**
+ * Instructions that find the client's last ':' as findAcceptCode leaves it in K: the last
+ * ':' in [PREV, PREV_END) (the caller knows there is one).
+ */
+const lastColon = [
+  ...get(PREV_END), ...i32(1), op.i32Sub, ...set(K),
+  op.block, VOID, op.loop, VOID,
+  ...get(K), ...get(PREV), op.i32LtS, op.brIf, 1,
+  ...byteAt(K), ...i32(0x3a), op.i32Eq, op.brIf, 1,
+  ...get(K), ...i32(1), op.i32Sub, ...set(K),
+  op.br, 0,
+  op.end, op.end,
+];
+
+/**
  * record.ts findAccept over the line [local START, local END): the first field of the first 12
  * that starts with '[' and a digit and follows a field with a ':' (the client). Leaves that
  * client field in locals PREV and PREV_END, its last ':' in K, and P at the accept date; runs
@@ -118,13 +132,7 @@ export function findAcceptCode(notFound: number[]): number[] {
     ...get(I), ...i32(12), op.i32GeU, ...get(P), ...get(END), op.i32GeU, op.i32Or, op.if, VOID, ...notFound, op.end,
     ...byteAt(P), ...i32(0x5b), op.i32Eq, ...isDigitAt(P, 1), op.i32And, ...get(PREV), ...i32(0), op.i32GeS, op.i32And,
     op.if, VOID,
-    ...get(PREV_END), ...i32(1), op.i32Sub, ...set(K),
-    op.block, VOID, op.loop, VOID,
-    ...get(K), ...get(PREV), op.i32LtS, op.brIf, 1,
-    ...byteAt(K), ...i32(0x3a), op.i32Eq, op.brIf, 1,
-    ...get(K), ...i32(1), op.i32Sub, ...set(K),
-    op.br, 0,
-    op.end, op.end,
+    ...lastColon,
     ...get(K), ...get(PREV), op.i32GeS, op.brIf, 2,
     op.end,
     ...get(P), ...set(PREV), ...fieldStop(PREV_END), ...get(PREV_END), ...set(P), ...skipSpaces,
@@ -134,8 +142,22 @@ export function findAcceptCode(notFound: number[]): number[] {
   ];
 }
 
-/** The record builder for an output area at byte `out` of the memory. */
+/**
+ * `record(start, end)`: the whole walk. `recordAt(start, end, clientStart, accept)` starts
+ * where findAcceptCode would have stopped: the client field's start and the accept date's, as
+ * `route` (wasm-route.ts) found them on the same bytes with the same code; its parameters 2
+ * and 3 arrive in locals P and E, which is why it declares two i32 locals fewer.
+ */
 export function recordBody(out: number): number[] {
+  return recordCode(out, 'walk');
+}
+
+export function recordAtBody(out: number): number[] {
+  return recordCode(out, 'at');
+}
+
+/** The record builder for an output area at byte `out` of the memory. */
+function recordCode(out: number, entry: 'walk' | 'at'): number[] {
   const store = (slot: number, value: number[]): number[] => [...i32(0), ...value, op.i32Store, 2, ...leb(out + slot * 4)];
 
   /** `dst`: the first byte equal to the lanes of `splat` in [local `from`, END), or -1. */
@@ -309,14 +331,18 @@ export function recordBody(out: number): number[] {
     ...i32(1), op.return,
   ];
 
+  // recordAt: P holds the client field's start and E the accept date's; findAccept would
+  // leave the field in PREV and PREV_END, its last ':' in K and P at the accept date.
+  const given = [...get(P), ...set(PREV), ...fieldStop(PREV_END), ...lastColon, ...get(E), ...set(P)];
+
   return [
-    // locals 2-15 i32, 16-18 v128
-    ...RECORD_LOCALS,
+    // locals 2-15 i32 (recordAt: 4-15, after its two more parameters), 16-18 v128
+    ...(entry === 'walk' ? RECORD_LOCALS : [2, 12, I32, 3, V128]),
     ...i32(SPACE), SIMD, op.i8x16Splat, ...set(SPACES),
     ...i32(0x7d), SIMD, op.i8x16Splat, ...set(BRACES),
     ...i32(0x22), SIMD, op.i8x16Splat, ...set(QUOTES),
     ...i32(0), ...set(FLAGS),
-    ...findAccept,
+    ...(entry === 'walk' ? findAccept : given),
     ...client,
     ...slashParts(RecordOut.timers, 5, FLAG_LOGASAP),
     ...skipSpaces,

@@ -5,8 +5,9 @@
  * empty lines, and writes for each line its start, its end and its client hash at RouteOut:
  * the FNV-1a hash of the client address's bytes as record.ts locateClientIp finds them, shifted
  * right by one (detect/detector.ts shardKey, which reads the same bytes in JavaScript), or -1
- * when the line has no client address. It stops after ROUTE_LINES lines and returns where the
- * next line starts, to be called again from there.
+ * when the line has no client address; then the client field's start and the accept date's,
+ * so that the line's parse need not walk the syslog header again (`recordAt`). It stops after
+ * ROUTE_LINES lines and returns where the next line starts, to be called again from there.
  *
  * Why: in JavaScript, a call into WebAssembly for each line end, then the walk to the client
  * field and the hash, took ~0.6 s a GB on the reading thread (~0.2 s the line ends, ~0.37 s
@@ -15,12 +16,14 @@
 import { I32, SIMD, V128, VOID, get, i32, leb, op, set, vectorFind } from './wasm-binary.js';
 import { acceptLocals, findAcceptCode, RECORD_LOCALS } from './wasm-record.js';
 
-/** Lines per call: each takes three i32 (start, end, hash) at RouteOut. */
+/** Lines per call: each takes ROUTE_CELLS i32 at RouteOut. */
 export const ROUTE_LINES = 1 << 14;
-/** Bytes of the output area: the line count, then the triples. */
-export const ROUTE_OUT_BYTES = 4 + 12 * ROUTE_LINES;
+/** Per line: start, end, client hash, then where `recordAt` (wasm-record.ts) may start: the client field (-1: none) and the accept date. */
+export const ROUTE_CELLS = 5;
+/** Bytes of the output area: the line count, then the lines' cells. */
+export const ROUTE_OUT_BYTES = 4 + 4 * ROUTE_CELLS * ROUTE_LINES;
 
-const { START, END, PREV, PREV_END, COLON, FIRST_FREE } = acceptLocals;
+const { START, END, P, PREV, PREV_END, COLON, FIRST_FREE } = acceptLocals;
 // Locals after `record`'s: i32, then the v128 splats of '\n' and '>'.
 const FROM = 0;
 const TO = 1;
@@ -34,6 +37,8 @@ const GT = FIRST_FREE + 6;
 const MASK2 = FIRST_FREE + 7;
 const NEWLINES = FIRST_FREE + 8;
 const GTS = FIRST_FREE + 9;
+const CLIENT = FIRST_FREE + 10;
+const ACCEPT = FIRST_FREE + 11;
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -41,9 +46,10 @@ const FNV_PRIME = 0x01000193;
 /** The `route` function's body, for an output area at byte `out` of the memory. */
 export function routeBody(out: number): number[] {
   const byteAt = (l: number, offset = 0): number[] => [...get(l), op.i32Load8u, 0, ...leb(offset)];
+  const cell = (k: number, l: number): number[] => [...get(COUNT), ...i32(4 * ROUTE_CELLS), op.i32Mul, ...get(l), op.i32Store, 2, ...leb(out + 4 + 4 * k)];
   return [
     // record's local groups (findAcceptCode uses them), then this function's
-    RECORD_LOCALS[0]! + 2, ...RECORD_LOCALS.slice(1), 8, I32, 2, V128,
+    RECORD_LOCALS[0]! + 3, ...RECORD_LOCALS.slice(1), 8, I32, 2, V128, 2, I32,
     ...i32(0x0a), SIMD, op.i8x16Splat, ...set(NEWLINES),
     ...i32(0x3e), SIMD, op.i8x16Splat, ...set(GTS),
     ...i32(0x20), SIMD, op.i8x16Splat, ...set(acceptLocals.SPACES),
@@ -61,7 +67,7 @@ export function routeBody(out: number): number[] {
     op.end,
     op.end,
     ...get(END), ...get(START), op.i32GtU, op.if, VOID,
-    ...i32(-1), ...set(HASH),
+    ...i32(-1), ...set(HASH), ...i32(-1), ...set(CLIENT),
     op.block, VOID,
     // No client field: from inside findAcceptCode's if, loop and block, out of this block.
     ...findAcceptCode([op.br, 3]),
@@ -72,6 +78,7 @@ export function routeBody(out: number): number[] {
     ...get(GT), ...get(C), op.i32GtS, op.if, VOID, ...get(GT), ...i32(1), op.i32Add, ...set(C), op.end,
     op.end,
     ...get(COLON), ...get(C), op.i32LtS, op.brIf, 0,
+    ...get(PREV), ...set(CLIENT), ...get(P), ...set(ACCEPT),
     ...i32(FNV_OFFSET), ...set(HASH),
     op.block, VOID, op.loop, VOID,
     ...get(C), ...get(COLON), op.i32GeU, op.brIf, 1,
@@ -81,10 +88,8 @@ export function routeBody(out: number): number[] {
     op.end, op.end,
     ...get(HASH), ...i32(1), op.i32ShrU, ...set(HASH),
     op.end,
-    // The triple at out + 4 + 12 * COUNT.
-    ...get(COUNT), ...i32(12), op.i32Mul, ...get(START), op.i32Store, 2, ...leb(out + 4),
-    ...get(COUNT), ...i32(12), op.i32Mul, ...get(END), op.i32Store, 2, ...leb(out + 8),
-    ...get(COUNT), ...i32(12), op.i32Mul, ...get(HASH), op.i32Store, 2, ...leb(out + 12),
+    // The line's cells at out + 4 + 4 * ROUTE_CELLS * COUNT.
+    ...cell(0, START), ...cell(1, END), ...cell(2, HASH), ...cell(3, CLIENT), ...cell(4, ACCEPT),
     ...get(COUNT), ...i32(1), op.i32Add, ...set(COUNT),
     op.end,
     ...get(NL), ...i32(1), op.i32Add, ...set(CUR),

@@ -4,16 +4,17 @@
  * line ends found with indexBefore, a `\r` before the newline dropped, empty lines skipped,
  * and detector.ts shardKey's hash of the address locateClientIp finds. A line hashed
  * differently by the two would put a client's lines on two threads when a buffer grown past
- * the scan buffer (a line longer than a read) takes the JavaScript way. Buffers hold corpus
- * lines, whole and mutated, and the shapes at the edges of the client walk, with more lines
- * than one call takes.
+ * the scan buffer (a line longer than a read) takes the JavaScript way. And where `route` says
+ * a line's client field and accept date start, the scanner's `recordAt` must read the very
+ * record `record` reads from the line's start. Buffers hold corpus lines, whole and mutated,
+ * and the shapes at the edges of the client walk, with more lines than one call takes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { indexBefore, releaseScanBuffer, routeLines, scanRouteOut, takeScanBuffer } from '../../halog/parse/bytes.js';
-import { ROUTE_LINES } from '../../halog/parse/wasm-route.js';
+import { indexBefore, releaseScanBuffer, routeLines, scanRecord, scanRecordAt, scanRecordOut, scanRouteOut, takeScanBuffer } from '../../halog/parse/bytes.js';
+import { ROUTE_CELLS, ROUTE_LINES } from '../../halog/parse/wasm-route.js';
 import { shardKey } from '../../halog/detect/detector.js';
 import { CHUNK_SIZE } from '../../halog/read/chunks.js';
 import { CORPUS } from '../helpers/paths.js';
@@ -69,13 +70,18 @@ test('route: the lines and client hashes of a buffer, as the JavaScript routing 
       scan.write(text.slice(0, end), 0, 'latin1');
       const expected = routeInJs(scan, end);
       const got: number[] = [];
+      /** Where recordAt may start, per line: client field, accept date (-1: none). */
+      const starts: number[] = [];
       let calls = 0;
       for (let p = 0; p < end; calls++) {
         const next = routeLines(scan, p, end);
         assert.ok(next > p && next <= end + 1, `route(${p}, ${end}) went on to ${next}`);
         const out = scanRouteOut;
         assert.ok(out[0]! <= ROUTE_LINES);
-        for (let i = 1; i < 1 + 3 * out[0]!; i++) got.push(out[i]!);
+        for (let i = 1; i < 1 + ROUTE_CELLS * out[0]!; i += ROUTE_CELLS) {
+          got.push(out[i]!, out[i + 1]!, out[i + 2]!);
+          starts.push(out[i + 3]!, out[i + 4]!);
+        }
         p = next;
       }
       assert.equal(got.length, expected.length, 'line count');
@@ -86,6 +92,22 @@ test('route: the lines and client hashes of a buffer, as the JavaScript routing 
       assert.ok(calls > lines / ROUTE_LINES, `${calls} calls for ${lines} lines: some buffer took more than one`);
       const none = expected.filter((h, i) => i % 3 === 2 && h < 0).length;
       assert.ok(none > 100 && none < lines / 4, `${none} of ${lines} lines without a client`);
+      // recordAt from route's starts: the same answer and the same fields as record.
+      let read = 0;
+      for (let k = 0; k < lines; k++) {
+        const [start, e] = [expected[3 * k]!, expected[3 * k + 1]!];
+        const [client, accept] = [starts[2 * k]!, starts[2 * k + 1]!];
+        assert.equal(client < 0, expected[3 * k + 2]! < 0, 'a client field exactly when a hash');
+        if (client < 0) continue;
+        scanRecordOut.fill(-7);
+        const whole = scanRecord(scan, start, e);
+        const fields = whole === 0 ? [] : [...scanRecordOut];
+        scanRecordOut.fill(-7);
+        const at = scanRecordAt(scan, start, e, client, accept);
+        assert.deepEqual([at, ...(at === 0 ? [] : scanRecordOut)], [whole, ...fields], JSON.stringify(scan.toString('latin1', start, e)));
+        if (whole !== 0) read++;
+      }
+      assert.ok(read > lines / 2, `${read} of ${lines} lines read by the WebAssembly walk`);
     }
   } finally {
     releaseScanBuffer(scan);
