@@ -38,6 +38,10 @@ export const i32 = (k: number): number[] => [op.i32Const, ...sleb(k)];
 /** `local.get l` and `local.set l`. */
 export const get = (l: number): number[] => [op.get, l];
 export const set = (l: number): number[] => [op.set, l];
+/** Local `l` += `by`. */
+export const inc = (l: number, by = 1): number[] => [op.get, l, ...i32(by), op.i32Add, op.set, l];
+/** The byte at local `l` plus `offset`. */
+export const byteAt = (l: number, offset = 0): number[] => [op.get, l, op.i32Load8u, 0, ...leb(offset)];
 
 /** A function body as the code section holds it: its size, then its locals and instructions. */
 export function codeEntry(body: number[]): number[] {

@@ -16,7 +16,7 @@
  * Why: the JavaScript walk was ~450 ns a line on the benchmark log, the largest single part of
  * `report` and `detect` runs (docs/reports.md, seventh pass).
  */
-import { I32, SIMD, V128, VOID, get, i32, leb, op, set, vectorFind } from './wasm-binary.js';
+import { I32, SIMD, V128, VOID, byteAt, get, i32, inc, leb, op, set, vectorFind } from './wasm-binary.js';
 
 /** Where `record` leaves its results: i32 slots, this index times 4 after the output base. */
 export const RecordOut = {
@@ -73,9 +73,6 @@ const SPACE = 0x20;
 /** Block type of an `if` that leaves one i32. */
 const I32_RESULT = I32;
 
-const inc = (l: number, by = 1): number[] => [op.get, l, ...i32(by), op.i32Add, op.set, l];
-/** The byte at local `l` plus `offset`. */
-const byteAt = (l: number, offset = 0): number[] => [op.get, l, op.i32Load8u, 0, ...leb(offset)];
 const bail = [...i32(0), op.return];
 const bailIf = (cond: number[]): number[] => [...cond, op.if, VOID, ...bail, op.end];
 

@@ -13,7 +13,7 @@
  * field and the hash, took ~0.6 s a GB on the reading thread (~0.2 s the line ends, ~0.37 s
  * the hash), which also judges its own share of the clients.
  */
-import { I32, SIMD, V128, VOID, get, i32, leb, op, set, vectorFind } from './wasm-binary.js';
+import { I32, SIMD, V128, VOID, byteAt, get, i32, inc, leb, op, set, vectorFind } from './wasm-binary.js';
 import { acceptLocals, findAcceptCode, RECORD_LOCALS } from './wasm-record.js';
 
 /** Lines per call: each takes ROUTE_CELLS i32 at RouteOut. */
@@ -24,7 +24,7 @@ export const ROUTE_CELLS = 5;
 export const ROUTE_OUT_BYTES = 4 + 4 * ROUTE_CELLS * ROUTE_LINES;
 
 const { START, END, P, PREV, PREV_END, COLON, FIRST_FREE } = acceptLocals;
-// Locals after `record`'s: i32, then the v128 splats of '\n' and '>'.
+// Locals after `record`'s: i32, the v128 splats of '\n' and '>', then i32 for recordAt's starts.
 const FROM = 0;
 const TO = 1;
 const CUR = FIRST_FREE;
@@ -45,7 +45,6 @@ const FNV_PRIME = 0x01000193;
 
 /** The `route` function's body, for an output area at byte `out` of the memory. */
 export function routeBody(out: number): number[] {
-  const byteAt = (l: number, offset = 0): number[] => [...get(l), op.i32Load8u, 0, ...leb(offset)];
   const cell = (k: number, l: number): number[] => [...get(COUNT), ...i32(4 * ROUTE_CELLS), op.i32Mul, ...get(l), op.i32Store, 2, ...leb(out + 4 + 4 * k)];
   return [
     // record's local groups (findAcceptCode uses them), then this function's
@@ -83,14 +82,14 @@ export function routeBody(out: number): number[] {
     op.block, VOID, op.loop, VOID,
     ...get(C), ...get(COLON), op.i32GeU, op.brIf, 1,
     ...get(HASH), ...byteAt(C), op.i32Xor, ...i32(FNV_PRIME), op.i32Mul, ...set(HASH),
-    ...get(C), ...i32(1), op.i32Add, ...set(C),
+    ...inc(C),
     op.br, 0,
     op.end, op.end,
     ...get(HASH), ...i32(1), op.i32ShrU, ...set(HASH),
     op.end,
     // The line's cells at out + 4 + 4 * ROUTE_CELLS * COUNT.
     ...cell(0, START), ...cell(1, END), ...cell(2, HASH), ...cell(3, CLIENT), ...cell(4, ACCEPT),
-    ...get(COUNT), ...i32(1), op.i32Add, ...set(COUNT),
+    ...inc(COUNT),
     op.end,
     ...get(NL), ...i32(1), op.i32Add, ...set(CUR),
     ...get(COUNT), ...i32(ROUTE_LINES), op.i32LtU, op.brIf, 0,
