@@ -68,6 +68,8 @@ const QUOTES = 18;
  */
 export const acceptLocals = { START, END, P, PREV, PREV_END, COLON: K, SPACES, FIRST_FREE: QUOTES + 1 } as const;
 export const RECORD_LOCALS = [2, 14, I32, 3, V128];
+/** recordAt's: the same, less the two i32 its parameters 2 and 3 (locals P and E) take. */
+const RECORD_AT_LOCALS = [RECORD_LOCALS[0]!, RECORD_LOCALS[1]! - 2, ...RECORD_LOCALS.slice(2)];
 
 const SPACE = 0x20;
 /** Block type of an `if` that leaves one i32. */
@@ -334,7 +336,7 @@ function recordCode(out: number, entry: 'walk' | 'at'): number[] {
 
   return [
     // locals 2-15 i32 (recordAt: 4-15, after its two more parameters), 16-18 v128
-    ...(entry === 'walk' ? RECORD_LOCALS : [2, 12, I32, 3, V128]),
+    ...(entry === 'walk' ? RECORD_LOCALS : RECORD_AT_LOCALS),
     ...i32(SPACE), SIMD, op.i8x16Splat, ...set(SPACES),
     ...i32(0x7d), SIMD, op.i8x16Splat, ...set(BRACES),
     ...i32(0x22), SIMD, op.i8x16Splat, ...set(QUOTES),
