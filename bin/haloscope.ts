@@ -1,4 +1,4 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864:${GLIBC_TUNABLES} node
 /**
  * `haloscope <command>`: one entry point for the toolkit. Each command lives in its own
  * subsystem and is loaded only when asked for, so `haloscope halog` does not pay for the proxy.

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864:${GLIBC_TUNABLES} node
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { hasInputFilter, hasLineReport, parseOptions, type HalogOptions } from './cli/options.js';

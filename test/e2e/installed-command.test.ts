@@ -10,7 +10,8 @@ import { installedArgv } from '../helpers/installed.js';
 /**
  * `haloscope` and `halog` as npm installs them: the kernel starts the compiled entry point
  * through its #! line, which asks glibc to advise transparent huge pages for what malloc maps
- * (docs/reports.md, "Huge pages") and must leave a tunable the user set in force. A broken #!
+ * and to keep a top pad of freed memory instead of handing it back (docs/reports.md, "Huge
+ * pages and malloc's top pad"), and must leave a tunable the user set in force. A broken #!
  * line would break the installed commands while `node dist/...` (what the other tests run)
  * still worked.
  */
@@ -45,6 +46,34 @@ function cpuTicks(pid: number): number | null {
   }
 }
 
+/** Whether this process runs on glibc (the tunables are glibc's). */
+function onGlibc(): boolean {
+  const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+  return typeof header?.glibcVersionRuntime === 'string';
+}
+
+/** The `glibc.malloc.top_pad` that `script`'s #! line sets, in bytes, or null. */
+function topPadOf(script: string): number | null {
+  const m = /glibc\.malloc\.top_pad=(\d+)/.exec(installedArgv(script).join(' '));
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Bytes of the main malloc arena's `[heap]` mapping of `pid` (0 when it has none), or null
+ * once it is gone. glibc grows that mapping by the top pad on its first growth, so with a
+ * pad of 64 MiB it is over 64 MiB from the start, against ~2 MiB with the default 128 KiB.
+ */
+function heapBytes(pid: number): number | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/maps`, 'latin1').split('\n').find((l) => l.endsWith('[heap]'));
+    if (line === undefined) return 0;
+    const [from, to] = line.slice(0, line.indexOf(' ')).split('-');
+    return parseInt(to!, 16) - parseInt(from!, 16);
+  } catch {
+    return null;
+  }
+}
+
 /** Mappings of `pid` that carry the huge-page advice (VmFlags `hg`), or null once it is gone. */
 function advisedMappings(pid: number): number | null {
   try {
@@ -58,9 +87,9 @@ function advisedMappings(pid: number): number | null {
  * Runs argv with LINES on stdin, held back while the program starts: every 20 ms, once it is
  * node and no longer /usr/bin/env, its mappings with the huge-page advice are counted, until
  * some are seen or it has used no CPU for `stillMs` (it waits for its input). Returns the most
- * seen at once and the output.
+ * seen at once, the largest `[heap]` mapping seen, and the output.
  */
-async function runHolding(argv: string[], env: NodeJS.ProcessEnv, stillMs: number): Promise<{ advised: number; stdout: string }> {
+async function runHolding(argv: string[], env: NodeJS.ProcessEnv, stillMs: number): Promise<{ advised: number; heap: number; stdout: string }> {
   const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -69,6 +98,7 @@ async function runHolding(argv: string[], env: NodeJS.ProcessEnv, stillMs: numbe
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   const pid = child.pid!;
   let advised = -1;
+  let heap = 0;
   let last = -1;
   let stillSince = Date.now();
   for (let i = 0; i < 1500; i++) {
@@ -82,8 +112,10 @@ async function runHolding(argv: string[], env: NodeJS.ProcessEnv, stillMs: numbe
     if (exe.endsWith('/env')) continue;
     const ticks = cpuTicks(pid);
     const now = advisedMappings(pid);
-    if (ticks === null || now === null) break;
+    const heapNow = heapBytes(pid);
+    if (ticks === null || now === null || heapNow === null) break;
     advised = Math.max(advised, now);
+    heap = Math.max(heap, heapNow);
     if (advised > 0) break;
     if (ticks !== last) {
       last = ticks;
@@ -94,7 +126,7 @@ async function runHolding(argv: string[], env: NodeJS.ProcessEnv, stillMs: numbe
   const code = await exited;
   assert.equal(code, 0, `${argv.join(' ')}: exit ${code}: ${stderr.slice(0, 400)}`);
   assert.ok(advised >= 0, `${argv.join(' ')}: never seen running`);
-  return { advised, stdout };
+  return { advised, heap, stdout };
 }
 
 for (const e of ENTRY_POINTS) {
@@ -107,6 +139,9 @@ for (const e of ENTRY_POINTS) {
     delete env.GLIBC_TUNABLES;
     const r = await runHolding([...installedArgv(e.script), ...e.args], env, 2000);
     assert.equal(r.stdout, viaNode.stdout);
+    const pad = topPadOf(e.script);
+    assert.ok(pad !== null && pad >= 1 << 20, `the #! line should set glibc.malloc.top_pad (MiBs): ${installedArgv(e.script).join(' ')}`);
+    if (onGlibc()) assert.ok(r.heap >= pad, `[heap] is ${r.heap} bytes: glibc did not take the #! line's top pad of ${pad}`);
     const mode = thpMode();
     // glibc advises only in madvise mode: in the others the advice would change nothing.
     if (mode !== 'madvise') return t.diagnostic(`transparent huge pages: ${mode ?? 'absent'}; advice not checked`);
@@ -119,5 +154,13 @@ for (const e of ENTRY_POINTS) {
     if (mode !== 'madvise') return t.skip(`transparent huge pages: ${mode ?? 'absent'}: glibc advises nothing either way`);
     const r = await runHolding([...installedArgv(e.script), ...e.args], { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, 300);
     assert.equal(r.advised, 0, 'glibc.malloc.hugetlb=0 set by the user should leave no mapping advised');
+  });
+
+  test(`installed ${e.name}: a top pad the user set wins over the #! line's`, async (t) => {
+    if (process.platform !== 'linux') return t.skip('the #! line and /proc are Linux-specific');
+    if (!onGlibc()) return t.skip('not glibc: the malloc tunables do not apply');
+    const r = await runHolding([...installedArgv(e.script), ...e.args], { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.top_pad=0' }, 300);
+    const pad = topPadOf(e.script)!;
+    assert.ok(r.heap < pad, `glibc.malloc.top_pad=0 set by the user should leave [heap] under ${pad} bytes, saw ${r.heap}`);
   });
 }

@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
  * `halog` to the compiled entry points, and the kernel starts them through their `#!` line):
  * the interpreter, then the rest of that line as one argument, as Linux passes it, then the
  * script. Benchmarks time our commands this way, since the `#!` line is part of how they run
- * (it sets the malloc tunable of docs/reports.md, "Huge pages").
+ * (it sets the malloc tunables of docs/reports.md, "Huge pages and malloc's top pad").
  */
 export function installedArgv(script: string): string[] {
   const head = Buffer.alloc(512);
