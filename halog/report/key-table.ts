@@ -103,6 +103,12 @@ export class KeyTable {
     return idx < this.size && this.#keyLength[idx] === end - start && this.#sameKey(idx, buf, start, end - start);
   }
 
+  /**
+   * Compares 8 bytes a step as doubles (a User-Agent of ~120 bytes is compared on nearly every
+   * line of detect: 15 steps instead of 30, ~1 % of its time). Two doubles are equal only if
+   * their bits are, except +0 and -0, which are equal with different bits, and NaN, which
+   * equals nothing: either case, and any difference, is settled by comparing the bits.
+   */
   #sameKey(idx: number, buf: Uint8Array, start: number, len: number): boolean {
     const arena = this.#arena;
     const off = this.#keyOffset[idx]!;
@@ -110,7 +116,11 @@ export class KeyTable {
     if (len >= 4) {
       const a = this.#arenaView;
       const b = viewOf(buf);
-      for (; i + 4 <= len; i += 4) if (a.getInt32(off + i) !== b.getInt32(start + i)) return false;
+      for (; i + 8 <= len; i += 8) {
+        const x = a.getFloat64(off + i, true);
+        if ((x !== b.getFloat64(start + i, true) || x === 0) && (a.getInt32(off + i, true) !== b.getInt32(start + i, true) || a.getInt32(off + i + 4, true) !== b.getInt32(start + i + 4, true))) return false;
+      }
+      for (; i + 4 <= len; i += 4) if (a.getInt32(off + i, true) !== b.getInt32(start + i, true)) return false;
     }
     for (; i < len; i++) if (arena[off + i] !== buf[start + i]) return false;
     return true;
