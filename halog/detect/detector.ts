@@ -89,6 +89,9 @@ export class Detector {
   readonly #slots = new Map<string, number>();
   readonly stats: DetectStats = { lines: 0, http: 0, tcp: 0, invalid: 0, excluded: 0, outOfRange: 0, keyedByXff: 0, evicted: 0 };
   readonly families: readonly Family[];
+  /** The families' onRecord and score functions, in family order (Family.onRecord says why apart). */
+  readonly #lineFns: readonly Family['onRecord'][];
+  readonly familyScores: readonly Family['score'][];
   readonly #exclude: CidrSet;
   readonly #since: number;
   readonly #until: number;
@@ -128,6 +131,8 @@ export class Detector {
     this.rules = o.rules ?? BUILTIN_RULES;
     this.#shard = shard && shard.count > 1 ? shard : null;
     this.families = buildFamilies(this.rules);
+    this.#lineFns = this.families.map((f) => f.onRecord);
+    this.familyScores = this.families.map((f) => f.score);
     this.#gates = o.busyGates === false ? [] : this.families.flatMap((f) => (f.busy ? [f.busy] : []));
     this.#gateBits = this.#gates.reduce((bits, g) => bits | g.bit, 0);
     this.table.initialHeat = this.#gateBits !== 0 ? 0 : HEAT_ALL;
@@ -305,8 +310,8 @@ export class Detector {
     ctx.sec = Math.floor(t / 1000);
     ctx.note = explaining ? this.#note : null;
     if (this.#gateBits !== 0 && (Kc[k + K.heat]! & this.#gateBits) !== this.#gateBits) this.#coldLine(rec, slot, isStatic ? null : target, t, ctx.sec);
-    const families = this.families;
-    for (let i = 0; i < families.length; i++) families[i]!.onRecord(ctx, T, slot);
+    const lineFns = this.#lineFns;
+    for (let i = 0; i < lineFns.length; i++) lineFns[i]!(ctx, T, slot);
     if (explaining) {
       explain.push(`${new Date(t).toISOString()} ${this.#line()}\n    ${this.#notes.length > 0 ? this.#notes.join('\n    ') : 'no rule counted this line'}`);
     }

@@ -50,8 +50,8 @@ export function judge(d: Detector, st: ClientState): ClientJudgement {
 /** judge(d, client).verdict === 'clean', from the families' scores alone (no decision objects). */
 export function isClean(d: Detector, slot: number): boolean {
   let score = 0;
-  const families = d.families;
-  for (let i = 0; i < families.length; i++) score += families[i]!.score(d.table, slot);
+  const scores = d.familyScores;
+  for (let i = 0; i < scores.length; i++) score += scores[i]!(d.table, slot);
   const v = d.rules.verdicts;
   return !(score >= v.malicious || (score >= v.suspicious && score > 0));
 }
