@@ -426,6 +426,23 @@ export class Detector {
     if (other) this.#byIp.clear();
   }
 
+  /**
+   * #dropClients for every client, with the address caches emptied at once instead of each
+   * client taken out of them (its key read back as an address: a Buffer per client, 50 ms of
+   * the reading thread's last 114 ms on 1 GB, two threads, while the other thread judged).
+   */
+  #dropAll(): void {
+    const T = this.table;
+    for (let slot = 0; slot < T.slots; slot++) {
+      if (T.keys[slot] === null || T.keys[slot] === undefined) continue;
+      T.drop(slot);
+      this.#cleanDropped++;
+    }
+    this.#byV4.clear();
+    this.#slots.clear();
+    this.#byIp.clear();
+  }
+
   /** Clients seen (and not evicted): those kept plus the clean ones merged shards left out. */
   get clientCount(): number {
     return this.table.size + this.#cleanDropped;
@@ -452,7 +469,7 @@ export class Detector {
    */
   settle(): void {
     const list = suspects(this);
-    this.#dropClients(() => true);
+    this.#dropAll();
     this.judgedElsewhere.length = 0;
     for (const s of list) this.judgedElsewhere.push(s);
   }
