@@ -140,7 +140,7 @@ for (const e of ENTRY_POINTS) {
     const r = await runHolding([...installedArgv(e.script), ...e.args], env, 2000);
     assert.equal(r.stdout, viaNode.stdout);
     const pad = topPadOf(e.script);
-    assert.ok(pad !== null && pad >= 1 << 20, `the #! line should set glibc.malloc.top_pad (MiBs): ${installedArgv(e.script).join(' ')}`);
+    assert.ok(pad !== null && pad >= 1 << 20, `the #! line should set glibc.malloc.top_pad to 1 MiB or more: ${installedArgv(e.script).join(' ')}`);
     if (onGlibc()) assert.ok(r.heap >= pad, `[heap] is ${r.heap} bytes: glibc did not take the #! line's top pad of ${pad}`);
     const mode = thpMode();
     // glibc advises only in madvise mode: in the others the advice would change nothing.
